@@ -1,0 +1,23 @@
+/** onepass: exact dynamics of one-pass SGD in two-layer teacher–student networks. Public API. */
+export { VERSION } from './version.js';
+export { OnepassError, ConfigError } from './model/errors.js';
+export { configSchema, parseConfig, applyOverrides, ACTIVATIONS, type Config, type ConfigInput } from './model/config.js';
+export { makeProblem, initialCondition, saveGrid, type Problem, type InitialCondition } from './model/problem.js';
+export { overlapsOf, jointCovariance, type Overlaps, type Weights } from './model/overlaps.js';
+export { teacherWeights, studentWeights, weightsWithOverlaps } from './model/init.js';
+export type { Trajectory } from './model/trajectory.js';
+export { trajectoryJson, ensembleJson, trajectoryCsv, provenance, type TrajectoryJson, type SgdJson } from './model/output.js';
+export type { Activation, GaussianExpectations } from './gauss/expectations.js';
+export { activations, activationByName } from './gauss/activations.js';
+export { square } from './gauss/square.js';
+export { gaussianMoment } from './gauss/isserlis.js';
+export { integrate, type IntegrateOptions, type IntegrateResult, type VectorField } from './ode/dopri5.js';
+export { solveOde, overlapRhs, type OdeOptions } from './ode/solve.js';
+export { quadraticRhs, quadraticPopulationLoss } from './ode/quadratic.js';
+export { committeeRhs, committeePopulationLoss } from './ode/committee.js';
+export { packState, unpackState, type DynamicsParams, type OverlapRhs } from './ode/equations.js';
+export { Rng } from './sim/rng.js';
+export { simulateSgd, type SgdSetup, type SgdOptions } from './sim/sgd.js';
+export { simulateEnsemble, runSeeds, type Ensemble } from './sim/ensemble.js';
+export { lossDeviation, type LossDeviation } from './analysis/compare.js';
+export { lossFigureSpec, renderSvg, type LossSeries } from './plot/loss.js';

@@ -1,0 +1,183 @@
+/**
+ * The run configuration: its schema (zod), defaults, validation with one-line messages that
+ * name the field, and `--set key=value` overrides by dotted path. Defaults are the paper's
+ * headline setup: quadratic activation, teacher width p* = 2, student width p = 4, a small
+ * random initialisation, ODE against SGD at N = 2000.
+ */
+import { z } from 'zod';
+import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
+import { ConfigError } from './errors.js';
+
+export const ACTIVATIONS = ['square'] as const;
+
+const finite = (what: string) => z.number({ error: `must be a finite number (${what})` }).refine(Number.isFinite, `must be a finite number (${what})`);
+const positive = (what: string) => finite(what).refine((v) => v > 0, `must be > 0 (${what})`);
+const width = (what: string) =>
+  z.number({ error: `must be an integer ≥ 1 (${what})` }).int(`must be an integer ≥ 1 (${what})`).min(1, `must be an integer ≥ 1 (${what})`).max(4096, `must be ≤ 4096 (${what})`);
+const matrix = z.array(z.array(finite('matrix entry')), { error: 'must be a matrix: an array of rows of numbers' });
+
+const overlapInit = z.strictObject({
+  Q: matrix.describe('student–student overlap, p×p'),
+  M: matrix.describe('student–teacher overlap, p×p*'),
+  P: matrix.describe('teacher–teacher overlap, p*×p*'),
+});
+
+const weightInit = z.strictObject({
+  teacher: z.enum(['gaussian', 'orthonormal'], { error: 'must be "gaussian" or "orthonormal"' }).default('orthonormal'),
+  studentVariance: finite('variance of the student weights').refine((v) => v >= 0, 'must be ≥ 0 (variance of the student weights)').default(1e-3),
+  seed: z.number({ error: 'must be an integer' }).int('must be an integer').default(0),
+});
+
+export const configSchema = z.strictObject({
+  activation: z.enum(ACTIVATIONS, { error: `must be one of: ${ACTIVATIONS.join(', ')}` }).default('square'),
+  p: width('student width').default(4),
+  pStar: width('teacher width').default(2),
+  eta: positive('learning rate').default(0.5),
+  noise: finite('label-noise variance Δ').refine((v) => v >= 0, 'must be ≥ 0 (label-noise variance Δ)').default(0),
+  alphaMax: positive('final time α = steps/N').default(60),
+  saveAt: z.array(finite('α').refine((v) => v >= 0, 'must be ≥ 0'), { error: 'must be an array of α values' }).optional(),
+  savePoints: z.number().int('must be an integer').min(2, 'must be ≥ 2').max(100000, 'must be ≤ 100000').default(300),
+  init: z.union([weightInit, overlapInit], {
+    error: 'must be either { teacher, studentVariance, seed } (random weights) or { Q, M, P } (explicit overlaps)',
+  }).default({ teacher: 'orthonormal', studentVariance: 1e-3, seed: 0 }),
+  N: z.number({ error: 'must be an integer ≥ 2 (input dimension)' }).int('must be an integer ≥ 2 (input dimension)').min(2, 'must be an integer ≥ 2 (input dimension)').default(2000),
+  seed: z.number({ error: 'must be an integer' }).int('must be an integer').default(1),
+  runs: z.number().int('must be an integer').min(1, 'must be ≥ 1 (number of SGD runs)').max(10000, 'must be ≤ 10000').default(1),
+  rtol: positive('relative tolerance of the ODE integrator').default(1e-10),
+  atol: positive('absolute tolerance of the ODE integrator').default(1e-14),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type OverlapInit = z.output<typeof overlapInit>;
+export type WeightInit = z.output<typeof weightInit>;
+
+export function isOverlapInit(init: Config['init']): init is OverlapInit {
+  return 'Q' in init;
+}
+
+/** Weights of p + p* rows of length N take this many bytes; refuse what would exhaust memory. */
+const MAX_WEIGHT_BYTES = 4 * 2 ** 30;
+
+/** Validates a configuration object and fills in defaults; throws ConfigError naming the field. */
+export function parseConfig(input: unknown): Config {
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0];
+      const known = Object.keys(path === '' ? configSchema.shape : {});
+      const hint = didYouMean(key, known.length ? known : ['teacher', 'studentVariance', 'seed', 'Q', 'M', 'P']);
+      throw new ConfigError(path ? `${path}.${key}` : key, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    }
+    const got = valueAt(input, issue.path);
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`;
+    throw new ConfigError(path || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
+  }
+  const config = result.data;
+  checkConsistency(config);
+  return config;
+}
+
+function checkConsistency(c: Config): void {
+  const bytes = 8 * c.N * (c.p + c.pStar) * 2;
+  if (bytes > MAX_WEIGHT_BYTES) {
+    throw new ConfigError('N', `N = ${c.N} with p + p* = ${c.p + c.pStar} needs ${(bytes / 2 ** 30).toFixed(1)} GiB for the weights; at most ${MAX_WEIGHT_BYTES / 2 ** 30} GiB is allowed`);
+  }
+  if (c.saveAt) {
+    for (let i = 1; i < c.saveAt.length; i++) {
+      if (!(c.saveAt[i] > c.saveAt[i - 1])) throw new ConfigError(`saveAt.${i}`, `must be strictly increasing (got ${c.saveAt[i]} after ${c.saveAt[i - 1]})`);
+    }
+    const last = c.saveAt[c.saveAt.length - 1];
+    if (last !== undefined && last > c.alphaMax) throw new ConfigError('saveAt', `values must be ≤ alphaMax = ${c.alphaMax} (got ${last})`);
+  }
+  if (isOverlapInit(c.init)) checkOverlaps(c.init, c.p, c.pStar);
+}
+
+function checkShape(name: string, m: number[][], rows: number, cols: number, what: string) {
+  if (m.length !== rows || m.some((r) => r.length !== cols)) {
+    const got = `${m.length}×${m[0]?.length ?? 0}`;
+    throw new ConfigError(`init.${name}`, `must be ${rows}×${cols} (${what}), got ${got}`);
+  }
+}
+
+/** Shapes, symmetry and positive semidefiniteness of [[Q, M], [Mᵀ, P]] (it is a covariance). */
+function checkOverlaps(init: OverlapInit, p: number, pStar: number): void {
+  checkShape('Q', init.Q, p, p, 'p×p');
+  checkShape('M', init.M, p, pStar, 'p×p*');
+  checkShape('P', init.P, pStar, pStar, 'p*×p*');
+  for (const [name, m] of [['Q', init.Q], ['P', init.P]] as const) {
+    for (let i = 0; i < m.length; i++) for (let j = 0; j < i; j++) {
+      if (Math.abs(m[i][j] - m[j][i]) > 1e-12 * (Math.abs(m[i][j]) + Math.abs(m[j][i]) + 1e-300)) {
+        throw new ConfigError(`init.${name}`, `must be symmetric (entry [${i}][${j}] = ${m[i][j]} but [${j}][${i}] = ${m[j][i]})`);
+      }
+    }
+  }
+  const n = p + pStar;
+  const C = Matrix.zeros(n, n);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) C.set(i, j, init.Q[i][j]);
+  for (let i = 0; i < p; i++) for (let j = 0; j < pStar; j++) { C.set(i, p + j, init.M[i][j]); C.set(p + j, i, init.M[i][j]); }
+  for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) C.set(p + i, p + j, init.P[i][j]);
+  const eig = new EigenvalueDecomposition(C, { assumeSymmetric: true }).realEigenvalues;
+  const scale = Math.max(...eig.map(Math.abs), 1e-300);
+  const min = Math.min(...eig);
+  if (min < -1e-10 * scale) {
+    throw new ConfigError('init', `[[Q, M], [Mᵀ, P]] must be positive semidefinite (it is the covariance of the pre-activations); its smallest eigenvalue is ${min.toPrecision(3)}`);
+  }
+}
+
+function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = obj;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
+}
+
+/** The closest known key by edit distance, if it is close enough to be a typo. */
+export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined, bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) { bestD = d; best = k; }
+  }
+  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) {
+    d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * Applies `key=value` overrides by dotted path (`init.studentVariance=1e-8`). The value is read
+ * as JSON when it parses (numbers, arrays, objects, true/false), else as a plain string.
+ */
+export function applyOverrides(config: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new ConfigError('--set', `expected key=value, got "${o}"`);
+    const path = o.slice(0, eq).split('.');
+    const raw = o.slice(eq + 1);
+    let value: unknown;
+    try { value = JSON.parse(raw); } catch { value = raw; }
+    let cur: Record<string, unknown> = out;
+    for (let i = 0; i < path.length - 1; i++) {
+      const k = path[i];
+      if (cur[k] === undefined) cur[k] = {};
+      if (typeof cur[k] !== 'object' || cur[k] === null || Array.isArray(cur[k])) {
+        throw new ConfigError(path.slice(0, i + 1).join('.'), `is not an object, cannot set "${o.slice(0, eq)}"`);
+      }
+      cur = cur[k] as Record<string, unknown>;
+    }
+    cur[path[path.length - 1]] = value;
+  }
+  return out;
+}

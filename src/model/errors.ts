@@ -1,0 +1,15 @@
+/**
+ * Typed errors of the core. Each carries a message a user can act on in one line; the shells
+ * print `error: <message>` and exit non-zero, never a stack trace.
+ */
+export class OnepassError extends Error {
+  override name = 'OnepassError';
+}
+
+/** A configuration value that is missing, of the wrong type or out of range. */
+export class ConfigError extends OnepassError {
+  override name = 'ConfigError';
+  constructor(readonly field: string, message: string) {
+    super(field ? `${field}: ${message}` : message);
+  }
+}

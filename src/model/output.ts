@@ -1,0 +1,90 @@
+/**
+ * The public output schema, shared by `onepass ode --json`, `onepass sim --json` and the run
+ * folder's result.json and trajectory.csv (documented in the README). Plain data only.
+ */
+import type { Trajectory } from './trajectory.js';
+import type { Ensemble } from '../sim/ensemble.js';
+import type { Config } from './config.js';
+import { toRows } from './matrix.js';
+import { VERSION } from '../version.js';
+
+export interface TrajectoryJson {
+  solver: 'ode' | 'sgd';
+  status: Trajectory['status'];
+  message: string;
+  p: number;
+  pStar: number;
+  alpha: number[];
+  loss: number[];
+  /** One p×p matrix per saved α. */
+  Q: number[][][];
+  /** One p×p* matrix per saved α. */
+  M: number[][][];
+  P: number[][];
+  stats: Record<string, number>;
+}
+
+export interface SgdJson extends TrajectoryJson {
+  /** Across runs: `loss`, `Q` and `M` are run means; `lossStd` the sample standard deviation. */
+  lossStd: number[];
+  runs: { seed: number; status: Trajectory['status']; message: string; loss: number[] }[];
+}
+
+export function trajectoryJson(t: Trajectory): TrajectoryJson {
+  const { p, pStar } = t;
+  return {
+    solver: t.solver, status: t.status, message: t.message, p, pStar,
+    alpha: Array.from(t.alpha), loss: Array.from(t.loss),
+    Q: t.Q.map((q) => toRows(q, p, p)), M: t.M.map((m) => toRows(m, p, pStar)), P: toRows(t.P, pStar, pStar),
+    stats: { ...t.stats },
+  };
+}
+
+/** An ensemble in the trajectory schema: means over runs, plus the spread and each run's loss. */
+export function ensembleJson(e: Ensemble): SgdJson {
+  const first = e.runs[0];
+  const n = e.alpha.length;
+  const mean = (pick: (t: Trajectory) => Float64Array[], i: number) => {
+    const out = new Float64Array(pick(first)[i].length);
+    for (const t of e.runs) { const m = pick(t)[i]; for (let k = 0; k < out.length; k++) out[k] += m[k] / e.runs.length; }
+    return out;
+  };
+  const Q = Array.from({ length: n }, (_, i) => mean((t) => t.Q, i));
+  const M = Array.from({ length: n }, (_, i) => mean((t) => t.M, i));
+  const diverged = e.runs.find((t) => t.status !== 'completed');
+  const base = trajectoryJson({ ...first, alpha: e.alpha, loss: e.lossMean, Q, M, status: diverged?.status ?? 'completed', message: diverged?.message ?? first.message });
+  return {
+    ...base,
+    stats: { N: first.stats.N, runs: e.runs.length, stepsPerRun: first.stats.steps },
+    lossStd: Array.from(e.lossStd),
+    runs: e.runs.map((t, r) => ({ seed: e.seeds[r], status: t.status, message: t.message, loss: Array.from(t.loss) })),
+  };
+}
+
+/** Provenance recorded with every result. */
+export function provenance(config: Config) {
+  return { onepassVersion: VERSION, config };
+}
+
+/**
+ * trajectory.csv: long format, one row per (solver, run, α), with named columns
+ * solver, run, seed, alpha, loss, Q_k_l (k ≤ l), M_k_j.
+ */
+export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[]): string {
+  if (entries.length === 0) return '';
+  const { p, pStar } = entries[0].trajectory;
+  const qCols: [number, number][] = [];
+  for (let k = 0; k < p; k++) for (let l = k; l < p; l++) qCols.push([k, l]);
+  const header = ['solver', 'run', 'seed', 'alpha', 'loss', ...qCols.map(([k, l]) => `Q_${k}_${l}`)];
+  for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) header.push(`M_${k}_${j}`);
+  const lines = [header.join(',')];
+  for (const { trajectory: t, run, seed } of entries) {
+    for (let i = 0; i < t.alpha.length; i++) {
+      const row: (string | number)[] = [t.solver, run, seed, t.alpha[i], t.loss[i]];
+      for (const [k, l] of qCols) row.push(t.Q[i][k * p + l]);
+      for (let k = 0; k < p * pStar; k++) row.push(t.M[i][k]);
+      lines.push(row.join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
+}

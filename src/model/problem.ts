@@ -1,0 +1,71 @@
+/**
+ * A validated config becomes a problem: the activation object, the save grid, and the initial
+ * condition (overlaps, and the weights behind them when they were drawn at random).
+ */
+import type { Activation } from '../gauss/expectations.js';
+import { activationByName } from '../gauss/activations.js';
+import { isOverlapInit, type Config } from './config.js';
+import { fromRows } from './matrix.js';
+import { overlapsOf, type Overlaps, type Weights } from './overlaps.js';
+import { studentWeights, teacherWeights } from './init.js';
+import { Rng } from '../sim/rng.js';
+
+export interface Problem {
+  readonly config: Config;
+  readonly activation: Activation;
+  readonly p: number;
+  readonly pStar: number;
+  readonly eta: number;
+  readonly noise: number;
+  /** Save times α, increasing; multiples of 1/N so that the SGD run hits them exactly. */
+  readonly saveAt: Float64Array;
+}
+
+export interface InitialCondition {
+  readonly overlaps: Overlaps;
+  /** The drawn weights when `init` asks for random weights; absent for explicit overlaps. */
+  readonly weights?: Weights;
+}
+
+export function makeProblem(config: Config): Problem {
+  return {
+    config,
+    activation: activationByName(config.activation),
+    p: config.p,
+    pStar: config.pStar,
+    eta: config.eta,
+    noise: config.noise,
+    saveAt: saveGrid(config),
+  };
+}
+
+/**
+ * The save grid: the config's `saveAt`, else α = 0 and `savePoints − 1` log-spaced times from
+ * 10⁻⁴·alphaMax to alphaMax (log axes are how plateaus and escapes are read). Rounded to whole
+ * SGD steps (multiples of 1/N), duplicates dropped, so ODE and SGD are saved at the same α.
+ */
+export function saveGrid(config: Config): Float64Array {
+  const { N, alphaMax } = config;
+  let raw: number[];
+  if (config.saveAt) raw = config.saveAt;
+  else {
+    const n = config.savePoints - 1;
+    const lo = Math.log(alphaMax * 1e-4), hi = Math.log(alphaMax);
+    raw = [0, ...Array.from({ length: n }, (_, i) => Math.exp(lo + ((hi - lo) * i) / (n - 1 || 1)))];
+  }
+  const steps = [...new Set(raw.map((a) => Math.round(a * N)))].sort((a, b) => a - b);
+  return Float64Array.from(steps, (s) => s / N);
+}
+
+/** Draws the initial weights (random init) or takes the given overlaps (explicit init). */
+export function initialCondition(config: Config): InitialCondition {
+  const { p, pStar, N, init } = config;
+  if (isOverlapInit(init)) {
+    return { overlaps: { p, pStar, Q: fromRows(init.Q), M: fromRows(init.M), P: fromRows(init.P) } };
+  }
+  const rng = new Rng(init.seed);
+  const teacher = teacherWeights(init.teacher, pStar, N, rng);
+  const W = studentWeights(p, N, init.studentVariance, rng);
+  const weights: Weights = { N, p, pStar, W, teacher };
+  return { overlaps: overlapsOf(weights), weights };
+}

@@ -1,0 +1,26 @@
+/**
+ * The one result type of every solver, ODE or finite-N SGD (as in committee_learning, the two
+ * mirror each other so that comparing them is one line): the saved times α, the population
+ * loss and the overlaps there, and an honest account of how the run ended.
+ */
+
+export interface Trajectory {
+  readonly solver: 'ode' | 'sgd';
+  readonly p: number;
+  readonly pStar: number;
+  /** Saved times α = steps/N. */
+  readonly alpha: Float64Array;
+  /** Population loss ε(Q, M, P) at each saved α (exact in the overlaps, not a test-set estimate). */
+  readonly loss: Float64Array;
+  /** Q (p×p, row-major) at each saved α. */
+  readonly Q: Float64Array[];
+  /** M (p×p*, row-major) at each saved α. */
+  readonly M: Float64Array[];
+  /** P (p*×p*, row-major), constant. */
+  readonly P: Float64Array;
+  /** 'completed': reached the last save time; 'diverged': stopped on a blow-up (see message). */
+  readonly status: 'completed' | 'diverged' | 'failed';
+  readonly message: string;
+  /** Solver statistics (ODE: steps and right-hand-side evaluations; SGD: steps, N, seed). */
+  readonly stats: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,180 @@
+/**
+ * Dormand–Prince 5(4) with Hairer's PI step-size control and 4th-order dense output
+ * (Hairer, Nørsett & Wanner, Solving ODEs I, §II.4–II.6; the `dopri5` code). It knows nothing
+ * of physics: a vector field, tolerances, the times to save at and a divergence check.
+ * Like scipy's solve_ivp, the result says what happened (status, message, step counts).
+ */
+
+export type VectorField = (t: number, y: Float64Array, dy: Float64Array) => void;
+
+export interface IntegrateOptions {
+  /** Times at which to report y (dense output), increasing, all ≥ t0. */
+  readonly saveAt: ArrayLike<number>;
+  readonly t0?: number;
+  /** Relative and absolute tolerance of the local error (mixed norm, RMS over components). */
+  readonly rtol?: number;
+  readonly atol?: number;
+  /** Fixed step size: disables error control (used by the convergence-order tests). */
+  readonly fixedStep?: number;
+  readonly maxSteps?: number;
+  /** Called after each accepted step; a non-null string stops the run as diverged with that reason. */
+  readonly divergence?: (t: number, y: Float64Array) => string | null;
+  /** Called after each accepted step with the current time. */
+  readonly onStep?: (t: number) => void;
+}
+
+export interface IntegrateResult {
+  /** The save times actually reached (all of saveAt when status is 'completed'). */
+  readonly t: Float64Array;
+  readonly y: Float64Array[];
+  readonly status: 'completed' | 'diverged' | 'failed';
+  readonly message: string;
+  /** Time at which the integration stopped. */
+  readonly tEnd: number;
+  readonly acceptedSteps: number;
+  readonly rejectedSteps: number;
+  readonly rhsEvaluations: number;
+}
+
+// Butcher tableau of Dormand & Prince (1980).
+const C2 = 1 / 5, C3 = 3 / 10, C4 = 4 / 5, C5 = 8 / 9;
+const A21 = 1 / 5;
+const A31 = 3 / 40, A32 = 9 / 40;
+const A41 = 44 / 45, A42 = -56 / 15, A43 = 32 / 9;
+const A51 = 19372 / 6561, A52 = -25360 / 2187, A53 = 64448 / 6561, A54 = -212 / 729;
+const A61 = 9017 / 3168, A62 = -355 / 33, A63 = 46732 / 5247, A64 = 49 / 176, A65 = -5103 / 18656;
+const A71 = 35 / 384, A73 = 500 / 1113, A74 = 125 / 192, A75 = -2187 / 6784, A76 = 11 / 84;
+// Error estimate: 5th-order minus embedded 4th-order weights.
+const E1 = 71 / 57600, E3 = -71 / 16695, E4 = 71 / 1920, E5 = -17253 / 339200, E6 = 22 / 525, E7 = -1 / 40;
+// Dense output (Hairer's contd5 coefficients).
+const D1 = -12715105075 / 11282082432, D3 = 87487479700 / 32700410799, D4 = -10690763975 / 1880347072;
+const D5 = 701980252875 / 199316789632, D6 = -1453857185 / 822651844, D7 = 69997945 / 29380423;
+
+export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptions): IntegrateResult {
+  const n = y0.length;
+  const rtol = opts.rtol ?? 1e-10;
+  const atol = opts.atol ?? 1e-14;
+  const maxSteps = opts.maxSteps ?? 10_000_000;
+  const saveAt = opts.saveAt;
+  let t = opts.t0 ?? 0;
+  const tFinal = saveAt.length > 0 ? saveAt[saveAt.length - 1] : t;
+
+  const y = Float64Array.from(y0);
+  const k1 = new Float64Array(n), k2 = new Float64Array(n), k3 = new Float64Array(n), k4 = new Float64Array(n);
+  const k5 = new Float64Array(n), k6 = new Float64Array(n), k7 = new Float64Array(n);
+  const yStage = new Float64Array(n), yNew = new Float64Array(n);
+  const r1 = new Float64Array(n), r2 = new Float64Array(n), r3 = new Float64Array(n), r4 = new Float64Array(n), r5 = new Float64Array(n);
+
+  const outT: number[] = [];
+  const outY: Float64Array[] = [];
+  let next = 0;
+  while (next < saveAt.length && saveAt[next] <= t) { outT.push(saveAt[next]); outY.push(Float64Array.from(y)); next++; }
+
+  let nfev = 0, accepted = 0, rejected = 0;
+  const finish = (status: IntegrateResult['status'], message: string): IntegrateResult => ({
+    t: Float64Array.from(outT), y: outY, status, message, tEnd: t, acceptedSteps: accepted, rejectedSteps: rejected, rhsEvaluations: nfev,
+  });
+  if (next >= saveAt.length) return finish('completed', 'nothing to integrate');
+
+  f(t, y, k1); nfev++;
+  const scale = (i: number, a: number, b: number) => atol + rtol * Math.max(Math.abs(a), Math.abs(b));
+  const rmsNorm = (v: Float64Array, ref: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) { const q = v[i] / (atol + rtol * Math.abs(ref[i])); s += q * q; }
+    return Math.sqrt(s / n);
+  };
+
+  // Initial step (Hairer's hinit): h ≈ 0.01 ‖y‖/‖f‖, refined by a second-derivative estimate.
+  let h: number;
+  if (opts.fixedStep !== undefined) h = opts.fixedStep;
+  else {
+    const d0 = rmsNorm(y, y), d1 = rmsNorm(k1, y);
+    let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
+    h0 = Math.min(h0, tFinal - t);
+    for (let i = 0; i < n; i++) yStage[i] = y[i] + h0 * k1[i];
+    f(t + h0, yStage, k2); nfev++;
+    for (let i = 0; i < n; i++) k3[i] = k2[i] - k1[i];
+    const d2 = rmsNorm(k3, y) / h0;
+    const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : Math.pow(0.01 / Math.max(d1, d2), 1 / 5);
+    h = Math.min(100 * h0, h1, tFinal - t);
+  }
+
+  let facOld = 1e-4;
+  let lastRejected = false;
+  while (next < saveAt.length) {
+    if (accepted + rejected >= maxSteps) return finish('failed', `gave up after ${maxSteps} steps at t = ${t}`);
+    if (t + h > tFinal) h = tFinal - t;
+    if (opts.fixedStep === undefined && h < 1e-14 * Math.max(1, Math.abs(t))) {
+      return finish('failed', `step size underflow at t = ${t} (the equations are stiff or singular here)`);
+    }
+    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * A21 * k1[i];
+    f(t + C2 * h, yStage, k2);
+    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]);
+    f(t + C3 * h, yStage, k3);
+    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
+    f(t + C4 * h, yStage, k4);
+    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
+    f(t + C5 * h, yStage, k5);
+    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
+    f(t + h, yStage, k6);
+    for (let i = 0; i < n; i++) yNew[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
+    f(t + h, yNew, k7);
+    nfev += 6;
+
+    let err = 0;
+    if (opts.fixedStep === undefined) {
+      for (let i = 0; i < n; i++) {
+        const e = (h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])) / scale(i, y[i], yNew[i]);
+        err += e * e;
+      }
+      err = Math.sqrt(err / n);
+      if (!Number.isFinite(err)) err = 1e10; // a stage blew up: retry with a much smaller step
+    }
+
+    if (err <= 1) {
+      // Dense output coefficients for t ∈ [t, t + h] before overwriting y.
+      for (let i = 0; i < n; i++) {
+        const dy = yNew[i] - y[i];
+        const bspl = h * k1[i] - dy;
+        r1[i] = y[i];
+        r2[i] = dy;
+        r3[i] = bspl;
+        r4[i] = dy - h * k7[i] - bspl;
+        r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
+      }
+      const tOld = t;
+      t = next < saveAt.length && t + h >= tFinal ? tFinal : t + h;
+      accepted++;
+      while (next < saveAt.length && saveAt[next] <= t) {
+        const theta = (saveAt[next] - tOld) / h, theta1 = 1 - theta;
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) out[i] = r1[i] + theta * (r2[i] + theta1 * (r3[i] + theta * (r4[i] + theta1 * r5[i])));
+        outT.push(saveAt[next]);
+        outY.push(out);
+        next++;
+      }
+      y.set(yNew);
+      k1.set(k7); // first-same-as-last
+      const reason = opts.divergence?.(t, y) ?? null;
+      if (reason !== null) return finish('diverged', reason);
+      opts.onStep?.(t);
+      if (opts.fixedStep === undefined) {
+        // PI controller (Gustafsson; Hairer's β = 0.04), growth clamped to [0.2, 10].
+        const fac11 = Math.pow(err, 0.2 - 0.04 * 0.75);
+        let fac = fac11 / Math.pow(facOld, 0.04);
+        fac = Math.max(0.1, Math.min(5, fac / 0.9));
+        let hNew = h / fac;
+        if (lastRejected) hNew = Math.min(hNew, h);
+        facOld = Math.max(err, 1e-4);
+        lastRejected = false;
+        h = hNew;
+      }
+    } else {
+      const fac11 = Math.pow(err, 0.2 - 0.04 * 0.75);
+      h = h / Math.min(5, fac11 / 0.9);
+      lastRejected = true;
+      rejected++;
+    }
+  }
+  return finish('completed', `reached t = ${tFinal}`);
+}

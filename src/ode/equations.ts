@@ -1,0 +1,43 @@
+/**
+ * The overlap ODEs of one-pass SGD for a committee machine with mean readout
+ * ŷ = (1/p) Σ_k σ(λ_k), y = (1/p*) Σ_j σ(ν_j) + √Δ ζ, step w_k ← w_k − η e σ'(λ_k) x/(p√N):
+ *
+ *   dM_kj/dα = −(η/p) E[e σ'(λ_k) ν_j]
+ *   dQ_kl/dα = −(η/p) E[e (σ'(λ_k) λ_l + σ'(λ_l) λ_k)] + (η²/p²) E[e² σ'(λ_k) σ'(λ_l)]
+ *
+ * (the η² term is the SGD noise: |x|²/N → 1). State layout, shared by every solver:
+ * y = [Q (p×p, row-major), M (p×p*, row-major)]; P is a parameter.
+ */
+import type { Overlaps } from '../model/overlaps.js';
+
+/** What an overlap right-hand side needs besides the state. */
+export interface DynamicsParams {
+  readonly p: number;
+  readonly pStar: number;
+  /** Learning rate η. */
+  readonly eta: number;
+  /** Label-noise variance Δ. */
+  readonly noise: number;
+  /** Teacher–teacher overlap, p*×p*. */
+  readonly P: Float64Array;
+}
+
+/** dy/dα = f(y), written into `dy`; must not allocate (it is called millions of times). */
+export type OverlapRhs = (y: Float64Array, dy: Float64Array) => void;
+
+export function stateSize(p: number, pStar: number): number {
+  return p * p + p * pStar;
+}
+
+/** Flat ODE state from overlaps. */
+export function packState(o: Overlaps): Float64Array {
+  const y = new Float64Array(stateSize(o.p, o.pStar));
+  y.set(o.Q, 0);
+  y.set(o.M, o.p * o.p);
+  return y;
+}
+
+/** Overlaps viewing (copying) a flat ODE state. */
+export function unpackState(y: Float64Array, p: number, pStar: number, P: Float64Array): Overlaps {
+  return { p, pStar, Q: y.slice(0, p * p), M: y.slice(p * p, p * p + p * pStar), P };
+}

@@ -1,0 +1,53 @@
+/**
+ * Integrates the overlap ODEs of a problem from given initial overlaps and returns a Trajectory.
+ * Picks the closed-form right-hand side when the activation has one (square), else the generic
+ * sum of Gaussian expectations. Divergence (η beyond the stability limit) stops the run with a
+ * message instead of NaNs.
+ */
+import type { Problem } from '../model/problem.js';
+import type { Overlaps } from '../model/overlaps.js';
+import type { Trajectory } from '../model/trajectory.js';
+import type { DynamicsParams, OverlapRhs } from './equations.js';
+import { packState } from './equations.js';
+import { quadraticRhs } from './quadratic.js';
+import { committeeRhs, committeePopulationLoss } from './committee.js';
+import { integrate } from './dopri5.js';
+import { divergenceCheck } from '../analysis/divergence.js';
+
+export interface OdeOptions {
+  /** Called with the fraction of the α range done. */
+  readonly onProgress?: (fraction: number) => void;
+  /** Save times; default the problem's grid. */
+  readonly saveAt?: ArrayLike<number>;
+  readonly rtol?: number;
+  readonly atol?: number;
+}
+
+export function overlapRhs(problem: Pick<Problem, 'activation' | 'p' | 'pStar' | 'eta' | 'noise'>, P: Float64Array): OverlapRhs {
+  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P };
+  return problem.activation.name === 'square' ? quadraticRhs(params) : committeeRhs(params, problem.activation);
+}
+
+export function solveOde(problem: Problem, initial: Overlaps, options: OdeOptions = {}): Trajectory {
+  const { p, pStar } = problem;
+  const pp = p * p;
+  const rhs = overlapRhs(problem, initial.P);
+  const saveAt = options.saveAt ?? problem.saveAt;
+  const tFinal = saveAt.length ? saveAt[saveAt.length - 1] : 0;
+  const check = divergenceCheck(initial, problem.eta);
+  const result = integrate((_t, y, dy) => rhs(y, dy), packState(initial), {
+    saveAt,
+    rtol: options.rtol ?? problem.config.rtol,
+    atol: options.atol ?? problem.config.atol,
+    divergence: (t, y) => check(t, y.subarray(0, pp)),
+    onStep: options.onProgress && tFinal > 0 ? (t) => options.onProgress!(t / tFinal) : undefined,
+  });
+  const Q = result.y.map((y) => y.slice(0, pp));
+  const M = result.y.map((y) => y.slice(pp));
+  const loss = Float64Array.from(Q, (q, i) => committeePopulationLoss({ p, pStar, Q: q, M: M[i], P: initial.P }, problem.activation, problem.noise));
+  return {
+    solver: 'ode', p, pStar, alpha: result.t, loss, Q, M, P: initial.P,
+    status: result.status, message: result.message,
+    stats: { acceptedSteps: result.acceptedSteps, rejectedSteps: result.rejectedSteps, rhsEvaluations: result.rhsEvaluations },
+  };
+}
