@@ -61,23 +61,32 @@ const MAX_WEIGHT_BYTES = 4 * 2 ** 30;
 
 /** Validates a configuration object and fills in defaults; throws ConfigError naming the field. */
 export function parseConfig(input: unknown): Config {
-  const result = configSchema.safeParse(input ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0];
-      const known = Object.keys(path === '' ? configSchema.shape : {});
-      const hint = didYouMean(key, known.length ? known : ['teacher', 'studentVariance', 'seed', 'Q', 'M', 'P']);
-      throw new ConfigError(path ? `${path}.${key}` : key, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
-    }
-    const got = valueAt(input, issue.path);
-    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`;
-    throw new ConfigError(path || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
+  // `init` is one of two shapes: pick the schema by its keys so errors speak of the intended one.
+  const init = (input as { init?: unknown } | null)?.init;
+  if (init !== null && typeof init === 'object' && !Array.isArray(init)) {
+    const overlapsGiven = ['Q', 'M', 'P'].some((k) => k in init);
+    const schema = overlapsGiven ? overlapInit : weightInit;
+    const r = schema.safeParse(init);
+    if (!r.success) throw configError(r.error.issues[0], init, ['init'], Object.keys(schema.shape));
   }
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) throw configError(result.error.issues[0], input, [], Object.keys(configSchema.shape));
   const config = result.data;
   checkConsistency(config);
   return config;
+}
+
+/** One zod issue as a one-line ConfigError: field path, what is allowed, what was given. */
+function configError(issue: z.core.$ZodIssue, input: unknown, prefix: string[], knownKeys: string[]): ConfigError {
+  const path = [...prefix, ...issue.path.map(String)].join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    const hint = didYouMean(key, knownKeys);
+    return new ConfigError(path ? `${path}.${key}` : key, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''} (allowed: ${knownKeys.join(', ')})`);
+  }
+  const got = valueAt(input, issue.path);
+  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`;
+  return new ConfigError(path || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
 }
 
 function checkConsistency(c: Config): void {

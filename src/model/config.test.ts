@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig, applyOverrides } from './config.js';
+import { ConfigError } from './errors.js';
+import { saveGrid } from './problem.js';
+
+const rejects = (input: unknown, pattern: RegExp) =>
+  assert.throws(() => parseConfig(input), (e: unknown) => e instanceof ConfigError && pattern.test(e.message) && !e.message.includes('\n'));
+
+test('defaults are the paper headline setup: square, p = 4, p* = 2, random small init, N = 2000', () => {
+  const c = parseConfig({});
+  assert.equal(c.activation, 'square');
+  assert.equal(c.p, 4);
+  assert.equal(c.pStar, 2);
+  assert.equal(c.N, 2000);
+  assert.deepEqual(c.init, { teacher: 'orthonormal', studentVariance: 1e-3, seed: 0 });
+});
+
+test('every bad field is named in a one-line message with what is allowed', () => {
+  rejects({ p: 0 }, /^p: must be an integer ≥ 1/);
+  rejects({ p: 2.5 }, /^p: must be an integer/);
+  rejects({ pStar: 'two' }, /^pStar: .*integer/);
+  rejects({ eta: -1 }, /^eta: must be > 0/);
+  rejects({ noise: -0.1 }, /^noise: must be ≥ 0/);
+  rejects({ activation: 'tanh' }, /^activation: must be one of: square/);
+  rejects({ init: { teacher: 'gaussian', studentVariance: -1, seed: 0 } }, /^init\.studentVariance: must be ≥ 0/);
+  rejects({ saveAt: [1, 0.5] }, /^saveAt\.1: must be strictly increasing/);
+  rejects({ saveAt: [1, 100] }, /^saveAt: values must be ≤ alphaMax/);
+  rejects({ N: 1e9, p: 8 }, /^N: .*needs [\d.]+ GiB/);
+  rejects({ alphaMax: 'Infinity' }, /^alphaMax: must be a finite number/);
+});
+
+test('unknown keys are rejected with a did-you-mean', () => {
+  rejects({ pstar: 2 }, /^pstar: unknown key \(did you mean "pStar"\?\)/);
+  rejects({ init: { teacher: 'gaussian', studentVariance: 1, seed: 0, sed: 1 } }, /^init\.sed: unknown key \(did you mean "seed"\?\)/);
+  rejects({ init: { teacher: 'gausian' } }, /^init\.teacher: must be "gaussian" or "orthonormal"/);
+  rejects({ init: { Q: [[1]] } }, /^init\.M: must be a matrix/);
+  rejects({ init: 5 }, /^init: must be either/);
+});
+
+test('explicit overlaps are checked for shape, symmetry and positive semidefiniteness', () => {
+  const ok = { p: 2, pStar: 1, init: { Q: [[1, 0], [0, 1]], M: [[0.5], [0]], P: [[1]] } };
+  assert.doesNotThrow(() => parseConfig(ok));
+  rejects({ ...ok, init: { ...ok.init, Q: [[1, 0]] } }, /^init\.Q: must be 2×2/);
+  rejects({ ...ok, init: { ...ok.init, Q: [[1, 0.2], [0, 1]] } }, /^init\.Q: must be symmetric/);
+  rejects({ ...ok, init: { ...ok.init, M: [[2], [0]] } }, /^init: .*positive semidefinite.*smallest eigenvalue/);
+});
+
+test('--set overrides take dotted paths and JSON values', () => {
+  const c = parseConfig(applyOverrides({ p: 3 }, ['init.studentVariance=1e-8', 'p=8', 'saveAt=[0,1,2]']));
+  assert.equal(c.p, 8);
+  assert.deepEqual(c.init, { teacher: 'orthonormal', studentVariance: 1e-8, seed: 0 });
+  assert.deepEqual(c.saveAt, [0, 1, 2]);
+  assert.throws(() => applyOverrides({}, ['p']), /--set: expected key=value/);
+});
+
+test('the default save grid starts at α = 0, ends at alphaMax, is increasing and made of whole SGD steps', () => {
+  const c = parseConfig({});
+  const g = saveGrid(c);
+  assert.equal(g[0], 0);
+  assert.equal(g[g.length - 1], c.alphaMax);
+  for (let i = 1; i < g.length; i++) assert.ok(g[i] > g[i - 1]);
+  for (const a of g) assert.ok(Math.abs(a * c.N - Math.round(a * c.N)) < 1e-9);
+});

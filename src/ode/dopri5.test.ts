@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { integrate, type VectorField } from './dopri5.js';
+
+// Harmonic oscillator y'' = −y: y = (cos t, −sin t), smooth and non-trivial in every component.
+const oscillator: VectorField = (_t, y, dy) => { dy[0] = y[1]; dy[1] = -y[0]; };
+const exact = (t: number) => [Math.cos(t), -Math.sin(t)];
+const error = (y: Float64Array, t: number) => Math.hypot(y[0] - exact(t)[0], y[1] - exact(t)[1]);
+
+test('fixed-step Dormand–Prince has global order 5 (error ratio ≈ 32 per halving, observed order in [4.7, 5.3])', () => {
+  const T = 4;
+  const errs = [0.4, 0.2, 0.1].map((h) => {
+    const r = integrate(oscillator, Float64Array.of(1, 0), { saveAt: [T], fixedStep: h });
+    return error(r.y[0], T);
+  });
+  for (let i = 1; i < errs.length; i++) {
+    const order = Math.log2(errs[i - 1] / errs[i]);
+    assert.ok(order > 4.7 && order < 5.3, `observed order ${order.toFixed(2)} (errors ${errs})`);
+  }
+});
+
+test('dense output between steps has local order ≥ 4 (interpolation error shrinks ≥ 2⁴·0.8 per halving of h)', () => {
+  // One step of size h, interpolated at θ = 0.37: the error of the continuous extension is O(h⁵).
+  const errs = [0.8, 0.4, 0.2].map((h) => {
+    const t = 0.37 * h;
+    const r = integrate(oscillator, Float64Array.of(1, 0), { saveAt: [t, h], fixedStep: h });
+    return error(r.y[0], t);
+  });
+  for (let i = 1; i < errs.length; i++) assert.ok(errs[i - 1] / errs[i] > 16 * 0.8, `ratio ${errs[i - 1] / errs[i]} (errors ${errs})`);
+});
+
+test('adaptive control: the global error follows the tolerance (rtol 1e-6 → < 1e-5, rtol 1e-10 → < 1e-9) and saves every requested time', () => {
+  const saveAt = Array.from({ length: 50 }, (_, i) => (i * 20) / 49);
+  for (const [rtol, bound] of [[1e-6, 1e-5], [1e-10, 1e-9]]) {
+    const r = integrate(oscillator, Float64Array.of(1, 0), { saveAt, rtol, atol: rtol * 1e-3 });
+    assert.equal(r.status, 'completed');
+    assert.equal(r.t.length, saveAt.length);
+    const worst = Math.max(...r.y.map((y, i) => error(y, saveAt[i])));
+    assert.ok(worst < bound, `rtol ${rtol}: worst error ${worst}`);
+  }
+});
+
+test('a finite-time blow-up (y′ = y², y(0) = 1, singular at t = 1) stops as diverged, not with NaN', () => {
+  const r = integrate((_t, y, dy) => { dy[0] = y[0] * y[0]; }, Float64Array.of(1), {
+    saveAt: [0.5, 2],
+    divergence: (t, y) => (Math.abs(y[0]) > 1e6 ? `blew up at t = ${t}` : null),
+  });
+  assert.equal(r.status, 'diverged');
+  assert.ok(r.tEnd > 0.999 && r.tEnd < 1, `stopped at ${r.tEnd}`);
+  assert.equal(r.t.length, 1);
+  assert.ok(Math.abs(r.y[0][0] - 2) < 1e-8); // y(0.5) = 1/(1 − 0.5)
+});

@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { quadraticRhs, quadraticPopulationLoss } from './quadratic.js';
+import { committeeRhs, committeePopulationLoss } from './committee.js';
+import { stateSize, packState } from './equations.js';
+import { square } from '../gauss/square.js';
+import { jointCovariance, type Overlaps } from '../model/overlaps.js';
+import { Rng } from '../sim/rng.js';
+import { gaussianSampler, monteCarlo, randomCovariance } from '../testing/stats.js';
+
+/** Random overlaps: a random positive-definite joint covariance split into Q, M, P. */
+function randomOverlaps(p: number, pStar: number, rng: Rng): Overlaps {
+  const n = p + pStar;
+  const C = randomCovariance(n, rng);
+  const Q = new Float64Array(p * p), M = new Float64Array(p * pStar), P = new Float64Array(pStar * pStar);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) Q[i * p + j] = C[i * n + j];
+    for (let j = 0; j < pStar; j++) M[i * pStar + j] = C[i * n + p + j];
+  }
+  for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) P[i * pStar + j] = C[(p + i) * n + p + j];
+  return { p, pStar, Q, M, P };
+}
+
+function rhsOf(make: typeof quadraticRhs, o: Overlaps, eta: number, noise: number): Float64Array {
+  const dy = new Float64Array(stateSize(o.p, o.pStar));
+  make({ p: o.p, pStar: o.pStar, eta, noise, P: o.P })(packState(o), dy);
+  return dy;
+}
+
+test('closed-form quadratic ODE equals the generic sum of Gaussian expectations to 1e-12', () => {
+  const rng = new Rng(21);
+  for (const [p, pStar] of [[1, 1], [3, 2], [4, 2], [2, 5]]) {
+    const o = randomOverlaps(p, pStar, rng);
+    const fast = rhsOf(quadraticRhs, o, 0.7, 0.3);
+    const slow = rhsOf((params) => committeeRhs(params, square), o, 0.7, 0.3);
+    const scale = Math.max(...slow.map(Math.abs));
+    fast.forEach((v, i) => assert.ok(Math.abs(v - slow[i]) < 1e-12 * scale, `p=${p} p*=${pStar} component ${i}: ${v} vs ${slow[i]}`));
+  }
+});
+
+test('closed-form population loss equals the generic form and Monte-Carlo ½E[e²] within 4σ (with label noise)', () => {
+  const rng = new Rng(22);
+  const o = randomOverlaps(3, 2, rng);
+  const noise = 0.25;
+  const closed = quadraticPopulationLoss(o, noise);
+  assert.ok(Math.abs(closed - committeePopulationLoss(o, square, noise)) < 1e-13 * closed);
+  const n = 5;
+  const draw = gaussianSampler(jointCovariance(o), n, rng);
+  const [mc] = monteCarlo(400_000, (z) => draw(z), n, [(z) => {
+    const e = (z[0] ** 2 + z[1] ** 2 + z[2] ** 2) / 3 - (z[3] ** 2 + z[4] ** 2) / 2 - Math.sqrt(noise) * rng.gaussian();
+    return 0.5 * e * e;
+  }]);
+  assert.ok(Math.abs(mc.mean - closed) < 4 * mc.se, `closed ${closed}, Monte-Carlo ${mc.mean} ± ${mc.se}`);
+});
+
+test('every entry of dQ/dα and dM/dα agrees with a Monte-Carlo estimate of its defining expectation within 4σ', () => {
+  // dM_kj = −(η/p) E[e σ'(λ_k) ν_j];  dQ_kl = −(η/p) E[e(σ'_k λ_l + σ'_l λ_k)] + (η²/p²) E[e² σ'_k σ'_l],
+  // with e = ŷ − y including label noise: checks the Wick algebra and the noise term at once.
+  const rng = new Rng(23);
+  const p = 3, pStar = 2, eta = 0.8, noise = 0.2;
+  const o = randomOverlaps(p, pStar, rng);
+  const exact = rhsOf(quadraticRhs, o, eta, noise);
+  const n = p + pStar;
+  const draw = gaussianSampler(jointCovariance(o), n, rng);
+  const err = (z: Float64Array) => {
+    let yHat = 0, y = 0;
+    for (let k = 0; k < p; k++) yHat += z[k] ** 2;
+    for (let j = 0; j < pStar; j++) y += z[p + j] ** 2;
+    return yHat / p - y / pStar - Math.sqrt(noise) * z[n];
+  };
+  const fns: ((z: Float64Array) => number)[] = [];
+  for (let k = 0; k < p; k++) for (let l = 0; l < p; l++) fns.push((z) => {
+    const e = err(z);
+    return -(eta / p) * e * (2 * z[k] * z[l] + 2 * z[l] * z[k]) + ((eta * eta) / (p * p)) * e * e * 2 * z[k] * 2 * z[l];
+  });
+  for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) fns.push((z) => -(eta / p) * err(z) * 2 * z[k] * z[p + j]);
+  const mc = monteCarlo(300_000, (z) => { draw(z); z[n] = rng.gaussian(); }, n + 1, fns);
+  mc.forEach((m, i) => {
+    const z = Math.abs(m.mean - exact[i]) / m.se;
+    assert.ok(z < 4, `component ${i}: closed form ${exact[i]}, Monte-Carlo ${m.mean} ± ${m.se} (${z.toFixed(1)}σ)`);
+  });
+});
+
+test('the symmetric plateau Q = p/(p+2)·I, M = 0 (P = I) is a fixed point of gradient flow with loss 1/(p+2) + 1/p*', () => {
+  for (const [p, pStar] of [[4, 2], [8, 2], [2, 2], [1, 1]]) {
+    const q = p / (p + 2);
+    const Q = new Float64Array(p * p), P = new Float64Array(pStar * pStar);
+    for (let i = 0; i < p; i++) Q[i * p + i] = q;
+    for (let i = 0; i < pStar; i++) P[i * pStar + i] = 1;
+    const o: Overlaps = { p, pStar, Q, M: new Float64Array(p * pStar), P };
+    // η-linear part: the rhs divided by η as η → 0.
+    const eta = 1e-9;
+    const d = rhsOf(quadraticRhs, o, eta, 0);
+    assert.ok(Math.max(...d.map((v) => Math.abs(v / eta))) < 1e-6, `p=${p}: gradient-flow velocity ${Math.max(...d.map((v) => Math.abs(v / eta)))}`);
+    assert.ok(Math.abs(quadraticPopulationLoss(o, 0) - (1 / (p + 2) + 1 / pStar)) < 1e-14);
+  }
+});
+
+test('zero-loss points (Q = (p/p*)·UUᵀ-type, here p = p*, Q = M = P = I) are fixed points even with SGD noise', () => {
+  const p = 3;
+  const I = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) I[i * p + i] = 1;
+  const o: Overlaps = { p, pStar: p, Q: I, M: I, P: I };
+  assert.equal(quadraticPopulationLoss(o, 0), 0);
+  const d = rhsOf(quadraticRhs, o, 1.3, 0);
+  assert.ok(Math.max(...d.map(Math.abs)) < 1e-14);
+});
