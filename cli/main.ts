@@ -106,6 +106,7 @@ function warnIfNotCompleted(t: { status: string; message: string }, what: string
 
 async function cmdOde(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts);
+  if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
   const problem = makeProblem(config);
   const { trajectory, ms } = runOde(problem, opts);
   const result = { ...trajectoryJson(trajectory), ...provenance(config) };
@@ -125,6 +126,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
 
 async function cmdSim(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts);
+  if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
   const problem = makeProblem(config);
   const { ensemble, ms } = runSim(problem, opts);
   const result = { ...ensembleJson(ensemble), ...provenance(config) };
@@ -144,6 +146,7 @@ async function cmdSim(opts: CommonOptions): Promise<void> {
 
 async function cmdCompare(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts);
+  if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
   const problem = makeProblem(config);
   const { trajectory: ode, ms: odeMs } = runOde(problem, opts);
   const { ensemble, ms: simMs } = runSim(problem, opts);

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VERSION } from '../src/version.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = join(here, 'main.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+const small = ['--set', 'alphaMax=3', '--set', 'savePoints=20', '--set', 'N=200'];
+
+test('the core VERSION matches package.json', () => {
+  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8'));
+  assert.equal(VERSION, pkg.version);
+});
+
+test('ode --json and sim --json print one document with the same schema: alpha, loss, Q, M (a matrix per α), P', () => {
+  for (const cmd of ['ode', 'sim']) {
+    const r = run(cmd, '--json', ...small);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
+    const doc = JSON.parse(r.stdout);
+    for (const key of ['alpha', 'loss', 'Q', 'M', 'P', 'status', 'solver', 'onepassVersion', 'config']) assert.ok(key in doc, `${cmd}: missing ${key}`);
+    assert.equal(doc.solver, cmd === 'ode' ? 'ode' : 'sgd');
+    assert.equal(doc.alpha.length, doc.loss.length);
+    assert.equal(doc.Q.length, doc.alpha.length);
+    assert.deepEqual([doc.Q[0].length, doc.Q[0][0].length, doc.M[0].length, doc.M[0][0].length, doc.P.length], [4, 4, 4, 2, 2]);
+    assert.equal(doc.config.p, 4);
+  }
+});
+
+test('compare --out writes trajectory.csv with named columns, result.json, loss.svg and loss.png, and nothing else', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'out');
+  const r = run('compare', '--out', dir, ...small, '--set', 'runs=2');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /max \|ε_SGD − ε_ODE\| = /);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+  const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+  const n = result.ode.alpha.length;
+  assert.ok(n > 10 && result.sgd.alpha.length === n && result.sgd.runs.length === 2 && result.deviation.maxAbs >= 0);
+  const csv = readFileSync(join(dir, 'trajectory.csv'), 'utf8').split('\n');
+  assert.match(csv[0], /^solver,run,seed,alpha,loss,Q_0_0,Q_0_1,.*,M_3_1$/);
+  assert.equal(csv.filter((l) => l.startsWith('sgd,1,')).length, n);
+  assert.equal(csv.filter((l) => l.startsWith('ode,0,')).length, n);
+  assert.deepEqual([...readFileSync(join(dir, 'loss.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  assert.match(readFileSync(join(dir, 'loss.svg'), 'utf8'), /<svg[^>]*>/);
+});
+
+test('bad input gives one line naming the field, exit code 2, no stack trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onepass-'));
+  writeFileSync(join(dir, 'bad.json'), '{"p": 4,');
+  writeFileSync(join(dir, 'typo.json'), '{"pstar": 2}');
+  const notAFolder = join(dir, 'typo.json', 'out');
+  const cases: [string[], RegExp][] = [
+    [['ode', '--set', 'p=0'], /^error: p: must be an integer ≥ 1/],
+    [['ode', '--set', 'eta=-1'], /^error: eta: must be > 0/],
+    [['ode', '--config', join(dir, 'missing.json')], /^error: --config .*missing\.json: cannot read the file \(ENOENT\)/],
+    [['ode', '--config', join(dir, 'bad.json')], /^error: --config .*bad\.json: not valid JSON/],
+    [['ode', '--config', join(dir, 'typo.json')], /^error: pstar: unknown key \(did you mean "pStar"\?\)/],
+    [['ode', '--set', 'init.Q=[[1]]'], /^error: init\.M: must be a matrix/],
+    [['sim', '--out', notAFolder, ...small], /^error: --out .*typo\.json\/out: cannot create or write this folder \(ENOTDIR\)/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status}, stderr ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+});
+
+test('a diverging run says so (α, η, stability limit) and exits 3 instead of printing NaN', () => {
+  const r = run('ode', '--set', 'eta=4');
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /^warning: ODE diverged at α = [\d.]+.*η = 4 is beyond the stability limit/);
+  assert.doesNotMatch(r.stdout, /NaN/);
+});
