@@ -78,9 +78,9 @@ function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' | 'loss'
   return lines.join('\n');
 }
 
-async function writeOutputs(dir: string, result: object, csv: string, series: LossSeries[], title: string): Promise<string[]> {
+async function writeOutputs(dir: string, result: object, csv: string, series: LossSeries[], title: string, config: Config): Promise<string[]> {
   prepareOutDir(dir);
-  const svg = await renderSvg(lossFigureSpec(series, title));
+  const svg = await renderSvg(lossFigureSpec(series, title, describe(config)));
   const files: [string, string | Uint8Array][] = [
     ['trajectory.csv', csv],
     ['result.json', JSON.stringify(result, null, 1) + '\n'],
@@ -117,7 +117,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
     console.log(lossTable([{ name: 'ODE loss', t: trajectory }]));
   }
   if (opts.out) {
-    const files = await writeOutputs(opts.out, result, trajectoryCsv([{ trajectory, run: 0, seed: '' }]), [{ label: 'ODE (N → ∞)', trajectory }], `ODE: ${describe(config)}`);
+    const files = await writeOutputs(opts.out, result, trajectoryCsv([{ trajectory, run: 0, seed: '' }]), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted(trajectory, 'ODE');
@@ -137,7 +137,7 @@ async function cmdSim(opts: CommonOptions): Promise<void> {
     console.log(lossTable([{ name: 'SGD loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }]));
   }
   if (opts.out) {
-    const files = await writeOutputs(opts.out, result, trajectoryCsv(sgdCsvEntries(ensemble)), sgdSeries(ensemble, config.N), `SGD: ${describe(config)}`);
+    const files = await writeOutputs(opts.out, result, trajectoryCsv(sgdCsvEntries(ensemble)), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   for (const t of ensemble.runs) warnIfNotCompleted(t, `SGD run (seed ${ensemble.seeds[ensemble.runs.indexOf(t)]})`);
@@ -163,7 +163,7 @@ async function cmdCompare(opts: CommonOptions): Promise<void> {
   if (opts.out) {
     const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)]);
     const series: LossSeries[] = [{ label: 'ODE (N → ∞)', trajectory: ode }, ...sgdSeries(ensemble, config.N)];
-    const files = await writeOutputs(opts.out, result, csv, series, `ODE vs SGD: ${describe(config)}`);
+    const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted(ode, 'ODE');

@@ -34,7 +34,7 @@ export const configSchema = z.strictObject({
   pStar: width('teacher width').default(2),
   eta: positive('learning rate').default(0.5),
   noise: finite('label-noise variance Δ').refine((v) => v >= 0, 'must be ≥ 0 (label-noise variance Δ)').default(0),
-  alphaMax: positive('final time α = steps/N').default(60),
+  alphaMax: positive("final time α = steps/N").default(80),
   saveAt: z.array(finite('α').refine((v) => v >= 0, 'must be ≥ 0'), { error: 'must be an array of α values' }).optional(),
   savePoints: z.number().int('must be an integer').min(2, 'must be ≥ 2').max(100000, 'must be ≤ 100000').default(300),
   init: z.union([weightInit, overlapInit], {

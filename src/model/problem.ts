@@ -41,7 +41,7 @@ export function makeProblem(config: Config): Problem {
 
 /**
  * The save grid: the config's `saveAt`, else α = 0 and `savePoints − 1` log-spaced times from
- * 10⁻⁴·alphaMax to alphaMax (log axes are how plateaus and escapes are read). Rounded to whole
+ * 10⁻³·alphaMax to alphaMax (log axes are how plateaus and escapes are read). Rounded to whole
  * SGD steps (multiples of 1/N), duplicates dropped, so ODE and SGD are saved at the same α.
  */
 export function saveGrid(config: Config): Float64Array {
@@ -50,7 +50,7 @@ export function saveGrid(config: Config): Float64Array {
   if (config.saveAt) raw = config.saveAt;
   else {
     const n = config.savePoints - 1;
-    const lo = Math.log(alphaMax * 1e-4), hi = Math.log(alphaMax);
+    const lo = Math.log(alphaMax * 1e-3), hi = Math.log(alphaMax);
     raw = [0, ...Array.from({ length: n }, (_, i) => Math.exp(lo + ((hi - lo) * i) / (n - 1 || 1)))];
   }
   const steps = [...new Set(raw.map((a) => Math.round(a * N)))].sort((a, b) => a - b);

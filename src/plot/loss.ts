@@ -16,7 +16,7 @@ export interface LossSeries {
 }
 
 /** Vega-Lite spec of population loss against α on log axes; points with α ≤ 0 or loss ≤ 0 are dropped. */
-export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss'): TopLevelSpec {
+export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string): TopLevelSpec {
   const rows: { alpha: number; loss: number; series: string }[] = [];
   for (const s of series) {
     const { alpha, loss } = s.trajectory;
@@ -31,7 +31,7 @@ export function lossFigureSpec(series: readonly LossSeries[], title = 'Populatio
   const pointLabels = series.filter((s) => s.points).map((s) => s.label);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
+    title: subtitle ? { text: title, subtitle } : title,
     width: 560,
     height: 360,
     background: 'white',
