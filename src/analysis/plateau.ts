@@ -1,0 +1,142 @@
+/**
+ * Plateaus, escape times and exponential decay rates of a loss curve ε(α), ODE or SGD alike.
+ *
+ * Definitions (scale-free: they use ratios of losses and ratios of times only):
+ * - The loss is *flat* at a saved point when its relative rate |d ln ε/dα| is below
+ *   `flatFraction` (default 2 %) of the largest rate anywhere on the curve (the escape or the
+ *   final decay). A *plateau* is a run of flat points that the loss later leaves, falling below
+ *   half of the run's level (so a final noise floor is not a plateau); its `loss` is the
+ *   geometric mean over the run. From a small initialisation the first plateau is the
+ *   norm-learning stage at the initial loss (W ≈ 0 is an unstable fixed point); at large N the
+ *   symmetric saddle (Q ∝ I, M ≈ 0) gives a second one. `plateau` is the last of them.
+ * - The *escape time* α_esc is the first α after the start of the last plateau (or after α = 0
+ *   when there is none) at which ε falls below half the reference level: the last plateau's
+ *   loss, else the initial loss. It is interpolated linearly in (ln α, ln ε) between saved points.
+ * - *Decay rates* are least-squares slopes of −ln(ε − floor) against α: right after the escape
+ *   (from ½ to 1/20 of the reference level) and on the approach to zero loss (the last decade
+ *   of the curve, when it reaches below 1/100 of the reference level).
+ */
+
+export interface PlateauOptions {
+  /** A point is flat when its rate |d ln ε/dα| is below this fraction of the curve's largest rate. */
+  readonly flatFraction?: number;
+  /** Loss floor subtracted before fitting decay rates (Δ/2 with label noise). */
+  readonly floor?: number;
+}
+
+export interface Plateau {
+  /** Geometric-mean loss over the plateau. */
+  readonly loss: number;
+  readonly startAlpha: number;
+  readonly endAlpha: number;
+}
+
+export interface ExponentialFit {
+  /** Decay rate r in ε − floor ∝ e^{−rα}. */
+  readonly rate: number;
+  /** Coefficient of determination of the fit of ln(ε − floor) on α. */
+  readonly r2: number;
+  readonly fromAlpha: number;
+  readonly toAlpha: number;
+  readonly points: number;
+}
+
+export interface LossCurveAnalysis {
+  readonly initialLoss: number;
+  /** Every plateau, in order of α. */
+  readonly plateaus: Plateau[];
+  /** The last plateau: the one the loss escapes from on its way to its final decay. */
+  readonly plateau: Plateau | null;
+  /** The level whose halving defines the escape: plateau loss, else initial loss. */
+  readonly referenceLoss: number;
+  /** null when the loss never falls below half the reference level. */
+  readonly escapeAlpha: number | null;
+  readonly escapeDecay: ExponentialFit | null;
+  readonly finalDecay: ExponentialFit | null;
+}
+
+export function analyzeLossCurve(alpha: ArrayLike<number>, loss: ArrayLike<number>, options: PlateauOptions = {}): LossCurveAnalysis {
+  const flatFraction = options.flatFraction ?? 0.02;
+  const floor = options.floor ?? 0;
+  const n = Math.min(alpha.length, loss.length);
+  const initialLoss = loss[0];
+  const plateaus = findPlateaus(alpha, loss, n, flatFraction);
+  const plateau = plateaus.length ? plateaus[plateaus.length - 1] : null;
+  const referenceLoss = plateau?.loss ?? initialLoss;
+  const startIndex = plateau ? indexAtOrAfter(alpha, n, plateau.startAlpha) : 0;
+  const escapeAlpha = crossing(alpha, loss, n, startIndex, referenceLoss / 2);
+  let escapeDecay: ExponentialFit | null = null, finalDecay: ExponentialFit | null = null;
+  if (escapeAlpha !== null) {
+    escapeDecay = fitDecay(alpha, loss, n, floor, (a, e) => a >= escapeAlpha && e <= referenceLoss / 2 && e >= referenceLoss / 20);
+    let minLoss = Infinity;
+    for (let i = 0; i < n; i++) minLoss = Math.min(minLoss, loss[i]);
+    const last = loss[n - 1] - floor;
+    if (last > 0 && last < (referenceLoss - floor) / 100) {
+      finalDecay = fitDecay(alpha, loss, n, floor, (a, e) => a >= escapeAlpha && e - floor <= 10 * last);
+    }
+  }
+  return { initialLoss, plateaus, plateau, referenceLoss, escapeAlpha, escapeDecay, finalDecay };
+}
+
+/** All plateaus, in order of α (see the module header for the definition). */
+function findPlateaus(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, flatFraction: number): Plateau[] {
+  if (n < 3) return [];
+  const laterMin = new Float64Array(n + 1).fill(Infinity);
+  for (let i = n - 1; i >= 0; i--) laterMin[i] = Math.min(laterMin[i + 1], loss[i]);
+  // Relative rate |d ln ε/dα| by centred differences (one-sided at the ends).
+  const rate = new Float64Array(n);
+  let maxRate = 0;
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(i - 1, 0), b = Math.min(i + 1, n - 1);
+    rate[i] = loss[a] > 0 && loss[b] > 0 ? Math.abs(Math.log(loss[b] / loss[a]) / (alpha[b] - alpha[a])) : Infinity;
+    if (Number.isFinite(rate[i])) maxRate = Math.max(maxRate, rate[i]);
+  }
+  if (!(maxRate > 0)) return [];
+  const plateaus: Plateau[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!(rate[i] < flatFraction * maxRate)) continue;
+    let j = i;
+    while (j + 1 < n && rate[j + 1] < flatFraction * maxRate) j++;
+    let logSum = 0;
+    for (let k = i; k <= j; k++) logSum += Math.log(loss[k]);
+    const level = Math.exp(logSum / (j - i + 1));
+    // Only a stretch that the loss later leaves (falls below half its level) is a plateau;
+    // a final floor is not.
+    if (j > i && laterMin[j + 1] < level / 2) plateaus.push({ loss: level, startAlpha: alpha[i], endAlpha: alpha[j] });
+    i = j;
+  }
+  return plateaus;
+}
+
+function indexAtOrAfter(alpha: ArrayLike<number>, n: number, a: number): number {
+  for (let i = 0; i < n; i++) if (alpha[i] >= a) return i;
+  return n - 1;
+}
+
+/** First α ≥ alpha[start] where the loss crosses below `level`, interpolated in (ln α, ln ε). */
+function crossing(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, start: number, level: number): number | null {
+  for (let i = Math.max(start, 1); i < n; i++) {
+    if (loss[i] < level) {
+      if (!(loss[i - 1] >= level) || !(alpha[i - 1] > 0)) return alpha[i];
+      const f = (Math.log(loss[i - 1]) - Math.log(level)) / (Math.log(loss[i - 1]) - Math.log(loss[i]));
+      return Math.exp(Math.log(alpha[i - 1]) + f * (Math.log(alpha[i]) - Math.log(alpha[i - 1])));
+    }
+  }
+  return null;
+}
+
+/** Least-squares fit of ln(ε − floor) = c − rα over the points selected by `use`. */
+function fitDecay(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, floor: number, use: (a: number, e: number) => boolean): ExponentialFit | null {
+  const xs: number[] = [], ys: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = loss[i] - floor;
+    if (e > 0 && use(alpha[i], loss[i])) { xs.push(alpha[i]); ys.push(Math.log(e)); }
+  }
+  if (xs.length < 3) return null;
+  const m = xs.length;
+  const xm = xs.reduce((a, b) => a + b) / m, ym = ys.reduce((a, b) => a + b) / m;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < m; i++) { sxy += (xs[i] - xm) * (ys[i] - ym); sxx += (xs[i] - xm) ** 2; syy += (ys[i] - ym) ** 2; }
+  const slope = sxy / sxx;
+  return { rate: -slope, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1, fromAlpha: xs[0], toAlpha: xs[m - 1], points: m };
+}
