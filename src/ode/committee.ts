@@ -52,8 +52,11 @@ export function committeeRhs(params: DynamicsParams, activation: Activation): Ov
     for (let k = 0; k < p; k++) {
       for (let j = 0; j < pStar; j++) dy[pp + k * pStar + j] = -(eta / p) * eDz(k, p + j);
       for (let l = k; l < p; l++) {
-        let e2 = noise * J2(subCovariance(C, n, [k, l], c2));
-        for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) e2 += c[u] * c[v] * I4(subCovariance(C, n, [k, l, u, v], c4));
+        let e2 = 0;
+        if (params.sgdNoise !== false) {
+          e2 = noise * J2(subCovariance(C, n, [k, l], c2));
+          for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) e2 += c[u] * c[v] * I4(subCovariance(C, n, [k, l, u, v], c4));
+        }
         const d = -(eta / p) * (eDz(k, l) + eDz(l, k)) + ((eta * eta) / pp) * e2;
         dy[k * p + l] = d;
         dy[l * p + k] = d;

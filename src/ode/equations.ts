@@ -20,6 +20,11 @@ export interface DynamicsParams {
   readonly noise: number;
   /** Teacher–teacher overlap, p*×p*. */
   readonly P: Float64Array;
+  /**
+   * Include the O(η²) SGD-noise term (default true). Without it the equations are gradient flow
+   * on the population loss (the η → 0 limit at fixed ηα), in the same time units.
+   */
+  readonly sgdNoise?: boolean;
 }
 
 /** dy/dα = f(y), written into `dy`; must not allocate (it is called millions of times). */

@@ -38,7 +38,7 @@ export function quadraticRhs(params: DynamicsParams): OverlapRhs {
   const QM = new Float64Array(p * pStar), MP = new Float64Array(p * pStar), H = new Float64Array(p * pStar);
   const GQ = new Float64Array(pp), HMt = new Float64Array(pp);
   const gf = (2 * eta) / p;
-  const nq = (4 * eta * eta) / (p * p);
+  const nq = params.sgdNoise === false ? 0 : (4 * eta * eta) / (p * p);
   return (y, dy) => {
     const Q = y.subarray(0, pp);
     const M = y.subarray(pp, pp + p * pStar);

@@ -21,17 +21,19 @@ export interface OdeOptions {
   readonly saveAt?: ArrayLike<number>;
   readonly rtol?: number;
   readonly atol?: number;
+  /** false: drop the η² SGD-noise term (gradient flow on the population loss). Default true. */
+  readonly sgdNoise?: boolean;
 }
 
-export function overlapRhs(problem: Pick<Problem, 'activation' | 'p' | 'pStar' | 'eta' | 'noise'>, P: Float64Array): OverlapRhs {
-  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P };
+export function overlapRhs(problem: Pick<Problem, 'activation' | 'p' | 'pStar' | 'eta' | 'noise'>, P: Float64Array, sgdNoise = true): OverlapRhs {
+  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P, sgdNoise };
   return problem.activation.name === 'square' ? quadraticRhs(params) : committeeRhs(params, problem.activation);
 }
 
 export function solveOde(problem: Problem, initial: Overlaps, options: OdeOptions = {}): Trajectory {
   const { p, pStar } = problem;
   const pp = p * p;
-  const rhs = overlapRhs(problem, initial.P);
+  const rhs = overlapRhs(problem, initial.P, options.sgdNoise ?? true);
   const saveAt = options.saveAt ?? problem.saveAt;
   const tFinal = saveAt.length ? saveAt[saveAt.length - 1] : 0;
   const check = divergenceCheck(initial, problem.eta);

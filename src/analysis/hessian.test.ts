@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hessianSpectrum, reducedCoordinates, reducedGradient, reducedHessian, reducedLoss, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes } from './hessian.js';
+import { closestSolution } from './implicitBias.js';
+import { quadraticPopulationLoss } from '../ode/quadratic.js';
+import type { Overlaps } from '../model/overlaps.js';
+
+const identity = (n: number) => { const I = new Float64Array(n * n); for (let i = 0; i < n; i++) I[i * n + i] = 1; return I; };
+const generic: Overlaps = {
+  p: 3, pStar: 2,
+  Q: Float64Array.of(0.9, 0.2, -0.1, 0.2, 0.7, 0.05, -0.1, 0.05, 0.5),
+  M: Float64Array.of(0.3, -0.2, 0.1, 0.4, -0.05, 0.2),
+  P: Float64Array.of(1, 0.3, 0.3, 0.8),
+};
+
+test('reduced coordinates reproduce the overlaps, and the reduced loss equals the closed-form population loss', () => {
+  const { W, T, d } = reducedCoordinates(generic);
+  assert.ok(Math.abs(reducedLoss(W, T, 3, 2, d) - quadraticPopulationLoss(generic, 0)) < 1e-13);
+});
+
+test('the analytic gradient matches central finite differences of the loss to 1e-8', () => {
+  const { W, T, d } = reducedCoordinates(generic);
+  const g = reducedGradient(W, T, 3, 2, d);
+  const h = 1e-5;
+  for (let i = 0; i < W.length; i++) {
+    const Wp = W.slice(), Wm = W.slice();
+    Wp[i] += h; Wm[i] -= h;
+    const fd = (reducedLoss(Wp, T, 3, 2, d) - reducedLoss(Wm, T, 3, 2, d)) / (2 * h);
+    assert.ok(Math.abs(fd - g[i]) < 1e-8, `component ${i}: ${g[i]} vs ${fd}`);
+  }
+});
+
+test('the analytic Hessian matches central finite differences of the gradient to 1e-7 and is symmetric', () => {
+  const { W, T, d } = reducedCoordinates(generic);
+  const { H, n } = reducedHessian(generic);
+  const h = 1e-5;
+  for (let j = 0; j < n; j++) {
+    const Wp = W.slice(), Wm = W.slice();
+    Wp[j] += h; Wm[j] -= h;
+    const gp = reducedGradient(Wp, T, 3, 2, d), gm = reducedGradient(Wm, T, 3, 2, d);
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs((gp[i] - gm[i]) / (2 * h) - H[i * n + j]) < 1e-7, `H[${i}][${j}]`);
+      assert.ok(Math.abs(H[i * n + j] - H[j * n + i]) < 1e-12);
+    }
+  }
+});
+
+test('the symmetric plateau is a saddle: p·p* negative directions (towards the teacher), p(p−1)/2 rotation zero modes', () => {
+  for (const [p, pStar] of [[1, 1], [2, 2], [4, 2], [8, 2], [3, 1]]) {
+    const s = hessianSpectrum(symmetricPlateau(p, pStar, identity(pStar)));
+    assert.deepEqual([s.negative, s.zero, s.positive], [p * pStar, (p * (p - 1)) / 2, (p * (p + 1)) / 2], `p=${p} p*=${pStar}`);
+    // G_Q = 0 at the saddle: flat outside the student–teacher subspace too
+    assert.ok(s.orthogonalEigenvalues.every((v) => Math.abs(v) < 1e-12));
+  }
+});
+
+test('zero-loss points are marginal minima: no negative eigenvalue, zero modes = manifold dimension + p(p − p*) second-order-flat directions', () => {
+  for (const [p, pStar] of [[1, 1], [2, 2], [2, 1], [4, 2], [8, 2], [3, 1], [5, 3]]) {
+    const P = identity(pStar);
+    P[0] = 1.5; // a non-orthonormal teacher changes nothing in the counts
+    const M = Float64Array.from({ length: p * pStar }, (_, i) => Math.sin(1.7 * i * i + 0.3)); // generic, full rank
+    const R = closestSolution({ p, pStar, M })!;
+    const o = solutionOverlaps(R, P, p, pStar);
+    assert.ok(quadraticPopulationLoss(o, 0) < 1e-12, `on the manifold: loss ${quadraticPopulationLoss(o, 0)}`);
+    const s = hessianSpectrum(o);
+    const e = expectedSolutionZeroModes(p, pStar);
+    assert.equal(s.negative, 0, `p=${p} p*=${pStar}`);
+    assert.equal(s.zero, e.manifold + e.secondOrderFlat, `p=${p} p*=${pStar}: ${s.zero} zero modes`);
+  }
+});

@@ -1,0 +1,150 @@
+/**
+ * The Hessian of the quadratic network's population loss in weight space, at a point given by
+ * its overlaps, restricted to the subspace that matters: the span of the student and teacher
+ * rows (dimension d = p + p*, padded with orthonormal directions when the rows are dependent).
+ *
+ * Coordinates: factor C = [[Q, M], [Mᵀ, P]] = L Lᵀ (eigen-decomposition, so semidefinite C is
+ * fine); the rows of L are the coordinates of the students (Ŵ, p×d) and teachers (T̂, p*×d) in an
+ * orthonormal basis of that subspace, scaled so that Q = ŴŴᵀ, M = ŴT̂ᵀ, P = T̂T̂ᵀ (weights w/√N).
+ * With G_Q = ∂ε/∂Q = (τ/p) I + 2Q/p² and G_M = ∂ε/∂M = −4M/(p p*):
+ *   ∇_Ŵ ε = 2 G_Q Ŵ + G_M T̂,
+ *   H[V] = 2 dG_Q Ŵ + 2 G_Q V + dG_M T̂,  dG_Q = tr(dQ)/p² I + 2 dQ/p²,  dG_M = −4 dM/(p p*),
+ *   dQ = VŴᵀ + ŴVᵀ, dM = V T̂ᵀ.
+ * Every direction outside the subspace (δW = v uᵀ, u ⊥ all rows) has curvature 2 vᵀG_Q v: the
+ * eigenvalues of 2G_Q, each with multiplicity N − d, reported separately.
+ */
+import { matmul, symmetricEigen, trace } from '../model/matrix.js';
+import { jointCovariance, type Overlaps } from '../model/overlaps.js';
+
+interface Coordinates { W: Float64Array; T: Float64Array; d: number }
+
+/** Student and teacher coordinates in an orthonormal basis of their joint span. */
+export function reducedCoordinates(o: Overlaps): Coordinates {
+  const { p, pStar } = o;
+  const d = p + pStar;
+  const { values, vectors } = symmetricEigen(jointCovariance(o), d);
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let a = 0; a < d; a++) L[i * d + a] = vectors[i * d + a] * Math.sqrt(Math.max(values[a], 0));
+  return { W: L.slice(0, p * d), T: L.slice(p * d), d };
+}
+
+function lossGradients(Q: Float64Array, M: Float64Array, P: Float64Array, p: number, pStar: number) {
+  const tau = trace(Q, p) / p - trace(P, pStar) / pStar;
+  const GQ = Q.map((q) => (2 * q) / (p * p));
+  for (let i = 0; i < p; i++) GQ[i * p + i] += tau / p;
+  const GM = M.map((m) => (-4 * m) / (p * pStar));
+  return { GQ, GM };
+}
+
+/** Population loss (Δ = 0) as a function of the reduced student coordinates Ŵ (p×d). */
+export function reducedLoss(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): number {
+  const Q = matmulTd(W, W, p, d, p), M = matmulTd(W, T, p, d, pStar), P = matmulTd(T, T, pStar, d, pStar);
+  const tau = trace(Q, p) / p - trace(P, pStar) / pStar;
+  let q2 = 0, m2 = 0, p2 = 0;
+  for (const v of Q) q2 += v * v;
+  for (const v of M) m2 += v * v;
+  for (const v of P) p2 += v * v;
+  return 0.5 * (tau * tau + 2 * (q2 / (p * p) - (2 * m2) / (p * pStar) + p2 / (pStar * pStar)));
+}
+
+/** ∇_Ŵ ε = 2 G_Q Ŵ + G_M T̂ (p×d). */
+export function reducedGradient(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): Float64Array {
+  const Q = matmulTd(W, W, p, d, p), M = matmulTd(W, T, p, d, pStar), P = matmulTd(T, T, pStar, d, pStar);
+  const { GQ, GM } = lossGradients(Q, M, P, p, pStar);
+  const a = matmul(GQ, W, p, p, d), b = matmul(GM, T, p, pStar, d);
+  return a.map((v, i) => 2 * v + b[i]);
+}
+
+export interface HessianSpectrum {
+  /** Eigenvalues in the (p·d)-dimensional subspace, ascending. */
+  readonly eigenvalues: number[];
+  /** Eigenvalues of the block outside the subspace (2 G_Q), each of multiplicity N − d. */
+  readonly orthogonalEigenvalues: number[];
+  readonly negative: number;
+  readonly zero: number;
+  readonly positive: number;
+  /** Threshold used: |λ| ≤ tolerance counts as zero. */
+  readonly tolerance: number;
+}
+
+/** The Hessian matrix in the reduced coordinates, (p·d)×(p·d), row-major, by exact H[V] products. */
+export function reducedHessian(o: Overlaps): { H: Float64Array; n: number; GQ: Float64Array } {
+  const { p, pStar, Q, M, P } = o;
+  const { W, T, d } = reducedCoordinates(o);
+  const { GQ } = lossGradients(Q, M, P, p, pStar);
+  const n = p * d;
+  const H = new Float64Array(n * n);
+  const V = new Float64Array(n);
+  for (let col = 0; col < n; col++) {
+    V.fill(0);
+    V[col] = 1;
+    const dQ = matmulTd(V, W, p, d, p);
+    for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) { const s = dQ[i * p + j] + dQ[j * p + i]; dQ[i * p + j] = s; dQ[j * p + i] = s; }
+    const dM = matmulTd(V, T, p, d, pStar);
+    const trdQ = trace(dQ, p);
+    const dGQ = dQ.map((v) => (2 * v) / (p * p));
+    for (let i = 0; i < p; i++) dGQ[i * p + i] += trdQ / (p * p);
+    const dGM = dM.map((v) => (-4 * v) / (p * pStar));
+    const a = matmul(dGQ, W, p, p, d), b = matmul(GQ, V, p, p, d), c = matmul(dGM, T, p, pStar, d);
+    for (let r = 0; r < n; r++) H[r * n + col] = 2 * a[r] + 2 * b[r] + c[r];
+  }
+  return { H, n, GQ };
+}
+
+/** Spectrum with counts of negative, zero (|λ| ≤ relTol·max|λ|) and positive eigenvalues. */
+export function hessianSpectrum(o: Overlaps, relTol = 1e-8): HessianSpectrum {
+  const { H, n, GQ } = reducedHessian(o);
+  const values = Array.from(symmetricEigen(H, n).values);
+  const orth = Array.from(symmetricEigen(GQ, o.p).values, (v) => 2 * v);
+  const scale = Math.max(...values.map(Math.abs), ...orth.map(Math.abs), 1e-300);
+  const tolerance = relTol * scale;
+  return {
+    eigenvalues: values,
+    orthogonalEigenvalues: orth,
+    negative: values.filter((v) => v < -tolerance).length,
+    zero: values.filter((v) => Math.abs(v) <= tolerance).length,
+    positive: values.filter((v) => v > tolerance).length,
+    tolerance,
+  };
+}
+
+/** The symmetric saddle Q = q I, M = 0 with q = p tr P/(p*(p + 2)) (a gradient-flow fixed point). */
+export function symmetricPlateau(p: number, pStar: number, P: Float64Array): Overlaps {
+  const q = (p * trace(P, pStar)) / (pStar * (p + 2));
+  const Q = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) Q[i * p + i] = q;
+  return { p, pStar, Q, M: new Float64Array(p * pStar), P };
+}
+
+/** The zero-loss point W = R W* (R = √(p/p*)·O on the manifold): Q = R P Rᵀ, M = R P. */
+export function solutionOverlaps(R: Float64Array, P: Float64Array, p: number, pStar: number): Overlaps {
+  const M = matmul(R, P, p, pStar, pStar);
+  const Q = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
+    let s = 0;
+    for (let a = 0; a < pStar; a++) s += M[i * pStar + a] * R[j * pStar + a];
+    Q[i * p + j] = s;
+  }
+  return { p, pStar, Q, M, P };
+}
+
+/**
+ * Zero modes expected at a zero-loss point for p ≥ p*, in the reduced space: the tangent space
+ * of the manifold, p p* − p*(p*+1)/2, plus the p(p − p*) directions v uᵀ that move the
+ * (p − p*)-dimensional null space of Rᵀ into the p student directions outside the teacher
+ * subspace, which are flat at second order (the loss grows at fourth order there).
+ */
+export function expectedSolutionZeroModes(p: number, pStar: number): { manifold: number; secondOrderFlat: number } {
+  return { manifold: p * pStar - (pStar * (pStar + 1)) / 2, secondOrderFlat: p * (p - pStar) };
+}
+
+/** A (r×k) · B (c×k)ᵀ. */
+function matmulTd(A: ArrayLike<number>, B: ArrayLike<number>, r: number, k: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) {
+    let s = 0;
+    for (let l = 0; l < k; l++) s += A[i * k + l] * B[j * k + l];
+    out[i * c + j] = s;
+  }
+  return out;
+}
