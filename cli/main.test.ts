@@ -78,3 +78,15 @@ test('a diverging run says so (α, η, stability limit) and exits 3 instead of p
   assert.match(r.stderr, /^warning: ODE diverged at α = [\d.]+.*η = 4 is beyond the stability limit/);
   assert.doesNotMatch(r.stdout, /NaN/);
 });
+
+test('analyze --json has the documented keys, with the Hessian counts of the default setup', () => {
+  const r = run('analyze', '--json', '--set', 'alphaMax=60');
+  assert.equal(r.status, 0, r.stderr);
+  const a = JSON.parse(r.stdout);
+  for (const k of ['escapeAlpha', 'plateau', 'conserved', 'implicitBias', 'hessian']) assert.ok(k in a, `missing ${k}`);
+  assert.ok(a.plateau.loss > 0.9 && a.escapeAlpha > 5 && a.escapeAlpha < 30);
+  assert.ok(a.conserved.maxDrift > 0.1 && a.conserved.gradientFlowMaxDrift < 1e-6);
+  assert.ok(a.implicitBias.distanceToClosest < a.implicitBias.distanceToTypical);
+  assert.equal(a.hessian.plateau.negative, 8);
+  assert.equal(a.hessian.solution.zero, 13);
+});

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import {
   applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, simulateEnsemble, lossDeviation,
   trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
-  type Config, type Problem, type Trajectory, type Ensemble, type LossSeries,
+  analyzeSetup, conservedDrift, curvesFigureSpec,
+  type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
 
@@ -171,6 +172,77 @@ async function cmdCompare(opts: CommonOptions): Promise<void> {
   if (ode.status !== 'completed' || ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
 }
 
+const num = (x: number | null | undefined, digits = 4) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(digits));
+
+/** The analysis as a few lines of text. */
+function analysisSummary(a: SetupAnalysis): string {
+  const lines: string[] = [];
+  const pl = a.plateau;
+  lines.push(pl
+    ? `plateau: ε ≈ ${num(pl.loss)} for α ∈ [${num(pl.startAlpha, 3)}, ${num(pl.endAlpha, 3)}] (symmetric saddle: ${num(a.theory.saddleLoss)}); ${a.plateaus.length} plateau(s) in all`
+    : 'plateau: none found');
+  lines.push(a.escapeAlpha === null
+    ? 'escape: the loss never fell below half the plateau level'
+    : `escape: α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)}); saddle escape rate of M in theory ${num(a.theory.saddleEscapeRate)} per unit α`);
+  if (a.escapeDecay) lines.push(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
+  if (a.finalDecay) lines.push(`approach to zero loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)}); final loss ${num(a.finalLoss)}`);
+  lines.push(`conserved J = e^{−Bα} Mᵀ Q⊥⁻¹ M e^{−Bα}: max relative drift ${num(a.conserved.maxDrift, 3)} along this run` +
+    (a.conserved.gradientFlowMaxDrift !== null ? `, ${num(a.conserved.gradientFlowMaxDrift, 3)} along gradient flow (the η² SGD-noise term breaks it)` : '') +
+    ` (evaluated up to α = ${num(a.conserved.evaluatedUpTo, 3)})`);
+  const b = a.implicitBias;
+  if (b) {
+    lines.push(`implicit bias: final point ${num(b.distanceToClosest, 3)} from the solution closest to the initialisation, ${num(b.distanceToTypical, 3)} from a typical one (rms);`);
+    lines.push(`  the solution reached is ${num(b.reachedToClosest, 3)} from the closest one (two typical solutions: ${num(b.typicalBetweenSolutions, 3)} apart); manifold dimension ${b.manifoldDimension}`);
+  } else lines.push('implicit bias: n/a (p < p*: no zero-loss manifold, or M₀ rank deficient)');
+  const h = a.hessian;
+  lines.push(`Hessian at the symmetric saddle: ${h.plateau.negative} negative, ${h.plateau.zero} zero, ${h.plateau.positive} positive`);
+  if (h.solution && h.expectedSolutionZeroModes) {
+    const e = h.expectedSolutionZeroModes;
+    lines.push(`Hessian on the zero-loss manifold: ${h.solution.negative} negative, ${h.solution.zero} zero (manifold ${e.manifold} + second-order-flat ${e.secondOrderFlat} = ${e.manifold + e.secondOrderFlat}), ${h.solution.positive} positive`);
+  }
+  if (a.specialCase) lines.push(`special case: ${a.specialCase}`);
+  return lines.join('\n');
+}
+
+async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void> {
+  const config = loadConfig(opts);
+  if (opts.out) prepareOutDir(opts.out);
+  if (config.activation !== 'square') throw new OnepassError(`activation: the analyses are for "square" only (got "${config.activation}")`);
+  const problem = makeProblem(config);
+  const initial = initialCondition(config);
+  let trajectory: Trajectory, gradientFlow: Trajectory | undefined;
+  if (opts.sim) {
+    trajectory = runSim(problem, opts).ensemble.runs[0];
+  } else {
+    trajectory = runOde(problem, opts).trajectory;
+    gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
+  }
+  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory, gradientFlow });
+  const result = { ...analysis, ...provenance(config) };
+  if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+  else {
+    console.log(`onepass analyze (${opts.sim ? `SGD, N = ${config.N}, seed ${config.seed}` : 'ODE'}): ${describe(config)}`);
+    console.log(analysisSummary(analysis));
+  }
+  if (opts.out) {
+    const rules = analysis.escapeAlpha === null ? [] : [{ x: analysis.escapeAlpha, label: 'α_esc' }];
+    const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules));
+    const drift = conservedDrift(trajectory, config.eta);
+    const series = [{ label: 'this run', x: trajectory.alpha, y: drift.drift }];
+    if (gradientFlow) series.push({ label: 'gradient flow', x: gradientFlow.alpha, y: conservedDrift(gradientFlow, config.eta).drift });
+    const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: 'α', log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } }));
+    const files: [string, string | Uint8Array][] = [
+      ['analysis.json', JSON.stringify(result, null, 1) + '\n'],
+      ['loss.svg', lossSvg], ['loss.png', svgToPng(lossSvg)],
+      ['conserved.svg', driftSvg], ['conserved.png', svgToPng(driftSvg)],
+    ];
+    for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
+    if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
+  }
+  warnIfNotCompleted(trajectory, opts.sim ? 'SGD' : 'ODE');
+  if (trajectory.status !== 'completed') process.exitCode = 3;
+}
+
 function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (keys in the README); defaults are the paper\'s headline setup')
@@ -188,6 +260,9 @@ const program = new Command()
 
 withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action((o: CommonOptions) => cmdOde(o));
 withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs)')).action((o: CommonOptions) => cmdSim(o));
+withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)'))
+  .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
+  .action((o: CommonOptions & { sim?: boolean }) => cmdAnalyze(o));
 withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation')).action((o: CommonOptions) => cmdCompare(o));
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,46 +1,77 @@
 /**
- * The loss-vs-α figure as a declarative Vega-Lite specification (log–log axes, one line per
- * solver or run), and its rendering to SVG with Vega's headless renderer. Pure and
- * browser-safe: PNG rasterisation lives in io/ (it needs a native rasteriser).
+ * Figures as declarative Vega-Lite specifications (curves over α, log or linear axes, one
+ * colour per series, optional vertical markers), and their rendering to SVG with Vega's
+ * headless renderer. Pure and browser-safe: PNG rasterisation lives in io/.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Trajectory } from '../model/trajectory.js';
 
-export interface LossSeries {
+export interface Series {
   /** Legend label, e.g. "ODE" or "SGD N=2000 seed 1". */
   readonly label: string;
-  readonly trajectory: Pick<Trajectory, 'alpha' | 'loss'>;
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
   /** Draw as points instead of a line (finite-N runs over an ODE line read better this way). */
   readonly points?: boolean;
 }
 
-/** Vega-Lite spec of population loss against α on log axes; points with α ≤ 0 or loss ≤ 0 are dropped. */
-export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string): TopLevelSpec {
-  const rows: { alpha: number; loss: number; series: string }[] = [];
+export interface Axis {
+  readonly title: string;
+  readonly log?: boolean;
+}
+
+export interface FigureOptions {
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly x: Axis;
+  readonly y: Axis;
+  /** Vertical markers, e.g. the escape time. */
+  readonly rules?: readonly { x: number; label: string }[];
+}
+
+/** A Vega-Lite spec of curves; points that a log axis cannot show (≤ 0, non-finite) are dropped. */
+export function curvesFigureSpec(series: readonly Series[], o: FigureOptions): TopLevelSpec {
+  const rows: { x: number; y: number; series: string }[] = [];
+  const ok = (v: number, log?: boolean) => Number.isFinite(v) && (!log || v > 0);
   for (const s of series) {
-    const { alpha, loss } = s.trajectory;
-    for (let i = 0; i < alpha.length; i++) {
-      if (alpha[i] > 0 && loss[i] > 0 && Number.isFinite(loss[i])) rows.push({ alpha: alpha[i], loss: loss[i], series: s.label });
+    for (let i = 0; i < Math.min(s.x.length, s.y.length); i++) {
+      if (ok(s.x[i], o.x.log) && ok(s.y[i], o.y.log)) rows.push({ x: s.x[i], y: s.y[i], series: s.label });
     }
   }
-  const x = { field: 'alpha', type: 'quantitative' as const, title: 'α = steps / N', scale: { type: 'log' as const } };
-  const y = { field: 'loss', type: 'quantitative' as const, title: 'population loss ε', scale: { type: 'log' as const } };
+  const x = { field: 'x', type: 'quantitative' as const, title: o.x.title, scale: { type: o.x.log ? ('log' as const) : ('linear' as const) } };
+  const y = { field: 'y', type: 'quantitative' as const, title: o.y.title, scale: o.y.log ? { type: 'log' as const } : { type: 'linear' as const, zero: false } };
   const color = { field: 'series', type: 'nominal' as const, title: null, sort: series.map((s) => s.label) };
   const lineLabels = series.filter((s) => !s.points).map((s) => s.label);
   const pointLabels = series.filter((s) => s.points).map((s) => s.label);
+  const rules = (o.rules ?? []).filter((r) => ok(r.x, o.x.log));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: subtitle ? { text: title, subtitle } : title,
+    title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
     width: 560,
     height: 360,
     background: 'white',
-    data: { values: rows },
     layer: [
-      { transform: [{ filter: { field: 'series', oneOf: pointLabels } }], mark: { type: 'point', size: 14, filled: true, opacity: 0.6 }, encoding: { x, y, color } },
-      { transform: [{ filter: { field: 'series', oneOf: lineLabels } }], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
+      { data: { values: rows }, transform: [{ filter: { field: 'series', oneOf: pointLabels } }], mark: { type: 'point', size: 14, filled: true, opacity: 0.6 }, encoding: { x, y, color } },
+      { data: { values: rows }, transform: [{ filter: { field: 'series', oneOf: lineLabels } }], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
+      { data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
+      { data: { values: rules }, mark: { type: 'text', align: 'left', dx: 3, dy: 6, baseline: 'top', color: '#444' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } },
     ],
   };
+}
+
+export interface LossSeries {
+  readonly label: string;
+  readonly trajectory: Pick<Trajectory, 'alpha' | 'loss'>;
+  readonly points?: boolean;
+}
+
+/** Population loss against α on log–log axes. */
+export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules']): TopLevelSpec {
+  return curvesFigureSpec(
+    series.map((s) => ({ label: s.label, x: s.trajectory.alpha, y: s.trajectory.loss, points: s.points })),
+    { title, subtitle, x: { title: 'α = steps / N', log: true }, y: { title: 'population loss ε', log: true }, rules },
+  );
 }
 
 /** Renders a Vega-Lite spec to an SVG string (no DOM, no canvas needed). */

@@ -1,0 +1,96 @@
+/**
+ * All of the paper's analyses for one setup and one trajectory (ODE or SGD): plateau and
+ * escape, the conserved quantity's drift, the implicit bias, and the Hessian spectra at the
+ * symmetric saddle and on the zero-loss manifold. Plain data in, plain data out.
+ */
+import type { Overlaps } from '../model/overlaps.js';
+import type { Trajectory } from '../model/trajectory.js';
+import { analyzeLossCurve, type ExponentialFit, type Plateau } from './plateau.js';
+import { conservedDrift } from './conserved.js';
+import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias.js';
+import { hessianSpectrum, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
+import { quadraticPopulationLoss } from '../ode/quadratic.js';
+import { symmetricEigen } from '../model/matrix.js';
+
+export interface SetupAnalysis {
+  readonly solver: Trajectory['solver'];
+  readonly status: Trajectory['status'];
+  readonly plateau: Plateau | null;
+  readonly plateaus: Plateau[];
+  readonly escapeAlpha: number | null;
+  /** Escape in the rescaled time t = ηα/p (each unit's gradient carries 1/p). */
+  readonly escapeTime: number | null;
+  readonly escapeDecay: ExponentialFit | null;
+  readonly finalDecay: ExponentialFit | null;
+  readonly finalLoss: number;
+  readonly conserved: {
+    /** Largest relative change of J along this trajectory. */
+    readonly maxDrift: number;
+    /** The same along gradient flow (η² term dropped) from the same start; ODE analyses only. */
+    readonly gradientFlowMaxDrift: number | null;
+    readonly evaluatedUpTo: number;
+    readonly initial: number[];
+  };
+  readonly implicitBias: ImplicitBias | null;
+  readonly hessian: {
+    readonly plateau: HessianSpectrum;
+    readonly solution: HessianSpectrum | null;
+    readonly expectedSolutionZeroModes: { manifold: number; secondOrderFlat: number } | null;
+  };
+  readonly theory: {
+    /** Loss at the symmetric saddle Q = p tr P/(p*(p+2))·I, M = 0 (gradient-flow fixed point). */
+    readonly saddleLoss: number;
+    /** Growth rate of M at that saddle in gradient flow: 4η λ_max(P)/(p p*). */
+    readonly saddleEscapeRate: number;
+  };
+  readonly specialCase: string | null;
+}
+
+export interface AnalyzeInput {
+  readonly eta: number;
+  readonly noise: number;
+  readonly initial: Overlaps;
+  readonly trajectory: Trajectory;
+  /** Gradient-flow trajectory from the same start (for the conserved quantity), if computed. */
+  readonly gradientFlow?: Trajectory;
+}
+
+export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
+  const { eta, noise, initial, trajectory: t } = input;
+  const { p, pStar, P } = initial;
+  const curve = analyzeLossCurve(t.alpha, t.loss, { floor: noise / 2 });
+  const drift = conservedDrift(t, eta);
+  const last = t.alpha.length - 1;
+  const final: Overlaps = { p, pStar, Q: t.Q[last], M: t.M[last], P };
+  const saddle = symmetricPlateau(p, pStar, P);
+  const R = p >= pStar ? closestSolution(initial) : null;
+  const lambdaMaxP = symmetricEigen(P, pStar).values[pStar - 1];
+  return {
+    solver: t.solver,
+    status: t.status,
+    plateau: curve.plateau,
+    plateaus: curve.plateaus,
+    escapeAlpha: curve.escapeAlpha,
+    escapeTime: curve.escapeAlpha === null ? null : (eta * curve.escapeAlpha) / p,
+    escapeDecay: curve.escapeDecay,
+    finalDecay: curve.finalDecay,
+    finalLoss: t.loss[last],
+    conserved: {
+      maxDrift: drift.maxDrift,
+      gradientFlowMaxDrift: input.gradientFlow ? conservedDrift(input.gradientFlow, eta).maxDrift : null,
+      evaluatedUpTo: drift.evaluatedUpTo,
+      initial: drift.initial,
+    },
+    implicitBias: implicitBias(initial, final),
+    hessian: {
+      plateau: hessianSpectrum(saddle),
+      solution: R ? hessianSpectrum(solutionOverlaps(R, P, p, pStar)) : null,
+      expectedSolutionZeroModes: p >= pStar ? expectedSolutionZeroModes(p, pStar) : null,
+    },
+    theory: { saddleLoss: quadraticPopulationLoss(saddle, noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
+    specialCase: p === 1 && pStar === 1
+      ? 'phase retrieval (p = p* = 1): the zero-loss set is the two points w = ±w* (no continuous manifold); ' +
+        'the saddle Q = P/3, M = 0 has loss P²·4/3 (one negative Hessian direction, towards ±w*) and is left at rate 4η P'
+      : null,
+  };
+}
