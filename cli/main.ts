@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, simulateEnsemble, lossDeviation,
   trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
-  analyzeSetup, conservedDrift, curvesFigureSpec,
+  analyzeSetup, conservedDrift, curvesFigureSpec, escapeSweep,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
@@ -243,6 +243,45 @@ async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 
+function parseList(name: string, raw: string, integer: boolean): number[] {
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  const bad = values.find((v) => !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)));
+  if (bad !== undefined || values.length === 0) throw new OnepassError(`--${name}: expected a comma-separated list of ${integer ? 'positive integers' : 'positive numbers'} (got "${raw}")`);
+  return values;
+}
+
+async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }): Promise<void> {
+  const config = loadConfig(opts);
+  if (opts.out) prepareOutDir(opts.out);
+  const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
+  const variances = parseList('variances', opts.variances, false);
+  const bar = progressBar('escape sweep', opts);
+  let result;
+  try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update }); } finally { bar.stop(); }
+  const out = { ...result, ...provenance(config) };
+  if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+  else {
+    console.log(`onepass escape: α_esc (ODE) against p and σ²; ${describe(config)}${opts.scaleEta ? ' (η/p kept fixed)' : ''}; N = ${config.N} for the initial weights`);
+    console.log(['p \\ σ²', ...variances.map((v) => v.toExponential(0))].map((s) => s.padStart(9)).join(''));
+    for (const p of ps) console.log([String(p), ...result.points.filter((q) => q.p === p).map((q) => (q.escapeAlpha === null ? '—' : q.escapeAlpha.toFixed(2)))].map((s) => s.padStart(9)).join(''));
+    console.log('fit α_esc ≈ A ln(1/σ²) + B, and in t = ηα/p: t_esc ≈ At ln(1/σ²) + Bt');
+    for (const f of result.fits) console.log(`  p = ${String(f.p).padStart(3)}: A = ${num(f.A)}, B = ${num(f.B)}; At = ${num(f.At)}, Bt = ${num(f.Bt)} (R² ${num(f.r2, 3)}, ${f.points} points)`);
+    const failed = result.points.filter((q) => q.status !== 'ok');
+    for (const q of failed) console.log(`  p = ${q.p}, σ² = ${q.variance}: ${q.status}`);
+  }
+  if (opts.out) {
+    const csv = ['p,variance,eta,escapeAlpha,escapeTime,plateauLoss,status', ...result.points.map((q) => [q.p, q.variance, q.eta, q.escapeAlpha ?? '', q.escapeTime ?? '', q.plateauLoss ?? '', JSON.stringify(q.status)].join(','))].join('\n') + '\n';
+    const series = ps.map((p) => {
+      const pts = result.points.filter((q) => q.p === p && q.escapeAlpha !== null);
+      return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
+    });
+    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: 't_esc = η α_esc / p' } }));
+    const files: [string, string | Uint8Array][] = [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]];
+    for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
+    if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
+  }
+}
+
 function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (keys in the README); defaults are the paper\'s headline setup')
@@ -263,6 +302,11 @@ withCommonOptions(program.command('sim').description('simulate finite-N one-pass
 withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)'))
   .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
   .action((o: CommonOptions & { sim?: boolean }) => cmdAnalyze(o));
+withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
+  .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
+  .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
+  .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
+  .action((o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => cmdEscape(o));
 withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation')).action((o: CommonOptions) => cmdCompare(o));
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -26,3 +26,4 @@ export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDri
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
 export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
 export { analyzeSetup, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
+export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';

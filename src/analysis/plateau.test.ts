@@ -73,3 +73,11 @@ test('ODE started next to the symmetric saddle: plateau at 1/(p+2) + 1/p*, left 
   assert.ok(xs.length > 20);
   assert.ok(Math.abs(rate / lam - 1) < 0.05, `‖M‖ growth rate ${rate}, linear theory ${lam}`);
 });
+
+test('a loss that reaches rounding level (±1e-16) is analysed up to there: the rounding noise is no plateau', () => {
+  const a = Float64Array.from({ length: 200 }, (_, i) => (i + 1) / 2);
+  const l = a.map((x, i) => (x < 60 ? Math.exp(-x) : (i % 2 ? 1e-16 : -1e-16)));
+  const r = analyzeLossCurve(a, l);
+  assert.equal(r.plateaus.length, 0);
+  assert.ok(Math.abs(r.escapeAlpha! - (0.5 + Math.log(2))) < 0.05, `escape ${r.escapeAlpha}`);
+});

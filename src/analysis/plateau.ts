@@ -58,8 +58,11 @@ export interface LossCurveAnalysis {
 export function analyzeLossCurve(alpha: ArrayLike<number>, loss: ArrayLike<number>, options: PlateauOptions = {}): LossCurveAnalysis {
   const flatFraction = options.flatFraction ?? 0.02;
   const floor = options.floor ?? 0;
-  const n = Math.min(alpha.length, loss.length);
+  // The population loss is a difference of O(1) terms: below 1e-12 of its initial value it is
+  // rounding noise, which must not read as a plateau. Analyse the curve up to that point.
+  let n = Math.min(alpha.length, loss.length);
   const initialLoss = loss[0];
+  for (let i = 1; i < n; i++) if (!(loss[i] - floor > 1e-12 * initialLoss)) { n = i; break; }
   const plateaus = findPlateaus(alpha, loss, n, flatFraction);
   const plateau = plateaus.length ? plateaus[plateaus.length - 1] : null;
   const referenceLoss = plateau?.loss ?? initialLoss;
@@ -117,9 +120,10 @@ function indexAtOrAfter(alpha: ArrayLike<number>, n: number, a: number): number 
 function crossing(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, start: number, level: number): number | null {
   for (let i = Math.max(start, 1); i < n; i++) {
     if (loss[i] < level) {
-      if (!(loss[i - 1] >= level) || !(alpha[i - 1] > 0)) return alpha[i];
+      if (!(loss[i - 1] >= level) || !(alpha[i - 1] > 0) || !(loss[i] > 0)) return alpha[i];
       const f = (Math.log(loss[i - 1]) - Math.log(level)) / (Math.log(loss[i - 1]) - Math.log(loss[i]));
-      return Math.exp(Math.log(alpha[i - 1]) + f * (Math.log(alpha[i]) - Math.log(alpha[i - 1])));
+      const a = Math.exp(Math.log(alpha[i - 1]) + f * (Math.log(alpha[i]) - Math.log(alpha[i - 1])));
+      return Number.isFinite(a) ? a : alpha[i];
     }
   }
   return null;

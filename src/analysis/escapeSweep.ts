@@ -1,0 +1,87 @@
+/**
+ * Escape time against the student width p (at fixed p*) and the initialisation variance σ²,
+ * from the ODE started at the overlaps of random weights (same draws, rescaled, across σ²).
+ * For each p it fits α_esc = A·ln(1/σ²) + B, and the same in the rescaled time t = ηα/p, so that
+ * a user sees which of A and B the over-parameterisation changes.
+ */
+import type { Config } from '../model/config.js';
+import { isOverlapInit } from '../model/config.js';
+import { makeProblem, initialCondition } from '../model/problem.js';
+import { solveOde } from '../ode/solve.js';
+import { analyzeLossCurve } from './plateau.js';
+import { ConfigError } from '../model/errors.js';
+
+export interface EscapePoint {
+  readonly p: number;
+  readonly variance: number;
+  readonly eta: number;
+  readonly escapeAlpha: number | null;
+  /** t = ηα_esc/p. */
+  readonly escapeTime: number | null;
+  /** Loss of the last plateau, if one was found. */
+  readonly plateauLoss: number | null;
+  readonly status: string;
+}
+
+export interface EscapeFit {
+  readonly p: number;
+  /** α_esc ≈ A ln(1/σ²) + B */
+  readonly A: number;
+  readonly B: number;
+  /** t_esc ≈ At ln(1/σ²) + Bt */
+  readonly At: number;
+  readonly Bt: number;
+  readonly r2: number;
+  readonly points: number;
+}
+
+export interface EscapeSweepOptions {
+  readonly ps: readonly number[];
+  readonly variances: readonly number[];
+  /** Keep η/p fixed at the config's ratio instead of η itself. */
+  readonly scaleEta?: boolean;
+  readonly onProgress?: (fraction: number) => void;
+}
+
+export function escapeSweep(config: Config, options: EscapeSweepOptions): { points: EscapePoint[]; fits: EscapeFit[] } {
+  if (isOverlapInit(config.init)) throw new ConfigError('init', 'the escape sweep needs a random-weight init ({ teacher, studentVariance, seed }), not explicit overlaps');
+  const points: EscapePoint[] = [];
+  const total = options.ps.length * options.variances.length;
+  for (const p of options.ps) {
+    for (const variance of options.variances) {
+      const eta = options.scaleEta ? (config.eta * p) / config.p : config.eta;
+      const c: Config = { ...config, p, eta, init: { ...config.init, studentVariance: variance } };
+      const problem = makeProblem(c);
+      const t = solveOde(problem, initialCondition(c).overlaps);
+      const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
+      const ok = t.status === 'completed';
+      points.push({
+        p, variance, eta,
+        escapeAlpha: ok ? a.escapeAlpha : null,
+        escapeTime: ok && a.escapeAlpha !== null ? (eta * a.escapeAlpha) / p : null,
+        plateauLoss: a.plateau?.loss ?? null,
+        status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
+      });
+      options.onProgress?.(points.length / total);
+    }
+  }
+  const fits: EscapeFit[] = [];
+  for (const p of options.ps) {
+    const pts = points.filter((q) => q.p === p && q.escapeAlpha !== null);
+    if (pts.length < 2) continue;
+    const x = pts.map((q) => Math.log(1 / q.variance));
+    const fa = linearFit(x, pts.map((q) => q.escapeAlpha!));
+    const ft = linearFit(x, pts.map((q) => q.escapeTime!));
+    fits.push({ p, A: fa.slope, B: fa.intercept, At: ft.slope, Bt: ft.intercept, r2: fa.r2, points: pts.length });
+  }
+  return { points, fits };
+}
+
+function linearFit(x: number[], y: number[]): { slope: number; intercept: number; r2: number } {
+  const n = x.length;
+  const xm = x.reduce((a, b) => a + b) / n, ym = y.reduce((a, b) => a + b) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) { sxy += (x[i] - xm) * (y[i] - ym); sxx += (x[i] - xm) ** 2; syy += (y[i] - ym) ** 2; }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return { slope, intercept: ym - slope * xm, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };
+}
