@@ -90,3 +90,24 @@ test('analyze --json has the documented keys, with the Hessian counts of the def
   assert.equal(a.hessian.plateau.negative, 8);
   assert.equal(a.hessian.solution.zero, 13);
 });
+
+test('reproduce writes a report with figures and marks each claim, with the verdicts measured when it was written', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'report');
+  const r = run('reproduce', '--out', dir, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const { checks } = JSON.parse(r.stdout);
+  assert.equal(checks.length, 11);
+  const verdict = (fragment: string) => checks.find((c: { claim: string }) => c.claim.includes(fragment)).holds;
+  // Facts of the mathematics: these must hold.
+  assert.equal(verdict('conserve a quantity'), true);
+  assert.equal(verdict('saddle with at least one negative'), true);
+  assert.equal(verdict('marginal minima'), true);
+  assert.equal(verdict('selects the zero-loss solution closest'), true);
+  assert.equal(verdict('p-independent rate in t = ηα/p'), true);
+  const report = readFileSync(join(dir, 'report.md'), 'utf8');
+  assert.match(report, /## Summary\n\n\d+ of 11 checks hold/);
+  for (const f of ['compare', 'loss-vs-p', 'escape-vs-variance', 'conserved', 'hessian']) {
+    assert.match(report, new RegExp(`!\\[${f}\\]\\(${f}\\.png\\)`));
+    assert.deepEqual([...readFileSync(join(dir, `${f}.png`)).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  }
+});

@@ -13,6 +13,7 @@ import {
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
+import { reproduce } from './reproduce.js';
 
 interface CommonOptions {
   config?: string;
@@ -291,6 +292,24 @@ function withCommonOptions(cmd: Command): Command {
     .option('--no-progress', 'no progress bar even on a terminal');
 }
 
+async function cmdReproduce(opts: { out: string; progress: boolean; json?: boolean }): Promise<void> {
+  const tty = process.stderr.isTTY && opts.progress;
+  let lastLabel = '';
+  const progress = (label: string, f: number) => {
+    if (!tty) return;
+    if (label !== lastLabel && lastLabel) process.stderr.write('\n');
+    lastLabel = label;
+    process.stderr.write(`\r${label}: ${Math.round(100 * f)}%   `);
+  };
+  const { checks, reportPath } = await reproduce(opts.out, progress);
+  if (tty) process.stderr.write('\n');
+  if (opts.json) process.stdout.write(JSON.stringify({ checks, report: reportPath }) + '\n');
+  else {
+    for (const c of checks) console.log(`${c.holds ? 'holds        ' : 'DOES NOT HOLD'}  ${c.claim}\n               ${c.measured}`);
+    console.log(`report: ${reportPath}`);
+  }
+}
+
 const program = new Command()
   .name('onepass')
   .description('Exact dynamics of one-pass SGD in two-layer teacher–student networks: overlap ODEs and finite-N simulations.')
@@ -308,6 +327,12 @@ withCommonOptions(program.command('escape').description('sweep the escape time (
   .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
   .action((o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => cmdEscape(o));
 withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation')).action((o: CommonOptions) => cmdCompare(o));
+
+program.command('reproduce').description('re-measure the paper\'s claims from the configs in paper/ and write a Markdown report with figures')
+  .option('-o, --out <dir>', 'report folder', 'runs/reproduce')
+  .option('--json', 'print the checks as JSON')
+  .option('--no-progress', 'no progress display')
+  .action((o: { out: string; progress: boolean; json?: boolean }) => cmdReproduce(o));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const known = err instanceof OnepassError || err instanceof RangeError;

@@ -21,7 +21,7 @@ export { simulateSgd, type SgdSetup, type SgdOptions } from './sim/sgd.js';
 export { simulateEnsemble, runSeeds, type Ensemble } from './sim/ensemble.js';
 export { lossDeviation, type LossDeviation } from './analysis/compare.js';
 export { lossFigureSpec, curvesFigureSpec, renderSvg, type LossSeries, type Series, type FigureOptions } from './plot/loss.js';
-export { analyzeLossCurve, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';
+export { analyzeLossCurve, alignmentGrowthRate, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';
 export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDrift } from './analysis/conserved.js';
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
 export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';

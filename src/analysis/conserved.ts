@@ -32,15 +32,16 @@ export function orthogonalOverlap(o: Overlaps): Float64Array {
 
 /**
  * J(α) = e^{−Bα} Mᵀ Q⊥⁻¹ M e^{−Bα}, B = 4η P/(p p*), as a p*×p* row-major matrix; null when Q⊥ is
- * ill conditioned (smallest eigenvalue below `minRatio` = 10⁻⁵ of the largest). Near a zero-loss
+ * ill conditioned (smallest eigenvalue below `minRatio` = 10⁻⁵ of the largest of Q). Near a zero-loss
  * point W⊥ → 0 and Q⊥ = Q − M P⁻¹ Mᵀ is a difference of O(1) numbers: with overlaps accurate to
  * ~10⁻¹⁰ (the ODE's default tolerance), J keeps ~5 digits at this conditioning.
  */
 export function conservedQuantity(o: Overlaps, eta: number, alpha: number, minRatio = 1e-5): Float64Array | null {
   const { p, pStar, M, P } = o;
   const Qperp = orthogonalOverlap(o);
-  const { values } = symmetricEigen(Qperp, p);
-  if (!(values[0] > minRatio * Math.max(Math.abs(values[p - 1]), 1e-300))) return null;
+  const smallest = symmetricEigen(Qperp, p).values[0];
+  const largestQ = symmetricEigen(o.Q, p).values[p - 1];
+  if (!(smallest > minRatio * Math.max(largestQ, 1e-300))) return null;
   const QperpInv = symmetricFunction(Qperp, p, (x) => 1 / x);
   const expB = symmetricFunction(P, pStar, (x) => Math.exp((-4 * eta * x * alpha) / (p * pStar)));
   const QiM = matmul(QperpInv, M, p, p, pStar);

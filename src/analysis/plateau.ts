@@ -144,3 +144,17 @@ function fitDecay(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, 
   const slope = sxy / sxx;
   return { rate: -slope, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1, fromAlpha: xs[0], toAlpha: xs[m - 1], points: m };
 }
+
+/**
+ * Exponential growth rate of the student–teacher alignment ‖M‖_F during the escape, per unit α:
+ * the least-squares slope of ln‖M‖_F over the saved points where ‖M‖_F lies between `lo` and
+ * `hi` times its final value (linear regime, before saturation). In gradient flow from a small
+ * initialisation it is 2η(1 + 2λ(P)/p*)/p while the norm is learned and 4ηλ(P)/(p p*) at the
+ * symmetric saddle: in t = ηα/p neither depends on p.
+ */
+export function alignmentGrowthRate(t: { alpha: ArrayLike<number>; M: Float64Array[] }, lo = 1e-3, hi = 1e-2): ExponentialFit | null {
+  const norms = t.M.map((M) => Math.hypot(...M));
+  const final = norms[norms.length - 1];
+  const fit = fitDecay(t.alpha, norms, norms.length, 0, (_a, m) => m > lo * final && m < hi * final);
+  return fit ? { ...fit, rate: -fit.rate } : null;
+}
