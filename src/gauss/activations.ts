@@ -13,7 +13,7 @@ export const activations: Readonly<Record<string, Activation>> = { square, erf: 
  * expectations come from Gauss–Hermite quadrature with `points` nodes per dimension (`points4` for
  * the four-variable one). Accurate for smooth σ (tanh: 1e-6 at the defaults), slow on kinks.
  */
-export function customActivation(name: string, sigma: (z: number) => number, dsigma: (z: number) => number, points = 40, points4 = 20): Activation {
+export function customActivation(name: string, sigma: (z: number) => number, dsigma: (z: number) => number, points = 40, points4 = 24): Activation {
   return { name, sigma, dsigma, expectations: quadratureExpectations(sigma, dsigma, points, points4) };
 }
 

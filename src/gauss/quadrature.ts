@@ -58,7 +58,7 @@ export function quadratureExpectations(
   sigma: (z: number) => number,
   dsigma: (z: number) => number,
   points = 40,
-  points4 = 20,
+  points4 = 24,
 ): GaussianExpectations {
   const rule = hermiteRule(points);
   const rule4 = hermiteRule(points4);
