@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, simulateEnsemble, lossDeviation,
   trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
-  analyzeSetup, conservedDrift, curvesFigureSpec, escapeSweep,
+  analyzeSetup, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
@@ -208,8 +208,8 @@ function analysisSummary(a: SetupAnalysis): string {
 async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void> {
   const config = loadConfig(opts);
   if (opts.out) prepareOutDir(opts.out);
-  if (config.activation !== 'square') throw new OnepassError(`activation: the analyses are for "square" only (got "${config.activation}")`);
   const problem = makeProblem(config);
+  if (!isMeanQuadratic(problem.network)) throw new OnepassError(`activation: the analyses are for the quadratic network (activation "square", readout "mean"); got activation "${config.activation}", readout "${config.readout}"`);
   const initial = initialCondition(config);
   let trajectory: Trajectory, gradientFlow: Trajectory | undefined;
   if (opts.sim) {

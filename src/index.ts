@@ -8,7 +8,12 @@ export { teacherWeights, studentWeights, weightsWithOverlaps } from './model/ini
 export type { Trajectory } from './model/trajectory.js';
 export { trajectoryJson, ensembleJson, trajectoryCsv, provenance, type TrajectoryJson, type SgdJson } from './model/output.js';
 export type { Activation, GaussianExpectations } from './gauss/expectations.js';
-export { activations, activationByName } from './gauss/activations.js';
+export { activations, activationByName, customActivation } from './gauss/activations.js';
+export { erfActivation, erf } from './gauss/erf.js';
+export { reluActivation } from './gauss/relu.js';
+export { linear } from './gauss/linear.js';
+export { quadratureExpectations, hermiteRule, gaussianExpectation } from './gauss/quadrature.js';
+export { makeNetwork, isMeanQuadratic, type Network, type Readout } from './model/network.js';
 export { square } from './gauss/square.js';
 export { gaussianMoment } from './gauss/isserlis.js';
 export { integrate, type IntegrateOptions, type IntegrateResult, type VectorField } from './ode/dopri5.js';

@@ -101,3 +101,21 @@ test('Saad–Solla: erf, K = M = 2, sum readout, Q = T = I, R = 0 gives ε = 2/3
   assert.ok(Math.abs(diag - 1 / 3) < 1e-15 && off === 0);
   assert.ok(Math.abs(0.5 * (2 * diag + 2 * diag) - 2 / 3) < 1e-15);
 });
+
+test('ReLU I4 on the singular covariances the ODE produces (repeated units) agrees with Monte-Carlo (4σ)', () => {
+  const rng = new Rng(46);
+  const C3 = randomCovariance(3, rng);
+  const I4 = activations.relu.expectations.I4;
+  const cases: [number[], (z: Float64Array) => number][] = [
+    [[0, 0, 1, 2], (z) => (z[0] > 0 ? 1 : 0) * Math.max(z[1], 0) * Math.max(z[2], 0)], // k = l
+    [[0, 1, 2, 2], (z) => (z[0] > 0 ? 1 : 0) * (z[1] > 0 ? 1 : 0) * Math.max(z[2], 0) ** 2], // u = w
+    [[0, 1, 0, 2], (z) => (z[1] > 0 ? 1 : 0) * Math.max(z[0], 0) * Math.max(z[2], 0)], // u = k
+    [[0, 0, 0, 0], (z) => Math.max(z[0], 0) ** 2], // all the same unit
+  ];
+  for (const [idx, f] of cases) {
+    const C = Float64Array.from({ length: 16 }, (_, m) => C3[idx[Math.floor(m / 4)] * 3 + idx[m % 4]]);
+    const [mc] = monteCarlo(300_000, gaussianSampler(C3, 3, rng), 3, [f]);
+    const v = I4(C);
+    assert.ok(Math.abs(v - mc.mean) < 4 * mc.se, `indices ${idx}: ${v} vs Monte-Carlo ${mc.mean} ± ${mc.se}`);
+  }
+});

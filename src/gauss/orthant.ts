@@ -62,38 +62,90 @@ export function orthant4(C: ArrayLike<number>): number {
 /** Density of N(0, v) at 0. */
 const phi0 = (v: number) => 1 / Math.sqrt(2 * Math.PI * v);
 
+/** P(z > 0) for k ≤ 4 zero-mean variables with covariance C (side k). */
+export function orthant(C: ArrayLike<number>, k: number): number {
+  const r = (i: number, j: number) => C[i * k + j] / Math.sqrt(C[i * k + i] * C[j * k + j]);
+  if (k === 0) return 1;
+  if (k === 1) return 0.5;
+  if (k === 2) return orthant2(r(0, 1));
+  if (k === 3) return 0.125 + (Math.asin(r(0, 1)) + Math.asin(r(0, 2)) + Math.asin(r(1, 2))) / (4 * Math.PI);
+  return orthant4(C);
+}
+
 /**
- * E[H(x) H(y) z⁺] for zero-mean (x, y, z) with covariance S (3×3), by Gaussian integration by
- * parts in z: Σ_{u ∈ {x,y,z}} S_zu φ_u(0) P(other two > 0 | u = 0).
+ * Factors of a product of functions of zero-mean Gaussian variables: H(z) (Heaviside), R(z) = z⁺,
+ * R2(z) = (z⁺)², D(z) = δ(z).
  */
-export function heavisideHeavisideRelu(S: ArrayLike<number>): number {
-  let total = 0;
-  for (let u = 0; u < 3; u++) {
-    const [v, w] = [0, 1, 2].filter((k) => k !== u);
-    const suu = S[u * 3 + u];
-    const svv = S[v * 3 + v] - (S[v * 3 + u] ** 2) / suu;
-    const sww = S[w * 3 + w] - (S[w * 3 + u] ** 2) / suu;
-    const svw = S[v * 3 + w] - (S[v * 3 + u] * S[w * 3 + u]) / suu;
-    total += S[2 * 3 + u] * phi0(suu) * orthant2(svw / Math.sqrt(svv * sww));
+export type Factor = 'H' | 'R' | 'R2' | 'D';
+
+/**
+ * E[Π_i f_i(z_i)] for z ~ N(0, C) (side k ≤ 4, positive definite), f_i ∈ {H, R, R2, D}, by
+ * Gaussian integration by parts (E[z_j Φ] = Σ_m C_jm E[∂_m Φ]) and conditioning on z = 0 for
+ * each δ, down to orthant probabilities. Exact up to the 1-D quadrature inside `orthant4`.
+ */
+export function expectProduct(C: Float64Array, k: number, f: readonly Factor[]): number {
+  const d = f.indexOf('D');
+  if (d >= 0) return phi0(C[d * k + d]) * expectProduct(...condition(C, k, d), f.filter((_, i) => i !== d));
+  let j = f.indexOf('R2');
+  if (j < 0) j = f.indexOf('R');
+  if (j < 0) return orthant(C, k);
+  // f_j = z_j · g_j(z_j) with g = H for R, g = R for R2; then ∂_j g_j = δ (R) or H (R2).
+  const g: Factor = f[j] === 'R' ? 'H' : 'R';
+  const dg: Factor = f[j] === 'R' ? 'D' : 'H';
+  let total = C[j * k + j] * expectProduct(C, k, f.map((x, i) => (i === j ? dg : x)));
+  for (let m = 0; m < k; m++) {
+    if (m === j || C[j * k + m] === 0) continue;
+    const { factor, scale } = derivative(f[m]);
+    if (scale === 0) continue;
+    total += C[j * k + m] * scale * expectProduct(C, k, f.map((x, i) => (i === j ? g : i === m ? factor : x)));
   }
   return total;
 }
 
+function derivative(f: Factor): { factor: Factor; scale: number } {
+  if (f === 'H') return { factor: 'D', scale: 1 };
+  if (f === 'R') return { factor: 'H', scale: 1 };
+  if (f === 'R2') return { factor: 'R', scale: 2 };
+  return { factor: 'D', scale: 0 }; // δ' never arises: δ factors are conditioned out first
+}
+
+/** Covariance of the other variables given z_d = 0. */
+function condition(C: Float64Array, k: number, d: number): [Float64Array, number] {
+  const idx = Array.from({ length: k }, (_, i) => i).filter((i) => i !== d);
+  const out = new Float64Array((k - 1) * (k - 1));
+  idx.forEach((a, r) => idx.forEach((b, s) => { out[r * (k - 1) + s] = C[a * k + b] - (C[a * k + d] * C[b * k + d]) / C[d * k + d]; }));
+  return [out, k - 1];
+}
+
 /**
- * E[H(a) H(b) c⁺ d⁺] for (a, b, c, d) ~ N(0, C): integration by parts in c gives
- *   Σ_{u ∈ {a,b,c}} C_cu φ_u(0) E[H H d⁺ | u = 0]  +  C_cd P(a, b, c, d > 0),
- * the conditional terms by `heavisideHeavisideRelu`, the last by `orthant4`.
+ * E[H(a) H(b) c⁺ d⁺] for (a, b, c, d) ~ N(0, C). Identical variables (the ODE asks for
+ * E[H(λ_k)² …] and E[… (λ_u⁺)²] among others, whose 4×4 covariance is singular) are merged
+ * first: H·H = H, H·R = R, R·R = R2; the distinct ones have a positive-definite covariance.
  */
 export function reluI4(C: ArrayLike<number>): number {
-  let total = C[2 * 4 + 3] * orthant4(C);
-  const S = new Float64Array(9);
-  for (let u = 0; u < 3; u++) {
-    const rest = [0, 1, 2, 3].filter((k) => k !== u); // the other two of (a, b, c), then d
-    const cuu = C[u * 4 + u];
-    for (let r = 0; r < 3; r++) for (let s = 0; s < 3; s++) {
-      S[r * 3 + s] = C[rest[r] * 4 + rest[s]] - (C[rest[r] * 4 + u] * C[rest[s] * 4 + u]) / cuu;
+  const kinds: Factor[] = ['H', 'H', 'R', 'R'];
+  const groups: number[] = [];
+  const factors: Factor[] = [];
+  const rep: number[] = []; // representative slot of each group
+  for (let i = 0; i < 4; i++) {
+    let g = -1;
+    for (let q = 0; q < rep.length; q++) {
+      const r = rep[q];
+      if (C[i * 4 + i] === C[r * 4 + r] && C[i * 4 + r] === C[i * 4 + i] && [0, 1, 2, 3].every((m) => C[i * 4 + m] === C[r * 4 + m])) { g = q; break; }
     }
-    total += C[2 * 4 + u] * phi0(cuu) * heavisideHeavisideRelu(S);
+    if (g < 0) { rep.push(i); factors.push(kinds[i]); groups.push(rep.length - 1); continue; }
+    groups.push(g);
+    factors[g] = merge(factors[g], kinds[i]);
   }
-  return total;
+  const k = rep.length;
+  const S = new Float64Array(k * k);
+  rep.forEach((a, r) => rep.forEach((b, s) => { S[r * k + s] = C[a * 4 + b]; }));
+  return expectProduct(S, k, factors);
+}
+
+function merge(a: Factor, b: Factor): Factor {
+  if (a === 'H') return b;
+  if (b === 'H') return a;
+  if (a === 'R' && b === 'R') return 'R2';
+  throw new RangeError(`cannot merge ${a} and ${b}`);
 }

@@ -2,7 +2,7 @@
  * σ(z) = max(0, z), σ'(z) = H(z). Closed forms (derived here) for the two- and three-variable
  * expectations; the four-variable one (only in the O(η²) SGD-noise term) reduced by integration
  * by parts to orthant probabilities (orthant.ts), with one smooth 1-D integral for the 4-variable
- * orthant. (Plain Gauss–Hermite quadrature converges badly on the kinks: 5 % off at 32 nodes.)
+ * orthant, after merging identical variables (the ODE's E[H(λ_k)² …] has a singular covariance). (Plain Gauss–Hermite quadrature converges badly on the kinks: 5 % off at 32 nodes.)
  *
  *  I2 = E[relu(a) relu(b)] = √(C_aa C_bb)/(2π) · (sin θ + (π − θ) cos θ),  cos θ = ρ_ab   (arc-cosine kernel)
  *  J2 = E[H(a) H(b)] = 1/4 + arcsin(ρ_ab)/(2π)                                          (orthant probability)

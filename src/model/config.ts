@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { ConfigError } from './errors.js';
 
-export const ACTIVATIONS = ['square'] as const;
+export const ACTIVATIONS = ['square', 'erf', 'relu', 'linear'] as const;
 
 const finite = (what: string) => z.number({ error: `must be a finite number (${what})` }).refine(Number.isFinite, `must be a finite number (${what})`);
 const positive = (what: string) => finite(what).refine((v) => v > 0, `must be > 0 (${what})`);
@@ -30,6 +30,10 @@ const weightInit = z.strictObject({
 
 export const configSchema = z.strictObject({
   activation: z.enum(ACTIVATIONS, { error: `must be one of: ${ACTIVATIONS.join(', ')}` }).default('square'),
+  teacherActivation: z.enum(ACTIVATIONS, { error: `must be one of: ${ACTIVATIONS.join(', ')}` }).optional(),
+  readout: z.enum(['mean', 'sum'], { error: 'must be "mean" (1/p, 1/p*) or "sum" (unnormalised committee)' }).default('mean'),
+  teacherReadout: z.array(finite('teacher second-layer weight'), { error: 'must be an array of p* numbers (teacher second-layer weights)' }).optional(),
+  weightDecay: finite('weight decay λ').refine((v) => v >= 0, 'must be ≥ 0 (weight decay λ)').default(0),
   p: width('student width').default(4),
   pStar: width('teacher width').default(2),
   eta: positive('learning rate').default(0.5),
@@ -102,6 +106,9 @@ function checkConsistency(c: Config): void {
     if (last !== undefined && last > c.alphaMax) throw new ConfigError('saveAt', `values must be ≤ alphaMax = ${c.alphaMax} (got ${last})`);
   }
   if (isOverlapInit(c.init)) checkOverlaps(c.init, c.p, c.pStar);
+  if (c.teacherReadout && c.teacherReadout.length !== c.pStar) {
+    throw new ConfigError('teacherReadout', `must have p* = ${c.pStar} entries (got ${c.teacherReadout.length})`);
+  }
 }
 
 function checkShape(name: string, m: number[][], rows: number, cols: number, what: string) {

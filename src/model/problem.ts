@@ -9,6 +9,7 @@ import { fromRows } from './matrix.js';
 import { overlapsOf, type Overlaps, type Weights } from './overlaps.js';
 import { studentWeights, teacherWeights } from './init.js';
 import { Rng } from '../sim/rng.js';
+import { makeNetwork, type Network } from './network.js';
 
 export interface Problem {
   readonly config: Config;
@@ -17,6 +18,9 @@ export interface Problem {
   readonly pStar: number;
   readonly eta: number;
   readonly noise: number;
+  /** Activations and readout weights of student and teacher. */
+  readonly network: Network;
+  readonly weightDecay: number;
   /** Save times α, increasing; multiples of 1/N so that the SGD run hits them exactly. */
   readonly saveAt: Float64Array;
 }
@@ -28,9 +32,13 @@ export interface InitialCondition {
 }
 
 export function makeProblem(config: Config): Problem {
+  const activation = activationByName(config.activation);
+  const teacher = config.teacherActivation ? activationByName(config.teacherActivation) : activation;
   return {
     config,
-    activation: activationByName(config.activation),
+    activation,
+    network: makeNetwork(config.p, config.pStar, activation, teacher, config.readout, config.teacherReadout),
+    weightDecay: config.weightDecay,
     p: config.p,
     pStar: config.pStar,
     eta: config.eta,

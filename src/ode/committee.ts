@@ -4,9 +4,10 @@
  * expectations per call) but general: a new activation only needs its expectations. The
  * quadratic closed form (quadratic.ts) is tested against this.
  */
-import type { Activation } from '../gauss/expectations.js';
 import type { DynamicsParams, OverlapRhs } from './equations.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
+import type { Network } from '../model/network.js';
+import { pairExpectations } from '../gauss/mixed.js';
 
 /** Copies the covariance of the variables `idx` out of the joint covariance C (side n). */
 function subCovariance(C: Float64Array, n: number, idx: readonly number[], out: Float64Array): Float64Array {
@@ -15,49 +16,60 @@ function subCovariance(C: Float64Array, n: number, idx: readonly number[], out: 
   return out;
 }
 
-/** Readout weights of the error e = Σ_u c_u σ(z_u) − √Δ ζ over z = (λ, ν): c = (1/p, −1/p*). */
-function errorCoefficients(p: number, pStar: number): Float64Array {
-  const c = new Float64Array(p + pStar);
-  c.fill(1 / p, 0, p);
-  c.fill(-1 / pStar, p);
+/** Readout weights of the error e = Σ_u c_u s_u(z_u) − √Δ ζ over z = (λ, ν): c = (v, −v*). */
+function errorCoefficients(net: Network): Float64Array {
+  const c = new Float64Array(net.v.length + net.vStar.length);
+  c.set(net.v, 0);
+  net.vStar.forEach((w, j) => { c[net.v.length + j] = -w; });
   return c;
 }
 
-/** ε = ½ E[e²] = ½ Σ_uv c_u c_v E[σ(z_u) σ(z_v)] + Δ/2, for any activation. */
-export function committeePopulationLoss(o: Overlaps, activation: Activation, noise: number): number {
+/** ε = ½ E[e²] = ½ Σ_uv c_u c_v E[s_u(z_u) s_v(z_v)] + Δ/2, for any activations and readouts. */
+export function committeePopulationLoss(o: Overlaps, net: Network, noise: number): number {
   const n = o.p + o.pStar;
   const C = jointCovariance(o);
-  const c = errorCoefficients(o.p, o.pStar);
+  const c = errorCoefficients(net);
+  const E = pairExpectations(net.student, net.teacher);
   const c2 = new Float64Array(4);
   let s = 0;
-  for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) s += c[u] * c[v] * activation.expectations.I2(subCovariance(C, n, [u, v], c2));
+  for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) s += c[u] * c[v] * E.I2(subCovariance(C, n, [u, v], c2), u >= o.p, v >= o.p);
   return 0.5 * s + noise / 2;
 }
 
-export function committeeRhs(params: DynamicsParams, activation: Activation): OverlapRhs {
+/**
+ * dM_kj = −η v_k E[e σ'(λ_k) ν_j] − ηλ M_kj
+ * dQ_kl = −η (v_k E[e σ'(λ_k) λ_l] + v_l E[e σ'(λ_l) λ_k]) + η² v_k v_l E[e² σ'(λ_k) σ'(λ_l)] − 2ηλ Q_kl
+ * (λ = weight decay; the η² term includes Δ v_k v_l E[σ'σ']).
+ */
+export function committeeRhs(params: DynamicsParams, net: Network): OverlapRhs {
   const { p, pStar, eta, noise, P } = params;
+  const decay = params.weightDecay ?? 0;
   const n = p + pStar;
   const pp = p * p;
-  const c = errorCoefficients(p, pStar);
-  const { I3, I4, J2 } = activation.expectations;
+  const c = errorCoefficients(net);
+  const { v } = net;
+  const E = pairExpectations(net.student, net.teacher);
   const c2 = new Float64Array(4), c3 = new Float64Array(9), c4 = new Float64Array(16);
   return (y, dy) => {
     const C = jointCovariance({ p, pStar, Q: y.subarray(0, pp) as Float64Array, M: y.subarray(pp) as Float64Array, P });
     // E[e σ'(z_a) z_b] = Σ_u c_u I3(a, b, u)
     const eDz = (a: number, b: number) => {
       let s = 0;
-      for (let u = 0; u < n; u++) s += c[u] * I3(subCovariance(C, n, [a, b, u], c3));
+      for (let u = 0; u < n; u++) s += c[u] * E.I3(subCovariance(C, n, [a, b, u], c3), u >= p);
       return s;
     };
     for (let k = 0; k < p; k++) {
-      for (let j = 0; j < pStar; j++) dy[pp + k * pStar + j] = -(eta / p) * eDz(k, p + j);
+      for (let j = 0; j < pStar; j++) dy[pp + k * pStar + j] = -eta * v[k] * eDz(k, p + j) - eta * decay * C[k * n + p + j];
       for (let l = k; l < p; l++) {
         let e2 = 0;
         if (params.sgdNoise !== false) {
-          e2 = noise * J2(subCovariance(C, n, [k, l], c2));
-          for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) e2 += c[u] * c[v] * I4(subCovariance(C, n, [k, l, u, v], c4));
+          e2 = noise * E.J2(subCovariance(C, n, [k, l], c2));
+          for (let u = 0; u < n; u++) for (let w = u; w < n; w++) {
+            const term = c[u] * c[w] * E.I4(subCovariance(C, n, [k, l, u, w], c4), u >= p, w >= p);
+            e2 += u === w ? term : 2 * term; // symmetric in (u, w)
+          }
         }
-        const d = -(eta / p) * (eDz(k, l) + eDz(l, k)) + ((eta * eta) / pp) * e2;
+        const d = -eta * (v[k] * eDz(k, l) + v[l] * eDz(l, k)) + eta * eta * v[k] * v[l] * e2 - 2 * eta * decay * C[k * n + l];
         dy[k * p + l] = d;
         dy[l * p + k] = d;
       }

@@ -1,9 +1,10 @@
 /**
- * The overlap ODEs of one-pass SGD for a committee machine with mean readout
- * ŷ = (1/p) Σ_k σ(λ_k), y = (1/p*) Σ_j σ(ν_j) + √Δ ζ, step w_k ← w_k − η e σ'(λ_k) x/(p√N):
+ * The overlap ODEs of one-pass SGD for a committee machine with readout weights v, v*
+ * ŷ = Σ_k v_k σ(λ_k), y = Σ_j v*_j σ*(ν_j) + √Δ ζ, step w_k ← w_k − η e v_k σ'(λ_k) x/√N (the
+ * mean readout v = 1/p of the quadratic paper gives its step w_k ← w_k − η e σ'(λ_k) x/(p√N)):
  *
- *   dM_kj/dα = −(η/p) E[e σ'(λ_k) ν_j]
- *   dQ_kl/dα = −(η/p) E[e (σ'(λ_k) λ_l + σ'(λ_l) λ_k)] + (η²/p²) E[e² σ'(λ_k) σ'(λ_l)]
+ *   dM_kj/dα = −η v_k E[e σ'(λ_k) ν_j]
+ *   dQ_kl/dα = −η E[e (v_k σ'(λ_k) λ_l + v_l σ'(λ_l) λ_k)] + η² v_k v_l E[e² σ'(λ_k) σ'(λ_l)]
  *
  * (the η² term is the SGD noise: |x|²/N → 1). State layout, shared by every solver:
  * y = [Q (p×p, row-major), M (p×p*, row-major)]; P is a parameter.
@@ -25,6 +26,8 @@ export interface DynamicsParams {
    * on the population loss (the η → 0 limit at fixed ηα), in the same time units.
    */
   readonly sgdNoise?: boolean;
+  /** Weight decay λ: each step w ← w − (ηλ/N) w, so dQ/dα gains −2ηλQ and dM/dα gains −ηλM. */
+  readonly weightDecay?: number;
 }
 
 /** dy/dα = f(y), written into `dy`; must not allocate (it is called millions of times). */

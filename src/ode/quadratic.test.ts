@@ -4,6 +4,7 @@ import { quadraticRhs, quadraticPopulationLoss } from './quadratic.js';
 import { committeeRhs, committeePopulationLoss } from './committee.js';
 import { stateSize, packState } from './equations.js';
 import { square } from '../gauss/square.js';
+import { makeNetwork } from '../model/network.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
 import { Rng } from '../sim/rng.js';
 import { gaussianSampler, monteCarlo, randomCovariance } from '../testing/stats.js';
@@ -32,7 +33,7 @@ test('closed-form quadratic ODE equals the generic sum of Gaussian expectations 
   for (const [p, pStar] of [[1, 1], [3, 2], [4, 2], [2, 5]]) {
     const o = randomOverlaps(p, pStar, rng);
     const fast = rhsOf(quadraticRhs, o, 0.7, 0.3);
-    const slow = rhsOf((params) => committeeRhs(params, square), o, 0.7, 0.3);
+    const slow = rhsOf((params) => committeeRhs(params, makeNetwork(p, pStar, square)), o, 0.7, 0.3);
     const scale = Math.max(...slow.map(Math.abs));
     fast.forEach((v, i) => assert.ok(Math.abs(v - slow[i]) < 1e-12 * scale, `p=${p} p*=${pStar} component ${i}: ${v} vs ${slow[i]}`));
   }
@@ -43,7 +44,7 @@ test('closed-form population loss equals the generic form and Monte-Carlo Â½E[eÂ
   const o = randomOverlaps(3, 2, rng);
   const noise = 0.25;
   const closed = quadraticPopulationLoss(o, noise);
-  assert.ok(Math.abs(closed - committeePopulationLoss(o, square, noise)) < 1e-13 * closed);
+  assert.ok(Math.abs(closed - committeePopulationLoss(o, makeNetwork(3, 2, square), noise)) < 1e-13 * closed);
   const n = 5;
   const draw = gaussianSampler(jointCovariance(o), n, rng);
   const [mc] = monteCarlo(400_000, (z) => draw(z), n, [(z) => {

@@ -39,6 +39,7 @@ export function quadraticRhs(params: DynamicsParams): OverlapRhs {
   const GQ = new Float64Array(pp), HMt = new Float64Array(pp);
   const gf = (2 * eta) / p;
   const nq = params.sgdNoise === false ? 0 : (4 * eta * eta) / (p * p);
+  const decay = eta * (params.weightDecay ?? 0);
   return (y, dy) => {
     const Q = y.subarray(0, pp);
     const M = y.subarray(pp, pp + p * pStar);
@@ -59,8 +60,8 @@ export function quadraticRhs(params: DynamicsParams): OverlapRhs {
       const eLL = tau * Q[i] + 2 * G[i];
       const S = GQ[i] / p - HMt[i] / pStar;
       const e2LL = c0 * Q[i] + 4 * tau * G[i] + 8 * S;
-      dy[i] = -2 * gf * eLL + nq * e2LL;
+      dy[i] = -2 * gf * eLL + nq * e2LL - 2 * decay * Q[i];
     }
-    for (let i = 0; i < p * pStar; i++) dy[pp + i] = -gf * (tau * M[i] + 2 * H[i]);
+    for (let i = 0; i < p * pStar; i++) dy[pp + i] = -gf * (tau * M[i] + 2 * H[i]) - decay * M[i];
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Integrates the overlap ODEs of a problem from given initial overlaps and returns a Trajectory.
- * Picks the closed-form right-hand side when the activation has one (square), else the generic
- * sum of Gaussian expectations. Divergence (η beyond the stability limit) stops the run with a
+ * Picks the closed-form right-hand side for the quadratic paper's network (square, mean
+ * readout), else the generic sum of Gaussian expectations. Divergence (η beyond the stability limit) stops the run with a
  * message instead of NaNs.
  */
 import type { Problem } from '../model/problem.js';
@@ -13,6 +13,7 @@ import { quadraticRhs } from './quadratic.js';
 import { committeeRhs, committeePopulationLoss } from './committee.js';
 import { integrate } from './dopri5.js';
 import { divergenceCheck } from '../analysis/divergence.js';
+import { isMeanQuadratic } from '../model/network.js';
 
 export interface OdeOptions {
   /** Called with the fraction of the α range done. */
@@ -25,9 +26,9 @@ export interface OdeOptions {
   readonly sgdNoise?: boolean;
 }
 
-export function overlapRhs(problem: Pick<Problem, 'activation' | 'p' | 'pStar' | 'eta' | 'noise'>, P: Float64Array, sgdNoise = true): OverlapRhs {
-  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P, sgdNoise };
-  return problem.activation.name === 'square' ? quadraticRhs(params) : committeeRhs(params, problem.activation);
+export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'eta' | 'noise' | 'weightDecay'>, P: Float64Array, sgdNoise = true): OverlapRhs {
+  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P, sgdNoise, weightDecay: problem.weightDecay };
+  return isMeanQuadratic(problem.network) ? quadraticRhs(params) : committeeRhs(params, problem.network);
 }
 
 export function solveOde(problem: Problem, initial: Overlaps, options: OdeOptions = {}): Trajectory {
@@ -46,7 +47,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   });
   const Q = result.y.map((y) => y.slice(0, pp));
   const M = result.y.map((y) => y.slice(pp));
-  const loss = Float64Array.from(Q, (q, i) => committeePopulationLoss({ p, pStar, Q: q, M: M[i], P: initial.P }, problem.activation, problem.noise));
+  const loss = Float64Array.from(Q, (q, i) => committeePopulationLoss({ p, pStar, Q: q, M: M[i], P: initial.P }, problem.network, problem.noise));
   return {
     solver: 'ode', p, pStar, alpha: result.t, loss, Q, M, P: initial.P,
     status: result.status, message: result.message,

@@ -4,6 +4,7 @@ import { simulateSgd } from './sgd.js';
 import { simulateEnsemble } from './ensemble.js';
 import { Rng } from './rng.js';
 import { square } from '../gauss/square.js';
+import { makeNetwork } from '../model/network.js';
 import { parseConfig, type ConfigInput } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
@@ -12,7 +13,7 @@ import { lossDeviation } from '../analysis/compare.js';
 test('one SGD step matches the update rule w ← w − η e σ′(λ) x/(p√N) computed by hand', () => {
   const N = 3, eta = 0.1;
   const W = Float64Array.of(0.5, -0.2, 0.1, 0.3, 0.3, -0.4), T = Float64Array.of(1, 0, 0);
-  const setup = { activation: square, p: 2, pStar: 1, eta, noise: 0 };
+  const setup = { network: makeNetwork(2, 1, square), p: 2, pStar: 1, eta, noise: 0 };
   const t = simulateSgd(setup, { N, p: 2, pStar: 1, W, teacher: T }, [1 / N], new Rng(9));
   const x = new Rng(9).fillGaussian(new Float64Array(N));
   const s = Math.sqrt(N);

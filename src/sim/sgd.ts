@@ -1,23 +1,26 @@
 /**
  * Finite-N one-pass SGD for the committee machine (shared/reference/quadratic.md):
- * a fresh x ~ N(0, I_N) each step, λ = Wx/√N, ν = W*x/√N, e = ŷ − y with label noise √Δ ζ,
- * and w_k ← w_k − η e σ'(λ_k) x /(p√N). Time α = steps/N. At each save time the overlaps are
+ * a fresh x ~ N(0, I_N) each step, λ = Wx/√N, ν = W*x/√N, e = ŷ − y with ŷ = Σ v_k σ(λ_k),
+ * y = Σ v*_j σ*(ν_j) + √Δ ζ, and w_k ← (1 − ηλ/N) w_k − η e v_k σ'(λ_k) x/√N (v = 1/p: the
+ * quadratic paper's w_k ← w_k − η e σ'(λ_k) x/(p√N)). Time α = steps/N. At each save time the overlaps are
  * computed from the weights and the population loss from the overlaps (exact, no test set).
  * The hot loop works on flat typed arrays and allocates nothing.
  */
-import type { Activation } from '../gauss/expectations.js';
 import { committeePopulationLoss } from '../ode/committee.js';
+import type { Network } from '../model/network.js';
 import { overlapsOf, type Weights } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
 import { divergenceCheck } from '../analysis/divergence.js';
 import type { Rng } from './rng.js';
 
 export interface SgdSetup {
-  readonly activation: Activation;
+  readonly network: Network;
   readonly p: number;
   readonly pStar: number;
   readonly eta: number;
   readonly noise: number;
+  /** Weight decay λ: w ← w − (ηλ/N) w each step (default 0). */
+  readonly weightDecay?: number;
 }
 
 export interface SgdOptions {
@@ -30,7 +33,9 @@ export interface SgdOptions {
  * others are rounded to the nearest step). All randomness (inputs and label noise) from `rng`.
  */
 export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike<number>, rng: Rng, options: SgdOptions = {}): Trajectory {
-  const { activation, p, pStar, eta, noise } = setup;
+  const { network, p, pStar, eta, noise } = setup;
+  const { v, vStar } = network;
+  const shrink = 1 - (eta * (setup.weightDecay ?? 0)) / initial.N;
   const { N } = initial;
   const W = Float64Array.from(initial.W);
   const T = initial.teacher;
@@ -39,7 +44,8 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const grad = new Float64Array(p);
   const invSqrtN = 1 / Math.sqrt(N);
   const sqrtNoise = Math.sqrt(noise);
-  const { sigma, dsigma } = activation;
+  const { sigma, dsigma } = network.student;
+  const sigmaStar = network.teacher.sigma;
 
   const saveSteps = Array.from(saveAt, (a) => Math.round(a * N));
   const totalSteps = saveSteps.length ? saveSteps[saveSteps.length - 1] : 0;
@@ -59,16 +65,17 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
       let yHat = 0;
       for (let k = 0; k < p; k++) {
         lambda[k] = dotRow(W, k * N, x, N) * invSqrtN;
-        yHat += sigma(lambda[k]);
+        yHat += v[k] * sigma(lambda[k]);
       }
       let y = 0;
-      for (let j = 0; j < pStar; j++) y += sigma(dotRow(T, j * N, x, N) * invSqrtN);
-      const e = yHat / p - y / pStar - (noise > 0 ? sqrtNoise * rng.gaussian() : 0);
-      // w_k ← w_k − η e σ'(λ_k) x / (p √N)
-      for (let k = 0; k < p; k++) grad[k] = (-eta * e * dsigma(lambda[k]) * invSqrtN) / p;
+      for (let j = 0; j < pStar; j++) y += vStar[j] * sigmaStar(dotRow(T, j * N, x, N) * invSqrtN);
+      const e = yHat - y - (noise > 0 ? sqrtNoise * rng.gaussian() : 0);
+      // w_k ← (1 − ηλ/N) w_k − η e v_k σ'(λ_k) x / √N
+      for (let k = 0; k < p; k++) grad[k] = -eta * e * v[k] * dsigma(lambda[k]) * invSqrtN;
       for (let k = 0; k < p; k++) {
         const g = grad[k], off = k * N;
-        for (let n = 0; n < N; n++) W[off + n] += g * x[n];
+        if (shrink !== 1) for (let n = 0; n < N; n++) W[off + n] = shrink * W[off + n] + g * x[n];
+        else for (let n = 0; n < N; n++) W[off + n] += g * x[n];
       }
       if (options.onProgress && step % progressEvery === 0) options.onProgress(step / totalSteps);
     }
@@ -79,7 +86,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     alpha.push(step / N);
     Qs.push(o.Q);
     Ms.push(o.M);
-    loss.push(committeePopulationLoss(o, activation, noise));
+    loss.push(committeePopulationLoss(o, network, noise));
   }
   options.onProgress?.(1);
   return {
