@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { committeeRhs, committeePopulationLoss } from './committee.js';
+import { packState, stateSize } from './equations.js';
+import { erfActivation } from '../gauss/erf.js';
+import { makeNetwork } from '../model/network.js';
+import type { Overlaps } from '../model/overlaps.js';
+import { parseConfig, type ConfigInput } from '../model/config.js';
+import { makeProblem, initialCondition } from '../model/problem.js';
+import { solveOde } from './solve.js';
+import { simulateEnsemble } from '../sim/ensemble.js';
+import { lossDeviation } from '../analysis/compare.js';
+import { analyzeLossCurve } from '../analysis/plateau.js';
+
+const eye = (n: number) => Float64Array.from({ length: n * n }, (_, m) => (m % (n + 1) === 0 ? 1 : 0));
+
+test('Saad–Solla: Q = C = 1/(2K−1), R = S = 1/√(K(2K−1)) is a gradient-flow fixed point (erf, sum readout, K = M = 2, 3)', () => {
+  for (const K of [2, 3]) {
+    const q = 1 / (2 * K - 1), r = 1 / Math.sqrt(K * (2 * K - 1));
+    const o: Overlaps = { p: K, pStar: K, Q: new Float64Array(K * K).fill(q), M: new Float64Array(K * K).fill(r), P: eye(K) };
+    const dy = new Float64Array(stateSize(K, K));
+    committeeRhs({ p: K, pStar: K, eta: 1, noise: 0, P: o.P, sgdNoise: false }, makeNetwork(K, K, erfActivation, erfActivation, 'sum'))(packState(o), dy);
+    assert.ok(dy.every((d) => Math.abs(d) < 1e-14), `K = ${K}: velocity ${Math.max(...dy.map(Math.abs))}`);
+  }
+});
+
+test('Saad–Solla: the K = M = 2 plateau has loss 1/3 − (4/π) arcsin(1/4), and the small-η ODE from a small init sits on it', () => {
+  const level = 1 / 3 - (4 / Math.PI) * Math.asin(0.25);
+  const K = 2, q = 1 / 3, r = 1 / Math.sqrt(6);
+  const o: Overlaps = { p: K, pStar: K, Q: new Float64Array(4).fill(q), M: new Float64Array(4).fill(r), P: eye(2) };
+  assert.ok(Math.abs(committeePopulationLoss(o, makeNetwork(2, 2, erfActivation, erfActivation, 'sum'), 0) - level) < 1e-15);
+  // Q = I/2 ... small symmetric-breaking R: the classic unspecialised plateau
+  const config = parseConfig({
+    activation: 'erf', readout: 'sum', p: 2, pStar: 2, eta: 0.01, alphaMax: 20000, savePoints: 800, N: 1000,
+    init: { Q: [[0.2, 0], [0, 0.2]], M: [[1e-3, 2e-4], [3e-4, 1.1e-3]], P: [[1, 0], [0, 1]] },
+  });
+  const t = solveOde(makeProblem(config), initialCondition(config).overlaps);
+  const a = analyzeLossCurve(t.alpha, t.loss);
+  assert.ok(a.plateau && Math.abs(a.plateau.loss / level - 1) < 0.05, `plateau ${a.plateau?.loss}, Saad–Solla ${level}`);
+  assert.ok(t.loss[t.loss.length - 1] < 1e-3 * level, 'the students specialise and the loss falls');
+});
+
+/** Mean over seeds of max |ε_SGD − ε_ODE| at each N. */
+function deviations(base: ConfigInput, Ns: number[], seeds: number): number[] {
+  return Ns.map((N) => {
+    let sum = 0;
+    for (let s = 0; s < seeds; s++) {
+      const config = parseConfig({ ...base, N, seed: 200 + s });
+      const problem = makeProblem(config), init = initialCondition(config);
+      sum += lossDeviation(solveOde(problem, init.overlaps), simulateEnsemble(problem, init).runs[0]).maxAbs;
+    }
+    return sum / seeds;
+  });
+}
+
+for (const [activation, eta] of [['erf', 0.5], ['relu', 0.2]] as const) {
+  test(`${activation}, sum readout, weight decay and label noise: SGD approaches the ODE as N grows (deviation ratio N = 500 → 4000 in [1.8, 5], √8 ≈ 2.8 expected)`, (t) => {
+    const base: ConfigInput = {
+      activation, readout: 'sum', p: 2, pStar: 2, eta, noise: 0.01, weightDecay: 0.01, alphaMax: 3, savePoints: 31,
+      init: { Q: [[0.6, 0.1], [0.1, 0.4]], M: [[0.5, 0.1], [0, 0.4]], P: [[1, 0], [0, 1]] },
+    };
+    const [d500, d4000] = deviations(base, [500, 4000], 4);
+    t.diagnostic(`${activation}: deviations ${d500.toExponential(2)}, ${d4000.toExponential(2)}; ratio ${(d500 / d4000).toFixed(2)}`);
+    assert.ok(d500 / d4000 > 1.8 && d500 / d4000 < 5, `ratio ${d500 / d4000}`);
+  });
+}
