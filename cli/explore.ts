@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OnepassError } from '../src/index.js';
 
@@ -30,7 +30,8 @@ export async function buildSite(): Promise<void> {
 export interface Explorer { readonly url: string; readonly server: Server; close(): Promise<void> }
 
 /** Serves `dir` (default web/dist, built if missing) on 127.0.0.1:port; port 0 picks a free one. */
-export async function startExplorer(port: number, dir = webDist): Promise<Explorer> {
+export async function startExplorer(port: number, folder = webDist): Promise<Explorer> {
+  const dir = resolve(folder);
   if (!existsSync(join(dir, 'index.html'))) await buildSite();
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);

@@ -6,31 +6,23 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { parseConfig, makeProblem, initialCondition, solveOde, ConfigError, type ConfigInput } from '../src/index.js';
 import { startExplorer, type Explorer } from '../cli/explore.js';
+import { launchChromium, type Chromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-let explorer: Explorer, context: BrowserContext, profile: string;
+let explorer: Explorer, browser: Chromium;
 
 before(async () => {
-  // Install nothing here: CI's .ci/run installs Chromium; a missing browser is a clear failure.
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: the browser tests need Debian's Chromium (apt-get install -y chromium); they install nothing themselves`);
+  // Installs nothing: CI's .ci/run installs Chromium; without it every test below fails with the reason.
+  browser = await launchChromium();
   explorer = await startExplorer(0);
-  profile = mkdtempSync(join(tmpdir(), 'onepass-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 1100 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await explorer?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 /** Final ODE loss of a config, from the library in Node. */
@@ -41,7 +33,7 @@ function libraryFinalLoss(input: ConfigInput): number {
 }
 
 async function newPage(query = ''): Promise<Page> {
-  const page = await context.newPage();
+  const page = await browser.context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(explorer.url + query);
@@ -111,7 +103,6 @@ test('figures export as SVG and PNG, data as CSV with the library\'s columns', a
   const get = async (selector: string) => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
     const path = await download.path();
-    const { readFileSync } = await import('node:fs');
     return { name: download.suggestedFilename(), data: readFileSync(path!) };
   };
   const svg = await get('button[data-figure="loss"][data-format="svg"]');

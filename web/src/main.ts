@@ -170,9 +170,11 @@ function withValues(spec: unknown, rows: Record<string, unknown[]>): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, withValues(v, rows)]));
 }
 
+// Canvas, not SVG: Vega's SVG legends reference gradients by the page's full URL, which Chromium
+// blocks from file:// (the built site must work opened from a folder). Exports re-render as SVG anyway.
 async function draw(name: FigureName, spec: TopLevelSpec, rows: Record<string, unknown[]>): Promise<void> {
   views[name]?.finalize();
-  const result = await embed($(`fig-${name}`), withValues(spec, rows) as TopLevelSpec, { actions: false, renderer: 'svg' });
+  const result = await embed($(`fig-${name}`), withValues(spec, rows) as TopLevelSpec, { actions: false, renderer: 'canvas' });
   views[name] = result.view;
 }
 
@@ -226,6 +228,8 @@ function maxAbs(ms: number[][][]): number {
   return m || 1;
 }
 
+// Canvas, not SVG: Vega's SVG legends reference gradients by the page's full URL, which Chromium
+// blocks from file:// (the built site must work opened from a folder). Exports re-render as SVG anyway.
 async function drawAll(): Promise<void> {
   const ode = current.ode!;
   const id = current.id;

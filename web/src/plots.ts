@@ -53,7 +53,7 @@ export function driftSpec(): TopLevelSpec {
     encoding: {
       x: { field: 'alpha', type: 'quantitative', scale: { type: 'log' }, title: 'α' },
       y: { field: 'drift', type: 'quantitative', scale: { type: 'log' }, title: 'relative drift' },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom-right' }, scale: { domain: ['gradient flow', 'ODE (with η²)', 'SGD'], range: ['#6a9f3a', '#1f5fa8', '#e0702a'] } },
+      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'horizontal' }, scale: { domain: ['gradient flow', 'ODE (with η²)', 'SGD'], range: ['#6a9f3a', '#1f5fa8', '#e0702a'] } },
     },
   } as TopLevelSpec;
 }
