@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
 import { reproduce } from './reproduce.js';
+import { startExplorer } from './explore.js';
 
 interface CommonOptions {
   config?: string;
@@ -333,6 +334,15 @@ program.command('reproduce').description('re-measure the paper\'s claims from th
   .option('--json', 'print the checks as JSON')
   .option('--no-progress', 'no progress display')
   .action((o: { out: string; progress: boolean; json?: boolean }) => cmdReproduce(o));
+
+program.command('explore').description('serve the interactive explorer (ODE and SGD live in the browser) on 127.0.0.1')
+  .option('--port <n>', 'port to listen on (0: any free port)', '4173')
+  .action(async (o: { port: string }) => {
+    const port = Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OnepassError(`--port: must be an integer 0…65535 (got "${o.port}")`);
+    const { url } = await startExplorer(port);
+    console.log(`onepass explorer at ${url} (127.0.0.1 only; Ctrl-C to stop)`);
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const known = err instanceof OnepassError || err instanceof RangeError;

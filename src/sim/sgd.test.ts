@@ -34,6 +34,23 @@ test('the same config and seed give bit-identical trajectories', () => {
   assert.deepEqual(a.Q, b.Q);
 });
 
+test('onSave streams every saved point, equal to the returned trajectory and in order', () => {
+  const config = parseConfig({ N: 200, alphaMax: 1, savePoints: 12 });
+  const problem = makeProblem(config), init = initialCondition(config);
+  const seen: { i: number; alpha: number; loss: number; Q: Float64Array; M: Float64Array }[] = [];
+  const t = simulateSgd(problem, init.weights!, problem.saveAt, new Rng(config.seed), {
+    onSave: (i, alpha, loss, Q, M) => seen.push({ i, alpha, loss, Q, M }),
+  });
+  assert.equal(seen.length, t.alpha.length);
+  seen.forEach((s, k) => {
+    assert.equal(s.i, k);
+    assert.equal(s.alpha, t.alpha[k]);
+    assert.equal(s.loss, t.loss[k]);
+    assert.deepEqual(s.Q, t.Q[k]);
+    assert.deepEqual(s.M, t.M[k]);
+  });
+});
+
 test('SGD converges to the ODE: max loss deviation shrinks like N^(−1/2) from N = 500 to 8000 (mean over 5 seeds; fitted exponent in [0.35, 0.7])', (t) => {
   // A regime without a long plateau (M is O(1) from the start), with label noise so the
   // noise terms of both solvers are exercised. Measured when written: √N·deviation ≈ 0.4, 0.32, 0.30.

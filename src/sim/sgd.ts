@@ -26,6 +26,11 @@ export interface SgdSetup {
 export interface SgdOptions {
   /** Called now and then with the fraction of steps done. */
   readonly onProgress?: (fraction: number) => void;
+  /**
+   * Called at each saved α with that point (index into the trajectory, α, loss, Q, M; the
+   * arrays are the trajectory's own, do not modify them), so a shell can stream a run as it goes.
+   */
+  readonly onSave?: (index: number, alpha: number, loss: number, Q: Float64Array, M: Float64Array) => void;
 }
 
 /**
@@ -87,6 +92,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     Qs.push(o.Q);
     Ms.push(o.M);
     loss.push(committeePopulationLoss(o, network, noise));
+    options.onSave?.(alpha.length - 1, step / N, loss[loss.length - 1], o.Q, o.M);
   }
   options.onProgress?.(1);
   return {

@@ -1,0 +1,41 @@
+/**
+ * The messages between the page and its worker. Plain structured-cloneable data only, so the
+ * page never touches the solvers and the worker never touches the DOM.
+ */
+import type { SetupAnalysis, TrajectoryJson } from '../../src/index.js';
+
+/** Page → worker: run this (unvalidated) config; the worker validates it again itself. */
+export interface RunRequest {
+  readonly type: 'run';
+  readonly id: number;
+  readonly input: Record<string, unknown>;
+}
+
+/** One saved point of the streaming SGD run; Q (p×p) and M (p×p*) row-major. */
+export interface SgdPoint {
+  readonly alpha: number;
+  readonly loss: number;
+  readonly Q: number[];
+  readonly M: number[];
+}
+
+/** Files for the export buttons, made in the worker so the page stays a thin shell. */
+export interface DataExport {
+  readonly csv: string;
+  readonly json: string;
+}
+
+export type WorkerReply =
+  | {
+      readonly type: 'ode'; readonly id: number; readonly ode: TrajectoryJson;
+      /** Relative drift of the conserved J along this ODE (NaN where undefined) and along gradient flow. */
+      readonly odeDrift: number[]; readonly gradientFlowDrift: number[]; readonly gradientFlowAlpha: number[];
+      readonly analysis: SetupAnalysis; readonly ms: number; readonly exports: DataExport;
+    }
+  | { readonly type: 'sgd-points'; readonly id: number; readonly points: SgdPoint[]; readonly fraction: number }
+  | { readonly type: 'sgd-progress'; readonly id: number; readonly fraction: number }
+  | {
+      readonly type: 'sgd-done'; readonly id: number; readonly sgd: TrajectoryJson; readonly drift: number[];
+      readonly ms: number; readonly exports: DataExport;
+    }
+  | { readonly type: 'error'; readonly id: number; readonly message: string };

@@ -1,0 +1,69 @@
+/**
+ * The explorer's worker: runs the core (imported from src/ directly) off the page's thread.
+ * For one config it integrates the ODE (and gradient flow, for the conserved quantity), analyses
+ * it, then runs one SGD trajectory at finite N and streams its saved points in small batches.
+ */
+import {
+  parseConfig, makeProblem, initialCondition, solveOde, simulateSgd, analyzeSetup, conservedDrift,
+  trajectoryJson, trajectoryCsv, provenance, weightsWithOverlaps, Rng, OnepassError,
+  type Trajectory, type Config,
+} from '../../src/index.js';
+import type { RunRequest, SgdPoint, WorkerReply, DataExport } from './protocol.js';
+
+/** The worker global, typed by hand: the DOM lib (for the page) and the WebWorker lib cannot both be loaded. */
+const scope = self as unknown as { postMessage(m: WorkerReply): void; onmessage: ((e: MessageEvent<RunRequest>) => void) | null };
+const post = (m: WorkerReply) => scope.postMessage(m);
+
+/** Streamed points are sent at most this often: often enough to look live, rarely enough to stay cheap. */
+const BATCH_MS = 80;
+
+function exportsOf(config: Config, ode: Trajectory, sgd?: Trajectory): DataExport {
+  const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...(sgd ? [{ trajectory: sgd, run: 0, seed: config.seed }] : [])]);
+  const json = JSON.stringify({ ode: trajectoryJson(ode), ...(sgd ? { sgd: trajectoryJson(sgd) } : {}), ...provenance(config) }, null, 1) + '\n';
+  return { csv, json };
+}
+
+function run({ id, input }: RunRequest): void {
+  const config = parseConfig(input);
+  const problem = makeProblem(config);
+  const initial = initialCondition(config);
+
+  let t0 = performance.now();
+  const ode = solveOde(problem, initial.overlaps);
+  const gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
+  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory: ode, gradientFlow });
+  post({
+    type: 'ode', id, ode: trajectoryJson(ode), analysis, ms: performance.now() - t0,
+    odeDrift: Array.from(conservedDrift(ode, config.eta).drift),
+    gradientFlowDrift: Array.from(conservedDrift(gradientFlow, config.eta).drift),
+    gradientFlowAlpha: Array.from(gradientFlow.alpha),
+    exports: exportsOf(config, ode),
+  });
+
+  // One SGD run, as `onepass sim` with runs = 1 does it (same weights, same sample stream).
+  t0 = performance.now();
+  const weights = initial.weights ?? weightsWithOverlaps(initial.overlaps, config.N, new Rng(config.seed ^ 0x5f3759df));
+  let batch: SgdPoint[] = [], last = performance.now(), fraction = 0;
+  const flush = () => { if (batch.length) post({ type: 'sgd-points', id, points: batch, fraction }); batch = []; last = performance.now(); };
+  const sgd = simulateSgd(problem, weights, problem.saveAt, new Rng(config.seed), {
+    onProgress: (f) => {
+      fraction = f;
+      if (performance.now() - last <= BATCH_MS) return;
+      if (batch.length) flush();
+      else { post({ type: 'sgd-progress', id, fraction }); last = performance.now(); }
+    },
+    onSave: (_i, alpha, loss, Q, M) => {
+      batch.push({ alpha, loss, Q: Array.from(Q), M: Array.from(M) });
+      if (performance.now() - last > BATCH_MS) flush();
+    },
+  });
+  flush();
+  post({ type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: Array.from(conservedDrift(sgd, config.eta).drift), ms: performance.now() - t0, exports: exportsOf(config, ode, sgd) });
+}
+
+scope.onmessage = (e) => {
+  try { run(e.data); } catch (err) {
+    // Config errors were shown by the page before posting; anything else is reported, not swallowed.
+    post({ type: 'error', id: e.data.id, message: err instanceof OnepassError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}` });
+  }
+};
