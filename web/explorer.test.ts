@@ -80,6 +80,17 @@ test('a shared URL restores the whole state (controls, slider) and the same resu
   await page.close();
 });
 
+test('an erf committee with sum readout (Saad–Solla) runs in the page with the library\'s ODE result, without the quadratic-only analyses', async () => {
+  const page = await newPage('?activation=erf&readout=sum&p=2&pStar=2&eta=0.5&N=200&alphaMax=20&init.studentVariance=0.01');
+  const expected = libraryFinalLoss({ activation: 'erf', readout: 'sum', p: 2, pStar: 2, eta: 0.5, N: 200, alphaMax: 20, init: { studentVariance: 0.01 } });
+  const shown = await odeFinalLoss(page);
+  assert.ok(relErr(shown, expected) <= 1e-9, `page ${shown}, library ${expected}`);
+  assert.equal(await page.inputValue('#field-readout'), 'sum');
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  assert.match((await page.locator('#summary').textContent()) ?? '', /quadratic network/);
+  await page.close();
+});
+
 test('a bad value (p = 0) shows the library\'s one-line error instead of running', async () => {
   let message = '';
   try { parseConfig({ p: 0 }); } catch (e) { if (e instanceof ConfigError) message = e.message; }

@@ -23,7 +23,7 @@ const views: Partial<Record<FigureName, View>> = {};
 interface RunData {
   id: number;
   ode?: TrajectoryJson;
-  analysis?: SetupAnalysis;
+  analysis?: SetupAnalysis | null;
   odeDrift?: number[];
   gradientFlow?: { alpha: number[]; drift: number[] };
   sgd: SgdPoint[];
@@ -36,6 +36,12 @@ let pendingAt: number | null = null;
 
 // ---------- controls and state ----------
 
+/** Options of the select controls. */
+const CHOICES = {
+  activation: [['square', 'square (σ(z) = z²)'], ['erf', 'erf (erf(z/√2))'], ['relu', 'ReLU'], ['linear', 'linear']],
+  readout: [['mean', 'mean (1/p, 1/p*)'], ['sum', 'sum (Saad–Solla)']],
+} as const;
+
 function buildControls(): void {
   const preset = $<HTMLSelectElement>('preset');
   for (const p of PRESETS) preset.add(new Option(p.label, p.name));
@@ -43,10 +49,10 @@ function buildControls(): void {
   for (const f of FIELDS) {
     const label = document.createElement('label');
     label.textContent = f.label;
-    const input = document.createElement(f.key === 'activation' ? 'select' : 'input') as HTMLInputElement | HTMLSelectElement;
+    const input = document.createElement(f.key in CHOICES ? 'select' : 'input') as HTMLInputElement | HTMLSelectElement;
     input.name = f.key;
     input.id = `field-${f.key.replace('.', '-')}`;
-    if (input instanceof HTMLSelectElement) input.add(new Option('square (σ(z) = z²)', 'square'));
+    if (input instanceof HTMLSelectElement) for (const [value, text] of CHOICES[f.key as keyof typeof CHOICES]) input.add(new Option(text, value));
     else { input.type = 'text'; input.inputMode = 'decimal'; input.spellcheck = false; }
     label.append(input);
     fields.append(label);
@@ -139,7 +145,7 @@ function receive(m: WorkerReply): void {
 
 const fmt = (x: number | null | undefined, d = 4) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(d));
 
-function showOde(ode: TrajectoryJson, a: SetupAnalysis, ms: number): void {
+function showOde(ode: TrajectoryJson, a: SetupAnalysis | null, ms: number): void {
   const final = ode.loss[ode.loss.length - 1];
   const out = $('ode-final-loss');
   // Full precision for the browser test (String round-trips a double), rounded for the eye.
@@ -148,6 +154,14 @@ function showOde(ode: TrajectoryJson, a: SetupAnalysis, ms: number): void {
   out.dataset.alpha = String(ode.alpha[ode.alpha.length - 1]);
   out.textContent = fmt(final, 6);
   $('sgd-final-loss').textContent = '…';
+  if (!a) {
+    // The analyses (plateau from the loss aside) are for the quadratic network only.
+    $('summary').innerHTML = [
+      ['analyses', 'conserved quantity and Hessian: quadratic network (square, mean readout) only'],
+      ['ODE', `${ode.stats.acceptedSteps} steps in ${ms.toFixed(0)} ms; ${ode.message}`],
+    ].map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
+    return;
+  }
   const h = a.hessian;
   $('summary').innerHTML = [
     ['plateau', a.plateau ? `ε ≈ ${fmt(a.plateau.loss)} on α ∈ [${fmt(a.plateau.startAlpha, 3)}, ${fmt(a.plateau.endAlpha, 3)}] (saddle ${fmt(a.theory.saddleLoss)})` : 'none found'],
@@ -205,7 +219,8 @@ function driftRows(): Record<string, unknown[]> {
 }
 
 function hessianRows(): Record<string, unknown[]> {
-  const h = current.analysis!.hessian;
+  if (!current.analysis) return { eig: [] };
+  const h = current.analysis.hessian;
   const rows = h.plateau.eigenvalues.map((eigenvalue, index) => ({ index, eigenvalue, where: 'symmetric saddle' }));
   h.solution?.eigenvalues.forEach((eigenvalue, index) => rows.push({ index, eigenvalue, where: 'zero-loss solution' }));
   return { eig: rows };

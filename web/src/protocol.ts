@@ -30,7 +30,7 @@ export type WorkerReply =
       readonly type: 'ode'; readonly id: number; readonly ode: TrajectoryJson;
       /** Relative drift of the conserved J along this ODE (NaN where undefined) and along gradient flow. */
       readonly odeDrift: number[]; readonly gradientFlowDrift: number[]; readonly gradientFlowAlpha: number[];
-      readonly analysis: SetupAnalysis; readonly ms: number; readonly exports: DataExport;
+      readonly analysis: SetupAnalysis | null; readonly ms: number; readonly exports: DataExport;
     }
   | { readonly type: 'sgd-points'; readonly id: number; readonly points: SgdPoint[]; readonly fraction: number }
   | { readonly type: 'sgd-progress'; readonly id: number; readonly fraction: number }

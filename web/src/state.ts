@@ -8,6 +8,7 @@ import { applyOverrides, parseConfig, OnepassError, type Config } from '../../sr
 /** The controls, in display order: URL key (= config key path), label, default. */
 export const FIELDS = [
   { key: 'activation', label: 'activation σ', value: 'square' },
+  { key: 'readout', label: 'readout', value: 'mean' },
   { key: 'p', label: 'p (student width)', value: '4' },
   { key: 'pStar', label: 'p* (teacher width)', value: '2' },
   { key: 'eta', label: 'η (learning rate)', value: '0.5' },
@@ -28,6 +29,7 @@ export const PRESETS: readonly { name: string; label: string; changes: Partial<S
   { name: 'headline', label: 'Paper headline (p = 4, p* = 2)', changes: {} },
   { name: 'phase-retrieval', label: 'Phase retrieval (p = p* = 1)', changes: { p: '1', pStar: '1', eta: '0.1', alphaMax: '150' } },
   { name: 'overparameterised', label: 'Over-parameterised (p = 8)', changes: { p: '8' } },
+  { name: 'saad-solla', label: 'Saad–Solla (erf, sum readout, K = M = 2)', changes: { activation: 'erf', readout: 'sum', p: '2', pStar: '2', eta: '0.5', 'init.studentVariance': '0.01', N: '500', alphaMax: '400' } },
 ];
 
 export function presetState(name: string): State {

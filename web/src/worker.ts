@@ -4,7 +4,7 @@
  * it, then runs one SGD trajectory at finite N and streams its saved points in small batches.
  */
 import {
-  parseConfig, makeProblem, initialCondition, solveOde, simulateSgd, analyzeSetup, conservedDrift,
+  parseConfig, makeProblem, initialCondition, solveOde, simulateSgd, analyzeSetup, conservedDrift, isMeanQuadratic,
   trajectoryJson, trajectoryCsv, provenance, weightsWithOverlaps, Rng, OnepassError,
   type Trajectory, type Config,
 } from '../../src/index.js';
@@ -31,11 +31,13 @@ function run({ id, input }: RunRequest): void {
   let t0 = performance.now();
   const ode = solveOde(problem, initial.overlaps);
   const gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
-  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory: ode, gradientFlow });
+  // The paper's analyses (conserved quantity, Hessian) are for the quadratic network only.
+  const quadratic = isMeanQuadratic(problem.network);
+  const analysis = quadratic ? analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
   post({
     type: 'ode', id, ode: trajectoryJson(ode), analysis, ms: performance.now() - t0,
-    odeDrift: Array.from(conservedDrift(ode, config.eta).drift),
-    gradientFlowDrift: Array.from(conservedDrift(gradientFlow, config.eta).drift),
+    odeDrift: quadratic ? Array.from(conservedDrift(ode, config.eta).drift) : [],
+    gradientFlowDrift: quadratic ? Array.from(conservedDrift(gradientFlow, config.eta).drift) : [],
     gradientFlowAlpha: Array.from(gradientFlow.alpha),
     exports: exportsOf(config, ode),
   });
@@ -58,7 +60,7 @@ function run({ id, input }: RunRequest): void {
     },
   });
   flush();
-  post({ type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: Array.from(conservedDrift(sgd, config.eta).drift), ms: performance.now() - t0, exports: exportsOf(config, ode, sgd) });
+  post({ type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: quadratic ? Array.from(conservedDrift(sgd, config.eta).drift) : [], ms: performance.now() - t0, exports: exportsOf(config, ode, sgd) });
 }
 
 scope.onmessage = (e) => {
