@@ -16,7 +16,25 @@ const relu = (z: number) => (z > 0 ? z : 0);
 const heaviside = (z: number) => (z > 0 ? 1 : 0);
 const clampUnit = (x: number) => Math.max(-1, Math.min(1, x));
 
-export const reluExpectations: GaussianExpectations = {
+/**
+ * Each expectation is a product of H (degree 0) and linear or ReLU factors (degree 1) in its
+ * variables, so with z_i = s_i u_i it equals Π s_i^{degree_i} times the same expectation for the
+ * correlation matrix. Evaluating on correlations keeps the formulas away from products of tiny
+ * variances that underflow (a student at σ² = 10⁻²⁰⁰ next to a teacher at 1). A variable of zero
+ * variance is identically 0, where H(0) = 0 (as in the simulation) and ReLU(0) = 0.
+ */
+function perVariable(f: (C: ArrayLike<number>) => number, degrees: readonly number[]): (C: ArrayLike<number>) => number {
+  const k = degrees.length;
+  return (C) => {
+    const s = Array.from({ length: k }, (_, i) => Math.sqrt(C[i * k + i]));
+    if (s.some((x) => !(x > 0))) return 0;
+    let scale = 1;
+    for (let i = 0; i < k; i++) if (degrees[i]) scale *= s[i];
+    return scale * f(Array.from(C, (c, m) => c / (s[Math.floor(m / k)] * s[m % k])));
+  };
+}
+
+const reluExpectationsUnscaled: GaussianExpectations = {
   I2: (C) => {
     const s = Math.sqrt(C[0] * C[3]);
     if (s === 0) return 0;
@@ -31,6 +49,13 @@ export const reluExpectations: GaussianExpectations = {
     return cab * conditional + cbc * orthant;
   },
   I4: reluI4,
+};
+
+export const reluExpectations: GaussianExpectations = {
+  I2: perVariable(reluExpectationsUnscaled.I2, [1, 1]),
+  J2: perVariable(reluExpectationsUnscaled.J2, [0, 0]),
+  I3: perVariable(reluExpectationsUnscaled.I3, [0, 1, 1]),
+  I4: perVariable(reluExpectationsUnscaled.I4, [0, 0, 1, 1]),
 };
 
 export const reluActivation: Activation = { name: 'relu', sigma: relu, dsigma: heaviside, expectations: reluExpectations };

@@ -77,6 +77,9 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
   if (next >= saveAt.length) return finish('completed', 'nothing to integrate');
 
   f(t, y, k1); nfev++;
+  if (!k1.every(Number.isFinite) || !y.every(Number.isFinite)) {
+    return finish('failed', `the right-hand side is not finite at the initial point t = ${t} (degenerate initial condition?)`);
+  }
   const scale = (i: number, a: number, b: number) => atol + rtol * Math.max(Math.abs(a), Math.abs(b));
   const rmsNorm = (v: Float64Array, ref: Float64Array) => {
     let s = 0;
@@ -104,7 +107,8 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
   while (next < saveAt.length) {
     if (accepted + rejected >= maxSteps) return finish('failed', `gave up after ${maxSteps} steps at t = ${t}`);
     if (t + h > tFinal) h = tFinal - t;
-    if (opts.fixedStep === undefined && h < 1e-14 * Math.max(1, Math.abs(t))) {
+    // Relative to t (a tiny first step from a tiny state is legitimate and then grows); also catches h = NaN.
+    if (opts.fixedStep === undefined && (!(h > 1e-14 * Math.abs(t)) || h < 1e-300)) {
       return finish('failed', `step size underflow at t = ${t} (the equations are stiff or singular here)`);
     }
     for (let i = 0; i < n; i++) yStage[i] = y[i] + h * A21 * k1[i];
