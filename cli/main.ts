@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, simulateEnsemble, lossDeviation,
   trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
-  analyzeSetup, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic,
+  analyzeSetup, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, stabilityLimit,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
@@ -103,8 +103,14 @@ function sgdCsvEntries(e: Ensemble) {
   return e.runs.map((t, r) => ({ trajectory: t, run: r, seed: e.seeds[r] }));
 }
 
-function warnIfNotCompleted(t: { status: string; message: string }, what: string): void {
-  if (t.status !== 'completed') process.stderr.write(`warning: ${what} ${t.message}\n`);
+function warnIfNotCompleted(t: { status: string; message: string }, what: string, config?: Config): void {
+  if (t.status === 'completed') return;
+  let limit = '';
+  if (t.status === 'diverged' && config) {
+    const l = stabilityLimit(config);
+    if (l) limit = `; the stability limit for this setup (ODE, same initial condition, α ≤ ${config.alphaMax}) is about η ≈ ${l.stable.toPrecision(3)}`;
+  }
+  process.stderr.write(`warning: ${what} ${t.message}${limit}\n`);
 }
 
 async function cmdOde(opts: CommonOptions): Promise<void> {
@@ -123,7 +129,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
     const files = await writeOutputs(opts.out, result, trajectoryCsv([{ trajectory, run: 0, seed: '' }]), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
-  warnIfNotCompleted(trajectory, 'ODE');
+  warnIfNotCompleted(trajectory, 'ODE', config);
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 
@@ -143,7 +149,7 @@ async function cmdSim(opts: CommonOptions): Promise<void> {
     const files = await writeOutputs(opts.out, result, trajectoryCsv(sgdCsvEntries(ensemble)), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
-  for (const t of ensemble.runs) warnIfNotCompleted(t, `SGD run (seed ${ensemble.seeds[ensemble.runs.indexOf(t)]})`);
+  for (const t of ensemble.runs) warnIfNotCompleted(t, `SGD run (seed ${ensemble.seeds[ensemble.runs.indexOf(t)]})`, config);
   if (ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
 }
 
@@ -169,8 +175,8 @@ async function cmdCompare(opts: CommonOptions): Promise<void> {
     const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
-  warnIfNotCompleted(ode, 'ODE');
-  for (const t of ensemble.runs) warnIfNotCompleted(t, 'SGD');
+  warnIfNotCompleted(ode, 'ODE', config);
+  for (const t of ensemble.runs) warnIfNotCompleted(t, 'SGD', config);
   if (ode.status !== 'completed' || ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
 }
 

@@ -32,3 +32,4 @@ export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolut
 export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
 export { analyzeSetup, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
 export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
+export { stabilityLimit, type StabilityLimit } from './analysis/stability.js';
