@@ -111,3 +111,30 @@ test('reproduce writes a report with figures and marks each claim, with the verd
     assert.deepEqual([...readFileSync(join(dir, `${f}.png`)).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   }
 });
+
+test('a simulation killed with SIGKILL resumes from its checkpoint to a result identical to an uninterrupted run', async () => {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'run');
+  const setup = ['--set', 'N=1500', '--set', 'alphaMax=20', '--set', 'runs=2', '--set', 'savePoints=60'];
+  const child = spawn(process.execPath, [bin, 'sim', '--out', dir, '--checkpoint-every', '0.1', '--json', ...setup], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(join(dir, 'checkpoint.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300)); // let it get into the run a little further
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(existsSync(join(dir, 'checkpoint.json')), 'a checkpoint was written before the kill');
+  assert.ok(!existsSync(join(dir, 'result.json')), 'the run was killed before it finished');
+  const wrong = run('sim', '--out', dir, '--resume', '--json', ...setup, '--set', 'eta=0.4');
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /^error: --resume: the checkpoint in .* belongs to another config \(eta differs\)/);
+  const resumed = run('sim', '--out', dir, '--resume', '--json', ...setup);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const straight = run('sim', '--json', ...setup);
+  const a = JSON.parse(resumed.stdout), b = JSON.parse(straight.stdout);
+  assert.deepEqual(a.loss, b.loss);
+  assert.deepEqual(a.Q, b.Q);
+  assert.deepEqual(a.runs.map((r: { loss: number[] }) => r.loss), b.runs.map((r: { loss: number[] }) => r.loss));
+  assert.ok(!existsSync(join(dir, 'checkpoint.json')), 'the checkpoint is removed once the run is complete');
+});

@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
 import { reproduce } from './reproduce.js';
+import { readCheckpoint, writeCheckpoint, removeCheckpoint } from '../src/io/checkpoint.js';
 import { startExplorer } from './explore.js';
 
 interface CommonOptions {
@@ -52,12 +53,20 @@ function runOde(problem: Problem, opts: CommonOptions): { trajectory: Trajectory
   } finally { bar.stop(); }
 }
 
-function runSim(problem: Problem, opts: CommonOptions): { ensemble: Ensemble; ms: number } {
+function runSim(problem: Problem, opts: CommonOptions & { resume?: boolean; checkpointEvery?: string }): { ensemble: Ensemble; ms: number } {
   const initial = initialCondition(problem.config);
+  const config = problem.config;
+  // With --out, long runs checkpoint into the folder; --resume continues from there.
+  const every = Number(opts.checkpointEvery ?? 10);
+  if (!(every > 0)) throw new OnepassError(`--checkpoint-every: must be a positive number of seconds (got "${opts.checkpointEvery}")`);
+  if (opts.resume && !opts.out) throw new OnepassError('--resume: needs --out DIR, the folder of the interrupted run');
+  const resume = opts.resume ? readCheckpoint(opts.out!, config) : undefined;
+  const checkpoint = opts.out ? { everySeconds: every, write: (state: Parameters<typeof writeCheckpoint>[2]) => writeCheckpoint(opts.out!, config, state) } : undefined;
   const bar = progressBar(`SGD N=${problem.config.N}`, opts);
   const t0 = performance.now();
   try {
-    const ensemble = simulateEnsemble(problem, initial, { onProgress: bar.update });
+    const ensemble = simulateEnsemble(problem, initial, { onProgress: bar.update, checkpoint, resume });
+    if (opts.out) removeCheckpoint(opts.out);
     return { ensemble, ms: performance.now() - t0 };
   } finally { bar.stop(); }
 }
@@ -133,7 +142,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 
-async function cmdSim(opts: CommonOptions): Promise<void> {
+async function cmdSim(opts: CommonOptions & { resume?: boolean; checkpointEvery?: string }): Promise<void> {
   const config = loadConfig(opts);
   if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
   const problem = makeProblem(config);
@@ -324,7 +333,10 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)');
 
 withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action((o: CommonOptions) => cmdOde(o));
-withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs)')).action((o: CommonOptions) => cmdSim(o));
+withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues'))
+  .option('--resume', 'continue the interrupted run whose checkpoint is in --out DIR (same config)')
+  .option('--checkpoint-every <seconds>', 'seconds between checkpoints into --out DIR', '10')
+  .action((o: CommonOptions & { resume?: boolean; checkpointEvery?: string }) => cmdSim(o));
 withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)'))
   .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
   .action((o: CommonOptions & { sim?: boolean }) => cmdAnalyze(o));

@@ -6,7 +6,7 @@ import type { Problem } from '../model/problem.js';
 import type { InitialCondition } from '../model/problem.js';
 import type { Trajectory } from '../model/trajectory.js';
 import { weightsWithOverlaps } from '../model/init.js';
-import { simulateSgd } from './sgd.js';
+import { simulateSgd, type SgdCheckpoint } from './sgd.js';
 import { Rng } from './rng.js';
 
 export interface Ensemble {
@@ -23,6 +23,15 @@ export interface EnsembleOptions {
   /** Fraction of the whole ensemble done. */
   readonly onProgress?: (fraction: number) => void;
   readonly saveAt?: ArrayLike<number>;
+  /** Checkpoint now and then (see SgdOptions.checkpoint), with the runs already finished. */
+  readonly checkpoint?: { readonly everySeconds: number; readonly write: (state: EnsembleCheckpoint) => void };
+  readonly resume?: EnsembleCheckpoint;
+}
+
+/** Finished runs and the state of the run in progress. */
+export interface EnsembleCheckpoint {
+  readonly finished: Trajectory[];
+  readonly current: SgdCheckpoint;
 }
 
 /** Seeds of the runs: consecutive from the config's `seed`. */
@@ -35,11 +44,15 @@ export function simulateEnsemble(problem: Problem, initial: InitialCondition, op
   // Explicit overlaps: realise them with weights in dimension N (frame drawn from the seed).
   const weights = initial.weights ?? weightsWithOverlaps(initial.overlaps, N, new Rng(seed ^ 0x5f3759df));
   const seeds = runSeeds(seed, runs);
-  const trajectories = seeds.map((s, r) =>
-    simulateSgd(problem, weights, options.saveAt ?? problem.saveAt, new Rng(s), {
+  const trajectories: Trajectory[] = [...(options.resume?.finished ?? [])];
+  for (let r = trajectories.length; r < runs; r++) {
+    const done = [...trajectories];
+    trajectories.push(simulateSgd(problem, weights, options.saveAt ?? problem.saveAt, new Rng(seeds[r]), {
       onProgress: options.onProgress ? (f) => options.onProgress!((r + f) / runs) : undefined,
-    }),
-  );
+      resume: r === done.length && options.resume && options.resume.finished.length === r ? options.resume.current : undefined,
+      checkpoint: options.checkpoint ? { everySeconds: options.checkpoint.everySeconds, write: (current) => options.checkpoint!.write({ finished: done, current }) } : undefined,
+    }));
+  }
   const n = Math.min(...trajectories.map((t) => t.alpha.length));
   const lossMean = new Float64Array(n), lossStd = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -31,6 +31,21 @@ export interface SgdOptions {
    * arrays are the trajectory's own, do not modify them), so a shell can stream a run as it goes.
    */
   readonly onSave?: (index: number, alpha: number, loss: number, Q: Float64Array, M: Float64Array) => void;
+  /** Called after a save point at most every `everySeconds` with the full state, to checkpoint. */
+  readonly checkpoint?: { readonly everySeconds: number; readonly write: (state: SgdCheckpoint) => void };
+  /** Continue from a checkpoint of the same setup, weights and save grid: same result as never stopping. */
+  readonly resume?: SgdCheckpoint;
+}
+
+/** Everything a run needs to continue bit for bit: weights, generator state and the saves so far. */
+export interface SgdCheckpoint {
+  readonly step: number;
+  readonly W: Float64Array;
+  readonly rng: number[];
+  readonly alpha: number[];
+  readonly loss: number[];
+  readonly Q: Float64Array[];
+  readonly M: Float64Array[];
 }
 
 /**
@@ -42,7 +57,8 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const { v, vStar } = network;
   const shrink = 1 - (eta * (setup.weightDecay ?? 0)) / initial.N;
   const { N } = initial;
-  const W = Float64Array.from(initial.W);
+  const W = Float64Array.from(options.resume?.W ?? initial.W);
+  if (options.resume) rng.setState(options.resume.rng);
   const T = initial.teacher;
   const x = new Float64Array(N);
   const lambda = new Float64Array(p);
@@ -54,15 +70,18 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
 
   const saveSteps = Array.from(saveAt, (a) => Math.round(a * N));
   const totalSteps = saveSteps.length ? saveSteps[saveSteps.length - 1] : 0;
-  const alpha: number[] = [], loss: number[] = [], Qs: Float64Array[] = [], Ms: Float64Array[] = [];
+  const r0 = options.resume;
+  const alpha: number[] = r0 ? [...r0.alpha] : [], loss: number[] = r0 ? [...r0.loss] : [];
+  const Qs: Float64Array[] = r0 ? [...r0.Q] : [], Ms: Float64Array[] = r0 ? [...r0.M] : [];
+  let lastCheckpoint = Date.now();
   let P: Float64Array = overlapsOf(initial).P;
   const check = divergenceCheck(overlapsOf(initial), eta);
   let status: Trajectory['status'] = 'completed';
   let message = `reached α = ${totalSteps / N}`;
   const progressEvery = Math.max(1, Math.floor(totalSteps / 200));
 
-  let step = 0;
-  for (let s = 0; s < saveSteps.length; s++) {
+  let step = r0?.step ?? 0;
+  for (let s = alpha.length; s < saveSteps.length; s++) {
     const target = saveSteps[s];
     for (; step < target; step++) {
       rng.fillGaussian(x);
@@ -93,6 +112,10 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     Ms.push(o.M);
     loss.push(committeePopulationLoss(o, network, noise));
     options.onSave?.(alpha.length - 1, step / N, loss[loss.length - 1], o.Q, o.M);
+    if (options.checkpoint && Date.now() - lastCheckpoint >= 1000 * options.checkpoint.everySeconds && s < saveSteps.length - 1) {
+      options.checkpoint.write({ step, W: W.slice(), rng: rng.getState(), alpha: [...alpha], loss: [...loss], Q: [...Qs], M: [...Ms] });
+      lastCheckpoint = Date.now();
+    }
   }
   options.onProgress?.(1);
   return {
