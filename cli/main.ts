@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
 import { reproduce } from './reproduce.js';
+import { registerSweep } from './sweep.js';
 
 interface CommonOptions {
   config?: string;
@@ -333,6 +334,8 @@ program.command('reproduce').description('re-measure the paper\'s claims from th
   .option('--json', 'print the checks as JSON')
   .option('--no-progress', 'no progress display')
   .action((o: { out: string; progress: boolean; json?: boolean }) => cmdReproduce(o));
+
+registerSweep(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const known = err instanceof OnepassError || err instanceof RangeError;
