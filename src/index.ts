@@ -27,3 +27,8 @@ export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolut
 export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
 export { analyzeSetup, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
 export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
+export { expandSweep, canonicalJson, flattenConfig, parseShard, shardPoints, SWEEP_SOLVERS, type SweepPlan, type SweepPoint, type SweepSolver } from './sweep/grid.js';
+export { computePoint, type PointResult } from './sweep/point.js';
+export { resultsTable, tableCsv, RESULT_COLUMNS, type ResultRow, type Table } from './sweep/table.js';
+export { slurmScript, type SlurmOptions } from './sweep/slurm.js';
+export { phaseDiagramSpec, type PhaseDiagramOptions } from './plot/phase.js';
