@@ -67,14 +67,17 @@ function numpyStepsPerSecond(N: number, p: number, pStar: number, steps: number)
   return r.status === 0 ? (JSON.parse(r.stdout) as { stepsPerSecond: number }).stepsPerSecond : null;
 }
 
-async function sweepSeconds(workers: number): Promise<number> {
+/** Wall seconds of the sweep, and the CPU seconds it got per wall second (≈ workers on an idle machine). */
+async function sweepSeconds(workers: number): Promise<{ seconds: number; coresUsed: number }> {
   // 8 SGD points of ~0.5 s: enough work per task that the pool's overhead is small.
   const points = expandSweep({ solver: 'sgd', seed: [1, 2, 3, 4, 5, 6, 7, 8], N: 1000, alphaMax: 25, savePoints: 50 }).points;
   const store = ResultStore.open(join(mkdtempSync(join(tmpdir(), 'onepass-bench-')), 'results.db'));
   try {
+    const cpu0 = process.cpuUsage(); // counts the worker threads too: they are threads of this process
     const s = await runSweep(points, store, { workers });
+    const cpu = process.cpuUsage(cpu0);
     if (s.computed !== points.length) throw new Error(`sweep computed ${s.computed} of ${points.length} points`);
-    return s.seconds;
+    return { seconds: s.seconds, coresUsed: (cpu.user + cpu.system) / 1e6 / s.seconds };
   } finally { store.close(); }
 }
 
@@ -104,14 +107,19 @@ async function main(): Promise<void> {
     rows.push(`| (${N}, ${p}, ${pStar}) | ${steps} | ${fmt(js)} | ${fmt(c)} | ${fmt(np)} | ${fmt(line.jsOverC)} | ${fmt(line.jsOverNumpy)} |`);
   }
 
-  const one = median([await sweepSeconds(1), await sweepSeconds(1)]);
-  const two = median([await sweepSeconds(2), await sweepSeconds(2)]);
-  const sweepLine = { case: 'sweep-throughput', points: 8, pointSteps: 25000, N: 1000, oneWorkerSeconds: one, twoWorkerSeconds: two, speedup: one / two };
+  const ones = [await sweepSeconds(1), await sweepSeconds(1), await sweepSeconds(1)];
+  const twos = [await sweepSeconds(2), await sweepSeconds(2), await sweepSeconds(2)];
+  const one = median(ones.map((r) => r.seconds)), two = median(twos.map((r) => r.seconds));
+  const sweepLine = {
+    case: 'sweep-throughput', points: 8, pointSteps: 25000, N: 1000, oneWorkerSeconds: one, twoWorkerSeconds: two, speedup: one / two,
+    oneWorkerCoresUsed: median(ones.map((r) => r.coresUsed)), twoWorkerCoresUsed: median(twos.map((r) => r.coresUsed)),
+  };
   console.log(JSON.stringify(sweepLine));
 
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`\n${rows.join('\n')}\n`);
-  console.log(`sweep of 8 SGD points (N = 1000, α = 25): 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s: ${(one / two).toFixed(2)}× the throughput`);
+  console.log(`sweep of 8 SGD points (N = 1000, α = 25), median of 3: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s: ${(one / two).toFixed(2)}× the throughput` +
+    ` (CPU seconds per wall second: ${sweepLine.oneWorkerCoresUsed.toFixed(2)} and ${sweepLine.twoWorkerCoresUsed.toFixed(2)}; below 2 means other processes held a core)`);
 }
 
 await main();
