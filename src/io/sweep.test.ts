@@ -60,6 +60,8 @@ test('the store keys by config content: the same config from a differently writt
   // Same resolved configs: keys reordered, defaults written out.
   const same = await runSweep(expandSweep({ p: [3, 2], alphaMax: 2, N: 100, eta: 0.5 }).points, store, { workers: 1 });
   assert.deepEqual([same.cached, same.computed], [2, 0]);
+  const repeated = await runSweep(expandSweep({ N: 100, alphaMax: 2, p: [4, 4] }).points, store, { workers: 2 });
+  assert.deepEqual([repeated.cached, repeated.computed], [1, 1], 'a config listed twice is computed once');
   const other = await runSweep(expandSweep({ N: 100, alphaMax: 2, p: [2, 3], eta: 0.4 }).points, store, { workers: 1 });
   assert.deepEqual([other.cached, other.computed], [0, 2]);
   store.close();

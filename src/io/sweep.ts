@@ -13,7 +13,7 @@ import type { PointResult } from '../sweep/point.js';
 export interface SweepSummary {
   /** Points of this run (after sharding). */
   readonly total: number;
-  /** Found in the store: not recomputed. */
+  /** Found in the store (or a duplicate of another point of this sweep): not recomputed. */
   readonly cached: number;
   /** Computed now and stored. */
   readonly computed: number;
@@ -38,7 +38,13 @@ export async function runSweep(points: readonly SweepPoint[], store: ResultStore
   const t0 = performance.now();
   const workers = Math.max(1, Math.floor(options.workers ?? defaultWorkers()));
   const done = store.doneKeys();
-  const todo = points.filter((p) => !done.has(`${configHash(p.config)}/${p.solver}`));
+  // A point is computed once even if the grid lists its config twice (e.g. a repeated value).
+  const todo = points.filter((p) => {
+    const key = `${configHash(p.config)}/${p.solver}`;
+    if (done.has(key)) return false;
+    done.add(key);
+    return true;
+  });
   const cached = points.length - todo.length;
   let finished = cached, notCompleted = 0, computed = 0;
   const errors: { index: number; message: string }[] = [];
