@@ -67,10 +67,13 @@ function numpyStepsPerSecond(N: number, p: number, pStar: number, steps: number)
   return r.status === 0 ? (JSON.parse(r.stdout) as { stepsPerSecond: number }).stepsPerSecond : null;
 }
 
+interface SweepCase { readonly N: number; readonly p: number; readonly alphaMax: number }
+/** Two sizes of SGD point: ~0.5 s at (N, p) = (1000, 4) and ~1 s at (4000, 8), 8 points each. */
+const SWEEP_CASES: readonly SweepCase[] = [{ N: 1000, p: 4, alphaMax: 25 }, { N: 4000, p: 8, alphaMax: 2 }];
+
 /** Wall seconds of the sweep, and the CPU seconds it got per wall second (≈ workers on an idle machine). */
-async function sweepSeconds(workers: number): Promise<{ seconds: number; coresUsed: number }> {
-  // 8 SGD points of ~0.5 s: enough work per task that the pool's overhead is small.
-  const points = expandSweep({ solver: 'sgd', seed: [1, 2, 3, 4, 5, 6, 7, 8], N: 1000, alphaMax: 25, savePoints: 50 }).points;
+async function sweepSeconds(c: SweepCase, workers: number): Promise<{ seconds: number; coresUsed: number }> {
+  const points = expandSweep({ solver: 'sgd', seed: [1, 2, 3, 4, 5, 6, 7, 8], N: c.N, p: c.p, alphaMax: c.alphaMax, savePoints: 50 }).points;
   const store = ResultStore.open(join(mkdtempSync(join(tmpdir(), 'onepass-bench-')), 'results.db'));
   try {
     const cpu0 = process.cpuUsage(); // counts the worker threads too: they are threads of this process
@@ -107,19 +110,23 @@ async function main(): Promise<void> {
     rows.push(`| (${N}, ${p}, ${pStar}) | ${steps} | ${fmt(js)} | ${fmt(c)} | ${fmt(np)} | ${fmt(line.jsOverC)} | ${fmt(line.jsOverNumpy)} |`);
   }
 
-  const ones = [await sweepSeconds(1), await sweepSeconds(1), await sweepSeconds(1)];
-  const twos = [await sweepSeconds(2), await sweepSeconds(2), await sweepSeconds(2)];
-  const one = median(ones.map((r) => r.seconds)), two = median(twos.map((r) => r.seconds));
-  const sweepLine = {
-    case: 'sweep-throughput', points: 8, pointSteps: 25000, N: 1000, oneWorkerSeconds: one, twoWorkerSeconds: two, speedup: one / two,
-    oneWorkerCoresUsed: median(ones.map((r) => r.coresUsed)), twoWorkerCoresUsed: median(twos.map((r) => r.coresUsed)),
-  };
-  console.log(JSON.stringify(sweepLine));
-
+  const sweepLines: string[] = [];
+  for (const c of SWEEP_CASES) {
+    const ones: { seconds: number; coresUsed: number }[] = [], twos: { seconds: number; coresUsed: number }[] = [];
+    for (let r = 0; r < 3; r++) { ones.push(await sweepSeconds(c, 1)); twos.push(await sweepSeconds(c, 2)); }
+    const one = median(ones.map((r) => r.seconds)), two = median(twos.map((r) => r.seconds));
+    const line = {
+      case: 'sweep-throughput', points: 8, N: c.N, p: c.p, pStar: 2, stepsPerPoint: c.N * c.alphaMax, oneWorkerSeconds: one, twoWorkerSeconds: two, speedup: one / two,
+      oneWorkerCoresUsed: median(ones.map((r) => r.coresUsed)), twoWorkerCoresUsed: median(twos.map((r) => r.coresUsed)),
+    };
+    console.log(JSON.stringify(line));
+    sweepLines.push(`| 8 SGD points, (N, p, p*) = (${c.N}, ${c.p}, 2), ${line.stepsPerPoint} steps each | ${one.toFixed(2)} | ${two.toFixed(2)} | ${line.speedup.toFixed(2)}× | ${line.oneWorkerCoresUsed.toFixed(2)} / ${line.twoWorkerCoresUsed.toFixed(2)} |`);
+  }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`\n${rows.join('\n')}\n`);
-  console.log(`sweep of 8 SGD points (N = 1000, α = 25), median of 3: 1 worker ${one.toFixed(2)} s, 2 workers ${two.toFixed(2)} s: ${(one / two).toFixed(2)}× the throughput` +
-    ` (CPU seconds per wall second: ${sweepLine.oneWorkerCoresUsed.toFixed(2)} and ${sweepLine.twoWorkerCoresUsed.toFixed(2)}; below 2 means other processes held a core)`);
+  console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
+  console.log('|---|---|---|---|---|');
+  console.log(sweepLines.join('\n'));
 }
 
 await main();
