@@ -3,7 +3,8 @@
  * implementation of the same step (bench/sgd.c, built here with gcc -O3 -march=native
  * -ffast-math) and, when python3 has numpy, a step-by-step numpy one, all timed in this run;
  * (b) sweep throughput on 2 worker threads against 1. Prints the machine, a Markdown table and
- * one JSON line per case. Never part of `npm test`.
+ * one JSON line per case. Never part of `npm test`. `npm run bench -- --sweep` runs only (b):
+ * on a shared machine a short run is likelier to find both cores free.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -98,9 +99,10 @@ async function main(): Promise<void> {
   } else console.log('gcc not found: the C reference is skipped');
   if (!m.numpy) console.log('python3 with numpy not found: the numpy reference is skipped (apt-get install -y python3-numpy)');
 
+  const sweepOnly = process.argv.includes('--sweep');
   const rows: string[] = [];
   rows.push('| (N, p, p*) | steps | onepass (JS) steps/s | C steps/s | numpy steps/s | JS / C | JS / numpy |', '|---|---|---|---|---|---|---|');
-  for (const [N, p, pStar] of [[1000, 4, 2], [4000, 8, 2], [10000, 32, 4]] as const) {
+  for (const [N, p, pStar] of sweepOnly ? [] : [[1000, 4, 2], [4000, 8, 2], [10000, 32, 4]] as const) {
     const steps = calibrate(N, p, pStar);
     const js = jsStepsPerSecond(N, p, pStar, steps);
     const c = cExe ? cStepsPerSecond(cExe, N, p, pStar, steps) : null;
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     sweepLines.push(`| 8 SGD points, (N, p, p*) = (${c.N}, ${c.p}, 2), ${line.stepsPerPoint} steps each | ${one.toFixed(2)} | ${two.toFixed(2)} | ${line.speedup.toFixed(2)}× | ${line.oneWorkerCoresUsed.toFixed(2)} / ${line.twoWorkerCoresUsed.toFixed(2)} |`);
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`\n${rows.join('\n')}\n`);
+  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n`);
   console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
   console.log('|---|---|---|---|---|');
   console.log(sweepLines.join('\n'));
