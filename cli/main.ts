@@ -16,6 +16,7 @@ import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/i
 import { reproduce } from './reproduce.js';
 import { readCheckpoint, writeCheckpoint, removeCheckpoint } from '../src/io/checkpoint.js';
 import { startExplorer } from './explore.js';
+import { registerSweep } from './sweep.js';
 
 interface CommonOptions {
   config?: string;
@@ -361,6 +362,7 @@ program.command('explore').description('serve the interactive explorer (ODE and 
     const { url } = await startExplorer(port);
     console.log(`onepass explorer at ${url} (127.0.0.1 only; Ctrl-C to stop)`);
   });
+registerSweep(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const known = err instanceof OnepassError || err instanceof RangeError;

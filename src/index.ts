@@ -33,3 +33,8 @@ export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, ex
 export { analyzeSetup, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
 export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
 export { stabilityLimit, type StabilityLimit } from './analysis/stability.js';
+export { expandSweep, canonicalJson, flattenConfig, parseShard, shardPoints, SWEEP_SOLVERS, type SweepPlan, type SweepPoint, type SweepSolver } from './sweep/grid.js';
+export { computePoint, type PointResult } from './sweep/point.js';
+export { resultsTable, tableCsv, RESULT_COLUMNS, type ResultRow, type Table } from './sweep/table.js';
+export { slurmScript, type SlurmOptions } from './sweep/slurm.js';
+export { phaseDiagramSpec, type PhaseDiagramOptions } from './plot/phase.js';

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ResultStore, type StoredRow } from '../src/io/store.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = join(here, 'main.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+const tmp = () => mkdtempSync(join(tmpdir(), 'onepass-sweep-cli-'));
+// 12 SGD points of ~0.1 s each on one worker: long enough to be killed in the middle.
+const sweep = ['--set', 'solver=sgd', '--set', 'seed=[1,2,3,4,5,6,7,8,9,10,11,12]', '--set', 'N=500', '--set', 'alphaMax=20', '--set', 'savePoints=25', '--workers', '1', '--json'];
+const results = (rows: StoredRow[]) => rows.map(({ seconds: _s, computedAt: _c, ...r }) => r);
+const storeRows = (dir: string) => { const s = ResultStore.openReadonly(join(dir, 'results.db')); try { return s.rows(); } finally { s.close(); } };
+const countRows = (dir: string) => { try { const s = ResultStore.openReadonly(join(dir, 'results.db')); try { return s.count(); } finally { s.close(); } } catch { return 0; } };
+
+test('a sweep killed half-way (SIGKILL) and restarted computes only the rest and ends identical to an uninterrupted sweep', async () => {
+  const killed = tmp(), reference = tmp();
+  const child = spawn(process.execPath, [bin, 'sweep', ...sweep, '--out', killed], { stdio: 'ignore' });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let before = 0;
+  for (const t0 = Date.now(); Date.now() - t0 < 60_000; await sleep(5)) {
+    before = countRows(killed);
+    if (before >= 3) break;
+  }
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL', 'the sweep was killed, it did not finish on its own');
+  before = countRows(killed); // rows committed before the kill landed
+  assert.ok(before >= 3 && before < 12, `killed with ${before} of 12 points stored`);
+
+  const restart = run('sweep', ...sweep, '--out', killed);
+  assert.equal(restart.status, 0, restart.stderr);
+  const summary = JSON.parse(restart.stdout);
+  assert.deepEqual([summary.total, summary.cached, summary.computed], [12, before, 12 - before]);
+
+  const full = run('sweep', ...sweep, '--out', reference);
+  assert.equal(full.status, 0, full.stderr);
+  assert.equal(JSON.parse(full.stdout).computed, 12);
+  assert.deepEqual(results(storeRows(killed)), results(storeRows(reference)));
+  // The CSV next to the db holds the same results (timing columns aside).
+  const strip = (dir: string) => readFileSync(join(dir, 'results.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, -3).join(','));
+  assert.deepEqual(strip(killed), strip(reference));
+});
+
+test('sweep --shard, --collect, --export csv and --slurm from the command line', () => {
+  const dir = tmp();
+  const small = ['--set', 'p=[2,3]', '--set', 'eta=[0.2,0.4]', '--set', 'N=100', '--set', 'alphaMax=3', '--json'];
+  for (const i of [0, 1]) {
+    const r = run('sweep', ...small, '--shard', `${i}/2`, '--out', join(dir, `shard-${i}`));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).total, 2);
+  }
+  const c = run('sweep', '--collect', join(dir, 'shard-0'), join(dir, 'shard-1'), '--out', join(dir, 'all'), '--json', '--plot', 'eta,p,final_loss');
+  assert.equal(c.status, 0, c.stderr);
+  assert.equal(JSON.parse(c.stdout).rows, 4);
+  assert.ok(existsSync(join(dir, 'all', 'phase.png')));
+  const e = run('sweep', '--export', 'csv', '--out', join(dir, 'all'));
+  assert.equal(e.status, 0, e.stderr);
+  assert.equal(e.stdout.trim().split('\n').length, 5);
+  assert.equal(e.stdout, readFileSync(join(dir, 'all', 'results.csv'), 'utf8'));
+  const whole = run('sweep', ...small, '--out', join(dir, 'whole'));
+  assert.equal(whole.status, 0, whole.stderr);
+  assert.deepEqual(results(storeRows(join(dir, 'all'))), results(storeRows(join(dir, 'whole'))));
+
+  const s = run('sweep', '--config', join(here, '..', '..', 'examples', 'sweep.json'), '--slurm', '3', '--out', join(dir, 'slurm'), '--json');
+  assert.equal(s.status, 0, s.stderr);
+  assert.equal(JSON.parse(s.stdout).points, 48);
+  assert.match(readFileSync(join(dir, 'slurm', 'sweep.slurm'), 'utf8'), /#SBATCH --array=0-2/);
+
+  const bad = run('sweep', '--export', 'csv', '--out', join(dir, 'nothing-here'));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^error: store .*results\.db: cannot open it as a onepass results database/);
+  const badShard = run('sweep', '--shard', '2/2');
+  assert.equal(badShard.status, 2);
+  assert.equal(badShard.stderr, 'error: --shard: expected i/n with integers 0 ≤ i < n (got "2/2")\n');
+});

@@ -1,0 +1,151 @@
+/**
+ * `onepass sweep`: a grid over config keys run on every core, with results in an SQLite store
+ * (`<out>/results.db`, written point by point, so a rerun recomputes nothing already done),
+ * exported to `<out>/results.csv`, optionally drawn as a phase diagram. Also sharding
+ * (`--shard i/n`), a Slurm job-array script (`--slurm n`) and merging shard stores (`--collect`).
+ * A thin shell: the grid, the point computation, the table and the figure are library code.
+ */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { join } from 'node:path';
+import { applyOverrides, OnepassError, renderSvg } from '../src/index.js';
+import { expandSweep, parseShard, shardPoints } from '../src/sweep/grid.js';
+import { resultsTable, tableCsv, RESULT_COLUMNS, type Table } from '../src/sweep/table.js';
+import { slurmScript } from '../src/sweep/slurm.js';
+import { phaseDiagramSpec } from '../src/plot/phase.js';
+import { ResultStore } from '../src/io/store.js';
+import { runSweep, defaultWorkers, type SweepSummary } from '../src/io/sweep.js';
+import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
+
+interface SweepOptions {
+  config?: string;
+  set: string[];
+  out: string;
+  workers?: string;
+  shard?: string;
+  slurm?: string;
+  collect?: string[];
+  export?: string;
+  plot?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+const DB = 'results.db';
+const CSV = 'results.csv';
+
+function positiveInt(name: string, raw: string): number {
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 1) throw new OnepassError(`--${name}: expected an integer ≥ 1 (got "${raw}")`);
+  return v;
+}
+
+function loadSweep(opts: SweepOptions) {
+  const base = opts.config ? readJsonFile(opts.config) : {};
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) throw new OnepassError(`--config ${opts.config}: must hold a JSON object`);
+  return expandSweep(applyOverrides(base as Record<string, unknown>, opts.set));
+}
+
+/** The phase diagram asked for by --plot X,Y[,COLUMN[,SOLVER]], as phase.svg and phase.png. */
+async function writePlot(table: Table, opts: SweepOptions): Promise<string[]> {
+  if (!opts.plot) return [];
+  const [x, y, color = 'escape_alpha', solver] = opts.plot.split(',').map((s) => s.trim());
+  if (!x || !y) throw new OnepassError(`--plot: expected X,Y[,COLUMN[,SOLVER]] with two config keys (got "${opts.plot}")`);
+  if (solver !== undefined && solver !== 'ode' && solver !== 'sgd') throw new OnepassError(`--plot: the solver must be ode or sgd (got "${solver}")`);
+  // Escape times are read on a linear scale; losses and deviations span decades.
+  const svg = await renderSvg(phaseDiagramSpec(table, { x, y, color, solver, logColor: color !== 'escape_alpha' }));
+  const files = [join(opts.out, 'phase.svg'), join(opts.out, 'phase.png')];
+  writeFileAtomic(files[0], svg);
+  writeFileAtomic(files[1], svgToPng(svg));
+  return files;
+}
+
+/** Writes results.csv (the whole store) and, when asked, the phase diagram; returns the files. */
+async function writeExports(store: ResultStore, opts: SweepOptions): Promise<string[]> {
+  const table = resultsTable(store.rows());
+  writeFileAtomic(join(opts.out, CSV), tableCsv(table));
+  return [join(opts.out, CSV), ...(await writePlot(table, opts))];
+}
+
+function progressBar(total: number, opts: SweepOptions): { update: (done: number) => void; stop: () => void } {
+  if (!process.stderr.isTTY || !opts.progress) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0);
+  return { update: (d) => bar.update(d), stop: () => bar.stop() };
+}
+
+async function cmdSweep(opts: SweepOptions): Promise<void> {
+  if (opts.export !== undefined && opts.export !== 'csv') throw new OnepassError(`--export: the only format is csv (got "${opts.export}")`);
+  if (opts.collect) {
+    prepareOutDir(opts.out);
+    const store = ResultStore.open(join(opts.out, DB));
+    try {
+      const added = opts.collect.map((dir) => ({ dir, added: store.merge(join(dir, DB)) }));
+      const files = await writeExports(store, opts);
+      const summary = { collected: added, rows: store.count(), files };
+      if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      else console.log(`collected ${added.map((a) => `${a.added} new from ${a.dir}`).join(', ')}; ${summary.rows} rows in ${join(opts.out, DB)}; wrote ${files.join(', ')}`);
+    } finally { store.close(); }
+    return;
+  }
+
+  if (opts.export) {
+    const store = ResultStore.openReadonly(join(opts.out, DB));
+    try {
+      const table = resultsTable(store.rows());
+      process.stdout.write(tableCsv(table));
+      await writePlot(table, opts);
+    } finally { store.close(); }
+    return;
+  }
+
+  const plan = loadSweep(opts); // validates every point before anything runs or is written
+  prepareOutDir(opts.out);
+  if (opts.slurm) {
+    if (!opts.config) throw new OnepassError('--slurm: needs --config FILE (the array tasks read the sweep from it)');
+    const shards = positiveInt('slurm', opts.slurm);
+    const path = join(opts.out, 'sweep.slurm');
+    writeFileAtomic(path, slurmScript({ shards, configPath: opts.config, overrides: opts.set, outDir: opts.out }));
+    if (opts.json) process.stdout.write(JSON.stringify({ script: path, shards, points: plan.points.length }) + '\n');
+    else console.log(`wrote ${path}: ${shards} array tasks over ${plan.points.length} points; submit with  sbatch ${path}`);
+    return;
+  }
+
+  const shard = opts.shard ? parseShard(opts.shard) : { index: 0, count: 1 };
+  const points = shardPoints(plan.points, shard);
+  const workers = opts.workers ? positiveInt('workers', opts.workers) : defaultWorkers();
+  const store = ResultStore.open(join(opts.out, DB));
+  let summary: SweepSummary;
+  try {
+    const bar = progressBar(points.length, opts);
+    try {
+      summary = await runSweep(points, store, { workers, onProgress: (d) => bar.update(d) });
+    } finally { bar.stop(); }
+    const files = await writeExports(store, opts);
+    const shardText = shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${plan.points.length})` : '';
+    if (opts.json) process.stdout.write(JSON.stringify({ ...summary, shard, keys: plan.keys, store: join(opts.out, DB), files }) + '\n');
+    else {
+      console.log(`onepass sweep: ${summary.total} points${shardText} over ${plan.keys.length ? plan.keys.join(', ') : 'no swept key'}; solver ${plan.solvers.join(' + ')}`);
+      console.log(`${summary.cached} cached, ${summary.computed} computed (${summary.notCompleted} diverged or failed), ${summary.errors.length} errors; ${summary.workers} worker(s), ${summary.seconds.toFixed(1)} s`);
+      console.log(`store ${join(opts.out, DB)}; wrote ${files.join(', ')}`);
+    }
+  } finally { store.close(); }
+  for (const e of summary.errors) process.stderr.write(`warning: point ${e.index}: ${e.message}\n`);
+  if (summary.errors.length > 0) process.exitCode = 3;
+}
+
+export function registerSweep(program: Command): void {
+  program.command('sweep').description('a grid over config keys (lists become sweeps) on every core, stored in SQLite, exported to CSV')
+    .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "both"')
+    .option('-s, --set <key=value>', 'override a key by dotted path; a JSON list sweeps it, e.g. p=[2,4,8] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png`, 'runs/sweep')
+    .option('-w, --workers <n>', `worker threads (default: every core, ${defaultWorkers()} here)`)
+    .option('--shard <i/n>', 'run only the points whose index ≡ i (mod n)')
+    .option('--slurm <n>', 'write <out>/sweep.slurm, a Slurm job array of n shards, and run nothing')
+    .option('--collect <dirs...>', 'merge the stores of these sweep folders (shards) into <out>')
+    .option('--export <format>', 'print the store of <out> as csv on stdout and compute nothing')
+    .option('--plot <x,y[,column[,solver]]>', `phase diagram of a result column (${RESULT_COLUMNS.slice(0, 4).join(', ')}; default escape_alpha) over two config keys`)
+    .option('--json', 'print the summary as one JSON document')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .action((o: SweepOptions) => cmdSweep(o));
+}

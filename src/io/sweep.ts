@@ -1,0 +1,76 @@
+/**
+ * Runs sweep points on a pool of worker threads (piscina), one point per task, and writes each
+ * result to the store as soon as it arrives. Points already in the store are not recomputed.
+ * Node only; the grid, the point computation and the CSV are core modules.
+ */
+import { Piscina } from 'piscina';
+import { availableParallelism } from 'node:os';
+import type { SweepPoint } from '../sweep/grid.js';
+import { configHash, type ResultStore } from './store.js';
+import type { PointTask } from './sweepWorker.js';
+import type { PointResult } from '../sweep/point.js';
+
+export interface SweepSummary {
+  /** Points of this run (after sharding). */
+  readonly total: number;
+  /** Found in the store (or a duplicate of another point of this sweep): not recomputed. */
+  readonly cached: number;
+  /** Computed now and stored. */
+  readonly computed: number;
+  /** Computed now but ended diverged or failed (stored too, with their message). */
+  readonly notCompleted: number;
+  /** Threw inside the worker: not stored, so a rerun tries again. */
+  readonly errors: { index: number; message: string }[];
+  readonly workers: number;
+  readonly seconds: number;
+}
+
+export interface RunSweepOptions {
+  /** Worker threads; default: every core (os.availableParallelism()). */
+  readonly workers?: number;
+  /** Called after each point with (points done or cached, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export const defaultWorkers = (): number => availableParallelism();
+
+export async function runSweep(points: readonly SweepPoint[], store: ResultStore, options: RunSweepOptions = {}): Promise<SweepSummary> {
+  const t0 = performance.now();
+  const workers = Math.max(1, Math.floor(options.workers ?? defaultWorkers()));
+  const done = store.doneKeys();
+  // A point is computed once even if the grid lists its config twice (e.g. a repeated value).
+  const todo = points.filter((p) => {
+    const key = `${configHash(p.config)}/${p.solver}`;
+    if (done.has(key)) return false;
+    done.add(key);
+    return true;
+  });
+  const cached = points.length - todo.length;
+  let finished = cached, notCompleted = 0, computed = 0;
+  const errors: { index: number; message: string }[] = [];
+  options.onProgress?.(finished, points.length);
+  if (todo.length > 0) {
+    // Threads are not started for a sweep with nothing to do. No idle timeout: the queue is fed at once.
+    const pool = new Piscina<PointTask, PointResult>({
+      filename: new URL('./sweepWorker.js', import.meta.url).href,
+      minThreads: Math.min(workers, todo.length), maxThreads: Math.min(workers, todo.length),
+    });
+    try {
+      await Promise.all(todo.map(async (p) => {
+        try {
+          const r = await pool.run({ config: p.config, solver: p.solver });
+          store.put(p.config, p.solver, r);
+          computed++;
+          if (r.status !== 'completed') notCompleted++;
+        } catch (err) {
+          errors.push({ index: p.index, message: ((err as Error).message ?? String(err)).split('\n')[0] });
+        }
+        options.onProgress?.(++finished, points.length);
+      }));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  errors.sort((a, b) => a.index - b.index);
+  return { total: points.length, cached, computed, notCompleted, errors, workers, seconds: (performance.now() - t0) / 1000 };
+}

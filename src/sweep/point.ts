@@ -1,0 +1,56 @@
+/**
+ * One sweep point computed: the ODE or the SGD ensemble of a resolved config, reduced to the
+ * numbers a phase diagram needs (final loss, escape α, plateau loss, status, and for SGD its
+ * largest loss deviation from the ODE started from the same weights). Core module, no Node API.
+ */
+import type { Config } from '../model/config.js';
+import { makeProblem, initialCondition } from '../model/problem.js';
+import { solveOde } from '../ode/solve.js';
+import { simulateEnsemble } from '../sim/ensemble.js';
+import { analyzeLossCurve } from '../analysis/plateau.js';
+import { lossDeviation } from '../analysis/compare.js';
+import type { SweepSolver } from './grid.js';
+
+export interface PointResult {
+  readonly status: 'completed' | 'diverged' | 'failed';
+  readonly message: string;
+  /** Loss at the last saved α (SGD: mean over runs). */
+  readonly finalLoss: number | null;
+  /** First α at which the loss falls below half the last plateau's level (`analyzeLossCurve`). */
+  readonly escapeAlpha: number | null;
+  readonly plateauLoss: number | null;
+  /** SGD only: max_α |ε_SGD − ε_ODE| over the common save times. */
+  readonly maxDeviation: number | null;
+  /** Wall-clock seconds of this computation. */
+  readonly seconds: number;
+}
+
+const finiteOrNull = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
+
+export function computePoint(config: Config, solver: SweepSolver): PointResult {
+  const t0 = performance.now();
+  const problem = makeProblem(config);
+  const initial = initialCondition(config);
+  // The ODE is needed for SGD too (the deviation); it costs milliseconds next to the SGD run.
+  const ode = solveOde(problem, initial.overlaps);
+  let alpha = ode.alpha, loss = ode.loss, status = ode.status, message = ode.message;
+  let maxDeviation: number | null = null;
+  if (solver === 'sgd') {
+    const e = simulateEnsemble(problem, initial);
+    alpha = e.alpha; loss = e.lossMean;
+    const bad = e.runs.find((r) => r.status !== 'completed');
+    status = bad?.status ?? 'completed';
+    message = bad?.message ?? e.runs[0].message;
+    maxDeviation = lossDeviation(ode, { alpha, loss }).maxAbs;
+  }
+  // Label noise leaves a floor Δ/2 under the loss: fits of decay rates are taken above it.
+  const a = loss.length > 1 ? analyzeLossCurve(alpha, loss, { floor: config.noise / 2 }) : null;
+  return {
+    status, message,
+    finalLoss: finiteOrNull(loss[loss.length - 1]),
+    escapeAlpha: finiteOrNull(a?.escapeAlpha),
+    plateauLoss: finiteOrNull(a?.plateau?.loss),
+    maxDeviation: finiteOrNull(maxDeviation),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

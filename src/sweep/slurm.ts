@@ -1,0 +1,38 @@
+/**
+ * A Slurm job-array script for a sharded sweep: task i of n runs `onepass sweep --shard i/n`
+ * into its own folder (its own SQLite file: SQLite over a shared file system must not be
+ * written by many nodes at once); `onepass sweep --collect` merges the folders afterwards.
+ */
+export interface SlurmOptions {
+  readonly shards: number;
+  /** Config file as the tasks will see it. */
+  readonly configPath: string;
+  readonly overrides: readonly string[];
+  /** Sweep folder; shard i writes `<outDir>/shard-<i>`. */
+  readonly outDir: string;
+  readonly jobName?: string;
+  readonly cpusPerTask?: number;
+  readonly time?: string;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function slurmScript(o: SlurmOptions): string {
+  const n = o.shards;
+  const sets = o.overrides.map((s) => ` --set ${q(s)}`).join('');
+  return [
+    '#!/bin/bash',
+    `#SBATCH --job-name=${o.jobName ?? 'onepass-sweep'}`,
+    `#SBATCH --array=0-${n - 1}`,
+    '#SBATCH --ntasks=1',
+    `#SBATCH --cpus-per-task=${o.cpusPerTask ?? 4}`,
+    `#SBATCH --time=${o.time ?? '04:00:00'}`,
+    `#SBATCH --output=${o.outDir}/slurm-%A_%a.out`,
+    '# Each array task runs one shard into its own store; rerunning a task skips what it already did.',
+    '# Afterwards merge the shards:',
+    `#   npx onepass sweep --collect ${o.outDir}/shard-* --out ${o.outDir}`,
+    'set -euo pipefail',
+    `npx onepass sweep --config ${q(o.configPath)}${sets} --shard "$SLURM_ARRAY_TASK_ID/${n}" --workers "\${SLURM_CPUS_PER_TASK:-1}" --out "${o.outDir}/shard-$SLURM_ARRAY_TASK_ID" --no-progress`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,70 @@
+/**
+ * Sweep results as a flat table: one row per (config, solver), the resolved config as dotted
+ * columns (p, eta, init.studentVariance, …) followed by the result columns. Rows are sorted by
+ * their config columns (numerically where numeric), so equal stores give equal tables whatever
+ * order their rows were computed or merged in. Core module: plain data, no Node API.
+ */
+import type { Config } from '../model/config.js';
+import { ConfigError } from '../model/errors.js';
+import { flattenConfig, type SweepSolver } from './grid.js';
+import type { PointResult } from './point.js';
+
+export interface ResultRow extends PointResult {
+  readonly configHash: string;
+  readonly solver: SweepSolver;
+  readonly config: Config;
+  readonly computedAt: string;
+}
+
+/** The result columns, in the CSV's order; names as in the store (snake_case). */
+export const RESULT_COLUMNS = ['final_loss', 'escape_alpha', 'plateau_loss', 'max_deviation', 'status', 'message', 'seconds', 'computed_at', 'config_hash'] as const;
+export type ResultColumn = (typeof RESULT_COLUMNS)[number];
+
+export type Cell = string | number | boolean | null;
+export interface Table { readonly columns: string[]; readonly rows: Cell[][] }
+
+function resultCells(r: ResultRow): Record<ResultColumn, Cell> {
+  return {
+    final_loss: r.finalLoss, escape_alpha: r.escapeAlpha, plateau_loss: r.plateauLoss, max_deviation: r.maxDeviation,
+    status: r.status, message: r.message, seconds: r.seconds, computed_at: r.computedAt, config_hash: r.configHash,
+  };
+}
+
+export function resultsTable(rows: readonly ResultRow[]): Table {
+  const flat = rows.map((r) => flattenConfig(r.config));
+  const configColumns: string[] = [];
+  for (const f of flat) for (const k of Object.keys(f)) if (!configColumns.includes(k)) configColumns.push(k);
+  const columns = [...configColumns, 'solver', ...RESULT_COLUMNS];
+  const body: Cell[][] = rows.map((r, i) => [...configColumns.map((k) => flat[i][k] ?? null), r.solver, ...RESULT_COLUMNS.map((c) => resultCells(r)[c])]);
+  const sortWidth = configColumns.length + 1;
+  body.sort((a, b) => {
+    for (let i = 0; i < sortWidth; i++) { const c = compareCells(a[i], b[i]); if (c !== 0) return c; }
+    return 0;
+  });
+  return { columns, rows: body };
+}
+
+function compareCells(a: Cell, b: Cell): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+/** RFC 4180 CSV; numbers at full precision (shortest round-trip form), null as an empty cell. */
+export function tableCsv(t: Table): string {
+  const cell = (v: Cell) => {
+    if (v === null) return '';
+    const s = String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [t.columns, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+}
+
+/** The values of one column; ConfigError naming the column when the table lacks it. */
+export function columnIndex(t: Table, name: string, what: string): number {
+  const i = t.columns.indexOf(name);
+  if (i < 0) throw new ConfigError(what, `no column "${name}" (columns: ${t.columns.join(', ')})`);
+  return i;
+}
