@@ -6,6 +6,7 @@
 import embed, { type Result } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SetupAnalysis, TrajectoryJson } from '../../src/index.js';
+import { hessianSpectrum } from '../../src/analysis/hessian.js';
 import ExplorerWorker from './worker.ts?worker&inline';
 import type { DataExport, RunRequest, SgdPoint, WorkerReply } from './protocol.js';
 import { FIELDS, PRESETS, presetState, stateFromQuery, stateToQuery, validate, type State } from './state.js';
@@ -219,10 +220,16 @@ function driftRows(): Record<string, unknown[]> {
 }
 
 function hessianRows(): Record<string, unknown[]> {
-  if (!current.analysis) return { eig: [] };
+  if (!current.analysis || !current.ode) return { eig: [] };
   const h = current.analysis.hessian;
   const rows = h.plateau.eigenvalues.map((eigenvalue, index) => ({ index, eigenvalue, where: 'symmetric saddle' }));
   h.solution?.eigenvalues.forEach((eigenvalue, index) => rows.push({ index, eigenvalue, where: 'zero-loss solution' }));
+  // And at the current point of the ODE trajectory (the slider's α): a pure library call, cheap
+  // for the widths the page runs (a p(p + p*)-sided symmetric eigenproblem).
+  const ode = current.ode, i = Number(slider.value);
+  const flat = (m: number[][]) => Float64Array.from(m.flat());
+  const here = hessianSpectrum({ p: ode.p, pStar: ode.pStar, Q: flat(ode.Q[i]), M: flat(ode.M[i]), P: flat(ode.P) });
+  here.eigenvalues.forEach((eigenvalue, index) => rows.push({ index, eigenvalue, where: `ODE at α = ${fmt(ode.alpha[i], 3)}` }));
   return { eig: rows };
 }
 
@@ -278,6 +285,7 @@ function showSlider(): void {
   $('alpha-value').textContent = `α = ${fmt(current.ode.alpha[i], 4)} (ε_ODE = ${fmt(current.ode.loss[i])}${current.sgd[i] ? `, ε_SGD = ${fmt(current.sgd[i].loss)}` : ''})`;
   setData('Q', { cells: cellRows('Q', i) });
   setData('M', { cells: cellRows('M', i) });
+  setData('hessian', hessianRows());
 }
 
 let playing: number | null = null;

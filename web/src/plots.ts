@@ -62,7 +62,7 @@ export function driftSpec(): TopLevelSpec {
 export function hessianSpec(): TopLevelSpec {
   return {
     ...common, data: { name: 'eig' },
-    title: { text: 'Hessian spectrum', subtitle: 'reduced Hessian of ε: symmetric saddle and zero-loss solution' },
+    title: { text: 'Hessian spectrum', subtitle: 'reduced Hessian of ε: symmetric saddle, zero-loss solution, and the ODE at the slider\'s α' },
     layer: [
       { mark: { type: 'rule', color: '#999' }, encoding: { y: { datum: 0 } } },
       {
@@ -70,7 +70,7 @@ export function hessianSpec(): TopLevelSpec {
         encoding: {
           x: { field: 'index', type: 'quantitative', title: 'eigenvalue index (ascending)' },
           y: { field: 'eigenvalue', type: 'quantitative', title: 'eigenvalue', scale: { type: 'symlog', constant: 1e-3 } },
-          color: { field: 'where', type: 'nominal', title: null, legend: { orient: 'top-left' }, scale: { range: ['#b2302e', '#1f5fa8'] } },
+          color: { field: 'where', type: 'nominal', title: null, legend: { orient: 'top-left' }, scale: { range: ['#b2302e', '#1f5fa8', '#6a9f3a'] } },
           shape: { field: 'where', type: 'nominal', title: null, legend: { orient: 'top-left' } },
           tooltip: [{ field: 'where' }, { field: 'index' }, { field: 'eigenvalue', format: '.4g' }],
         },
