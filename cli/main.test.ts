@@ -138,3 +138,15 @@ test('a simulation killed with SIGKILL resumes from its checkpoint to a result i
   assert.deepEqual(a.runs.map((r: { loss: number[] }) => r.loss), b.runs.map((r: { loss: number[] }) => r.loss));
   assert.ok(!existsSync(join(dir, 'checkpoint.json')), 'the checkpoint is removed once the run is complete');
 });
+
+test('analyze on an erf committee (Saad–Solla) finds its plateau and escape, and says the quadratic-only analyses do not apply', () => {
+  const r = run('analyze', '--json', '--set', 'activation=erf', '--set', 'readout=sum', '--set', 'p=2', '--set', 'pStar=2', '--set', 'eta=0.5',
+    '--set', 'alphaMax=400', '--set', 'init.studentVariance=0.01');
+  assert.equal(r.status, 0, r.stderr);
+  const a = JSON.parse(r.stdout);
+  // the symmetric plateau near 1/3 − (4/π) arcsin(1/4) ≈ 0.0116 (shifted by finite η), then the escape
+  assert.ok(a.plateau && a.plateau.loss > 0.01 && a.plateau.loss < 0.02, JSON.stringify(a.plateau));
+  assert.ok(a.escapeAlpha > a.plateau.startAlpha);
+  assert.equal(a.hessian, null);
+  assert.match(a.note, /quadratic network/);
+});

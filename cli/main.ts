@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, simulateEnsemble, lossDeviation,
   trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
-  analyzeSetup, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, stabilityLimit,
+  analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, stabilityLimit,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
@@ -222,11 +222,46 @@ function analysisSummary(a: SetupAnalysis): string {
   return lines.join('\n');
 }
 
+/**
+ * For networks other than the quadratic one with mean readout, the loss-curve analyses (plateaus,
+ * escape, decay rates) apply to any activation; the conserved quantity, the implicit bias and the
+ * Hessian are derived for the quadratic network only and are reported as not applicable.
+ */
+async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?: boolean }): Promise<void> {
+  const config = problem.config;
+  const trajectory = opts.sim ? runSim(problem, opts).ensemble.runs[0] : runOde(problem, opts).trajectory;
+  const a = analyzeLossCurve(trajectory.alpha, trajectory.loss, { floor: config.noise / 2 });
+  const result = {
+    solver: trajectory.solver, status: trajectory.status, ...a, finalLoss: trajectory.loss[trajectory.loss.length - 1],
+    conserved: null, implicitBias: null, hessian: null,
+    note: 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean") only',
+    ...provenance(config),
+  };
+  if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+  else {
+    console.log(`onepass analyze (${opts.sim ? `SGD, N = ${config.N}, seed ${config.seed}` : 'ODE'}): ${describe(config)}, readout ${config.readout}`);
+    console.log(a.plateau ? `plateau: ε ≈ ${num(a.plateau.loss)} for α ∈ [${num(a.plateau.startAlpha, 3)}, ${num(a.plateau.endAlpha, 3)}]; ${a.plateaus.length} plateau(s) in all` : 'plateau: none found');
+    console.log(a.escapeAlpha === null ? 'escape: the loss never fell below half the plateau level' : `escape: α_esc = ${num(a.escapeAlpha)}`);
+    if (a.escapeDecay) console.log(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
+    if (a.finalDecay) console.log(`approach to the final loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)})`);
+    console.log(`final loss ${num(result.finalLoss)}; ${result.note}`);
+  }
+  if (opts.out) {
+    const rules = a.escapeAlpha === null ? [] : [{ x: a.escapeAlpha, label: 'α_esc' }];
+    const svg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules));
+    const files: [string, string | Uint8Array][] = [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['loss.svg', svg], ['loss.png', svgToPng(svg)]];
+    for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
+    if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
+  }
+  warnIfNotCompleted(trajectory, opts.sim ? 'SGD' : 'ODE', config);
+  if (trajectory.status !== 'completed') process.exitCode = 3;
+}
+
 async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void> {
   const config = loadConfig(opts);
   if (opts.out) prepareOutDir(opts.out);
   const problem = makeProblem(config);
-  if (!isMeanQuadratic(problem.network)) throw new OnepassError(`activation: the analyses are for the quadratic network (activation "square", readout "mean"); got activation "${config.activation}", readout "${config.readout}"`);
+  if (!isMeanQuadratic(problem.network)) return cmdAnalyzeLossOnly(problem, opts);
   const initial = initialCondition(config);
   let trajectory: Trajectory, gradientFlow: Trajectory | undefined;
   if (opts.sim) {
