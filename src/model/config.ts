@@ -34,6 +34,9 @@ export const configSchema = z.strictObject({
   readout: z.enum(['mean', 'sum'], { error: 'must be "mean" (1/p, 1/p*) or "sum" (unnormalised committee)' }).default('mean'),
   teacherReadout: z.array(finite('teacher second-layer weight'), { error: 'must be an array of p* numbers (teacher second-layer weights)' }).optional(),
   weightDecay: finite('weight decay λ').refine((v) => v >= 0, 'must be ≥ 0 (weight decay λ)').default(0),
+  studentReadout: z.array(finite('student second-layer weight'), { error: 'must be an array of p numbers (initial student second-layer weights)' }).optional(),
+  trainSecondLayer: z.boolean({ error: 'must be true or false' }).default(false),
+  secondLayerRate: positive('learning rate η_v of the second layer').optional(),
   p: width('student width').default(4),
   pStar: width('teacher width').default(2),
   eta: positive('learning rate').default(0.5),
@@ -106,6 +109,9 @@ function checkConsistency(c: Config): void {
     if (last !== undefined && last > c.alphaMax) throw new ConfigError('saveAt', `values must be ≤ alphaMax = ${c.alphaMax} (got ${last})`);
   }
   if (isOverlapInit(c.init)) checkOverlaps(c.init, c.p, c.pStar);
+  if (c.studentReadout && c.studentReadout.length !== c.p) {
+    throw new ConfigError('studentReadout', `must have p = ${c.p} entries (got ${c.studentReadout.length})`);
+  }
   if (c.teacherReadout && c.teacherReadout.length !== c.pStar) {
     throw new ConfigError('teacherReadout', `must have p* = ${c.pStar} entries (got ${c.teacherReadout.length})`);
   }

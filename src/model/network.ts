@@ -16,8 +16,8 @@ export interface Network {
 
 export type Readout = 'mean' | 'sum';
 
-export function makeNetwork(p: number, pStar: number, student: Activation, teacher: Activation = student, readout: Readout = 'mean', teacherWeights?: readonly number[]): Network {
-  const v = new Float64Array(p).fill(readout === 'mean' ? 1 / p : 1);
+export function makeNetwork(p: number, pStar: number, student: Activation, teacher: Activation = student, readout: Readout = 'mean', teacherWeights?: readonly number[], studentWeights?: readonly number[]): Network {
+  const v = studentWeights ? Float64Array.from(studentWeights) : new Float64Array(p).fill(readout === 'mean' ? 1 / p : 1);
   const vStar = teacherWeights ? Float64Array.from(teacherWeights) : new Float64Array(pStar).fill(readout === 'mean' ? 1 / pStar : 1);
   return { student, teacher, v, vStar };
 }

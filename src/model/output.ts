@@ -21,6 +21,8 @@ export interface TrajectoryJson {
   /** One p×p* matrix per saved α. */
   M: number[][][];
   P: number[][];
+  /** Student second-layer weights per α, when the second layer is trained. */
+  v?: number[][];
   stats: Record<string, number>;
 }
 
@@ -36,6 +38,7 @@ export function trajectoryJson(t: Trajectory): TrajectoryJson {
     solver: t.solver, status: t.status, message: t.message, p, pStar,
     alpha: Array.from(t.alpha), loss: Array.from(t.loss),
     Q: t.Q.map((q) => toRows(q, p, p)), M: t.M.map((m) => toRows(m, p, pStar)), P: toRows(t.P, pStar, pStar),
+    ...(t.v ? { v: t.v.map((x) => Array.from(x)) } : {}),
     stats: { ...t.stats },
   };
 }
@@ -51,8 +54,9 @@ export function ensembleJson(e: Ensemble): SgdJson {
   };
   const Q = Array.from({ length: n }, (_, i) => mean((t) => t.Q, i));
   const M = Array.from({ length: n }, (_, i) => mean((t) => t.M, i));
+  const v = first.v ? Array.from({ length: n }, (_, i) => mean((t) => t.v!, i)) : undefined;
   const diverged = e.runs.find((t) => t.status !== 'completed');
-  const base = trajectoryJson({ ...first, alpha: e.alpha, loss: e.lossMean, Q, M, status: diverged?.status ?? 'completed', message: diverged?.message ?? first.message });
+  const base = trajectoryJson({ ...first, alpha: e.alpha, loss: e.lossMean, Q, M, ...(v ? { v } : {}), status: diverged?.status ?? 'completed', message: diverged?.message ?? first.message });
   return {
     ...base,
     stats: { N: first.stats.N, runs: e.runs.length, stepsPerRun: first.stats.steps },
@@ -68,7 +72,7 @@ export function provenance(config: Config) {
 
 /**
  * trajectory.csv: long format, one row per (solver, run, α), with named columns
- * solver, run, seed, alpha, loss, Q_k_l (k ≤ l), M_k_j.
+ * solver, run, seed, alpha, loss, Q_k_l (k ≤ l), M_k_j, and v_k when the second layer is trained.
  */
 export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[]): string {
   if (entries.length === 0) return '';
@@ -77,12 +81,15 @@ export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: n
   for (let k = 0; k < p; k++) for (let l = k; l < p; l++) qCols.push([k, l]);
   const header = ['solver', 'run', 'seed', 'alpha', 'loss', ...qCols.map(([k, l]) => `Q_${k}_${l}`)];
   for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) header.push(`M_${k}_${j}`);
+  const withV = entries.some((e) => e.trajectory.v);
+  if (withV) for (let k = 0; k < p; k++) header.push(`v_${k}`);
   const lines = [header.join(',')];
   for (const { trajectory: t, run, seed } of entries) {
     for (let i = 0; i < t.alpha.length; i++) {
       const row: (string | number)[] = [t.solver, run, seed, t.alpha[i], t.loss[i]];
       for (const [k, l] of qCols) row.push(t.Q[i][k * p + l]);
       for (let k = 0; k < p * pStar; k++) row.push(t.M[i][k]);
+      if (withV) for (let k = 0; k < p; k++) row.push(t.v ? t.v[i][k] : '');
       lines.push(row.join(','));
     }
   }

@@ -21,6 +21,8 @@ export interface Problem {
   /** Activations and readout weights of student and teacher. */
   readonly network: Network;
   readonly weightDecay: number;
+  /** Learning rate of the student second layer when it is trained (config trainSecondLayer), else undefined. */
+  readonly secondLayerRate?: number;
   /** Save times α, increasing; multiples of 1/N so that the SGD run hits them exactly. */
   readonly saveAt: Float64Array;
 }
@@ -37,8 +39,9 @@ export function makeProblem(config: Config): Problem {
   return {
     config,
     activation,
-    network: makeNetwork(config.p, config.pStar, activation, teacher, config.readout, config.teacherReadout),
+    network: makeNetwork(config.p, config.pStar, activation, teacher, config.readout, config.teacherReadout, config.studentReadout),
     weightDecay: config.weightDecay,
+    secondLayerRate: config.trainSecondLayer ? (config.secondLayerRate ?? config.eta) : undefined,
     p: config.p,
     pStar: config.pStar,
     eta: config.eta,

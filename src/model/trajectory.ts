@@ -16,6 +16,8 @@ export interface Trajectory {
   readonly Q: Float64Array[];
   /** M (p×p*, row-major) at each saved α. */
   readonly M: Float64Array[];
+  /** Student second-layer weights v (length p) at each saved α, when the second layer is trained. */
+  readonly v?: Float64Array[];
   /** P (p*×p*, row-major), constant. */
   readonly P: Float64Array;
   /** 'completed': reached the last save time; 'diverged': stopped on a blow-up (see message). */

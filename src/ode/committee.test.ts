@@ -64,3 +64,46 @@ for (const [activation, eta] of [['erf', 0.5], ['relu', 0.2]] as const) {
     assert.ok(d500 / d4000 > 1.8 && d500 / d4000 < 5, `ratio ${d500 / d4000}`);
   });
 }
+
+test('generic ODE (erf, readout weights, trained second layer, weight decay, label noise): every component agrees with Monte-Carlo within 4σ', async () => {
+  const { Rng } = await import('../sim/rng.js');
+  const { gaussianSampler, monteCarlo, randomCovariance } = await import('../testing/stats.js');
+  const { jointCovariance } = await import('../model/overlaps.js');
+  const rng = new Rng(51);
+  const p = 2, pStar = 2, n = 4, eta = 0.7, etaV = 0.4, noise = 0.1, decay = 0.05;
+  const C = randomCovariance(n, rng);
+  const o: Overlaps = {
+    p, pStar, Q: Float64Array.of(C[0], C[1], C[4], C[5]), M: Float64Array.of(C[2], C[3], C[6], C[7]), P: Float64Array.of(C[10], C[11], C[14], C[15]),
+  };
+  const net = { ...makeNetwork(p, pStar, erfActivation, erfActivation, 'sum', [0.8, 1.3], [0.6, -0.4]) };
+  const dy = new Float64Array(stateSize(p, pStar, true));
+  committeeRhs({ p, pStar, eta, noise, P: o.P, weightDecay: decay, secondLayerRate: etaV }, net)(packState(o, net.v), dy);
+  const g = erfActivation.sigma, dg = erfActivation.dsigma, v = net.v, vs = net.vStar;
+  const err = (z: Float64Array) => v[0] * g(z[0]) + v[1] * g(z[1]) - vs[0] * g(z[2]) - vs[1] * g(z[3]) - Math.sqrt(noise) * z[4];
+  const Cj = jointCovariance(o);
+  const fns: ((z: Float64Array) => number)[] = [];
+  for (let k = 0; k < p; k++) for (let l = 0; l < p; l++) fns.push((z) => {
+    const e = err(z);
+    return -eta * e * (v[k] * dg(z[k]) * z[l] + v[l] * dg(z[l]) * z[k]) + eta * eta * v[k] * v[l] * e * e * dg(z[k]) * dg(z[l]) - 2 * eta * decay * Cj[k * n + l];
+  });
+  for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) fns.push((z) => -eta * v[k] * err(z) * dg(z[k]) * z[p + j] - eta * decay * Cj[k * n + p + j]);
+  for (let k = 0; k < p; k++) fns.push((z) => -etaV * err(z) * g(z[k]));
+  const draw = gaussianSampler(Cj, n, rng);
+  const mc = monteCarlo(300_000, (z) => { draw(z); z[n] = rng.gaussian(); }, n + 1, fns);
+  mc.forEach((m, i) => {
+    const zs = Math.abs(m.mean - dy[i]) / m.se;
+    assert.ok(zs < 4, `component ${i}: ODE ${dy[i]}, Monte-Carlo ${m.mean} ± ${m.se} (${zs.toFixed(1)}σ)`);
+  });
+});
+
+for (const [activation, eta] of [['erf', 0.5], ['relu', 0.2]] as const) {
+  test(`${activation} with both layers trained: SGD approaches the ODE as N grows (deviation ratio N = 500 → 4000 in [1.8, 5])`, (t) => {
+    const base: ConfigInput = {
+      activation, readout: 'sum', trainSecondLayer: true, secondLayerRate: 0.3, studentReadout: [0.7, 1.2], p: 2, pStar: 2, eta, alphaMax: 3, savePoints: 31,
+      init: { Q: [[0.6, 0.1], [0.1, 0.4]], M: [[0.5, 0.1], [0, 0.4]], P: [[1, 0], [0, 1]] },
+    };
+    const [d500, d4000] = deviations(base, [500, 4000], 4);
+    t.diagnostic(`${activation}, two layers: deviations ${d500.toExponential(2)}, ${d4000.toExponential(2)}; ratio ${(d500 / d4000).toFixed(2)}`);
+    assert.ok(d500 / d4000 > 1.8 && d500 / d4000 < 5, `ratio ${d500 / d4000}`);
+  });
+}

@@ -47,11 +47,22 @@ export function committeeRhs(params: DynamicsParams, net: Network): OverlapRhs {
   const n = p + pStar;
   const pp = p * p;
   const c = errorCoefficients(net);
-  const { v } = net;
+  const train = params.secondLayerRate !== undefined;
+  const offV = pp + p * pStar;
+  const v = Float64Array.from(net.v);
   const E = pairExpectations(net.student, net.teacher);
   const c2 = new Float64Array(4), c3 = new Float64Array(9), c4 = new Float64Array(16);
   return (y, dy) => {
-    const C = jointCovariance({ p, pStar, Q: y.subarray(0, pp) as Float64Array, M: y.subarray(pp) as Float64Array, P });
+    if (train) for (let k = 0; k < p; k++) { v[k] = y[offV + k]; c[k] = v[k]; } // the second layer is state
+    const C = jointCovariance({ p, pStar, Q: y.subarray(0, pp) as Float64Array, M: y.subarray(pp, offV) as Float64Array, P });
+    // dv_k/dα = −η_v E[e σ(λ_k)] = −η_v Σ_u c_u E[σ(λ_k) s_u(z_u)]
+    if (train) {
+      for (let k = 0; k < p; k++) {
+        let s = 0;
+        for (let u = 0; u < n; u++) s += c[u] * E.I2(subCovariance(C, n, [k, u], c2), false, u >= p);
+        dy[offV + k] = -params.secondLayerRate! * s;
+      }
+    }
     // E[e σ'(z_a) z_b] = Σ_u c_u I3(a, b, u)
     const eDz = (a: number, b: number) => {
       let s = 0;

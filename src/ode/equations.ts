@@ -28,20 +28,27 @@ export interface DynamicsParams {
   readonly sgdNoise?: boolean;
   /** Weight decay λ: each step w ← w − (ηλ/N) w, so dQ/dα gains −2ηλQ and dM/dα gains −ηλM. */
   readonly weightDecay?: number;
+  /**
+   * Learning rate η_v of a trainable student second layer (Goldt et al. 2019): each step
+   * v_k ← v_k − (η_v/N) e σ(λ_k), so dv_k/dα = −η_v E[e σ(λ_k)]. When set, v is part of the
+   * state, after Q and M.
+   */
+  readonly secondLayerRate?: number;
 }
 
 /** dy/dα = f(y), written into `dy`; must not allocate (it is called millions of times). */
 export type OverlapRhs = (y: Float64Array, dy: Float64Array) => void;
 
-export function stateSize(p: number, pStar: number): number {
-  return p * p + p * pStar;
+export function stateSize(p: number, pStar: number, secondLayer = false): number {
+  return p * p + p * pStar + (secondLayer ? p : 0);
 }
 
-/** Flat ODE state from overlaps. */
-export function packState(o: Overlaps): Float64Array {
-  const y = new Float64Array(stateSize(o.p, o.pStar));
+/** Flat ODE state from overlaps (and the student second layer v, when it is trained). */
+export function packState(o: Overlaps, v?: Float64Array): Float64Array {
+  const y = new Float64Array(stateSize(o.p, o.pStar, v !== undefined));
   y.set(o.Q, 0);
   y.set(o.M, o.p * o.p);
+  if (v) y.set(v, o.p * o.p + o.p * o.pStar);
   return y;
 }
 

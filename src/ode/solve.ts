@@ -26,9 +26,9 @@ export interface OdeOptions {
   readonly sgdNoise?: boolean;
 }
 
-export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'eta' | 'noise' | 'weightDecay'>, P: Float64Array, sgdNoise = true): OverlapRhs {
-  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P, sgdNoise, weightDecay: problem.weightDecay };
-  return isMeanQuadratic(problem.network) ? quadraticRhs(params) : committeeRhs(params, problem.network);
+export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'eta' | 'noise' | 'weightDecay' | 'secondLayerRate'>, P: Float64Array, sgdNoise = true): OverlapRhs {
+  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P, sgdNoise, weightDecay: problem.weightDecay, secondLayerRate: problem.secondLayerRate };
+  return isMeanQuadratic(problem.network) && problem.secondLayerRate === undefined ? quadraticRhs(params) : committeeRhs(params, problem.network);
 }
 
 export function solveOde(problem: Problem, initial: Overlaps, options: OdeOptions = {}): Trajectory {
@@ -38,18 +38,22 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const saveAt = options.saveAt ?? problem.saveAt;
   const tFinal = saveAt.length ? saveAt[saveAt.length - 1] : 0;
   const check = divergenceCheck(initial, problem.eta);
-  const result = integrate((_t, y, dy) => rhs(y, dy), packState(initial), {
+  const train = problem.secondLayerRate !== undefined;
+  const result = integrate((_t, y, dy) => rhs(y, dy), packState(initial, train ? problem.network.v : undefined), {
     saveAt,
     rtol: options.rtol ?? problem.config.rtol,
     atol: options.atol ?? problem.config.atol,
     divergence: (t, y) => check(t, y.subarray(0, pp)),
     onStep: options.onProgress && tFinal > 0 ? (t) => options.onProgress!(t / tFinal) : undefined,
   });
+  const offV = pp + p * pStar;
   const Q = result.y.map((y) => y.slice(0, pp));
-  const M = result.y.map((y) => y.slice(pp));
-  const loss = Float64Array.from(Q, (q, i) => committeePopulationLoss({ p, pStar, Q: q, M: M[i], P: initial.P }, problem.network, problem.noise));
+  const M = result.y.map((y) => y.slice(pp, offV));
+  const v = train ? result.y.map((y) => y.slice(offV)) : undefined;
+  const loss = Float64Array.from(Q, (q, i) =>
+    committeePopulationLoss({ p, pStar, Q: q, M: M[i], P: initial.P }, v ? { ...problem.network, v: v[i] } : problem.network, problem.noise));
   return {
-    solver: 'ode', p, pStar, alpha: result.t, loss, Q, M, P: initial.P,
+    solver: 'ode', p, pStar, alpha: result.t, loss, Q, M, ...(v ? { v } : {}), P: initial.P,
     status: result.status, message: result.message,
     stats: { acceptedSteps: result.acceptedSteps, rejectedSteps: result.rejectedSteps, rhsEvaluations: result.rhsEvaluations },
   };

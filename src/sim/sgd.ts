@@ -21,6 +21,8 @@ export interface SgdSetup {
   readonly noise: number;
   /** Weight decay λ: w ← w − (ηλ/N) w each step (default 0). */
   readonly weightDecay?: number;
+  /** Trainable student second layer: v_k ← v_k − (η_v/N) e σ(λ_k) each step (undefined: fixed). */
+  readonly secondLayerRate?: number;
 }
 
 export interface SgdOptions {
@@ -46,6 +48,9 @@ export interface SgdCheckpoint {
   readonly loss: number[];
   readonly Q: Float64Array[];
   readonly M: Float64Array[];
+  /** Trained second layer: its current weights and its saved history. */
+  readonly v?: Float64Array;
+  readonly vs?: Float64Array[];
 }
 
 /**
@@ -54,7 +59,10 @@ export interface SgdCheckpoint {
  */
 export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike<number>, rng: Rng, options: SgdOptions = {}): Trajectory {
   const { network, p, pStar, eta, noise } = setup;
-  const { v, vStar } = network;
+  const { vStar } = network;
+  const etaV = setup.secondLayerRate;
+  const v = Float64Array.from(options.resume?.v ?? network.v);
+  const sigmaLambda = new Float64Array(p);
   const shrink = 1 - (eta * (setup.weightDecay ?? 0)) / initial.N;
   const { N } = initial;
   const W = Float64Array.from(options.resume?.W ?? initial.W);
@@ -73,6 +81,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const r0 = options.resume;
   const alpha: number[] = r0 ? [...r0.alpha] : [], loss: number[] = r0 ? [...r0.loss] : [];
   const Qs: Float64Array[] = r0 ? [...r0.Q] : [], Ms: Float64Array[] = r0 ? [...r0.M] : [];
+  const Vs: Float64Array[] = r0?.vs ? [...r0.vs] : [];
   let lastCheckpoint = Date.now();
   let P: Float64Array = overlapsOf(initial).P;
   const check = divergenceCheck(overlapsOf(initial), eta);
@@ -89,7 +98,8 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
       let yHat = 0;
       for (let k = 0; k < p; k++) {
         lambda[k] = dotRow(W, k * N, x, N) * invSqrtN;
-        yHat += v[k] * sigma(lambda[k]);
+        sigmaLambda[k] = sigma(lambda[k]);
+        yHat += v[k] * sigmaLambda[k];
       }
       let y = 0;
       for (let j = 0; j < pStar; j++) y += vStar[j] * sigmaStar(dotRow(T, j * N, x, N) * invSqrtN);
@@ -101,6 +111,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
         if (shrink !== 1) for (let n = 0; n < N; n++) W[off + n] = shrink * W[off + n] + g * x[n];
         else for (let n = 0; n < N; n++) W[off + n] += g * x[n];
       }
+      if (etaV !== undefined) for (let k = 0; k < p; k++) v[k] -= (etaV / N) * e * sigmaLambda[k];
       if (options.onProgress && step % progressEvery === 0) options.onProgress(step / totalSteps);
     }
     const o = overlapsOf({ N, p, pStar, W, teacher: T });
@@ -110,16 +121,17 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     alpha.push(step / N);
     Qs.push(o.Q);
     Ms.push(o.M);
-    loss.push(committeePopulationLoss(o, network, noise));
+    if (etaV !== undefined) Vs.push(v.slice());
+    loss.push(committeePopulationLoss(o, etaV !== undefined ? { ...network, v } : network, noise));
     options.onSave?.(alpha.length - 1, step / N, loss[loss.length - 1], o.Q, o.M);
     if (options.checkpoint && Date.now() - lastCheckpoint >= 1000 * options.checkpoint.everySeconds && s < saveSteps.length - 1) {
-      options.checkpoint.write({ step, W: W.slice(), rng: rng.getState(), alpha: [...alpha], loss: [...loss], Q: [...Qs], M: [...Ms] });
+      options.checkpoint.write({ step, W: W.slice(), rng: rng.getState(), alpha: [...alpha], loss: [...loss], Q: [...Qs], M: [...Ms], ...(etaV !== undefined ? { v: v.slice(), vs: [...Vs] } : {}) });
       lastCheckpoint = Date.now();
     }
   }
   options.onProgress?.(1);
   return {
-    solver: 'sgd', p, pStar, alpha: Float64Array.from(alpha), loss: Float64Array.from(loss), Q: Qs, M: Ms, P,
+    solver: 'sgd', p, pStar, alpha: Float64Array.from(alpha), loss: Float64Array.from(loss), Q: Qs, M: Ms, ...(etaV !== undefined ? { v: Vs } : {}), P,
     status, message, stats: { steps: step, N },
   };
 }
