@@ -18,7 +18,7 @@
  * form A Q⊥ + Q⊥ A), including its label-noise part Δ Q; at finite N, also the fluctuations of
  * single-sample gradients. dM/dα has no η² term.
  */
-import { matmul, matmulT, symmetricEigen, symmetricFunction } from '../model/matrix.js';
+import { matmul, matmulT, symmetricEigen, symmetricFunction, transpose } from '../model/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 
 /** Q⊥ = Q − M P⁻¹ Mᵀ: the Gram matrix of the student's components outside the teacher subspace. */
@@ -44,13 +44,7 @@ export function conservedQuantity(o: Overlaps, eta: number, alpha: number, minRa
   if (!(smallest > minRatio * Math.max(largestQ, 1e-300))) return null;
   const QperpInv = symmetricFunction(Qperp, p, (x) => 1 / x);
   const expB = symmetricFunction(P, pStar, (x) => Math.exp((-4 * eta * x * alpha) / (p * pStar)));
-  const QiM = matmul(QperpInv, M, p, p, pStar);
-  const MtQiM = new Float64Array(pStar * pStar);
-  for (let a = 0; a < pStar; a++) for (let b = 0; b < pStar; b++) {
-    let s = 0;
-    for (let k = 0; k < p; k++) s += M[k * pStar + a] * QiM[k * pStar + b];
-    MtQiM[a * pStar + b] = s;
-  }
+  const MtQiM = matmul(transpose(M, p, pStar), matmul(QperpInv, M, p, p, pStar), pStar, p, pStar);
   return matmul(matmul(expB, MtQiM, pStar, pStar, pStar), expB, pStar, pStar, pStar);
 }
 

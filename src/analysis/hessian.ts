@@ -13,7 +13,7 @@
  * Every direction outside the subspace (δW = v uᵀ, u ⊥ all rows) has curvature 2 vᵀG_Q v: the
  * eigenvalues of 2G_Q, each with multiplicity N − d, reported separately.
  */
-import { matmul, symmetricEigen, trace } from '../model/matrix.js';
+import { matmul, matmulT, symmetricEigen, trace } from '../model/matrix.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
 
 interface Coordinates { W: Float64Array; T: Float64Array; d: number }
@@ -38,7 +38,7 @@ function lossGradients(Q: Float64Array, M: Float64Array, P: Float64Array, p: num
 
 /** Population loss (Δ = 0) as a function of the reduced student coordinates Ŵ (p×d). */
 export function reducedLoss(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): number {
-  const Q = matmulTd(W, W, p, d, p), M = matmulTd(W, T, p, d, pStar), P = matmulTd(T, T, pStar, d, pStar);
+  const Q = matmulT(W, W, p, d, p), M = matmulT(W, T, p, d, pStar), P = matmulT(T, T, pStar, d, pStar);
   const tau = trace(Q, p) / p - trace(P, pStar) / pStar;
   let q2 = 0, m2 = 0, p2 = 0;
   for (const v of Q) q2 += v * v;
@@ -49,7 +49,7 @@ export function reducedLoss(W: Float64Array, T: Float64Array, p: number, pStar: 
 
 /** ∇_Ŵ ε = 2 G_Q Ŵ + G_M T̂ (p×d). */
 export function reducedGradient(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): Float64Array {
-  const Q = matmulTd(W, W, p, d, p), M = matmulTd(W, T, p, d, pStar), P = matmulTd(T, T, pStar, d, pStar);
+  const Q = matmulT(W, W, p, d, p), M = matmulT(W, T, p, d, pStar), P = matmulT(T, T, pStar, d, pStar);
   const { GQ, GM } = lossGradients(Q, M, P, p, pStar);
   const a = matmul(GQ, W, p, p, d), b = matmul(GM, T, p, pStar, d);
   return a.map((v, i) => 2 * v + b[i]);
@@ -78,9 +78,9 @@ export function reducedHessian(o: Overlaps): { H: Float64Array; n: number; GQ: F
   for (let col = 0; col < n; col++) {
     V.fill(0);
     V[col] = 1;
-    const dQ = matmulTd(V, W, p, d, p);
+    const dQ = matmulT(V, W, p, d, p);
     for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) { const s = dQ[i * p + j] + dQ[j * p + i]; dQ[i * p + j] = s; dQ[j * p + i] = s; }
-    const dM = matmulTd(V, T, p, d, pStar);
+    const dM = matmulT(V, T, p, d, pStar);
     const trdQ = trace(dQ, p);
     const dGQ = dQ.map((v) => (2 * v) / (p * p));
     for (let i = 0; i < p; i++) dGQ[i * p + i] += trdQ / (p * p);
@@ -136,15 +136,4 @@ export function solutionOverlaps(R: Float64Array, P: Float64Array, p: number, pS
  */
 export function expectedSolutionZeroModes(p: number, pStar: number): { manifold: number; secondOrderFlat: number } {
   return { manifold: p * pStar - (pStar * (pStar + 1)) / 2, secondOrderFlat: p * (p - pStar) };
-}
-
-/** A (r×k) · B (c×k)ᵀ. */
-function matmulTd(A: ArrayLike<number>, B: ArrayLike<number>, r: number, k: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) {
-    let s = 0;
-    for (let l = 0; l < k; l++) s += A[i * k + l] * B[j * k + l];
-    out[i * c + j] = s;
-  }
-  return out;
 }

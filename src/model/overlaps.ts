@@ -43,10 +43,10 @@ export function overlapsOf(weights: Weights): Overlaps {
 }
 
 /** The joint covariance C = [[Q, M], [Mᵀ, P]] of (λ, ν), side p + p*. */
-export function jointCovariance(o: Overlaps): Float64Array {
+export function jointCovariance(o: Overlaps, out?: Float64Array): Float64Array {
   const { p, pStar, Q, M, P } = o;
   const n = p + pStar;
-  const C = new Float64Array(n * n);
+  const C = out ?? new Float64Array(n * n);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j < p; j++) C[i * n + j] = Q[i * p + j];
     for (let j = 0; j < pStar; j++) {

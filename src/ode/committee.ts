@@ -52,9 +52,10 @@ export function committeeRhs(params: DynamicsParams, net: Network): OverlapRhs {
   const v = Float64Array.from(net.v);
   const E = pairExpectations(net.student, net.teacher);
   const c2 = new Float64Array(4), c3 = new Float64Array(9), c4 = new Float64Array(16);
+  const Cbuf = new Float64Array(n * n);
   return (y, dy) => {
     if (train) for (let k = 0; k < p; k++) { v[k] = y[offV + k]; c[k] = v[k]; } // the second layer is state
-    const C = jointCovariance({ p, pStar, Q: y.subarray(0, pp) as Float64Array, M: y.subarray(pp, offV) as Float64Array, P });
+    const C = jointCovariance({ p, pStar, Q: y.subarray(0, pp) as Float64Array, M: y.subarray(pp, offV) as Float64Array, P }, Cbuf);
     // dv_k/dα = −η_v E[e σ(λ_k)] = −η_v Σ_u c_u E[σ(λ_k) s_u(z_u)]
     if (train) {
       for (let k = 0; k < p; k++) {
