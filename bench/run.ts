@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: (a) the library's SGD step (`simulateSgd`) against a straightforward C
+ * `npm run bench`: (a) the library's SGD step (`simulateSgd`, with its WebAssembly kernel, and
+ * with its plain JavaScript loop for comparison) against a straightforward C
  * implementation of the same step (bench/sgd.c, built here with gcc -O3 -march=native
  * -ffast-math) and, when python3 has numpy, a step-by-step numpy one, all timed in this run;
  * (b) sweep throughput on 2 worker threads against 1. Prints the machine, a Markdown table and
@@ -11,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, initialCondition, simulateSgd, square, Rng, VERSION } from '../src/index.js';
+import { parseConfig, initialCondition, simulateSgd, square, makeNetwork, Rng, VERSION } from '../src/index.js';
 import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
@@ -34,15 +35,20 @@ function tryRun(cmd: string, args: string[]): string | null {
   return r.status === 0 ? r.stdout : null;
 }
 
-/** Median steps/s of the library's simulateSgd over REPEATS runs of `steps` steps. */
-function jsStepsPerSecond(N: number, p: number, pStar: number, steps: number): number {
+type Engine = 'wasm' | 'js';
+
+/**
+ * Median steps/s of the library's simulateSgd over REPEATS runs of `steps` steps, with the
+ * WebAssembly kernel (the default) or the plain JavaScript loop.
+ */
+function jsStepsPerSecond(N: number, p: number, pStar: number, steps: number, engine: Engine = 'wasm'): number {
   const config = parseConfig({ N, p, pStar, init: { teacher: 'gaussian', studentVariance: 1e-3, seed: 0 } });
   const weights = initialCondition(config).weights!;
-  const setup = { activation: square, p, pStar, eta: 0.5, noise: 0 };
+  const setup = { network: makeNetwork(p, pStar, square), p, pStar, eta: 0.5, noise: 0 };
   const rates: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
     const t0 = performance.now();
-    simulateSgd(setup, weights, [0, steps / N], new Rng(r + 1));
+    simulateSgd(setup, weights, [0, steps / N], new Rng(r + 1), { engine });
     rates.push(steps / ((performance.now() - t0) / 1000));
   }
   return median(rates);
@@ -101,15 +107,19 @@ async function main(): Promise<void> {
 
   const sweepOnly = process.argv.includes('--sweep');
   const rows: string[] = [];
-  rows.push('| (N, p, p*) | steps | onepass (JS) steps/s | C steps/s | numpy steps/s | JS / C | JS / numpy |', '|---|---|---|---|---|---|---|');
+  rows.push('| (N, p, p*) | steps | onepass (WebAssembly kernel) steps/s | onepass (plain JS loop) steps/s | C steps/s | numpy steps/s | onepass / C | onepass / numpy |', '|---|---|---|---|---|---|---|---|');
   for (const [N, p, pStar] of sweepOnly ? [] : [[1000, 4, 2], [4000, 8, 2], [10000, 32, 4]] as const) {
     const steps = calibrate(N, p, pStar);
     const js = jsStepsPerSecond(N, p, pStar, steps);
+    const plain = jsStepsPerSecond(N, p, pStar, Math.max(50, Math.round(steps / 4)), 'js');
     const c = cExe ? cStepsPerSecond(cExe, N, p, pStar, steps) : null;
     const np = m.numpy ? numpyStepsPerSecond(N, p, pStar, Math.max(50, Math.round(steps / 4))) : null;
-    const line = { case: 'sgd-step', N, p, pStar, steps, repeats: REPEATS, jsStepsPerSecond: js, cStepsPerSecond: c, numpyStepsPerSecond: np, jsOverC: c ? js / c : null, jsOverNumpy: np ? js / np : null };
+    const line = {
+      case: 'sgd-step', N, p, pStar, steps, repeats: REPEATS, jsStepsPerSecond: js, plainJsStepsPerSecond: plain, cStepsPerSecond: c, numpyStepsPerSecond: np,
+      jsOverC: c ? js / c : null, jsOverNumpy: np ? js / np : null,
+    };
     console.log(JSON.stringify(line));
-    rows.push(`| (${N}, ${p}, ${pStar}) | ${steps} | ${fmt(js)} | ${fmt(c)} | ${fmt(np)} | ${fmt(line.jsOverC)} | ${fmt(line.jsOverNumpy)} |`);
+    rows.push(`| (${N}, ${p}, ${pStar}) | ${steps} | ${fmt(js)} | ${fmt(plain)} | ${fmt(c)} | ${fmt(np)} | ${fmt(line.jsOverC)} | ${fmt(line.jsOverNumpy)} |`);
   }
 
   const sweepLines: string[] = [];

@@ -31,6 +31,9 @@ const FN = new Float64Array(128);
   }
 }
 
+/** The ziggurat's tables, shared with the WebAssembly kernel (src/sim/wasmKernel.ts) so both draw alike. */
+export const ZIGGURAT_TABLES: { readonly KN: Int32Array; readonly WN: Float64Array; readonly FN: Float64Array } = { KN, WN, FN };
+
 export class Rng {
   private s0: number;
   private s1: number;

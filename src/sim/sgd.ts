@@ -12,6 +12,8 @@ import { overlapsOf, type Weights } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
 import { divergenceCheck } from '../analysis/divergence.js';
 import type { Rng } from './rng.js';
+import { createSgdKernel, type SgdKernel } from './wasmKernel.js';
+import { OnepassError } from '../model/errors.js';
 
 export interface SgdSetup {
   readonly network: Network;
@@ -37,6 +39,12 @@ export interface SgdOptions {
   readonly checkpoint?: { readonly everySeconds: number; readonly write: (state: SgdCheckpoint) => void };
   /** Continue from a checkpoint of the same setup, weights and save grid: same result as never stopping. */
   readonly resume?: SgdCheckpoint;
+  /**
+   * Which loop runs the steps: 'wasm' the WebAssembly SIMD kernel, 'js' the plain JavaScript loop,
+   * 'auto' (default) the kernel where the runtime has it. Both give the same numbers for the same
+   * seed, bit for bit (src/sim/sgd.test.ts).
+   */
+  readonly engine?: 'auto' | 'wasm' | 'js';
 }
 
 /** Everything a run needs to continue bit for bit: weights, generator state and the saves so far. */
@@ -65,16 +73,42 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const sigmaLambda = new Float64Array(p);
   const shrink = 1 - (eta * (setup.weightDecay ?? 0)) / initial.N;
   const { N } = initial;
-  const W = Float64Array.from(options.resume?.W ?? initial.W);
   if (options.resume) rng.setState(options.resume.rng);
-  const T = initial.teacher;
+  const engine = options.engine ?? 'auto';
+  const kernel = engine === 'js' ? null : createSgdKernel(N, p, pStar);
+  if (engine === 'wasm' && !kernel) throw new OnepassError('engine: the WebAssembly kernel is unavailable here (no WebAssembly SIMD, or the weights exceed 2 GiB); use engine "js" or "auto"');
+  // With the kernel the weights live in its memory; the plain loop keeps its own copy.
+  const W = kernel ? kernel.W : new Float64Array(p * N);
+  W.set(options.resume?.W ?? initial.W);
+  const T = kernel ? kernel.T : initial.teacher;
+  if (kernel) kernel.T.set(initial.teacher);
   const x = new Float64Array(N);
-  const lambda = new Float64Array(p);
-  const grad = new Float64Array(p);
+  const lambda = kernel ? kernel.lambda : new Float64Array(p);
+  const nu = kernel ? kernel.nu : new Float64Array(pStar);
+  const grad = kernel ? kernel.grad : new Float64Array(p);
   const invSqrtN = 1 / Math.sqrt(N);
   const sqrtNoise = Math.sqrt(noise);
   const { sigma, dsigma } = network.student;
   const sigmaStar = network.teacher.sigma;
+  const labelNoise = kernel ? () => kernel.gaussian() : () => rng.gaussian();
+
+  /**
+   * From the pre-activations λ, ν of this step's input: the error e = ŷ − y, the update
+   * coefficients grad_k = −η e v_k σ'(λ_k)/√N of w_k ← (1 − ηλ/N) w_k + grad_k x, and the second
+   * layer's step. Shared by both engines: only the O(N) loops differ between them.
+   */
+  const backward = () => {
+    let yHat = 0;
+    for (let k = 0; k < p; k++) {
+      sigmaLambda[k] = sigma(lambda[k]);
+      yHat += v[k] * sigmaLambda[k];
+    }
+    let y = 0;
+    for (let j = 0; j < pStar; j++) y += vStar[j] * sigmaStar(nu[j]);
+    const e = yHat - y - (noise > 0 ? sqrtNoise * labelNoise() : 0);
+    for (let k = 0; k < p; k++) grad[k] = -eta * e * v[k] * dsigma(lambda[k]) * invSqrtN;
+    if (etaV !== undefined) for (let k = 0; k < p; k++) v[k] -= (etaV / N) * e * sigmaLambda[k];
+  };
 
   const saveSteps = Array.from(saveAt, (a) => Math.round(a * N));
   const totalSteps = saveSteps.length ? saveSteps[saveSteps.length - 1] : 0;
@@ -88,32 +122,53 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   let status: Trajectory['status'] = 'completed';
   let message = `reached α = ${totalSteps / N}`;
   const progressEvery = Math.max(1, Math.floor(totalSteps / 200));
+  const progress = options.onProgress;
 
-  let step = r0?.step ?? 0;
-  for (let s = alpha.length; s < saveSteps.length; s++) {
-    const target = saveSteps[s];
-    for (; step < target; step++) {
+  /** The plain JavaScript loop: the reference the kernel is tested against, and the fallback. */
+  const runPlain = (from: number, to: number) => {
+    for (let step = from; step < to; step++) {
       rng.fillGaussian(x);
-      // Pre-activations and the error e = ŷ − y.
-      let yHat = 0;
-      for (let k = 0; k < p; k++) {
-        lambda[k] = dotRow(W, k * N, x, N) * invSqrtN;
-        sigmaLambda[k] = sigma(lambda[k]);
-        yHat += v[k] * sigmaLambda[k];
-      }
-      let y = 0;
-      for (let j = 0; j < pStar; j++) y += vStar[j] * sigmaStar(dotRow(T, j * N, x, N) * invSqrtN);
-      const e = yHat - y - (noise > 0 ? sqrtNoise * rng.gaussian() : 0);
-      // w_k ← (1 − ηλ/N) w_k − η e v_k σ'(λ_k) x / √N
-      for (let k = 0; k < p; k++) grad[k] = -eta * e * v[k] * dsigma(lambda[k]) * invSqrtN;
+      for (let k = 0; k < p; k++) lambda[k] = dotRow(W, k * N, x, N) * invSqrtN;
+      for (let j = 0; j < pStar; j++) nu[j] = dotRow(T, j * N, x, N) * invSqrtN;
+      backward();
       for (let k = 0; k < p; k++) {
         const g = grad[k], off = k * N;
         if (shrink !== 1) for (let n = 0; n < N; n++) W[off + n] = shrink * W[off + n] + g * x[n];
         else for (let n = 0; n < N; n++) W[off + n] += g * x[n];
       }
-      if (etaV !== undefined) for (let k = 0; k < p; k++) v[k] -= (etaV / N) * e * sigmaLambda[k];
-      if (options.onProgress && step % progressEvery === 0) options.onProgress(step / totalSteps);
+      if (progress && step % progressEvery === 0) progress(step / totalSteps);
     }
+  };
+
+  /**
+   * The same steps with the kernel: step t's update and step t+1's pre-activations share one pass
+   * over W (the draws keep their order: x_t, step t's label noise, x_{t+1}). The block's last step
+   * updates alone, so that at a save point weights and generator are exactly those of the plain loop.
+   */
+  const runKernel = (k: SgdKernel, from: number, to: number) => {
+    if (from >= to) return;
+    k.setRngState(rng.getState());
+    let b = 0;
+    k.drawInput(b);
+    k.studentFields(b);
+    for (let step = from; ; step++) {
+      k.teacherFields(b);
+      backward();
+      if (progress && step % progressEvery === 0) progress(step / totalSteps);
+      if (step + 1 === to) { k.update(b, shrink); break; }
+      k.drawInput(1 - b);
+      k.updateThenFields(b, 1 - b, shrink);
+      b = 1 - b;
+    }
+    rng.setState(k.rngState());
+  };
+
+  let step = r0?.step ?? 0;
+  for (let s = alpha.length; s < saveSteps.length; s++) {
+    const target = saveSteps[s];
+    if (kernel) runKernel(kernel, step, target);
+    else runPlain(step, target);
+    step = Math.max(step, target);
     const o = overlapsOf({ N, p, pStar, W, teacher: T });
     P = o.P;
     const reason = check(step / N, o.Q);
@@ -129,7 +184,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
       lastCheckpoint = Date.now();
     }
   }
-  options.onProgress?.(1);
+  progress?.(1);
   return {
     solver: 'sgd', p, pStar, alpha: Float64Array.from(alpha), loss: Float64Array.from(loss), Q: Qs, M: Ms, ...(etaV !== undefined ? { v: Vs } : {}), P,
     status, message, stats: { steps: step, N },

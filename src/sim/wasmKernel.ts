@@ -1,0 +1,110 @@
+/**
+ * The WebAssembly SGD kernel (wasm/sgdKernel.ts) as typed-array views over its memory. One
+ * instance per simulation, with its own memory sized for (N, p, p*): the weights live in that
+ * memory for the whole run, and the simulator reads them through `W` at save points.
+ * The compiled module is cached per thread; where WebAssembly or its SIMD extension is missing
+ * (an old browser, a locked-down runtime) `createSgdKernel` returns null and the simulator uses
+ * its plain JavaScript loop, which gives the same numbers.
+ */
+import { SGD_KERNEL_BASE64 } from './sgdKernelBinary.js';
+import { ZIGGURAT_TABLES } from './rng.js';
+
+interface KernelExports {
+  setZiggurat(kn: number, wn: number, fn: number): void;
+  setState(a: number, b: number, c: number, d: number): void;
+  getState(i: number): number;
+  gaussian(): number;
+  fillGaussian(out: number, n: number): void;
+  dotRows(A: number, rows: number, n: number, x: number, out: number, scale: number): void;
+  updateRows(W: number, rows: number, n: number, grad: number, shrink: number, x: number): void;
+  updateDotRows(W: number, rows: number, n: number, grad: number, shrink: number, xOld: number, xNew: number, out: number, scale: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = Uint8Array.from(atob(SGD_KERNEL_BASE64), (c) => c.charCodeAt(0));
+    compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** Whether this runtime can run the WebAssembly kernel (WebAssembly with 128-bit SIMD). */
+export function wasmKernelAvailable(): boolean {
+  return kernelModule() !== null;
+}
+
+/** Largest memory we ask for: beyond it the JavaScript loop runs instead (it has no such limit). */
+const MAX_BYTES = 2 ** 31;
+
+export interface SgdKernel {
+  /** Student weights, p × N row-major (the live weights: read them, do not keep them past the run). */
+  readonly W: Float64Array;
+  /** Teacher weights, p* × N. */
+  readonly T: Float64Array;
+  /** Pre-activations λ (p) and ν (p*) of the current input, and the per-row update coefficients (p). */
+  readonly lambda: Float64Array;
+  readonly nu: Float64Array;
+  readonly grad: Float64Array;
+  /** The two input buffers x_0, x_1 (N each). */
+  readonly x: readonly [Float64Array, Float64Array];
+  setRngState(state: readonly number[]): void;
+  rngState(): number[];
+  gaussian(): number;
+  /** Draws the input into buffer b (0 or 1). */
+  drawInput(b: number): void;
+  /** λ ← W x_b /√N. */
+  studentFields(b: number): void;
+  /** ν ← W* x_b /√N. */
+  teacherFields(b: number): void;
+  /** w_k ← s w_k + grad_k x_b. */
+  update(b: number, shrink: number): void;
+  /** w_k ← s w_k + grad_k x_b, then λ ← W x_c /√N with the new weights, in one pass over W. */
+  updateThenFields(b: number, c: number, shrink: number): void;
+}
+
+/** A kernel instance for (N, p, p*), or null when WebAssembly SIMD is unavailable or the run is too large. */
+export function createSgdKernel(N: number, p: number, pStar: number): SgdKernel | null {
+  const module = kernelModule();
+  if (!module) return null;
+  let top = 0;
+  const take = (bytes: number) => { const at = top; top += Math.ceil(bytes / 16) * 16; return at; };
+  const knAt = take(4 * 128), wnAt = take(8 * 128), fnAt = take(8 * 128);
+  const wAt = take(8 * p * N), tAt = take(8 * pStar * N), xAt = [take(8 * N), take(8 * N)];
+  const lambdaAt = take(8 * p), nuAt = take(8 * pStar), gradAt = take(8 * p);
+  if (top > MAX_BYTES) return null;
+  let memory: WebAssembly.Memory;
+  let k: KernelExports;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) });
+    k = new WebAssembly.Instance(module, { env: { memory, exp: Math.exp, log: Math.log } }).exports as unknown as KernelExports;
+  } catch {
+    return null; // out of memory for this instance: the JavaScript loop still works
+  }
+  const buf = memory.buffer;
+  new Int32Array(buf, knAt, 128).set(ZIGGURAT_TABLES.KN);
+  new Float64Array(buf, wnAt, 128).set(ZIGGURAT_TABLES.WN);
+  new Float64Array(buf, fnAt, 128).set(ZIGGURAT_TABLES.FN);
+  k.setZiggurat(knAt, wnAt, fnAt);
+  const invSqrtN = 1 / Math.sqrt(N);
+  return {
+    W: new Float64Array(buf, wAt, p * N),
+    T: new Float64Array(buf, tAt, pStar * N),
+    lambda: new Float64Array(buf, lambdaAt, p),
+    nu: new Float64Array(buf, nuAt, pStar),
+    grad: new Float64Array(buf, gradAt, p),
+    x: [new Float64Array(buf, xAt[0], N), new Float64Array(buf, xAt[1], N)],
+    setRngState: (s) => k.setState(s[0], s[1], s[2], s[3]),
+    rngState: () => [k.getState(0), k.getState(1), k.getState(2), k.getState(3)],
+    gaussian: () => k.gaussian(),
+    drawInput: (b) => k.fillGaussian(xAt[b], N),
+    studentFields: (b) => k.dotRows(wAt, p, N, xAt[b], lambdaAt, invSqrtN),
+    teacherFields: (b) => k.dotRows(tAt, pStar, N, xAt[b], nuAt, invSqrtN),
+    update: (b, shrink) => k.updateRows(wAt, p, N, gradAt, shrink, xAt[b]),
+    updateThenFields: (b, c, shrink) => k.updateDotRows(wAt, p, N, gradAt, shrink, xAt[b], xAt[c], lambdaAt, invSqrtN),
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * The SGD simulator's hot loop in WebAssembly (AssemblyScript, compiled by wasm/build.mjs with
+ * SIMD on). It does exactly the arithmetic of the plain JavaScript loop in src/sim/sgd.ts, in the
+ * same order, so that both give the same bits for the same seed:
+ *  - Gaussians: xoshiro128** and the 128-layer ziggurat of src/sim/rng.ts (tables passed in by
+ *    pointer; exp and log imported from JavaScript's Math, so the rare slow branch agrees too);
+ *  - dot products: four partial sums over n ≡ 0, 1, 2, 3 (mod 4), combined as (d0 + d1) + (d2 + d3),
+ *    held here as two f64x2 accumulators; WebAssembly has no fused multiply-add in its base SIMD
+ *    set, so every product is rounded before it is added, as in JavaScript;
+ *  - the update w ← s·w + g x (or w + g x when s = 1).
+ * What it adds over the JavaScript loop: two lanes per instruction, two rows per pass (each x load
+ * serves two rows and the rows' sums are independent chains), and the fusion of step t's update
+ * with step t+1's pre-activations (w is read and written once per step instead of read twice).
+ * All arrays live in the imported memory at byte offsets chosen by src/sim/wasmKernel.ts.
+ */
+
+@external("env", "exp") declare function jsExp(x: f64): f64;
+@external("env", "log") declare function jsLog(x: f64): f64;
+
+const ZIG_R: f64 = 3.442619855899;
+
+// xoshiro128** state and the ziggurat tables (KN: i32[128], WN, FN: f64[128]).
+let s0: u32 = 1, s1: u32 = 0, s2: u32 = 0, s3: u32 = 0;
+let kn: usize = 0, wn: usize = 0, fn: usize = 0;
+
+export function setZiggurat(knPtr: usize, wnPtr: usize, fnPtr: usize): void {
+  kn = knPtr; wn = wnPtr; fn = fnPtr;
+}
+
+export function setState(a: u32, b: u32, c: u32, d: u32): void {
+  s0 = a; s1 = b; s2 = c; s3 = d;
+}
+
+/** Word i (0..3) of the generator state. */
+export function getState(i: i32): u32 {
+  return i == 0 ? s0 : i == 1 ? s1 : i == 2 ? s2 : s3;
+}
+
+@inline function nextU32(): u32 {
+  const r = rotl<u32>(s1 * 5, 7) * 9;
+  const t = s1 << 9;
+  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl<u32>(s3, 11);
+  return r;
+}
+
+function uniform(): f64 {
+  const hi = nextU32() >>> 5, lo = nextU32() >>> 6;
+  return (<f64>hi * 67108864.0 + <f64>lo) / 9007199254740992.0;
+}
+
+@inline function knAt(iz: i32): i32 { return load<i32>(kn + (<usize>iz << 2)); }
+@inline function wnAt(iz: i32): f64 { return load<f64>(wn + (<usize>iz << 3)); }
+@inline function fnAt(iz: i32): f64 { return load<f64>(fn + (<usize>iz << 3)); }
+
+/** The wedge or the tail of the ziggurat (Rng.gaussianSlow, same draws in the same order). */
+function gaussianSlow(j: i32, iz: i32): f64 {
+  while (true) {
+    const x = <f64>j * wnAt(iz);
+    if (iz == 0) {
+      let tx: f64, ty: f64;
+      do {
+        tx = -jsLog(1 - uniform()) / ZIG_R;
+        ty = -jsLog(1 - uniform());
+      } while (ty + ty < tx * tx);
+      return j > 0 ? ZIG_R + tx : -ZIG_R - tx;
+    }
+    if (fnAt(iz) + uniform() * (fnAt(iz - 1) - fnAt(iz)) < jsExp(-0.5 * x * x)) return x;
+    const u = <i32>nextU32();
+    iz = u & 127;
+    j = u >> 7;
+    if (abs<i32>(j) < knAt(iz)) return <f64>j * wnAt(iz);
+  }
+}
+
+export function gaussian(): f64 {
+  const u = <i32>nextU32();
+  const iz = u & 127, j = u >> 7;
+  if (abs<i32>(j) < knAt(iz)) return <f64>j * wnAt(iz);
+  return gaussianSlow(j, iz);
+}
+
+/** out[0..n) ← standard normal draws (the generator state in locals on the fast path). */
+export function fillGaussian(out: usize, n: i32): void {
+  let a = s0, b = s1, c = s2, d = s3;
+  for (let i = 0; i < n; i++) {
+    const u = <i32>(rotl<u32>(b * 5, 7) * 9);
+    const t = b << 9;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+    const iz = u & 127, j = u >> 7;
+    const p = out + (<usize>i << 3);
+    if (abs<i32>(j) < knAt(iz)) { store<f64>(p, <f64>j * wnAt(iz)); continue; }
+    s0 = a; s1 = b; s2 = c; s3 = d;
+    store<f64>(p, gaussianSlow(j, iz));
+    a = s0; b = s1; c = s2; d = s3;
+  }
+  s0 = a; s1 = b; s2 = c; s3 = d;
+}
+
+/** The tail elements n ≥ 4⌊N/4⌋ go into d0 one by one after the main loop, as in JavaScript. */
+@inline function dotTail(a: usize, x: usize, from: i32, n: i32, d0: f64): f64 {
+  for (let i = from; i < n; i++) d0 += load<f64>(a + (<usize>i << 3)) * load<f64>(x + (<usize>i << 3));
+  return d0;
+}
+
+/** (d0 + d1) + (d2 + d3) from the accumulators [d0, d1] and [d2, d3], the tail folded into d0. */
+@inline function finish(lo: v128, hi: v128, a: usize, x: usize, from: i32, n: i32): f64 {
+  const d0 = dotTail(a, x, from, n, f64x2.extract_lane(lo, 0));
+  return (d0 + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+}
+
+/** out[r] ← (A_r · x) · scale for the `rows` rows of the row-major rows × n matrix A. */
+export function dotRows(A: usize, rows: i32, n: i32, x: usize, out: usize, scale: f64): void {
+  const stride = <usize>n << 3;
+  const n4 = n & ~3;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const a0 = A + <usize>r * stride, a1 = a0 + stride;
+    let p0 = f64x2.splat(0), q0 = f64x2.splat(0), p1 = f64x2.splat(0), q1 = f64x2.splat(0);
+    for (let i = 0; i < n4; i += 4) {
+      const o = <usize>i << 3;
+      const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
+      p0 = f64x2.add(p0, f64x2.mul(v128.load(a0 + o), x0));
+      q0 = f64x2.add(q0, f64x2.mul(v128.load(a0 + o, 16), x1));
+      p1 = f64x2.add(p1, f64x2.mul(v128.load(a1 + o), x0));
+      q1 = f64x2.add(q1, f64x2.mul(v128.load(a1 + o, 16), x1));
+    }
+    store<f64>(out + (<usize>r << 3), finish(p0, q0, a0, x, n4, n) * scale);
+    store<f64>(out + (<usize>(r + 1) << 3), finish(p1, q1, a1, x, n4, n) * scale);
+  }
+  if (r < rows) {
+    const a0 = A + <usize>r * stride;
+    let p0 = f64x2.splat(0), q0 = f64x2.splat(0);
+    for (let i = 0; i < n4; i += 4) {
+      const o = <usize>i << 3;
+      p0 = f64x2.add(p0, f64x2.mul(v128.load(a0 + o), v128.load(x + o)));
+      q0 = f64x2.add(q0, f64x2.mul(v128.load(a0 + o, 16), v128.load(x + o, 16)));
+    }
+    store<f64>(out + (<usize>r << 3), finish(p0, q0, a0, x, n4, n) * scale);
+  }
+}
+
+/** w_r ← s·w_r + g_r x (w_r + g_r x when s = 1) for each row r of W. */
+export function updateRows(W: usize, rows: i32, n: i32, grad: usize, shrink: f64, x: usize): void {
+  const stride = <usize>n << 3;
+  const n2 = n & ~1;
+  const sv = f64x2.splat(shrink);
+  for (let r = 0; r < rows; r++) {
+    const w = W + <usize>r * stride;
+    const g = load<f64>(grad + (<usize>r << 3));
+    const gv = f64x2.splat(g);
+    if (shrink == 1) {
+      for (let i = 0; i < n2; i += 2) {
+        const o = <usize>i << 3;
+        v128.store(w + o, f64x2.add(v128.load(w + o), f64x2.mul(gv, v128.load(x + o))));
+      }
+      if (n2 < n) { const o = <usize>n2 << 3; store<f64>(w + o, load<f64>(w + o) + g * load<f64>(x + o)); }
+    } else {
+      for (let i = 0; i < n2; i += 2) {
+        const o = <usize>i << 3;
+        v128.store(w + o, f64x2.add(f64x2.mul(sv, v128.load(w + o)), f64x2.mul(gv, v128.load(x + o))));
+      }
+      if (n2 < n) { const o = <usize>n2 << 3; store<f64>(w + o, shrink * load<f64>(w + o) + g * load<f64>(x + o)); }
+    }
+  }
+}
+
+/**
+ * One pass over W for two consecutive steps: w_r ← s·w_r + g_r x_old (this step's update), then
+ * out[r] ← (w_r · x_new) · scale with the updated w_r (the next step's pre-activation).
+ */
+export function updateDotRows(W: usize, rows: i32, n: i32, grad: usize, shrink: f64, xOld: usize, xNew: usize, out: usize, scale: f64): void {
+  if (shrink != 1) {
+    // Weight decay is the rare case: keep it simple, two passes.
+    updateRows(W, rows, n, grad, shrink, xOld);
+    dotRows(W, rows, n, xNew, out, scale);
+    return;
+  }
+  const stride = <usize>n << 3;
+  const n4 = n & ~3;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const a0 = W + <usize>r * stride, a1 = a0 + stride;
+    const g0 = f64x2.splat(load<f64>(grad + (<usize>r << 3)));
+    const g1 = f64x2.splat(load<f64>(grad + (<usize>(r + 1) << 3)));
+    let p0 = f64x2.splat(0), q0 = f64x2.splat(0), p1 = f64x2.splat(0), q1 = f64x2.splat(0);
+    for (let i = 0; i < n4; i += 4) {
+      const o = <usize>i << 3;
+      const u0 = v128.load(xOld + o), u1 = v128.load(xOld + o, 16);
+      const x0 = v128.load(xNew + o), x1 = v128.load(xNew + o, 16);
+      const w00 = f64x2.add(v128.load(a0 + o), f64x2.mul(g0, u0));
+      const w01 = f64x2.add(v128.load(a0 + o, 16), f64x2.mul(g0, u1));
+      const w10 = f64x2.add(v128.load(a1 + o), f64x2.mul(g1, u0));
+      const w11 = f64x2.add(v128.load(a1 + o, 16), f64x2.mul(g1, u1));
+      v128.store(a0 + o, w00); v128.store(a0 + o, w01, 16);
+      v128.store(a1 + o, w10); v128.store(a1 + o, w11, 16);
+      p0 = f64x2.add(p0, f64x2.mul(w00, x0));
+      q0 = f64x2.add(q0, f64x2.mul(w01, x1));
+      p1 = f64x2.add(p1, f64x2.mul(w10, x0));
+      q1 = f64x2.add(q1, f64x2.mul(w11, x1));
+    }
+    for (let i = n4; i < n; i++) {
+      const o = <usize>i << 3;
+      const u = load<f64>(xOld + o);
+      store<f64>(a0 + o, load<f64>(a0 + o) + f64x2.extract_lane(g0, 0) * u);
+      store<f64>(a1 + o, load<f64>(a1 + o) + f64x2.extract_lane(g1, 0) * u);
+    }
+    store<f64>(out + (<usize>r << 3), finish(p0, q0, a0, xNew, n4, n) * scale);
+    store<f64>(out + (<usize>(r + 1) << 3), finish(p1, q1, a1, xNew, n4, n) * scale);
+  }
+  if (r < rows) {
+    const a0 = W + <usize>r * stride;
+    const g = load<f64>(grad + (<usize>r << 3));
+    const g0 = f64x2.splat(g);
+    let p0 = f64x2.splat(0), q0 = f64x2.splat(0);
+    for (let i = 0; i < n4; i += 4) {
+      const o = <usize>i << 3;
+      const w00 = f64x2.add(v128.load(a0 + o), f64x2.mul(g0, v128.load(xOld + o)));
+      const w01 = f64x2.add(v128.load(a0 + o, 16), f64x2.mul(g0, v128.load(xOld + o, 16)));
+      v128.store(a0 + o, w00); v128.store(a0 + o, w01, 16);
+      p0 = f64x2.add(p0, f64x2.mul(w00, v128.load(xNew + o)));
+      q0 = f64x2.add(q0, f64x2.mul(w01, v128.load(xNew + o, 16)));
+    }
+    for (let i = n4; i < n; i++) {
+      const o = <usize>i << 3;
+      store<f64>(a0 + o, load<f64>(a0 + o) + g * load<f64>(xOld + o));
+    }
+    store<f64>(out + (<usize>r << 3), finish(p0, q0, a0, xNew, n4, n) * scale);
+  }
+}
