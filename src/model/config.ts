@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { ConfigError } from './errors.js';
+import { isOverlapInit } from './init.js';
 
 export const ACTIVATIONS = ['square', 'erf', 'relu', 'linear'] as const;
 
@@ -59,9 +60,9 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type OverlapInit = z.output<typeof overlapInit>;
 export type WeightInit = z.output<typeof weightInit>;
 
-export function isOverlapInit(init: Config['init']): init is OverlapInit {
-  return 'Q' in init;
-}
+// Lives with the initial conditions so that the sweep's worker threads, which receive configs
+// already parsed, need not load zod.
+export { isOverlapInit };
 
 /** Weights of p + p* rows of length N take this many bytes; refuse what would exhaust memory. */
 const MAX_WEIGHT_BYTES = 4 * 2 ** 30;

@@ -4,10 +4,10 @@
  */
 import type { Activation } from '../gauss/expectations.js';
 import { activationByName } from '../gauss/activations.js';
-import { isOverlapInit, type Config } from './config.js';
+import type { Config } from './config.js';
 import { fromRows } from './matrix.js';
 import { overlapsOf, type Overlaps, type Weights } from './overlaps.js';
-import { studentWeights, teacherWeights } from './init.js';
+import { isOverlapInit, studentWeights, teacherWeights } from './init.js';
 import { Rng } from '../sim/rng.js';
 import { makeNetwork, type Network } from './network.js';
 
