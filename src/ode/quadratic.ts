@@ -17,7 +17,7 @@
  * Cost O(p²(p + p*)) per call, against O(p²(p + p*)²) Wick sums for the generic form.
  */
 import type { DynamicsParams, OverlapRhs } from './equations.js';
-import { matmul, matmulT, trace, frobeniusDot } from '../model/matrix.js';
+import { trace, frobeniusDot } from '../model/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 
 /** ε = ½ E[e²] = ½ [τ² + 2 tr(ACAC)] + Δ/2: mean² plus variance of the quadratic form. */
@@ -34,34 +34,55 @@ export function quadraticRhs(params: DynamicsParams): OverlapRhs {
   const trP = trace(P, pStar);
   const trP2 = frobeniusDot(P, P);
   // Work buffers, allocated once per problem.
-  const QQ = new Float64Array(pp), MMt = new Float64Array(pp), G = new Float64Array(pp);
-  const QM = new Float64Array(p * pStar), MP = new Float64Array(p * pStar), H = new Float64Array(p * pStar);
-  const GQ = new Float64Array(pp), HMt = new Float64Array(pp);
+  const G = new Float64Array(pp), H = new Float64Array(p * pStar);
   const gf = (2 * eta) / p;
   const nq = params.sgdNoise === false ? 0 : (4 * eta * eta) / (p * p);
   const decay = eta * (params.weightDecay ?? 0);
+  const ps = pStar;
   return (y, dy) => {
-    const Q = y.subarray(0, pp);
-    const M = y.subarray(pp, pp + p * pStar);
-    matmul(Q, Q, p, p, p, QQ);
-    matmulT(M, M, p, pStar, p, MMt);
-    matmul(Q, M, p, p, pStar, QM);
-    matmul(M, P, p, pStar, pStar, MP);
+    // Q = y[0, p²), M = y[p², p² + p p*), both row-major, read in place. Q, G, S and dQ/dα are
+    // symmetric: each is computed on the upper triangle and mirrored, which also keeps Q exactly
+    // symmetric along the integration. The right-hand side is the ODE solver's whole cost.
+    const m0 = pp;
     let trQ = 0, trQ2 = 0, trMMt = 0;
-    for (let i = 0; i < p; i++) { trQ += Q[i * p + i]; trMMt += MMt[i * p + i]; }
-    for (let i = 0; i < pp; i++) { G[i] = QQ[i] / p - MMt[i] / pStar; trQ2 += Q[i] * Q[i]; }
-    for (let i = 0; i < p * pStar; i++) H[i] = QM[i] / p - MP[i] / pStar;
-    const tau = trQ / p - trP / pStar;
-    const trACAC = trQ2 / pp - (2 * trMMt) / (p * pStar) + trP2 / (pStar * pStar);
-    matmul(G, Q, p, p, p, GQ);
-    matmulT(H, M, p, pStar, p, HMt);
-    const c0 = tau * tau + 2 * trACAC + noise;
-    for (let i = 0; i < pp; i++) {
-      const eLL = tau * Q[i] + 2 * G[i];
-      const S = GQ[i] / p - HMt[i] / pStar;
-      const e2LL = c0 * Q[i] + 4 * tau * G[i] + 8 * S;
-      dy[i] = -2 * gf * eLL + nq * e2LL - 2 * decay * Q[i];
+    // G = Q²/p − MMᵀ/p*
+    for (let i = 0; i < p; i++) {
+      trQ += y[i * p + i];
+      for (let j = i; j < p; j++) {
+        let qq = 0, mm = 0;
+        for (let l = 0; l < p; l++) qq += y[i * p + l] * y[j * p + l];
+        for (let m = 0; m < ps; m++) mm += y[m0 + i * ps + m] * y[m0 + j * ps + m];
+        G[i * p + j] = G[j * p + i] = qq / p - mm / ps;
+        const q = y[i * p + j];
+        trQ2 += i === j ? q * q : 2 * q * q;
+        if (i === j) trMMt += mm;
+      }
     }
-    for (let i = 0; i < p * pStar; i++) dy[pp + i] = -gf * (tau * M[i] + 2 * H[i]) - decay * M[i];
+    // H = QM/p − MP/p*
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < ps; j++) {
+        let qm = 0, mp = 0;
+        for (let l = 0; l < p; l++) qm += y[i * p + l] * y[m0 + l * ps + j];
+        for (let m = 0; m < ps; m++) mp += y[m0 + i * ps + m] * P[m * ps + j];
+        H[i * ps + j] = qm / p - mp / ps;
+      }
+    }
+    const tau = trQ / p - trP / ps;
+    const trACAC = trQ2 / pp - (2 * trMMt) / (p * ps) + trP2 / (ps * ps);
+    const c0 = tau * tau + 2 * trACAC + noise;
+    for (let i = 0; i < p; i++) {
+      for (let j = i; j < p; j++) {
+        // S = (CACAC)_λλ = GQ/p − HMᵀ/p*
+        let gq = 0, hm = 0;
+        for (let l = 0; l < p; l++) gq += G[i * p + l] * y[l * p + j];
+        for (let m = 0; m < ps; m++) hm += H[i * ps + m] * y[m0 + j * ps + m];
+        const S = gq / p - hm / ps;
+        const q = y[i * p + j], g = G[i * p + j];
+        const eLL = tau * q + 2 * g;
+        const e2LL = c0 * q + 4 * tau * g + 8 * S;
+        dy[i * p + j] = dy[j * p + i] = -2 * gf * eLL + nq * e2LL - 2 * decay * q;
+      }
+    }
+    for (let i = 0; i < p * ps; i++) dy[m0 + i] = -gf * (tau * y[m0 + i] + 2 * H[i]) - decay * y[m0 + i];
   };
 }
