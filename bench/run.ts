@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, initialCondition, simulateSgd, square, makeNetwork, Rng, VERSION } from '../src/index.js';
+import { parseConfig, initialCondition, simulateSgd, square, makeNetwork, Rng, VERSION, makeProblem, solveOde, integrate, quadraticRhs } from '../src/index.js';
 import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
@@ -76,12 +76,12 @@ function numpyStepsPerSecond(N: number, p: number, pStar: number, steps: number)
 
 interface SweepCase { readonly N: number; readonly p: number; readonly alphaMax: number; readonly points: number }
 /**
- * Two sizes of SGD point, about 0.5 s at (N, p) = (1000, 4) and 0.8 s at (4000, 8) with the
+ * Two sizes of SGD point, about 0.5 s at (N, p) = (1000, 4) (16 points) and 0.8 s at (4000, 8) (12 points) with the
  * WebAssembly kernel. A pool pays ~0.2 s to start its threads and load the library, and each
  * thread's first points run while V8 still compiles in the background: a throughput measurement
  * needs enough work to see past that, as a real sweep has.
  */
-const SWEEP_CASES: readonly SweepCase[] = [{ N: 1000, p: 4, alphaMax: 100, points: 16 }, { N: 4000, p: 8, alphaMax: 8, points: 8 }];
+const SWEEP_CASES: readonly SweepCase[] = [{ N: 1000, p: 4, alphaMax: 100, points: 16 }, { N: 4000, p: 8, alphaMax: 8, points: 12 }];
 
 /** Wall seconds of the sweep, and the CPU seconds it got per wall second (≈ workers on an idle machine). */
 async function sweepSeconds(c: SweepCase, workers: number): Promise<{ seconds: number; coresUsed: number }> {
@@ -96,6 +96,66 @@ async function sweepSeconds(c: SweepCase, workers: number): Promise<{ seconds: n
   } finally { store.close(); }
 }
 
+/** The headline overparameterised setup of issue 5's ODE target: p = 8, p* = 2, σ² = 1e-6, η = 0.5. */
+const odeConfig = (alphaMax: number) => parseConfig({ p: 8, pStar: 2, alphaMax, savePoints: 400, init: { teacher: 'orthonormal', studentVariance: 1e-6, seed: 1 } });
+
+/**
+ * The whole trajectory, plateau and escape, to the first save point with loss < 1e-8: the α of
+ * that point, then the median wall time of solveOde to it (adaptive Dormand–Prince, rtol 1e-10).
+ */
+function odeTrajectory(): { alphaEnd: number; ms: number; steps: number; finalLoss: number } {
+  const probe = solveOde(makeProblem(odeConfig(1e5)), initialCondition(odeConfig(1e5)).overlaps);
+  const i = probe.loss.findIndex((l) => l < 1e-8);
+  const alphaEnd = probe.alpha[i];
+  const config = odeConfig(Math.ceil(alphaEnd));
+  const problem = makeProblem(config), init = initialCondition(config);
+  const times: number[] = [];
+  let last = probe;
+  for (let r = 0; r < REPEATS + 1; r++) {
+    const t0 = performance.now();
+    last = solveOde(problem, init.overlaps);
+    if (r > 0) times.push(performance.now() - t0); // the first run is V8's warm-up
+  }
+  return { alphaEnd, ms: median(times), steps: last.stats.acceptedSteps ?? 0, finalLoss: last.loss[last.loss.length - 1] };
+}
+
+/**
+ * Dormand–Prince steps per second (fixed step h, six right-hand sides each) on the closed-form
+ * quadratic ODEs, from the headline setup's initial overlaps with P = I: the library's integrate +
+ * quadraticRhs, and the same step in C (bench/ode.c) and numpy (bench/ode_numpy.py). Each side
+ * prints the final state's sum, which must agree: they are the same computation.
+ */
+function odeSteps(cOde: string | null, numpy: boolean) {
+  const { p, pStar } = { p: 8, pStar: 2 };
+  const init = initialCondition(odeConfig(1)).overlaps;
+  const P = new Float64Array(pStar * pStar);
+  for (let j = 0; j < pStar; j++) P[j * pStar + j] = 1;
+  const y0 = Float64Array.from([...init.Q, ...init.M]);
+  const h = 0.05;
+  const rhs = quadraticRhs({ p, pStar, eta: 0.5, noise: 0, P });
+  const run = (steps: number) => {
+    const t0 = performance.now();
+    const r = integrate((_t, y, dy) => rhs(y, dy), y0, { saveAt: [steps * h], fixedStep: h });
+    return { rate: steps / ((performance.now() - t0) / 1000), sum: r.y[r.y.length - 1].reduce((a, b) => a + b, 0) };
+  };
+  run(2000); // warm-up
+  const steps = Math.max(2000, Math.round(run(2000).rate * TARGET_SECONDS));
+  const js = Array.from({ length: REPEATS }, () => run(steps));
+  const args = [p, pStar, h, steps, REPEATS].map(String).concat(Array.from(y0, (v) => v.toPrecision(17)));
+  const c = cOde ? (JSON.parse(execFileSync(cOde, args, { encoding: 'utf8' })) as { stepsPerSecond: number; stateSum: number }) : null;
+  const npSteps = Math.max(50, Math.round(steps / 300));
+  const npArgs = [p, pStar, h, npSteps, 3].map(String).concat(Array.from(y0, (v) => v.toPrecision(17)));
+  const r = numpy ? spawnSync('python3', [join(benchDir, 'ode_numpy.py'), ...npArgs], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } }) : null;
+  const np = r && r.status === 0 ? (JSON.parse(r.stdout) as { stepsPerSecond: number; stateSum: number }) : null;
+  const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+  return {
+    steps, h, js: median(js.map((x) => x.rate)), c, np, npSteps,
+    // Same steps, same arithmetic up to rounding (C is built with -ffast-math): relative differences of the final sums.
+    cAgreement: c ? rel(c.stateSum, js[0].sum) : null,
+    numpyAgreement: np ? rel(np.stateSum, run(npSteps).sum) : null,
+  };
+}
+
 async function main(): Promise<void> {
   const m = machine();
   console.log(`machine: ${m.cpuModel}, ${m.cores} cores; node ${m.node}; ${m.gcc ?? 'no gcc'}; numpy ${m.numpy ?? 'absent'}`);
@@ -103,10 +163,13 @@ async function main(): Promise<void> {
   console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(JSON.stringify({ machine: m }));
 
-  let cExe: string | null = null;
+  let cExe: string | null = null, cOde: string | null = null;
   if (m.gcc) {
-    cExe = join(mkdtempSync(join(tmpdir(), 'onepass-bench-')), 'sgd');
+    const dir = mkdtempSync(join(tmpdir(), 'onepass-bench-'));
+    cExe = join(dir, 'sgd');
+    cOde = join(dir, 'ode');
     execFileSync('gcc', ['-O3', '-march=native', '-ffast-math', '-o', cExe, join(benchDir, 'sgd.c'), '-lm']);
+    execFileSync('gcc', ['-O3', '-march=native', '-ffast-math', '-o', cOde, join(benchDir, 'ode.c'), '-lm']);
   } else console.log('gcc not found: the C reference is skipped');
   if (!m.numpy) console.log('python3 with numpy not found: the numpy reference is skipped (apt-get install -y python3-numpy)');
 
@@ -127,6 +190,24 @@ async function main(): Promise<void> {
     rows.push(`| (${N}, ${p}, ${pStar}) | ${steps} | ${fmt(js)} | ${fmt(plain)} | ${fmt(c)} | ${fmt(np)} | ${fmt(line.jsOverC)} | ${fmt(line.jsOverNumpy)} |`);
   }
 
+  const odeRows: string[] = [];
+  if (!sweepOnly) {
+    const o = odeSteps(cOde, m.numpy !== null);
+    const line = {
+      case: 'ode-step', p: 8, pStar: 2, h: o.h, steps: o.steps, jsStepsPerSecond: o.js, cStepsPerSecond: o.c?.stepsPerSecond ?? null, numpyStepsPerSecond: o.np?.stepsPerSecond ?? null,
+      jsOverC: o.c ? o.js / o.c.stepsPerSecond : null, jsOverNumpy: o.np ? o.js / o.np.stepsPerSecond : null,
+      finalStateRelativeDifference: { c: o.cAgreement, numpy: o.numpyAgreement },
+    };
+    console.log(JSON.stringify(line));
+    const t = odeTrajectory();
+    console.log(JSON.stringify({ case: 'ode-trajectory', p: 8, pStar: 2, studentVariance: 1e-6, eta: 0.5, alphaEnd: t.alphaEnd, finalLoss: t.finalLoss, acceptedSteps: t.steps, ms: t.ms, integrationsPerSecond: 1000 / t.ms }));
+    odeRows.push(
+      '| quadratic ODE, (p, p*) = (8, 2) | onepass | C | numpy | onepass / C | onepass / numpy |', '|---|---|---|---|---|---|',
+      `| Dormand–Prince steps/s (fixed h = ${o.h}, 6 right-hand sides each; final states differ from onepass's by ${[o.cAgreement, o.numpyAgreement].map((x) => (x === null ? '—' : x.toExponential(0))).join(' (C), ')} (numpy), relative) | ${fmt(o.js)} | ${fmt(line.cStepsPerSecond)} | ${fmt(line.numpyStepsPerSecond)} | ${fmt(line.jsOverC)} | ${fmt(line.jsOverNumpy)} |`,
+      `| whole trajectory from σ² = 1e-6 to loss < 1e-8 (α = ${t.alphaEnd.toFixed(0)}, ${t.steps} adaptive steps, rtol 1e-10), ms | ${t.ms.toFixed(1)} | — | — | — | — |`,
+    );
+  }
+
   const sweepLines: string[] = [];
   for (const c of SWEEP_CASES) {
     const ones: { seconds: number; coresUsed: number }[] = [], twos: { seconds: number; coresUsed: number }[] = [];
@@ -140,7 +221,7 @@ async function main(): Promise<void> {
     sweepLines.push(`| ${c.points} SGD points, (N, p, p*) = (${c.N}, ${c.p}, 2), ${line.stepsPerPoint} steps each | ${one.toFixed(2)} | ${two.toFixed(2)} | ${line.speedup.toFixed(2)}× | ${line.oneWorkerCoresUsed.toFixed(2)} / ${line.twoWorkerCoresUsed.toFixed(2)} |`);
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n`);
+  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n`);
   console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
   console.log('|---|---|---|---|---|');
   console.log(sweepLines.join('\n'));

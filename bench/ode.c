@@ -1,0 +1,99 @@
+/*
+ * Reference for the ODE benchmark: one Dormand–Prince 5(4) step (six right-hand-side
+ * evaluations, stages combined as in src/ode/dopri5.ts, fixed step h, no error control) of the
+ * closed-form quadratic overlap ODEs (src/ode/quadratic.ts, shared/reference/quadratic.md),
+ * written the straightforward way in C on full matrices:
+ *   τ = tr Q/p − tr P/p*, G = Q²/p − MMᵀ/p*, H = QM/p − MP/p*, S = GQ/p − HMᵀ/p*,
+ *   tr ACAC = tr Q²/p² − 2 tr MMᵀ/(p p*) + tr P²/p*²,
+ *   dQ = −(4η/p)(τQ + 2G) + (4η²/p²)((τ² + 2 tr ACAC) Q + 4τG + 8S),  dM = −(2η/p)(τM + 2H).
+ * Usage: ode p pStar h steps repeats y0... (p² + p p* numbers: Q then M, row-major; P = I)
+ * → one JSON line: median steps/s and the final state's sum (to check all sides agree).
+ * Built by bench/run.ts with gcc -O3 -march=native -ffast-math.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int p, ps;
+static double eta = 0.5, *P, *G, *H;
+
+static void rhs(const double *y, double *dy) {
+  const double *Q = y, *M = y + p * p;
+  double trQ = 0, trQ2 = 0, trMM = 0, trP = 0, trP2 = 0;
+  for (int i = 0; i < ps; i++) trP += P[i * ps + i];
+  for (int i = 0; i < ps * ps; i++) trP2 += P[i] * P[i];
+  for (int i = 0; i < p; i++) {
+    trQ += Q[i * p + i];
+    for (int j = 0; j < p; j++) {
+      double qq = 0, mm = 0;
+      for (int l = 0; l < p; l++) qq += Q[i * p + l] * Q[l * p + j];
+      for (int m = 0; m < ps; m++) mm += M[i * ps + m] * M[j * ps + m];
+      G[i * p + j] = qq / p - mm / ps;
+      trQ2 += Q[i * p + j] * Q[i * p + j];
+      if (i == j) trMM += mm;
+    }
+    for (int j = 0; j < ps; j++) {
+      double qm = 0, mp = 0;
+      for (int l = 0; l < p; l++) qm += Q[i * p + l] * M[l * ps + j];
+      for (int m = 0; m < ps; m++) mp += M[i * ps + m] * P[m * ps + j];
+      H[i * ps + j] = qm / p - mp / ps;
+    }
+  }
+  double tau = trQ / p - trP / ps, trACAC = trQ2 / (p * p) - 2 * trMM / (p * ps) + trP2 / (ps * ps);
+  double c0 = tau * tau + 2 * trACAC, gf = 2 * eta / p, nq = 4 * eta * eta / (p * p);
+  for (int i = 0; i < p; i++)
+    for (int j = 0; j < p; j++) {
+      double gq = 0, hm = 0;
+      for (int l = 0; l < p; l++) gq += G[i * p + l] * Q[l * p + j];
+      for (int m = 0; m < ps; m++) hm += H[i * ps + m] * M[j * ps + m];
+      double S = gq / p - hm / ps, q = Q[i * p + j], g = G[i * p + j];
+      dy[i * p + j] = -2 * gf * (tau * q + 2 * g) + nq * (c0 * q + 4 * tau * g + 8 * S);
+    }
+  for (int i = 0; i < p * ps; i++) dy[p * p + i] = -gf * (tau * M[i] + 2 * H[i]);
+}
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+static int cmp(const void *a, const void *b) { double d = *(const double *)a - *(const double *)b; return (d > 0) - (d < 0); }
+
+int main(int argc, char **argv) {
+  if (argc < 6) { fprintf(stderr, "usage: ode p pStar h steps repeats y0...\n"); return 2; }
+  p = atoi(argv[1]); ps = atoi(argv[2]);
+  double h = atof(argv[3]); long steps = atol(argv[4]); int reps = atoi(argv[5]);
+  int n = p * p + p * ps;
+  if (argc != 6 + n) { fprintf(stderr, "expected %d initial values\n", n); return 2; }
+  double *y0 = malloc(sizeof(double) * n), *y = malloc(sizeof(double) * n), *ys = malloc(sizeof(double) * n);
+  double *k[7]; for (int s = 0; s < 7; s++) k[s] = malloc(sizeof(double) * n);
+  P = calloc(ps * ps, sizeof(double)); G = malloc(sizeof(double) * p * p); H = malloc(sizeof(double) * p * ps);
+  for (int i = 0; i < ps; i++) P[i * ps + i] = 1;
+  for (int i = 0; i < n; i++) y0[i] = atof(argv[6 + i]);
+  const double A21 = 1. / 5, A31 = 3. / 40, A32 = 9. / 40, A41 = 44. / 45, A42 = -56. / 15, A43 = 32. / 9;
+  const double A51 = 19372. / 6561, A52 = -25360. / 2187, A53 = 64448. / 6561, A54 = -212. / 729;
+  const double A61 = 9017. / 3168, A62 = -355. / 33, A63 = 46732. / 5247, A64 = 49. / 176, A65 = -5103. / 18656;
+  const double A71 = 35. / 384, A73 = 500. / 1113, A74 = 125. / 192, A75 = -2187. / 6784, A76 = 11. / 84;
+  double rates[64], sum = 0;
+  for (int r = 0; r < reps && r < 64; r++) {
+    memcpy(y, y0, sizeof(double) * n);
+    double t0 = now();
+    rhs(y, k[0]);
+    for (long st = 0; st < steps; st++) {
+      for (int i = 0; i < n; i++) ys[i] = y[i] + h * A21 * k[0][i];
+      rhs(ys, k[1]);
+      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A31 * k[0][i] + A32 * k[1][i]);
+      rhs(ys, k[2]);
+      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A41 * k[0][i] + A42 * k[1][i] + A43 * k[2][i]);
+      rhs(ys, k[3]);
+      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A51 * k[0][i] + A52 * k[1][i] + A53 * k[2][i] + A54 * k[3][i]);
+      rhs(ys, k[4]);
+      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A61 * k[0][i] + A62 * k[1][i] + A63 * k[2][i] + A64 * k[3][i] + A65 * k[4][i]);
+      rhs(ys, k[5]);
+      for (int i = 0; i < n; i++) y[i] = y[i] + h * (A71 * k[0][i] + A73 * k[2][i] + A74 * k[3][i] + A75 * k[4][i] + A76 * k[5][i]);
+      rhs(y, k[0]); /* first same as last: the next step's k1 */
+    }
+    rates[r] = steps / (now() - t0);
+    if (r == 0) for (int i = 0; i < n; i++) sum += y[i];
+  }
+  qsort(rates, reps, sizeof(double), cmp);
+  printf("{\"stepsPerSecond\":%.6g,\"stateSum\":%.17g}\n", rates[reps / 2], sum);
+  return 0;
+}
