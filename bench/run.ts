@@ -54,12 +54,19 @@ function jsStepsPerSecond(N: number, p: number, pStar: number, steps: number, en
   return median(rates);
 }
 
-/** Steps that take about TARGET_SECONDS in the library (a short calibration run first). */
+/**
+ * Steps that take about TARGET_SECONDS in the library. A short probe is dominated by the
+ * per-call work (overlaps at the start and at the save points, O(p²N) each), which would make the
+ * timed runs too short at large N·p: the probe grows tenfold until one run takes 0.2 s.
+ */
 function calibrate(N: number, p: number, pStar: number): number {
-  const probe = Math.max(50, Math.round(2e6 / (N * (2 * p + pStar))));
-  jsStepsPerSecond(N, p, pStar, probe); // warm-up: let V8 optimise the hot loop
-  const rate = jsStepsPerSecond(N, p, pStar, probe);
-  return Math.max(probe, Math.round(rate * TARGET_SECONDS));
+  let steps = Math.max(50, Math.round(2e6 / (N * (2 * p + pStar))));
+  jsStepsPerSecond(N, p, pStar, steps); // warm-up: let V8 optimise the hot loop
+  for (;;) {
+    const rate = jsStepsPerSecond(N, p, pStar, steps);
+    if (steps / rate >= 0.2) return Math.max(steps, Math.round(rate * TARGET_SECONDS));
+    steps *= 10;
+  }
 }
 
 function cStepsPerSecond(exe: string, N: number, p: number, pStar: number, steps: number): number {
