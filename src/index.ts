@@ -23,6 +23,7 @@ export { committeeRhs, committeePopulationLoss } from './ode/committee.js';
 export { packState, unpackState, type DynamicsParams, type OverlapRhs } from './ode/equations.js';
 export { Rng } from './sim/rng.js';
 export { simulateSgd, type SgdSetup, type SgdOptions } from './sim/sgd.js';
+export { wasmKernelAvailable } from './sim/wasmKernel.js';
 export { simulateEnsemble, runSeeds, type Ensemble } from './sim/ensemble.js';
 export { lossDeviation, type LossDeviation } from './analysis/compare.js';
 export { lossFigureSpec, curvesFigureSpec, renderSvg, type LossSeries, type Series, type FigureOptions } from './plot/loss.js';

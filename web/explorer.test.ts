@@ -63,6 +63,8 @@ test('the page runs the default setup on load, and after changing p its final OD
   // The SGD run streams in and finishes; the URL now holds the new state.
   await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
   assert.match(page.url(), /[?&]p=3(&|$)/);
+  // Chromium has WebAssembly SIMD: the page's SGD ran on the kernel, not on the fallback.
+  assert.match(await page.locator('#status').textContent() ?? '', /WebAssembly SIMD loop/);
   assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
   await page.close();
 });

@@ -132,7 +132,7 @@ function receive(m: WorkerReply): void {
       updateSgd();
       setData('drift', driftRows());
       $('sgd-final-loss').textContent = fmt(m.sgd.loss[m.sgd.loss.length - 1]);
-      setStatus('done', `done: ODE and one SGD run (${m.sgd.stats.steps} steps in ${(m.ms / 1000).toFixed(1)} s). ${m.sgd.status === 'completed' ? '' : m.sgd.message}`);
+      setStatus('done', `done: ODE and one SGD run (${m.sgd.stats.steps} steps in ${(m.ms / 1000).toFixed(1)} s, ${m.engine} loop). ${m.sgd.status === 'completed' ? '' : m.sgd.message}`);
       break;
     case 'error':
       $('error').textContent = `error: ${m.message}`;

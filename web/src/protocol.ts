@@ -37,5 +37,7 @@ export type WorkerReply =
   | {
       readonly type: 'sgd-done'; readonly id: number; readonly sgd: TrajectoryJson; readonly drift: number[];
       readonly ms: number; readonly exports: DataExport;
+      /** Which SGD loop ran: the WebAssembly SIMD kernel, or the JavaScript fallback where the browser lacks it. */
+      readonly engine: 'WebAssembly SIMD' | 'JavaScript';
     }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
