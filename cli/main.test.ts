@@ -112,12 +112,13 @@ test('reproduce writes a report with figures and marks each claim, with the verd
   }
 });
 
-test('a simulation killed with SIGKILL resumes from its checkpoint to a result identical to an uninterrupted run', async () => {
+test('a simulation killed with SIGKILL resumes from its checkpoint to a result identical to an uninterrupted run (its 2 runs on 2 worker threads; the reference in one thread)', async () => {
   const { spawn } = await import('node:child_process');
   const { existsSync } = await import('node:fs');
   const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'run');
-  const setup = ['--set', 'N=1500', '--set', 'alphaMax=20', '--set', 'runs=2', '--set', 'savePoints=60'];
-  const child = spawn(process.execPath, [bin, 'sim', '--out', dir, '--checkpoint-every', '0.1', '--json', ...setup], { stdio: 'ignore' });
+  // About 1.5 s per run with the WebAssembly kernel: long enough to be killed half-way.
+  const setup = ['--set', 'N=1500', '--set', 'alphaMax=120', '--set', 'runs=2', '--set', 'savePoints=60'];
+  const child = spawn(process.execPath, [bin, 'sim', '--out', dir, '--checkpoint-every', '0.1', '--workers', '2', '--json', ...setup], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const deadline = Date.now() + 60_000;
   while (!existsSync(join(dir, 'checkpoint.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -129,9 +130,11 @@ test('a simulation killed with SIGKILL resumes from its checkpoint to a result i
   const wrong = run('sim', '--out', dir, '--resume', '--json', ...setup, '--set', 'eta=0.4');
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /^error: --resume: the checkpoint in .* belongs to another config \(eta differs\)/);
-  const resumed = run('sim', '--out', dir, '--resume', '--json', ...setup);
+  const state = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).state;
+  assert.ok(state.current.some((c: unknown) => c !== null), 'the checkpoint holds a run in progress');
+  const resumed = run('sim', '--out', dir, '--resume', '--workers', '2', '--json', ...setup);
   assert.equal(resumed.status, 0, resumed.stderr);
-  const straight = run('sim', '--json', ...setup);
+  const straight = run('sim', '--workers', '1', '--json', ...setup);
   const a = JSON.parse(resumed.stdout), b = JSON.parse(straight.stdout);
   assert.deepEqual(a.loss, b.loss);
   assert.deepEqual(a.Q, b.Q);

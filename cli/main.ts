@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import {
-  applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, simulateEnsemble, lossDeviation,
+  applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, lossDeviation,
   trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
   analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, stabilityLimit,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
@@ -15,6 +15,7 @@ import {
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
 import { reproduce } from './reproduce.js';
 import { readCheckpoint, writeCheckpoint, removeCheckpoint } from '../src/io/checkpoint.js';
+import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
 import { startExplorer } from './explore.js';
 import { registerSweep } from './sweep.js';
 
@@ -54,7 +55,17 @@ function runOde(problem: Problem, opts: CommonOptions): { trajectory: Trajectory
   } finally { bar.stop(); }
 }
 
-function runSim(problem: Problem, opts: CommonOptions & { resume?: boolean; checkpointEvery?: string }): { ensemble: Ensemble; ms: number } {
+interface SimOptions extends CommonOptions { resume?: boolean; checkpointEvery?: string; workers?: string }
+
+/** --workers: a positive integer, default one thread per core. */
+function workersOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new OnepassError(`--workers: must be a positive integer (got "${value}")`);
+  return n;
+}
+
+async function runSim(problem: Problem, opts: SimOptions): Promise<{ ensemble: Ensemble; ms: number }> {
   const initial = initialCondition(problem.config);
   const config = problem.config;
   // With --out, long runs checkpoint into the folder; --resume continues from there.
@@ -66,7 +77,8 @@ function runSim(problem: Problem, opts: CommonOptions & { resume?: boolean; chec
   const bar = progressBar(`SGD N=${problem.config.N}`, opts);
   const t0 = performance.now();
   try {
-    const ensemble = simulateEnsemble(problem, initial, { onProgress: bar.update, checkpoint, resume });
+    // The runs of an ensemble are independent: one per worker thread, same results as in sequence.
+    const ensemble = await simulateEnsembleOnPool(problem, initial, { workers: workersOption(opts.workers), onProgress: bar.update, checkpoint, resume });
     if (opts.out) removeCheckpoint(opts.out);
     return { ensemble, ms: performance.now() - t0 };
   } finally { bar.stop(); }
@@ -143,11 +155,12 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 
-async function cmdSim(opts: CommonOptions & { resume?: boolean; checkpointEvery?: string }): Promise<void> {
+async function cmdSim(opts: SimOptions): Promise<void> {
   const config = loadConfig(opts);
+  workersOption(opts.workers); // a bad --workers fails before any work
   if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
   const problem = makeProblem(config);
-  const { ensemble, ms } = runSim(problem, opts);
+  const { ensemble, ms } = await runSim(problem, opts);
   const result = { ...ensembleJson(ensemble), ...provenance(config) };
   if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
   else {
@@ -163,12 +176,13 @@ async function cmdSim(opts: CommonOptions & { resume?: boolean; checkpointEvery?
   if (ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
 }
 
-async function cmdCompare(opts: CommonOptions): Promise<void> {
+async function cmdCompare(opts: SimOptions): Promise<void> {
   const config = loadConfig(opts);
+  workersOption(opts.workers); // a bad --workers fails before any work
   if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
   const problem = makeProblem(config);
   const { trajectory: ode, ms: odeMs } = runOde(problem, opts);
-  const { ensemble, ms: simMs } = runSim(problem, opts);
+  const { ensemble, ms: simMs } = await runSim(problem, opts);
   const sgd = { alpha: ensemble.alpha, loss: ensemble.lossMean };
   const deviation = lossDeviation(ode, sgd);
   const result = { ode: trajectoryJson(ode), sgd: ensembleJson(ensemble), deviation, ...provenance(config) };
@@ -229,7 +243,7 @@ function analysisSummary(a: SetupAnalysis): string {
  */
 async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?: boolean }): Promise<void> {
   const config = problem.config;
-  const trajectory = opts.sim ? runSim(problem, opts).ensemble.runs[0] : runOde(problem, opts).trajectory;
+  const trajectory = opts.sim ? (await runSim(problem, opts)).ensemble.runs[0] : runOde(problem, opts).trajectory;
   const a = analyzeLossCurve(trajectory.alpha, trajectory.loss, { floor: config.noise / 2 });
   const result = {
     solver: trajectory.solver, status: trajectory.status, ...a, finalLoss: trajectory.loss[trajectory.loss.length - 1],
@@ -265,7 +279,7 @@ async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void
   const initial = initialCondition(config);
   let trajectory: Trajectory, gradientFlow: Trajectory | undefined;
   if (opts.sim) {
-    trajectory = runSim(problem, opts).ensemble.runs[0];
+    trajectory = (await runSim(problem, opts)).ensemble.runs[0];
   } else {
     trajectory = runOde(problem, opts).trajectory;
     gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
@@ -372,7 +386,8 @@ withCommonOptions(program.command('ode').description('integrate the overlap ODEs
 withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues'))
   .option('--resume', 'continue the interrupted run whose checkpoint is in --out DIR (same config)')
   .option('--checkpoint-every <seconds>', 'seconds between checkpoints into --out DIR', '10')
-  .action((o: CommonOptions & { resume?: boolean; checkpointEvery?: string }) => cmdSim(o));
+  .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
+  .action((o: SimOptions) => cmdSim(o));
 withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)'))
   .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
   .action((o: CommonOptions & { sim?: boolean }) => cmdAnalyze(o));
@@ -381,7 +396,9 @@ withCommonOptions(program.command('escape').description('sweep the escape time (
   .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
   .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
   .action((o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => cmdEscape(o));
-withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation')).action((o: CommonOptions) => cmdCompare(o));
+withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation'))
+  .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
+  .action((o: SimOptions) => cmdCompare(o));
 
 program.command('reproduce').description('re-measure the paper\'s claims from the configs in paper/ and write a Markdown report with figures')
   .option('-o, --out <dir>', 'report folder', 'runs/reproduce')

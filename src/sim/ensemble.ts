@@ -5,6 +5,7 @@
 import type { Problem } from '../model/problem.js';
 import type { InitialCondition } from '../model/problem.js';
 import type { Trajectory } from '../model/trajectory.js';
+import type { Weights } from '../model/overlaps.js';
 import { weightsWithOverlaps } from '../model/init.js';
 import { simulateSgd, type SgdCheckpoint } from './sgd.js';
 import { Rng } from './rng.js';
@@ -28,10 +29,14 @@ export interface EnsembleOptions {
   readonly resume?: EnsembleCheckpoint;
 }
 
-/** Finished runs and the state of the run in progress. */
+/**
+ * Where an ensemble stands, by run index: the finished runs' trajectories, and the last
+ * checkpointed state of the runs in progress (null: not finished, or not started). Runs on a pool
+ * finish in any order, so both are indexed rather than a prefix.
+ */
 export interface EnsembleCheckpoint {
-  readonly finished: Trajectory[];
-  readonly current: SgdCheckpoint;
+  readonly finished: (Trajectory | null)[];
+  readonly current: (SgdCheckpoint | null)[];
 }
 
 /** Seeds of the runs: consecutive from the config's `seed`. */
@@ -39,20 +44,34 @@ export function runSeeds(seed: number, runs: number): number[] {
   return Array.from({ length: runs }, (_, r) => seed + r);
 }
 
+/** The weights every run starts from (explicit overlaps are realised in dimension N, frame drawn from the seed). */
+export function ensembleWeights(problem: Problem, initial: InitialCondition): Weights {
+  return initial.weights ?? weightsWithOverlaps(initial.overlaps, problem.config.N, new Rng(problem.config.seed ^ 0x5f3759df));
+}
+
+/** Runs the ensemble's runs one after another in this thread (src/io/ensemblePool.ts spreads them over cores). */
 export function simulateEnsemble(problem: Problem, initial: InitialCondition, options: EnsembleOptions = {}): Ensemble {
-  const { N, seed, runs } = problem.config;
-  // Explicit overlaps: realise them with weights in dimension N (frame drawn from the seed).
-  const weights = initial.weights ?? weightsWithOverlaps(initial.overlaps, N, new Rng(seed ^ 0x5f3759df));
+  const { seed, runs } = problem.config;
+  const weights = ensembleWeights(problem, initial);
   const seeds = runSeeds(seed, runs);
-  const trajectories: Trajectory[] = [...(options.resume?.finished ?? [])];
-  for (let r = trajectories.length; r < runs; r++) {
-    const done = [...trajectories];
-    trajectories.push(simulateSgd(problem, weights, options.saveAt ?? problem.saveAt, new Rng(seeds[r]), {
+  const finished: (Trajectory | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
+  for (let r = 0; r < runs; r++) {
+    if (finished[r]) continue;
+    const current: (SgdCheckpoint | null)[] = Array.from({ length: runs }, () => null);
+    finished[r] = simulateSgd(problem, weights, options.saveAt ?? problem.saveAt, new Rng(seeds[r]), {
       onProgress: options.onProgress ? (f) => options.onProgress!((r + f) / runs) : undefined,
-      resume: r === done.length && options.resume && options.resume.finished.length === r ? options.resume.current : undefined,
-      checkpoint: options.checkpoint ? { everySeconds: options.checkpoint.everySeconds, write: (current) => options.checkpoint!.write({ finished: done, current }) } : undefined,
-    }));
+      resume: options.resume?.current[r] ?? undefined,
+      checkpoint: options.checkpoint
+        ? { everySeconds: options.checkpoint.everySeconds, write: (state) => { current[r] = state; options.checkpoint!.write({ finished: [...finished], current }); } }
+        : undefined,
+    });
   }
+  return summarizeEnsemble(finished as Trajectory[], seeds);
+}
+
+/** Mean and sample standard deviation of the runs' loss at the saved points common to all runs. */
+export function summarizeEnsemble(trajectories: Trajectory[], seeds: number[]): Ensemble {
+  const runs = trajectories.length;
   const n = Math.min(...trajectories.map((t) => t.alpha.length));
   const lossMean = new Float64Array(n), lossStd = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -1,0 +1,47 @@
+/**
+ * The worker-thread entry of the ensemble pool (piscina loads this file in each thread): one SGD
+ * run of an ensemble, identified by its index, with progress and checkpoints sent back through a
+ * MessagePort as the run goes. The config arrives resolved, and the starting weights are rebuilt
+ * from it (deterministic), so only a few numbers cross the thread boundary on the way in.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Config } from '../model/config.js';
+import { makeProblem, initialCondition } from '../model/problem.js';
+import { ensembleWeights, runSeeds } from '../sim/ensemble.js';
+import { simulateSgd, type SgdCheckpoint } from '../sim/sgd.js';
+import { Rng } from '../sim/rng.js';
+import type { Trajectory } from '../model/trajectory.js';
+
+export interface RunTask {
+  readonly config: Config;
+  readonly run: number;
+  readonly resume: SgdCheckpoint | null;
+  readonly checkpointEverySeconds: number | null;
+  readonly port: MessagePort;
+}
+
+export type RunMessage = { readonly run: number; readonly fraction: number } | { readonly run: number; readonly checkpoint: SgdCheckpoint };
+
+export default function run(task: RunTask): Trajectory {
+  const { config, port } = task;
+  const problem = makeProblem(config);
+  const weights = ensembleWeights(problem, initialCondition(config));
+  const seed = runSeeds(config.seed, config.runs)[task.run];
+  let lastFraction = -1;
+  try {
+    return simulateSgd(problem, weights, problem.saveAt, new Rng(seed), {
+      onProgress: (fraction) => {
+        // Thousandths are all a progress bar shows: do not flood the port.
+        if (Math.round(fraction * 1000) === lastFraction) return;
+        lastFraction = Math.round(fraction * 1000);
+        port.postMessage({ run: task.run, fraction } satisfies RunMessage);
+      },
+      resume: task.resume ?? undefined,
+      checkpoint: task.checkpointEverySeconds !== null
+        ? { everySeconds: task.checkpointEverySeconds, write: (checkpoint) => port.postMessage({ run: task.run, checkpoint } satisfies RunMessage) }
+        : undefined,
+    });
+  } finally {
+    port.close();
+  }
+}
