@@ -1,8 +1,9 @@
 /**
  * The job array written by `onepass sweep --slurm` submitted for real, to a one-node Slurm
  * started for the test (scripts/slurm-local.sh), and collected: the grid/slurm unit tests only
- * look at the script's text, this checks that sbatch accepts it, that each array task finds
- * `npx onepass` and writes its shard, and that the collected shards are an unsharded run.
+ * look at the script's text, this checks that sbatch accepts it, that each array task runs the
+ * CLI (called by absolute path) and writes its shard, and that the collected shards are an
+ * unsharded run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +57,7 @@ test('the sweep --slurm job array runs on a real one-node Slurm, and its collect
   assert.equal(gen.status, 0, gen.stderr);
   assert.equal(JSON.parse(gen.stdout).points, 4);
 
-  // Submitted from the project folder, as docs/scale.md says (the tasks run `npx onepass` there).
+  // Submitted from the project folder (the script also sets --chdir to where it was written).
   // The script's header asks 4 CPUs per task, more than a small machine has (the job would pend
   // forever, reason PartitionConfig): overriding it on the command line is what a user does for
   // their cluster, and 1 CPU each lets both tasks run at once on 2 cores. --wait returns the

@@ -69,7 +69,13 @@ test('sweep --shard, --collect, --export csv and --slurm from the command line',
   const s = run('sweep', '--config', join(here, '..', '..', 'examples', 'sweep.json'), '--slurm', '3', '--out', join(dir, 'slurm'), '--json');
   assert.equal(s.status, 0, s.stderr);
   assert.equal(JSON.parse(s.stdout).points, 48);
-  assert.match(readFileSync(join(dir, 'slurm', 'sweep.slurm'), 'utf8'), /#SBATCH --array=0-2/);
+  const script = readFileSync(join(dir, 'slurm', 'sweep.slurm'), 'utf8');
+  assert.match(script, /#SBATCH --array=0-2/);
+  // The tasks call this CLI by absolute path in the folder it was written from, never `npx onepass`
+  // (which outside the project would fetch whatever the registry has under that name).
+  assert.match(script, /^node '\/[^']*\/dist\/cli\/main\.js' sweep --config /m);
+  assert.match(script, /^#SBATCH --chdir=\//m);
+  assert.doesNotMatch(script, /npx/);
 
   const bad = run('sweep', '--export', 'csv', '--out', join(dir, 'nothing-here'));
   assert.equal(bad.status, 2);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { applyOverrides, OnepassError, renderSvg } from '../src/index.js';
 import { expandSweep, parseShard, shardPoints } from '../src/sweep/grid.js';
 import { resultsTable, tableCsv, RESULT_COLUMNS, type Table } from '../src/sweep/table.js';
-import { slurmScript } from '../src/sweep/slurm.js';
+import { slurmScript, shellQuote } from '../src/sweep/slurm.js';
+import { fileURLToPath } from 'node:url';
 import { phaseDiagramSpec } from '../src/plot/phase.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep, defaultWorkers, type SweepSummary } from '../src/io/sweep.js';
@@ -105,7 +106,9 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     if (!opts.config) throw new OnepassError('--slurm: needs --config FILE (the array tasks read the sweep from it)');
     const shards = positiveInt('slurm', opts.slurm);
     const path = join(opts.out, 'sweep.slurm');
-    writeFileAtomic(path, slurmScript({ shards, configPath: opts.config, overrides: opts.set, outDir: opts.out }));
+    // The tasks call this very CLI by absolute path, in this folder (see SlurmOptions.command).
+    const command = `node ${shellQuote(fileURLToPath(new URL('./main.js', import.meta.url)))}`;
+    writeFileAtomic(path, slurmScript({ shards, configPath: opts.config, overrides: opts.set, outDir: opts.out, command, workDir: process.cwd() }));
     if (opts.json) process.stdout.write(JSON.stringify({ script: path, shards, points: plan.points.length }) + '\n');
     else console.log(`wrote ${path}: ${shards} array tasks over ${plan.points.length} points; submit with  sbatch ${path}`);
     return;

@@ -13,13 +13,24 @@ export interface SlurmOptions {
   readonly jobName?: string;
   readonly cpusPerTask?: number;
   readonly time?: string;
+  /**
+   * How the tasks call onepass (default `npx onepass`). The CLI passes `node <absolute path of
+   * its main.js>`: `npx onepass` outside the project would look the name up on the npm registry
+   * and, with no terminal to ask, install whatever package has it.
+   */
+  readonly command?: string;
+  /** Folder the tasks run in (`#SBATCH --chdir`), so relative paths resolve as where it was written. */
+  readonly workDir?: string;
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** A word for the shell: single-quoted, inner quotes escaped. */
+export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const q = shellQuote;
 
 export function slurmScript(o: SlurmOptions): string {
   const n = o.shards;
   const sets = o.overrides.map((s) => ` --set ${q(s)}`).join('');
+  const onepass = o.command ?? 'npx onepass';
   return [
     '#!/bin/bash',
     `#SBATCH --job-name=${o.jobName ?? 'onepass-sweep'}`,
@@ -27,12 +38,13 @@ export function slurmScript(o: SlurmOptions): string {
     '#SBATCH --ntasks=1',
     `#SBATCH --cpus-per-task=${o.cpusPerTask ?? 4}`,
     `#SBATCH --time=${o.time ?? '04:00:00'}`,
+    ...(o.workDir ? [`#SBATCH --chdir=${o.workDir}`] : []),
     `#SBATCH --output=${o.outDir}/slurm-%A_%a.out`,
     '# Each array task runs one shard into its own store; rerunning a task skips what it already did.',
     '# Afterwards merge the shards:',
-    `#   npx onepass sweep --collect ${o.outDir}/shard-* --out ${o.outDir}`,
+    `#   ${onepass} sweep --collect ${o.outDir}/shard-* --out ${o.outDir}`,
     'set -euo pipefail',
-    `npx onepass sweep --config ${q(o.configPath)}${sets} --shard "$SLURM_ARRAY_TASK_ID/${n}" --workers "\${SLURM_CPUS_PER_TASK:-1}" --out "${o.outDir}/shard-$SLURM_ARRAY_TASK_ID" --no-progress`,
+    `${onepass} sweep --config ${q(o.configPath)}${sets} --shard "$SLURM_ARRAY_TASK_ID/${n}" --workers "\${SLURM_CPUS_PER_TASK:-1}" --out "${o.outDir}/shard-$SLURM_ARRAY_TASK_ID" --no-progress`,
     '',
   ].join('\n');
 }
