@@ -136,19 +136,22 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
     }
 
     if (err <= 1) {
-      // Dense output coefficients for t ∈ [t, t + h] before overwriting y.
-      for (let i = 0; i < n; i++) {
-        const dy = yNew[i] - y[i];
-        const bspl = h * k1[i] - dy;
-        r1[i] = y[i];
-        r2[i] = dy;
-        r3[i] = bspl;
-        r4[i] = dy - h * k7[i] - bspl;
-        r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
-      }
       const tOld = t;
       t = next < saveAt.length && t + h >= tFinal ? tFinal : t + h;
       accepted++;
+      // Dense output coefficients for t ∈ [tOld, tOld + h], before y is overwritten; only for a
+      // step that contains a save time (most do not: this is a sizeable part of a step's cost).
+      if (next < saveAt.length && saveAt[next] <= t) {
+        for (let i = 0; i < n; i++) {
+          const dy = yNew[i] - y[i];
+          const bspl = h * k1[i] - dy;
+          r1[i] = y[i];
+          r2[i] = dy;
+          r3[i] = bspl;
+          r4[i] = dy - h * k7[i] - bspl;
+          r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
+        }
+      }
       while (next < saveAt.length && saveAt[next] <= t) {
         const theta = (saveAt[next] - tOld) / h, theta1 = 1 - theta;
         const out = new Float64Array(n);
