@@ -12,8 +12,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 const tmp = () => mkdtempSync(join(tmpdir(), 'onepass-sweep-cli-'));
-// 12 SGD points of ~0.1 s each on one worker: long enough to be killed in the middle.
-const sweep = ['--set', 'solver=sgd', '--set', 'seed=[1,2,3,4,5,6,7,8,9,10,11,12]', '--set', 'N=500', '--set', 'alphaMax=20', '--set', 'savePoints=25', '--workers', '1', '--json'];
+// 100 SGD points of ~40 ms each on 2 worker threads (about 2 s in all): long enough to be killed
+// half-way, with both workers committing rows when the kill lands.
+const points = 100;
+const seeds = Array.from({ length: points }, (_, i) => i + 1);
+const sweep = ['--set', 'solver=sgd', '--set', `seed=[${seeds}]`, '--set', 'N=500', '--set', 'alphaMax=20', '--set', 'savePoints=25', '--workers', '2', '--json'];
 const results = (rows: StoredRow[]) => rows.map(({ seconds: _s, computedAt: _c, ...r }) => r);
 const storeRows = (dir: string) => { const s = ResultStore.openReadonly(join(dir, 'results.db')); try { return s.rows(); } finally { s.close(); } };
 const countRows = (dir: string) => { try { const s = ResultStore.openReadonly(join(dir, 'results.db')); try { return s.count(); } finally { s.close(); } } catch { return 0; } };
@@ -25,21 +28,21 @@ test('a sweep killed half-way (SIGKILL) and restarted computes only the rest and
   let before = 0;
   for (const t0 = Date.now(); Date.now() - t0 < 60_000; await sleep(5)) {
     before = countRows(killed);
-    if (before >= 3) break;
+    if (before >= points / 2) break;
   }
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL', 'the sweep was killed, it did not finish on its own');
   before = countRows(killed); // rows committed before the kill landed
-  assert.ok(before >= 3 && before < 12, `killed with ${before} of 12 points stored`);
+  assert.ok(before >= points / 2 && before < points, `killed with ${before} of ${points} points stored`);
 
   const restart = run('sweep', ...sweep, '--out', killed);
   assert.equal(restart.status, 0, restart.stderr);
   const summary = JSON.parse(restart.stdout);
-  assert.deepEqual([summary.total, summary.cached, summary.computed], [12, before, 12 - before]);
+  assert.deepEqual([summary.total, summary.cached, summary.computed], [points, before, points - before]);
 
   const full = run('sweep', ...sweep, '--out', reference);
   assert.equal(full.status, 0, full.stderr);
-  assert.equal(JSON.parse(full.stdout).computed, 12);
+  assert.equal(JSON.parse(full.stdout).computed, points);
   assert.deepEqual(results(storeRows(killed)), results(storeRows(reference)));
   // The CSV next to the db holds the same results (timing columns aside).
   const strip = (dir: string) => readFileSync(join(dir, 'results.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, -3).join(','));
