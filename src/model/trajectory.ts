@@ -23,6 +23,7 @@ export interface Trajectory {
   /** 'completed': reached the last save time; 'diverged': stopped on a blow-up (see message). */
   readonly status: 'completed' | 'diverged' | 'failed';
   readonly message: string;
-  /** Solver statistics (ODE: steps and right-hand-side evaluations; SGD: steps, N, seed). */
+  /** Solver statistics (ODE: steps and right-hand-side evaluations; SGD: steps, N, and
+   * wasmKernel, 1 when the WebAssembly SIMD loop ran and 0 for the JavaScript loop). */
   readonly stats: Readonly<Record<string, number>>;
 }

@@ -187,7 +187,8 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   progress?.(1);
   return {
     solver: 'sgd', p, pStar, alpha: Float64Array.from(alpha), loss: Float64Array.from(loss), Q: Qs, M: Ms, ...(etaV !== undefined ? { v: Vs } : {}), P,
-    status, message, stats: { steps: step, N },
+    // wasmKernel: 1 when the WebAssembly loop ran, 0 for the JavaScript loop (same numbers either way).
+    status, message, stats: { steps: step, N, wasmKernel: kernel ? 1 : 0 },
   };
 }
 

@@ -81,6 +81,7 @@ for (const c of cases) {
     assert.deepEqual(wasm.Q, js.Q);
     assert.deepEqual(wasm.M, js.M);
     assert.deepEqual(wasm.v, js.v);
+    assert.deepEqual([wasm.stats.wasmKernel, js.stats.wasmKernel], [1, 0], 'the trajectory says which loop ran');
     assert.ok(js.loss.every(Number.isFinite) && js.loss[3] !== js.loss[0], 'the run moved');
   });
 }

@@ -79,8 +79,8 @@ test('the phase diagram is a rect heatmap over two keys, averaging rows that sha
 });
 
 test('the Slurm script is a job array of n tasks, each one shard into its own folder', () => {
-  const s = slurmScript({ shards: 8, configPath: 'sweep.json', overrides: ["N=[1000,2000]"], outDir: 'runs/big' });
+  const s = slurmScript({ shards: 8, configPath: 'sweep.json', overrides: ["N=[1000,2000]"], outDir: 'runs/big', command: "node '/opt/onepass/dist/cli/main.js'" });
   assert.ok(s.startsWith('#!/bin/bash\n#SBATCH'));
   assert.match(s, /^#SBATCH --array=0-7$/m);
-  assert.match(s, /onepass sweep --config 'sweep\.json' --set 'N=\[1000,2000\]' --shard "\$SLURM_ARRAY_TASK_ID\/8" .*--out "runs\/big\/shard-\$SLURM_ARRAY_TASK_ID"/);
+  assert.match(s, /^node '\/opt\/onepass\/dist\/cli\/main\.js' sweep --config 'sweep\.json' --set 'N=\[1000,2000\]' --shard "\$SLURM_ARRAY_TASK_ID\/8" .*--out "runs\/big\/shard-\$SLURM_ARRAY_TASK_ID"/m);
 });

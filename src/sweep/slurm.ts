@@ -14,11 +14,11 @@ export interface SlurmOptions {
   readonly cpusPerTask?: number;
   readonly time?: string;
   /**
-   * How the tasks call onepass (default `npx onepass`). The CLI passes `node <absolute path of
-   * its main.js>`: `npx onepass` outside the project would look the name up on the npm registry
-   * and, with no terminal to ask, install whatever package has it.
+   * How the tasks call onepass, e.g. `node '/abs/path/dist/cli/main.js'` (what the CLI passes).
+   * Required, with no `npx onepass` default: npx run outside the project would look the name up
+   * on the npm registry and, with no terminal to ask, install whatever package has it.
    */
-  readonly command?: string;
+  readonly command: string;
   /** Folder the tasks run in (`#SBATCH --chdir`), so relative paths resolve as where it was written. */
   readonly workDir?: string;
 }
@@ -30,7 +30,6 @@ const q = shellQuote;
 export function slurmScript(o: SlurmOptions): string {
   const n = o.shards;
   const sets = o.overrides.map((s) => ` --set ${q(s)}`).join('');
-  const onepass = o.command ?? 'npx onepass';
   return [
     '#!/bin/bash',
     `#SBATCH --job-name=${o.jobName ?? 'onepass-sweep'}`,
@@ -42,9 +41,9 @@ export function slurmScript(o: SlurmOptions): string {
     `#SBATCH --output=${o.outDir}/slurm-%A_%a.out`,
     '# Each array task runs one shard into its own store; rerunning a task skips what it already did.',
     '# Afterwards merge the shards:',
-    `#   ${onepass} sweep --collect ${o.outDir}/shard-* --out ${o.outDir}`,
+    `#   ${o.command} sweep --collect ${o.outDir}/shard-* --out ${o.outDir}`,
     'set -euo pipefail',
-    `${onepass} sweep --config ${q(o.configPath)}${sets} --shard "$SLURM_ARRAY_TASK_ID/${n}" --workers "\${SLURM_CPUS_PER_TASK:-1}" --out "${o.outDir}/shard-$SLURM_ARRAY_TASK_ID" --no-progress`,
+    `${o.command} sweep --config ${q(o.configPath)}${sets} --shard "$SLURM_ARRAY_TASK_ID/${n}" --workers "\${SLURM_CPUS_PER_TASK:-1}" --out "${o.outDir}/shard-$SLURM_ARRAY_TASK_ID" --no-progress`,
     '',
   ].join('\n');
 }

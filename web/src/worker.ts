@@ -5,7 +5,7 @@
  */
 import {
   parseConfig, makeProblem, initialCondition, solveOde, simulateSgd, analyzeSetup, conservedDrift, isMeanQuadratic,
-  trajectoryJson, trajectoryCsv, provenance, weightsWithOverlaps, Rng, OnepassError, wasmKernelAvailable,
+  trajectoryJson, trajectoryCsv, provenance, weightsWithOverlaps, Rng, OnepassError,
   type Trajectory, type Config,
 } from '../../src/index.js';
 import type { RunRequest, SgdPoint, WorkerReply, DataExport } from './protocol.js';
@@ -62,7 +62,7 @@ function run({ id, input }: RunRequest): void {
   flush();
   post({
     type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: quadratic ? Array.from(conservedDrift(sgd, config.eta).drift) : [], ms: performance.now() - t0,
-    exports: exportsOf(config, ode, sgd), engine: wasmKernelAvailable() ? 'WebAssembly SIMD' : 'JavaScript',
+    exports: exportsOf(config, ode, sgd), engine: sgd.stats.wasmKernel === 1 ? 'WebAssembly SIMD' : 'JavaScript',
   });
 }
 
