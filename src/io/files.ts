@@ -38,7 +38,7 @@ export function readJsonFile(path: string): unknown {
     throw new OnepassError(`--config ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.replace(/^\uFEFF/, '')); // a UTF-8 byte-order mark (Windows editors) is not JSON
   } catch (err) {
     throw new OnepassError(`--config ${path}: not valid JSON (${(err as Error).message})`);
   }

@@ -54,6 +54,52 @@ test('--set overrides take dotted paths and JSON values', () => {
   assert.throws(() => applyOverrides({}, ['p']), /--set: expected key=value/);
 });
 
+test('keys that reach the prototype (__proto__, constructor, prototype) are refused in --set paths, values and configs; Object.prototype stays clean', () => {
+  const refused = (f: () => unknown, field: string) =>
+    assert.throws(f, (e: unknown) => e instanceof ConfigError && e.field === field && /not allowed as a key/.test(e.message) && !e.message.includes('\n'));
+  try {
+    refused(() => applyOverrides({}, ['__proto__.polluted="yes"']), '__proto__');
+    refused(() => applyOverrides({}, ['__proto__.eta=7']), '__proto__');
+    refused(() => applyOverrides({}, ['constructor.prototype.polluted=1']), 'constructor');
+    refused(() => applyOverrides({}, ['init.__proto__.polluted=1']), 'init.__proto__');
+    refused(() => applyOverrides({}, ['init={"__proto__": {"polluted": 1}}']), '__proto__');
+    // A JSON file can hold "__proto__" as an own key (JSON.parse does not treat it specially).
+    refused(() => applyOverrides(JSON.parse('{"init": {"__proto__": {"polluted": 1}}}'), []), 'init.__proto__');
+    refused(() => parseConfig(JSON.parse('{"__proto__": {"eta": 7}}')), '__proto__');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(({} as Record<string, unknown>).eta, undefined);
+    // The objects built along --set paths have no prototype to reach.
+    const built = applyOverrides({ init: { seed: 1 } }, ['init.teacher="gaussian"', 'a.b=1']);
+    for (const o of [built, built.init, built.a]) assert.equal(Object.getPrototypeOf(o), null);
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  }
+});
+
+test('keys and values quoted in messages are cut to 60 characters with "…", and a megabyte key costs no did-you-mean work', () => {
+  const long = 'x'.repeat(1_000_000);
+  assert.throws(() => parseConfig({ [long]: 1 }), (e: unknown) =>
+    e instanceof ConfigError && e.field === `${'x'.repeat(60)}…` && /unknown key \(allowed: /.test(e.message) && e.message.length < 400);
+  assert.throws(() => parseConfig({ activation: 'y'.repeat(1000) }), (e: unknown) =>
+    e instanceof ConfigError && e.message.includes(`(got "${'y'.repeat(59)}…)`) && e.message.length < 200);
+  assert.throws(() => applyOverrides({}, [long]), (e: unknown) => e instanceof ConfigError && e.message.length < 200);
+  // Typos are still caught, including one whose length differs from the key's.
+  rejects({ aphaMax: 1 }, /did you mean "alphaMax"/);
+  rejects({ initt: {} }, /did you mean "init"/);
+});
+
+test('a ragged overlap matrix is reported by row and length', () => {
+  const ok = { p: 2, pStar: 2, init: { Q: [[1, 0], [0, 1]], M: [[0.5, 0], [0, 0.5]], P: [[1, 0], [0, 1]] } };
+  rejects({ ...ok, init: { ...ok.init, M: [[0.5, 0], [0]] } }, /^init\.M: must be 2×2 \(p×p\*\); row 1 has 1 entries, expected 2$/);
+  rejects({ ...ok, init: { ...ok.init, P: [[1, 0]] } }, /^init\.P: must be 2×2 \(p\*×p\*\); it has 1 rows, expected 2$/);
+});
+
+test('an orthonormal teacher with more rows than dimensions (p* > N) is refused; a Gaussian one is not', () => {
+  rejects({ N: 2, pStar: 3, p: 3 }, /^pStar: an orthonormal teacher needs p\* ≤ N \(got p\* = 3, N = 2\)/);
+  assert.doesNotThrow(() => parseConfig({ N: 3, pStar: 3, p: 3 }));
+  assert.doesNotThrow(() => parseConfig({ N: 2, pStar: 3, p: 3, init: { teacher: 'gaussian' } }));
+});
+
 test('the default save grid starts at α = 0, ends at alphaMax, is increasing and made of whole SGD steps', () => {
   const c = parseConfig({});
   const g = saveGrid(c);

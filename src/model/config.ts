@@ -69,6 +69,7 @@ const MAX_WEIGHT_BYTES = 4 * 2 ** 30;
 
 /** Validates a configuration object and fills in defaults; throws ConfigError naming the field. */
 export function parseConfig(input: unknown): Config {
+  assertSafeKeys(input);
   // `init` is one of two shapes: pick the schema by its keys so errors speak of the intended one.
   const init = (input as { init?: unknown } | null)?.init;
   if (init !== null && typeof init === 'object' && !Array.isArray(init)) {
@@ -90,11 +91,11 @@ function configError(issue: z.core.$ZodIssue, input: unknown, prefix: string[], 
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
     const hint = didYouMean(key, knownKeys);
-    return new ConfigError(path ? `${path}.${key}` : key, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''} (allowed: ${knownKeys.join(', ')})`);
+    return new ConfigError(clip(path ? `${path}.${key}` : key), `unknown key${hint ? ` (did you mean "${hint}"?)` : ''} (allowed: ${knownKeys.join(', ')})`);
   }
   const got = valueAt(input, issue.path);
-  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`;
-  return new ConfigError(path || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
+  const shown = got === undefined ? '' : ` (got ${clip(JSON.stringify(got) ?? String(got))})`;
+  return new ConfigError(clip(path) || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
 }
 
 function checkConsistency(c: Config): void {
@@ -110,6 +111,10 @@ function checkConsistency(c: Config): void {
     if (last !== undefined && last > c.alphaMax) throw new ConfigError('saveAt', `values must be ≤ alphaMax = ${c.alphaMax} (got ${last})`);
   }
   if (isOverlapInit(c.init)) checkOverlaps(c.init, c.p, c.pStar);
+  // p* orthonormal rows need p* ≤ N; beyond that Gram–Schmidt divides by zero and the run is NaN.
+  else if (c.init.teacher === 'orthonormal' && c.pStar > c.N) {
+    throw new ConfigError('pStar', `an orthonormal teacher needs p* ≤ N (got p* = ${c.pStar}, N = ${c.N}); raise N or use init.teacher = "gaussian"`);
+  }
   if (c.studentReadout && c.studentReadout.length !== c.p) {
     throw new ConfigError('studentReadout', `must have p = ${c.p} entries (got ${c.studentReadout.length})`);
   }
@@ -119,10 +124,9 @@ function checkConsistency(c: Config): void {
 }
 
 function checkShape(name: string, m: number[][], rows: number, cols: number, what: string) {
-  if (m.length !== rows || m.some((r) => r.length !== cols)) {
-    const got = `${m.length}×${m[0]?.length ?? 0}`;
-    throw new ConfigError(`init.${name}`, `must be ${rows}×${cols} (${what}), got ${got}`);
-  }
+  if (m.length !== rows) throw new ConfigError(`init.${name}`, `must be ${rows}×${cols} (${what}); it has ${m.length} rows, expected ${rows}`);
+  const bad = m.findIndex((r) => r.length !== cols);
+  if (bad >= 0) throw new ConfigError(`init.${name}`, `must be ${rows}×${cols} (${what}); row ${bad} has ${m[bad].length} entries, expected ${cols}`);
 }
 
 /** Shapes, symmetry and positive semidefiniteness of [[Q, M], [Mᵀ, P]] (it is a covariance). */
@@ -159,23 +163,74 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-/** The closest known key by edit distance, if it is close enough to be a typo. */
+/** Longest key or value quoted in a message; a longer one is cut with "…" (messages stay one short line). */
+export const MAX_QUOTED = 60;
+
+/** `s` cut to `max` characters, with "…" when something was left off. */
+export function clip(s: string, max = MAX_QUOTED): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/**
+ * The closest known key by edit distance, if it is close enough to be a typo (distance at most
+ * max(2, ⌊len/3⌋)). The distance is at least the difference of the lengths, so candidates whose
+ * length differs by more than that are skipped unmeasured: a megabyte-long key costs nothing.
+ */
 export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(key.length / 3));
   let best: string | undefined, bestD = Infinity;
   for (const k of known) {
+    if (Math.abs(k.length - key.length) > limit) continue;
     const d = editDistance(key.toLowerCase(), k.toLowerCase());
     if (d < bestD) { bestD = d; best = k; }
   }
-  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+  return bestD <= limit ? best : undefined;
 }
 
+/** Levenshtein distance, one row at a time (O(|a|·|b|) time, O(|b|) memory). */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) {
-    d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
   }
-  return d[a.length][b.length];
+  return prev[b.length];
+}
+
+/** Keys that reach an object's prototype (`o.__proto__.x = …` sets Object.prototype.x): never config keys. */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+function unsafeKeyError(path: readonly string[]): ConfigError {
+  return new ConfigError(clip(path.join('.')), 'not allowed as a key (__proto__, constructor and prototype would reach the object prototype)');
+}
+
+/**
+ * Refuses `__proto__`, `constructor` and `prototype` as keys anywhere in a config (a JSON file
+ * can hold "__proto__" as an own key), so that no later assignment along a path can pollute
+ * Object.prototype. Iterative, so deep nesting cannot overflow the stack.
+ */
+export function assertSafeKeys(value: unknown): void {
+  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const arr = Array.isArray(v);
+    for (const k of Object.keys(v)) {
+      if (!arr && UNSAFE_KEYS.has(k)) throw unsafeKeyError([...path, k]);
+      const child = (v as Record<string, unknown>)[k];
+      if (child !== null && typeof child === 'object') stack.push({ v: child, path: [...path, k] });
+    }
+  }
+}
+
+/** A deep copy of JSON-like data whose objects have no prototype (nothing to pollute, nothing inherited). */
+function nullPrototypeCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(nullPrototypeCopy);
+  if (value === null || typeof value !== 'object') return value;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(value)) out[k] = nullPrototypeCopy(v);
+  return out;
 }
 
 /**
@@ -183,20 +238,26 @@ function editDistance(a: string, b: string): number {
  * as JSON when it parses (numbers, arrays, objects, true/false), else as a plain string.
  */
 export function applyOverrides(config: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
-  const out = structuredClone(config);
+  assertSafeKeys(config);
+  // Built on null-prototype objects: even a key that slipped past the checks could not reach Object.prototype.
+  const out = nullPrototypeCopy(config) as Record<string, unknown>;
   for (const o of overrides) {
     const eq = o.indexOf('=');
-    if (eq <= 0) throw new ConfigError('--set', `expected key=value, got "${o}"`);
+    if (eq <= 0) throw new ConfigError('--set', `expected key=value, got "${clip(o)}"`);
     const path = o.slice(0, eq).split('.');
+    const bad = path.findIndex((k) => UNSAFE_KEYS.has(k));
+    if (bad >= 0) throw unsafeKeyError(path.slice(0, bad + 1));
     const raw = o.slice(eq + 1);
     let value: unknown;
     try { value = JSON.parse(raw); } catch { value = raw; }
+    assertSafeKeys(value);
+    value = nullPrototypeCopy(value);
     let cur: Record<string, unknown> = out;
     for (let i = 0; i < path.length - 1; i++) {
       const k = path[i];
-      if (cur[k] === undefined) cur[k] = {};
+      if (cur[k] === undefined) cur[k] = Object.create(null);
       if (typeof cur[k] !== 'object' || cur[k] === null || Array.isArray(cur[k])) {
-        throw new ConfigError(path.slice(0, i + 1).join('.'), `is not an object, cannot set "${o.slice(0, eq)}"`);
+        throw new ConfigError(clip(path.slice(0, i + 1).join('.')), `is not an object, cannot set "${clip(o.slice(0, eq))}"`);
       }
       cur = cur[k] as Record<string, unknown>;
     }

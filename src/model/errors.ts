@@ -13,3 +13,10 @@ export class ConfigError extends OnepassError {
     super(field ? `${field}: ${message}` : message);
   }
 }
+
+/** `err` with `(where)` appended when it is a ConfigError (same field), else `err` unchanged. */
+export function withContext(err: unknown, where: string): unknown {
+  if (!(err instanceof ConfigError)) return err;
+  const message = err.field ? err.message.slice(err.field.length + 2) : err.message;
+  return new ConfigError(err.field, `${message} (${where})`);
+}
