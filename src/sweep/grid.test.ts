@@ -28,6 +28,22 @@ test('keys that are arrays in an ordinary config (saveAt, explicit overlaps) are
   assert.equal(plan.solvers.join(), 'ode', 'the default solver is the ODE');
 });
 
+test('readout arrays (teacherReadout, studentReadout) are values of every point, not sweep lists', () => {
+  const plan = expandSweep({ p: 2, pStar: 2, teacherReadout: [1, -1], studentReadout: [0.5, 0.25], eta: [0.1, 0.2] });
+  assert.deepEqual(plan.keys, ['eta']);
+  assert.equal(plan.points.length, 2);
+  for (const point of plan.points) {
+    assert.deepEqual(point.config.teacherReadout, [1, -1]);
+    assert.deepEqual(point.config.studentReadout, [0.5, 0.25]);
+  }
+});
+
+test('a sweep config with a key that reaches the prototype is refused before any key is walked', () => {
+  const input = JSON.parse('{"__proto__": {"eta": [1, 2]}, "p": [2, 3]}');
+  assert.throws(() => expandSweep(input), (e: unknown) => e instanceof ConfigError && /^__proto__: not allowed as a key/.test(e.message));
+  assert.equal(({} as Record<string, unknown>).eta, undefined);
+});
+
 test('bad sweep configs give one-line ConfigErrors naming the field', () => {
   const field = (input: unknown) => { try { expandSweep(input); } catch (e) { assert.ok(e instanceof ConfigError); return (e as ConfigError).message; } return 'no error'; };
   assert.match(field({ p: [] }), /^p: a sweep list must hold at least one value$/);

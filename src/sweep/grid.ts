@@ -4,14 +4,17 @@
  * configs, each validated by `parseConfig`, in one stable order (so shards agree on indices).
  * Core module: plain data in and out, no Node API.
  */
-import { parseConfig, type Config } from '../model/config.js';
-import { ConfigError } from '../model/errors.js';
+import { parseConfig, assertSafeKeys, clip, type Config } from '../model/config.js';
+import { ConfigError, withContext } from '../model/errors.js';
 
 export type SweepSolver = 'ode' | 'sgd';
 export const SWEEP_SOLVERS = ['ode', 'sgd', 'both'] as const;
 
-/** Keys whose value is an array in an ordinary config: a list there is not a sweep list. */
-const ARRAY_KEYS = new Set(['saveAt', 'init.Q', 'init.M', 'init.P']);
+/**
+ * Keys whose value is an array in an ordinary config: a list there is not a sweep list. (To sweep
+ * one of them, there is no list-of-lists syntax; run one sweep per value.)
+ */
+const ARRAY_KEYS = new Set(['saveAt', 'teacherReadout', 'studentReadout', 'init.Q', 'init.M', 'init.P']);
 /** Guard against a typo that would expand into millions of runs. */
 export const MAX_SWEEP_POINTS = 1_000_000;
 
@@ -37,6 +40,7 @@ export interface SweepPlan {
  */
 export function expandSweep(input: unknown): SweepPlan {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new ConfigError('config', 'a sweep config must be a JSON object');
+  assertSafeKeys(input); // before setPath walks any of its keys
   const { solver = 'ode', ...base } = input as Record<string, unknown>;
   if (typeof solver !== 'string' || !(SWEEP_SOLVERS as readonly string[]).includes(solver)) {
     throw new ConfigError('solver', `must be one of: ${SWEEP_SOLVERS.join(', ')} (got ${JSON.stringify(solver)})`);
@@ -57,9 +61,8 @@ export function expandSweep(input: unknown): SweepPlan {
     try {
       config = parseConfig(raw);
     } catch (err) {
-      const at = Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
-      if (err instanceof ConfigError && at) throw new ConfigError(err.field, `${err.message.slice(err.field.length + 2)} (at sweep point ${at})`);
-      throw err;
+      const at = Object.entries(values).map(([k, v]) => `${clip(k)}=${clip(JSON.stringify(v))}`).join(', ');
+      throw at ? withContext(err, `at sweep point ${at}`) : err;
     }
     for (const s of solvers) points.push({ index: points.length, solver: s, config, values });
     // Odometer step: the last list turns fastest.
