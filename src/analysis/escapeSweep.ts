@@ -5,11 +5,11 @@
  * a user sees which of A and B the over-parameterisation changes.
  */
 import type { Config } from '../model/config.js';
-import { isOverlapInit } from '../model/config.js';
+import { isOverlapInit, parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { analyzeLossCurve } from './plateau.js';
-import { ConfigError } from '../model/errors.js';
+import { ConfigError, withContext } from '../model/errors.js';
 
 export interface EscapePoint {
   readonly p: number;
@@ -45,25 +45,34 @@ export interface EscapeSweepOptions {
 
 export function escapeSweep(config: Config, options: EscapeSweepOptions): { points: EscapePoint[]; fits: EscapeFit[] } {
   if (isOverlapInit(config.init)) throw new ConfigError('init', 'the escape sweep needs a random-weight init ({ teacher, studentVariance, seed }), not explicit overlaps');
-  const points: EscapePoint[] = [];
-  const total = options.ps.length * options.variances.length;
+  // Every (p, σ²) config goes through the same validation as `--set p=…` (widths, memory of the
+  // weights), all of them before the first solve: a bad width fails at once, not after hours.
+  const runs: { p: number; variance: number; eta: number; c: Config }[] = [];
   for (const p of options.ps) {
     for (const variance of options.variances) {
       const eta = options.scaleEta ? (config.eta * p) / config.p : config.eta;
-      const c: Config = { ...config, p, eta, init: { ...config.init, studentVariance: variance } };
-      const problem = makeProblem(c);
-      const t = solveOde(problem, initialCondition(c).overlaps);
-      const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
-      const ok = t.status === 'completed';
-      points.push({
-        p, variance, eta,
-        escapeAlpha: ok ? a.escapeAlpha : null,
-        escapeTime: ok && a.escapeAlpha !== null ? (eta * a.escapeAlpha) / p : null,
-        plateauLoss: a.plateau?.loss ?? null,
-        status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
-      });
-      options.onProgress?.(points.length / total);
+      try {
+        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta, init: { ...config.init, studentVariance: variance } }) });
+      } catch (err) {
+        throw withContext(err, `at escape-sweep point p = ${p}, σ² = ${variance}`);
+      }
     }
+  }
+  const points: EscapePoint[] = [];
+  const total = runs.length;
+  for (const { p, variance, eta, c } of runs) {
+    const problem = makeProblem(c);
+    const t = solveOde(problem, initialCondition(c).overlaps);
+    const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
+    const ok = t.status === 'completed';
+    points.push({
+      p, variance, eta,
+      escapeAlpha: ok ? a.escapeAlpha : null,
+      escapeTime: ok && a.escapeAlpha !== null ? (eta * a.escapeAlpha) / p : null,
+      plateauLoss: a.plateau?.loss ?? null,
+      status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
+    });
+    options.onProgress?.(points.length / total);
   }
   const fits: EscapeFit[] = [];
   for (const p of options.ps) {

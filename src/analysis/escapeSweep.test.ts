@@ -1,0 +1,18 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeSweep } from './escapeSweep.js';
+import { parseConfig } from '../model/config.js';
+import { ConfigError } from '../model/errors.js';
+
+test('every width of an escape sweep passes the same validation as --set p, all before the first solve', () => {
+  const neverSolve = { variances: [1e-2, 1e-3], onProgress: () => { throw new Error('a point was solved before every point was validated'); } };
+  // Width beyond the schema's 4096, listed after a valid one.
+  assert.throws(() => escapeSweep(parseConfig({ N: 100 }), { ...neverSolve, ps: [2, 5000] }),
+    (e: unknown) => e instanceof ConfigError && /^p: must be ≤ 4096 .*\(at escape-sweep point p = 5000, σ² = 0\.01\)$/.test(e.message));
+  // The memory check of the weights: 8 B × N × (p + p*) × 2 = 4.5 GiB at p = 300, N = 10⁶ (the config's own p = 4 is fine).
+  assert.throws(() => escapeSweep(parseConfig({ N: 1_000_000 }), { ...neverSolve, ps: [2, 300] }),
+    (e: unknown) => e instanceof ConfigError && /^N: N = 1000000 with p \+ p\* = 302 needs 4\.5 GiB/.test(e.message));
+  // A student readout sized for the config's p does not fit another p.
+  assert.throws(() => escapeSweep(parseConfig({ N: 100, p: 2, studentReadout: [1, 1] }), { ...neverSolve, ps: [2, 3] }),
+    (e: unknown) => e instanceof ConfigError && /^studentReadout: must have p = 3 entries/.test(e.message));
+});
