@@ -1,11 +1,13 @@
 /**
  * `onepass explore`: serves the browser explorer (the static site built from web/ into
  * web/dist) on 127.0.0.1 only. Builds the site first when it is missing, so a fresh clone with
- * `npm ci` (which installs Vite) only needs `npx onepass explore`.
+ * `npm ci` (which installs Vite) only needs `npx onepass explore`. The server is small and
+ * strict (see `route`): sirv and serve-handler were considered, but neither checks the Host
+ * header nor restricts methods, which a local server needs against DNS rebinding.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OnepassError } from '../src/index.js';
 
@@ -29,26 +31,68 @@ export async function buildSite(): Promise<void> {
 
 export interface Explorer { readonly url: string; readonly server: Server; close(): Promise<void> }
 
+type Reply = { status: number; headers?: Record<string, string>; file?: string; text?: string };
+
+/**
+ * What the server answers to one request, decided without touching the response. Only GET and
+ * HEAD (405); only Host 127.0.0.1:port or localhost:port (403: a page on another site that
+ * rebinds its DNS name to 127.0.0.1 sends its own name as Host, and cannot read what we serve);
+ * a path that does not decode is 400; only regular files whose real path (symlinks resolved)
+ * lies in the real site folder are served, everything else is 404.
+ */
+export function route(method: string | undefined, host: string | undefined, url: string | undefined, realDir: string, port: number): Reply {
+  if (method !== 'GET' && method !== 'HEAD') return { status: 405, headers: { allow: 'GET, HEAD' }, text: 'method not allowed\n' };
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return { status: 403, text: 'forbidden host\n' };
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url ?? '/', 'http://localhost').pathname);
+  } catch {
+    return { status: 400, text: 'bad request\n' };
+  }
+  if (path.includes('\0')) return { status: 400, text: 'bad request\n' };
+  const notFound: Reply = { status: 404, text: 'not found\n' };
+  let real: string;
+  try {
+    real = realpathSync(join(realDir, path.endsWith('/') ? path + 'index.html' : path));
+  } catch {
+    return notFound;
+  }
+  // Nothing outside the site folder, whatever the path or a symlink says.
+  if (!real.startsWith(realDir + sep) || !statSync(real).isFile()) return notFound;
+  return { status: 200, headers: { 'content-type': TYPES[extname(real)] ?? 'application/octet-stream' }, file: real };
+}
+
+/** Maps a listen error to a one-line message (port taken, privileged port), else returns it. */
+export function listenError(e: NodeJS.ErrnoException, port: number): Error {
+  if (e.code === 'EADDRINUSE') return new OnepassError(`--port: ${port} is in use; pick another with --port N`);
+  if (e.code === 'EACCES') return new OnepassError(`--port: ${port} needs privileges (ports below 1024 are reserved); pick one ≥ 1024 with --port N`);
+  return e;
+}
+
 /** Serves `dir` (default web/dist, built if missing) on 127.0.0.1:port; port 0 picks a free one. */
 export async function startExplorer(port: number, folder = webDist): Promise<Explorer> {
   const dir = resolve(folder);
   if (!existsSync(join(dir, 'index.html'))) await buildSite();
+  const realDir = realpathSync(dir);
+  let actual = port;
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    const file = normalize(join(dir, path.endsWith('/') ? path + 'index.html' : path));
-    // Nothing outside the site folder, whatever the path says.
-    if (!(file + sep).startsWith(dir + sep) && file !== dir || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
+    try {
+      const r = route(req.method, req.headers.host, req.url, realDir, actual);
+      const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', ...r.headers };
+      const body = r.file ? readFileSync(r.file) : Buffer.from(r.text ?? '');
+      res.writeHead(r.status, { ...headers, 'content-length': String(body.length) }).end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      // A file that vanished between the check and the read, or anything unforeseen: never a dead server.
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end();
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(readFileSync(file));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new OnepassError(`--port: ${port} is in use; pick another with --port N`) : e));
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, port)));
     server.listen(port, '127.0.0.1', resolve);
   });
   const address = server.address();
-  const actual = typeof address === 'object' && address ? address.port : port;
+  actual = typeof address === 'object' && address ? address.port : port;
   return {
     url: `http://127.0.0.1:${actual}/`, server,
     close: () => new Promise((resolve) => server.close(() => resolve())),
