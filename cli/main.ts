@@ -3,7 +3,7 @@
  * The `onepass` command line: a thin shell over the core. It parses arguments, reads the
  * config, calls the library, and writes files or JSON. Errors become one line and exit code 2.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import {
@@ -18,6 +18,16 @@ import { readCheckpoint, writeCheckpoint, removeCheckpoint } from '../src/io/che
 import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
 import { startExplorer } from './explore.js';
 import { registerSweep } from './sweep.js';
+import { parseOut, parsePort, parseWorkers } from './options.js';
+import { clip } from '../src/model/config.js';
+
+// stdout closed by its reader (`--json | head`) ends the run quietly; stdout that cannot be
+// written (ENOSPC on a full disk) is one line and exit 2, never an unhandled 'error' event.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`error: cannot write to standard output (${err.code ?? err.message})\n`);
+  process.exit(2);
+});
 
 interface CommonOptions {
   config?: string;
@@ -57,12 +67,9 @@ function runOde(problem: Problem, opts: CommonOptions): { trajectory: Trajectory
 
 interface SimOptions extends CommonOptions { resume?: boolean; checkpointEvery?: string; workers?: string }
 
-/** --workers: a positive integer, default one thread per core. */
+/** --workers: a positive integer up to 4 per core, default one thread per core. */
 function workersOption(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new OnepassError(`--workers: must be a positive integer (got "${value}")`);
-  return n;
+  return value === undefined ? undefined : parseWorkers(value);
 }
 
 async function runSim(problem: Problem, opts: SimOptions): Promise<{ ensemble: Ensemble; ms: number }> {
@@ -353,7 +360,7 @@ function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (keys in the README); defaults are the paper\'s headline setup')
     .addOption(new Option('-s, --set <key=value>', 'override a config key by dotted path, e.g. init.studentVariance=1e-8 (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
-    .option('-o, --out <dir>', 'write trajectory.csv, result.json, loss.svg and loss.png into this folder')
+    .option('-o, --out <dir>', 'write trajectory.csv, result.json, loss.svg and loss.png into this folder', parseOut)
     .option('--json', 'print one JSON document on stdout (schema in the README)')
     .option('--no-progress', 'no progress bar even on a terminal');
 }
@@ -380,7 +387,10 @@ const program = new Command()
   .name('onepass')
   .description('Exact dynamics of one-pass SGD in two-layer teacher–student networks: overlap ODEs and finite-N simulations.')
   .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)');
+  // Usage errors come back as CommanderError (inherited by every subcommand created below) and
+  // are printed by the handler at the end: one line and exit code 2, as for any bad input.
+  .exitOverride()
+  .configureOutput({ outputError: () => {} });
 
 withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action((o: CommonOptions) => cmdOde(o));
 withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues'))
@@ -401,7 +411,7 @@ withCommonOptions(program.command('compare').description('ODE and SGD from the s
   .action((o: SimOptions) => cmdCompare(o));
 
 program.command('reproduce').description('re-measure the paper\'s claims from the configs in paper/ and write a Markdown report with figures')
-  .option('-o, --out <dir>', 'report folder', 'runs/reproduce')
+  .option('-o, --out <dir>', 'report folder', parseOut, 'runs/reproduce')
   .option('--json', 'print the checks as JSON')
   .option('--no-progress', 'no progress display')
   .action((o: { out: string; progress: boolean; json?: boolean }) => cmdReproduce(o));
@@ -409,17 +419,24 @@ program.command('reproduce').description('re-measure the paper\'s claims from th
 program.command('explore').description('serve the interactive explorer (ODE and SGD live in the browser) on 127.0.0.1')
   .option('--port <n>', 'port to listen on (0: any free port)', '4173')
   .action(async (o: { port: string }) => {
-    const port = Number(o.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OnepassError(`--port: must be an integer 0…65535 (got "${o.port}")`);
-    const { url } = await startExplorer(port);
+    const { url } = await startExplorer(parsePort(o.port));
     console.log(`onepass explorer at ${url} (127.0.0.1 only; Ctrl-C to stop)`);
   });
 registerSweep(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // --help and --version end here with 0; a bare `onepass` has printed its help on stderr.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exitCode = err.exitCode;
+    else {
+      if (err.code !== 'commander.help') process.stderr.write(`error: ${clip(err.message.replace(/^error: /, '').split('\n')[0], 200)} (run with --help for usage)\n`);
+      process.exitCode = 2;
+    }
+    return;
+  }
   const known = err instanceof OnepassError || err instanceof RangeError;
   const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: ${known ? '' : 'internal error: '}${msg.split('\n')[0]}\n`);
+  process.stderr.write(`error: ${known ? '' : 'internal error: '}${clip(msg.split('\n')[0], 1000)}\n`);
   if (process.env.ONEPASS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = known ? 2 : 1;
 });

@@ -9,14 +9,15 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import { applyOverrides, OnepassError, renderSvg } from '../src/index.js';
-import { expandSweep, parseShard, shardPoints } from '../src/sweep/grid.js';
-import { resultsTable, tableCsv, RESULT_COLUMNS, type Table } from '../src/sweep/table.js';
+import { expandSweep, flattenConfig, parseShard, shardPoints, type SweepPlan } from '../src/sweep/grid.js';
+import { resultsTable, tableCsv, columnIndex, RESULT_COLUMNS, type Table } from '../src/sweep/table.js';
 import { slurmScript, shellQuote } from '../src/sweep/slurm.js';
 import { fileURLToPath } from 'node:url';
 import { phaseDiagramSpec } from '../src/plot/phase.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep, defaultWorkers, type SweepSummary } from '../src/io/sweep.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
+import { parseOut, parseWorkers } from './options.js';
 
 interface SweepOptions {
   config?: string;
@@ -47,12 +48,27 @@ function loadSweep(opts: SweepOptions) {
   return expandSweep(applyOverrides(base as Record<string, unknown>, opts.set));
 }
 
+/**
+ * Reads --plot X,Y[,COLUMN[,SOLVER]]. With the plan of a sweep about to run, the columns and the
+ * solver are checked against what that sweep will store, so a typo fails before the computation.
+ */
+function parsePlot(raw: string, plan?: SweepPlan): { x: string; y: string; color: string; solver?: 'ode' | 'sgd' } {
+  const [x, y, color = 'escape_alpha', solver] = raw.split(',').map((s) => s.trim());
+  if (!x || !y) throw new OnepassError(`--plot: expected X,Y[,COLUMN[,SOLVER]] with two config keys (got "${raw}")`);
+  if (solver !== undefined && solver !== 'ode' && solver !== 'sgd') throw new OnepassError(`--plot: the solver must be ode or sgd (got "${solver}")`);
+  if (plan) {
+    const configColumns = [...new Set(plan.points.flatMap((p) => Object.keys(flattenConfig(p.config))))];
+    const columns: Table = { columns: [...configColumns, 'solver', ...RESULT_COLUMNS], rows: [] };
+    for (const name of [x, y, color]) columnIndex(columns, name, '--plot');
+    if (solver !== undefined && !plan.solvers.includes(solver)) throw new OnepassError(`--plot: this sweep runs solver ${plan.solvers.join(' + ')}, not ${solver}`);
+  }
+  return { x, y, color, solver };
+}
+
 /** The phase diagram asked for by --plot X,Y[,COLUMN[,SOLVER]], as phase.svg and phase.png. */
 async function writePlot(table: Table, opts: SweepOptions): Promise<string[]> {
   if (!opts.plot) return [];
-  const [x, y, color = 'escape_alpha', solver] = opts.plot.split(',').map((s) => s.trim());
-  if (!x || !y) throw new OnepassError(`--plot: expected X,Y[,COLUMN[,SOLVER]] with two config keys (got "${opts.plot}")`);
-  if (solver !== undefined && solver !== 'ode' && solver !== 'sgd') throw new OnepassError(`--plot: the solver must be ode or sgd (got "${solver}")`);
+  const { x, y, color, solver } = parsePlot(opts.plot);
   // Escape times are read on a linear scale; losses and deviations span decades.
   const svg = await renderSvg(phaseDiagramSpec(table, { x, y, color, solver, logColor: color !== 'escape_alpha' }));
   const files = [join(opts.out, 'phase.svg'), join(opts.out, 'phase.png')];
@@ -101,6 +117,8 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
   }
 
   const plan = loadSweep(opts); // validates every point before anything runs or is written
+  if (opts.plot) parsePlot(opts.plot, plan);
+  const workers = opts.workers ? parseWorkers(opts.workers) : defaultWorkers();
   prepareOutDir(opts.out);
   if (opts.slurm) {
     if (!opts.config) throw new OnepassError('--slurm: needs --config FILE (the array tasks read the sweep from it)');
@@ -116,7 +134,6 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
 
   const shard = opts.shard ? parseShard(opts.shard) : { index: 0, count: 1 };
   const points = shardPoints(plan.points, shard);
-  const workers = opts.workers ? positiveInt('workers', opts.workers) : defaultWorkers();
   const store = ResultStore.open(join(opts.out, DB));
   let summary: SweepSummary;
   try {
@@ -141,7 +158,7 @@ export function registerSweep(program: Command): void {
   program.command('sweep').description('a grid over config keys (lists become sweeps) on every core, stored in SQLite, exported to CSV')
     .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "both"')
     .option('-s, --set <key=value>', 'override a key by dotted path; a JSON list sweeps it, e.g. p=[2,4,8] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png`, 'runs/sweep')
+    .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png`, parseOut, 'runs/sweep')
     .option('-w, --workers <n>', `worker threads (default: every core, ${defaultWorkers()} here)`)
     .option('--shard <i/n>', 'run only the points whose index ≡ i (mod n)')
     .option('--slurm <n>', 'write <out>/sweep.slurm, a Slurm job array of n shards, and run nothing')
