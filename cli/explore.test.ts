@@ -106,29 +106,19 @@ test('a port in use or a privileged port is a one-line OnepassError naming --por
 });
 
 test('explore serves the site folder on 127.0.0.1 only, and nothing outside it', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'onepass-explore-'));
-  const site = join(base, 'site');
-  mkdirSync(join(site, 'assets'), { recursive: true });
-  writeFileSync(join(site, 'index.html'), '<!doctype html><p>hi</p>');
-  writeFileSync(join(site, 'assets', 'a.js'), 'let x = 1;');
-  writeFileSync(join(base, 'secret.txt'), 'secret');
-  const ex = await startExplorer(0, site);
+  const s = await serveSite();
   try {
-    const address = ex.server.address();
+    const address = s.ex.server.address();
     assert.ok(typeof address === 'object' && address && address.address === '127.0.0.1');
-    const port = address.port;
-    const index = await get(port, '/?p=3&N=400');
+    const index = await get(s.port, '/?p=3&N=400');
     assert.equal(index.status, 200);
     assert.match(index.type, /^text\/html/);
     assert.equal(index.body, '<!doctype html><p>hi</p>');
-    assert.match((await get(port, '/assets/a.js')).type, /^text\/javascript/);
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/missing.js']) {
-      const r = await get(port, path);
+    assert.match((await get(s.port, '/assets/a.js')).type, /^text\/javascript/);
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/../../secret.txt', '/..%2fsecret.txt', '/missing.js']) {
+      const r = await get(s.port, path);
       assert.equal(r.status, 404, path);
       assert.notEqual(r.body, 'secret');
     }
-  } finally {
-    await ex.close();
-    rmSync(base, { recursive: true, force: true });
-  }
+  } finally { await s.done(); }
 });
