@@ -32,7 +32,11 @@ test('unknown options and commands are one line and exit 2; --help and --version
   const help = run(['ode', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^Usage: onepass ode/);
+  assert.equal(run(['help', 'ode']).status, 0);
   assert.equal(run(['--version']).status, 0);
+  const bare = run([]);
+  assert.equal(bare.status, 2, 'no command is a usage error');
+  assert.match(bare.stderr, /^Usage: onepass/);
 });
 
 test('stdout closed by its reader ends the run quietly; a full disk on stdout is one line, exit 2', () => {

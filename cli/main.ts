@@ -426,12 +426,10 @@ registerSweep(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {
-    // --help and --version end here with 0; a bare `onepass` has printed its help on stderr.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exitCode = err.exitCode;
-    else {
-      if (err.code !== 'commander.help') process.stderr.write(`error: ${clip(err.message.replace(/^error: /, '').split('\n')[0], 200)} (run with --help for usage)\n`);
-      process.exitCode = 2;
-    }
+    // --help, `help CMD` and --version end here with 0; a bare `onepass` has printed its help on stderr.
+    if (err.exitCode === 0) return;
+    if (err.code !== 'commander.help') process.stderr.write(`error: ${clip(err.message.replace(/^error: /, '').split('\n')[0], 200)} (run with --help for usage)\n`);
+    process.exitCode = 2;
     return;
   }
   const known = err instanceof OnepassError || err instanceof RangeError;
