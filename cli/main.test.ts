@@ -72,11 +72,34 @@ test('bad input gives one line naming the field, exit code 2, no stack trace', (
   }
 });
 
-test('a diverging run says so (α, η, stability limit) and exits 3 instead of printing NaN', () => {
-  const r = run('ode', '--set', 'eta=4');
-  assert.equal(r.status, 3);
-  assert.match(r.stderr, /^warning: ODE diverged at α = [\d.]+.*η = 4 is beyond the stability limit.*; the stability limit for this setup \(ODE, same initial condition, α ≤ 80\) is about η ≈ [\d.]+/);
-  assert.doesNotMatch(r.stdout, /NaN/);
+test('a diverging ODE says where, and quotes a stability limit below η with its α range; exit 3, no NaN', () => {
+  for (const alphaMax of [2, 80]) {
+    const r = run('ode', '--set', 'eta=4', '--set', `alphaMax=${alphaMax}`);
+    assert.equal(r.status, 3);
+    const m = /^warning: ODE diverged at α = [\d.]+: the student norm Q\[\d\]\[\d\] reached \S+ .*From these initial overlaps it stays finite over α ≤ (\d+) up to η ≈ ([\d.]+) .*: η = 4 is beyond that; try a smaller eta\n$/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.equal(Number(m[1]), alphaMax);
+    assert.ok(Number(m[2]) < 4, r.stderr);
+    assert.doesNotMatch(r.stdout, /NaN/);
+  }
+});
+
+test('SGD exploding where the ODE at the same η is stable is not blamed on η: the warning says the ODE is stable and what to try', () => {
+  // η = 1 is below the ODE's limit (≈ 1.2 over α ≤ 10), N = 10 far from N → ∞: about half of such
+  // runs blow up (12 of 20 measured), so one of 12 does with probability 1 − 0.4¹².
+  const r = run('sim', '--workers', '1', '--set', 'N=10', '--set', 'eta=1', '--set', 'runs=12', '--set', 'alphaMax=10', '--set', 'savePoints=40',
+    '--set', 'init={"teacher":"orthonormal","studentVariance":0.1,"seed":7}');
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /^warning: SGD run \(seed \d+\) diverged at α = [\d.]+: .*The ODE from the same overlaps is stable at η = 1: it stays finite over α ≤ 10 up to η ≈ [\d.]+.*try a larger N, a smaller eta, or other seeds$/m);
+  assert.doesNotMatch(r.stderr, /is beyond|stability limit/);
+});
+
+test('compare names the stage of the largest deviation and says nothing about an escape it did not measure (Saad–Solla, α ≤ 40)', () => {
+  const r = run('compare', '--workers', '1', '--set', 'activation=erf', '--set', 'readout=sum', '--set', 'p=2', '--set', 'pStar=2', '--set', 'eta=0.5',
+    '--set', 'N=500', '--set', 'alphaMax=40', '--set', 'savePoints=100', '--set', 'init.studentVariance=0.01');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^max \|ε_SGD − ε_ODE\| = \S+ at α = [\d.]+ \(max relative \S+\), (in the initial transient|on the flat stretch|in the convergence)/m);
+  assert.doesNotMatch(r.stdout, /escape|fluctuations/);
 });
 
 test('analyze --json has the documented keys, with the Hessian counts of the default setup', () => {

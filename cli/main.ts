@@ -7,9 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
 import {
-  applyOverrides, parseConfig, makeProblem, initialCondition, solveOde, lossDeviation,
+  applyOverrides, parseConfig, makeProblem, initialCondition, solveOde,
   trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
-  analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, stabilityLimit,
+  analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, odeStability, divergenceDiagnosis, diagnoseDeviation,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
@@ -132,15 +132,18 @@ function sgdCsvEntries(e: Ensemble) {
   return e.runs.map((t, r) => ({ trajectory: t, run: r, seed: e.seeds[r] }));
 }
 
-function warnIfNotCompleted(t: { status: string; message: string }, what: string, config?: Config): void {
-  if (t.status === 'completed') return;
-  let limit = '';
-  if (t.status === 'diverged' && config) {
-    const l = stabilityLimit(config);
-    if (l) limit = `; the stability limit for this setup (ODE, same initial condition, α ≤ ${config.alphaMax}) is about η ≈ ${l.stable.toPrecision(3)}`;
-  }
-  process.stderr.write(`warning: ${what} ${t.message}${limit}\n`);
+/**
+ * One warning per run that did not complete, with the core's diagnosis (the ODE at the same η
+ * from the same overlaps, and its stability limit over α ≤ alphaMax; `ode` when already run).
+ */
+function warnIfNotCompleted(runs: { trajectory: Trajectory; seed?: number }[], config: Config, ode?: Trajectory): void {
+  const stopped = runs.filter((r) => r.trajectory.status !== 'completed');
+  if (stopped.length === 0) return;
+  const stability = odeStability(config, ode);
+  for (const r of stopped) process.stderr.write(`warning: ${divergenceDiagnosis(r.trajectory, stability, r.seed)!.message}\n`);
 }
+
+const sgdRuns = (e: Ensemble) => e.runs.map((trajectory, r) => ({ trajectory, seed: e.seeds[r] }));
 
 async function cmdOde(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts);
@@ -158,7 +161,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
     const files = await writeOutputs(opts.out, result, trajectoryCsv([{ trajectory, run: 0, seed: '' }]), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
-  warnIfNotCompleted(trajectory, 'ODE', config);
+  warnIfNotCompleted([{ trajectory }], config, trajectory);
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 
@@ -179,7 +182,7 @@ async function cmdSim(opts: SimOptions): Promise<void> {
     const files = await writeOutputs(opts.out, result, trajectoryCsv(sgdCsvEntries(ensemble)), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
-  for (const t of ensemble.runs) warnIfNotCompleted(t, `SGD run (seed ${ensemble.seeds[ensemble.runs.indexOf(t)]})`, config);
+  warnIfNotCompleted(sgdRuns(ensemble), config);
   if (ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
 }
 
@@ -191,14 +194,15 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
   const { trajectory: ode, ms: odeMs } = runOde(problem, opts);
   const { ensemble, ms: simMs } = await runSim(problem, opts);
   const sgd = { alpha: ensemble.alpha, loss: ensemble.lossMean };
-  const deviation = lossDeviation(ode, sgd);
+  const { message: diagnosis, maxAbs, alphaAtMaxAbs, maxRel, points, ...where } = diagnoseDeviation(ode, { ...sgd, lossStd: ensemble.lossStd, runs: ensemble.runs.length }, { floor: config.noise / 2 });
+  const deviation = { maxAbs, alphaAtMaxAbs, maxRel, points, ...where, message: diagnosis };
   const result = { ode: trajectoryJson(ode), sgd: ensembleJson(ensemble), deviation, ...provenance(config) };
   if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
   else {
     console.log(`onepass compare: ${describe(config)}; N = ${config.N}, ${config.runs} SGD run(s) from seed ${config.seed}`);
     console.log(`ODE: ${ode.stats.acceptedSteps} adaptive steps in ${fmtTime(odeMs)}; SGD: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} steps in ${fmtTime(simMs)}`);
     console.log(lossTable([{ name: 'ODE loss', t: ode }, { name: 'SGD loss', t: sgd }]));
-    console.log(`max |ε_SGD − ε_ODE| = ${fmt(deviation.maxAbs)} at α = ${deviation.alphaAtMaxAbs.toPrecision(4)} (max relative ${fmt(deviation.maxRel)}; finite-N fluctuations shift the escape from a plateau)`);
+    console.log(diagnosis);
   }
   if (opts.out) {
     const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)]);
@@ -206,8 +210,7 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
     const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
-  warnIfNotCompleted(ode, 'ODE', config);
-  for (const t of ensemble.runs) warnIfNotCompleted(t, 'SGD', config);
+  warnIfNotCompleted([{ trajectory: ode }, ...sgdRuns(ensemble)], config, ode);
   if (ode.status !== 'completed' || ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
 }
 
@@ -274,7 +277,7 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?
     for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
     if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
   }
-  warnIfNotCompleted(trajectory, opts.sim ? 'SGD' : 'ODE', config);
+  warnIfNotCompleted([{ trajectory, seed: opts.sim ? config.seed : undefined }], config, opts.sim ? undefined : trajectory);
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 
@@ -313,7 +316,7 @@ async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void
     for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
     if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
   }
-  warnIfNotCompleted(trajectory, opts.sim ? 'SGD' : 'ODE');
+  warnIfNotCompleted([{ trajectory, seed: opts.sim ? config.seed : undefined }], config, opts.sim ? undefined : trajectory);
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 

@@ -27,13 +27,18 @@ export { wasmKernelAvailable } from './sim/wasmKernel.js';
 export { simulateEnsemble, runSeeds, type Ensemble } from './sim/ensemble.js';
 export { lossDeviation, type LossDeviation } from './analysis/compare.js';
 export { lossFigureSpec, curvesFigureSpec, renderSvg, type LossSeries, type Series, type FigureOptions } from './plot/loss.js';
-export { analyzeLossCurve, alignmentGrowthRate, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';
+export { analyzeLossCurve, alignmentGrowthRate, firstCrossing, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';
 export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDrift } from './analysis/conserved.js';
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
 export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
 export { analyzeSetup, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
 export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
 export { stabilityLimit, type StabilityLimit } from './analysis/stability.js';
+export { divergenceCheck, divergenceMessage, DIVERGENCE_FACTOR, type DivergenceEvent } from './analysis/divergence.js';
+export {
+  lossStageAt, diagnoseDeviation, odeStability, divergenceDiagnosis,
+  type LossStage, type StageAt, type EscapeComparison, type DeviationDiagnosis, type OdeStability, type DivergenceDiagnosis,
+} from './analysis/diagnosis.js';
 export { expandSweep, canonicalJson, flattenConfig, parseShard, shardPoints, SWEEP_SOLVERS, type SweepPlan, type SweepPoint, type SweepSolver } from './sweep/grid.js';
 export { computePoint, type PointResult } from './sweep/point.js';
 export { resultsTable, tableCsv, RESULT_COLUMNS, type ResultRow, type Table } from './sweep/table.js';

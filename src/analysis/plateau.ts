@@ -8,7 +8,9 @@
  *   half of the run's level (so a final noise floor is not a plateau); its `loss` is the
  *   geometric mean over the run. From a small initialisation the first plateau is the
  *   norm-learning stage at the initial loss (W ≈ 0 is an unstable fixed point); at large N the
- *   symmetric saddle (Q ∝ I, M ≈ 0) gives a second one. `plateau` is the last of them.
+ *   symmetric saddle (Q ∝ I, M ≈ 0) gives a second one. `plateau` is the last of them. A run of
+ *   flat points that lasts to the end of the curve is `finalFlat`: the final level, or a plateau
+ *   not left within the saved α.
  * - The *escape time* α_esc is the first α after the start of the last plateau (or after α = 0
  *   when there is none) at which ε falls below half the reference level: the last plateau's
  *   loss, else the initial loss. It is interpolated linearly in (ln α, ln ε) between saved points.
@@ -47,6 +49,11 @@ export interface LossCurveAnalysis {
   readonly plateaus: Plateau[];
   /** The last plateau: the one the loss escapes from on its way to its final decay. */
   readonly plateau: Plateau | null;
+  /**
+   * The run of flat points that lasts to the end of the analysed curve and is not left: the final
+   * level, or a plateau not left within the saved α (the curve cannot tell the two apart).
+   */
+  readonly finalFlat: Plateau | null;
   /** The level whose halving defines the escape: plateau loss, else initial loss. */
   readonly referenceLoss: number;
   /** null when the loss never falls below half the reference level. */
@@ -63,7 +70,7 @@ export function analyzeLossCurve(alpha: ArrayLike<number>, loss: ArrayLike<numbe
   let n = Math.min(alpha.length, loss.length);
   const initialLoss = loss[0];
   for (let i = 1; i < n; i++) if (!(loss[i] - floor > 1e-12 * initialLoss)) { n = i; break; }
-  const plateaus = findPlateaus(alpha, loss, n, flatFraction);
+  const { plateaus, finalFlat } = findFlatRuns(alpha, loss, n, flatFraction);
   const plateau = plateaus.length ? plateaus[plateaus.length - 1] : null;
   const referenceLoss = plateau?.loss ?? initialLoss;
   const startIndex = plateau ? indexAtOrAfter(alpha, n, plateau.startAlpha) : 0;
@@ -78,12 +85,12 @@ export function analyzeLossCurve(alpha: ArrayLike<number>, loss: ArrayLike<numbe
       finalDecay = fitDecay(alpha, loss, n, floor, (a, e) => a >= escapeAlpha && e - floor <= 10 * last);
     }
   }
-  return { initialLoss, plateaus, plateau, referenceLoss, escapeAlpha, escapeDecay, finalDecay };
+  return { initialLoss, plateaus, plateau, finalFlat, referenceLoss, escapeAlpha, escapeDecay, finalDecay };
 }
 
-/** All plateaus, in order of α (see the module header for the definition). */
-function findPlateaus(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, flatFraction: number): Plateau[] {
-  if (n < 3) return [];
+/** All plateaus, in order of α (see the module header for the definition), and the final flat run. */
+function findFlatRuns(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, flatFraction: number): { plateaus: Plateau[]; finalFlat: Plateau | null } {
+  if (n < 3) return { plateaus: [], finalFlat: null };
   const laterMin = new Float64Array(n + 1).fill(Infinity);
   for (let i = n - 1; i >= 0; i--) laterMin[i] = Math.min(laterMin[i + 1], loss[i]);
   // Relative rate |d ln ε/dα| by centred differences (one-sided at the ends).
@@ -94,8 +101,9 @@ function findPlateaus(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: numb
     rate[i] = loss[a] > 0 && loss[b] > 0 ? Math.abs(Math.log(loss[b] / loss[a]) / (alpha[b] - alpha[a])) : Infinity;
     if (Number.isFinite(rate[i])) maxRate = Math.max(maxRate, rate[i]);
   }
-  if (!(maxRate > 0)) return [];
+  if (!(maxRate > 0)) return { plateaus: [], finalFlat: null };
   const plateaus: Plateau[] = [];
+  let finalFlat: Plateau | null = null;
   for (let i = 0; i < n; i++) {
     if (!(rate[i] < flatFraction * maxRate)) continue;
     let j = i;
@@ -106,14 +114,29 @@ function findPlateaus(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: numb
     // Only a stretch that the loss later leaves (falls below half its level) is a plateau;
     // a final floor is not.
     if (j > i && laterMin[j + 1] < level / 2) plateaus.push({ loss: level, startAlpha: alpha[i], endAlpha: alpha[j] });
+    else if (j > i && j === n - 1) finalFlat = { loss: level, startAlpha: alpha[i], endAlpha: alpha[j] };
     i = j;
   }
-  return plateaus;
+  return { plateaus, finalFlat };
 }
 
 function indexAtOrAfter(alpha: ArrayLike<number>, n: number, a: number): number {
   for (let i = 0; i < n; i++) if (alpha[i] >= a) return i;
   return n - 1;
+}
+
+/**
+ * First α ≥ `from` at which the curve falls below `level` (interpolated in (ln α, ln ε)), and the
+ * index of the first saved point below it; null when it never does.
+ */
+export function firstCrossing(alpha: ArrayLike<number>, loss: ArrayLike<number>, from: number, level: number): { alpha: number; index: number } | null {
+  const n = Math.min(alpha.length, loss.length);
+  const start = indexAtOrAfter(alpha, n, from);
+  const a = crossing(alpha, loss, n, start, level);
+  if (a === null) return null;
+  let index = Math.max(start, 1);
+  while (index < n && !(loss[index] < level)) index++;
+  return { alpha: a, index };
 }
 
 /** First α ≥ alpha[start] where the loss crosses below `level`, interpolated in (ln α, ln ε). */

@@ -1,42 +1,66 @@
 /**
- * The learning-rate stability limit of a setup: the largest η for which the overlap ODE, from
- * the same initial condition and over the same α range, does not diverge (bisection on ln η).
- * What a diverging run reports next to its η. It is "about": it depends on the initial
- * condition and on α_max, and at finite N SGD fluctuations shift it a little.
+ * The learning-rate stability limit of a setup, defined so that it is measured and says over
+ * which range: η_c(α_max) = the largest η at which the overlap ODE, from the given initial
+ * overlaps, stays finite (no divergence event, src/analysis/divergence.ts) over α ≤ α_max.
+ *
+ * It depends on α_max by nature: a larger η blows up sooner, so a shorter range tolerates a
+ * larger η (measured, default setup: η_c ≈ 2.40 over α ≤ 2, ≈ 1.15 over α ≤ 40); it can only
+ * decrease as α_max grows. Every message that quotes it names the range. It is found by bisection
+ * on ln η between an η that stays finite and one that diverges, to relative precision
+ * `tolerance`; between the two brackets the ODE was not run, and the bisection assumes that the
+ * stable η's below the bracket form an interval (true in every setup we measured, not proven).
+ * The bracket is consistent with any η whose own ODE was run: if that ODE diverged, the search
+ * starts from it and `stable` < η; if it completed, `stable` ≥ η.
  */
 import type { Config } from '../model/config.js';
+import type { Overlaps } from '../model/overlaps.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 
+/** How far the search goes from the config's η, in factors of 2 either way. */
+const SEARCH_DOUBLINGS = 10;
+
 export interface StabilityLimit {
-  /** Largest η found stable. */
-  readonly stable: number;
-  /** Smallest η found to diverge. */
-  readonly unstable: number;
+  /** Largest η found to stay finite over α ≤ alphaMax; null if even η/2^10 diverges. */
+  readonly stable: number | null;
+  /** Smallest η found to diverge over α ≤ alphaMax; null if none up to η·2^10. */
+  readonly unstable: number | null;
+  /** The α range the limit refers to (the config's alphaMax). */
+  readonly alphaMax: number;
 }
 
-/** Bisection between a stable and a diverging η, to relative precision `tolerance`; null if η/1024 still diverges. */
-export function stabilityLimit(config: Config, tolerance = 0.02): StabilityLimit | null {
-  const initial = initialCondition(config).overlaps;
-  const diverges = (eta: number) => {
-    const c: Config = { ...config, eta };
-    const status = solveOde(makeProblem(c), initial).status;
-    return status !== 'completed';
-  };
-  let unstable = config.eta;
-  if (!diverges(unstable)) {
-    // Search upwards for a diverging η (at most 2^10 × the given one).
-    let k = 0;
-    while (!diverges(unstable * 2) && k++ < 10) unstable *= 2;
-    if (k > 10) return null;
-    unstable *= 2;
+/**
+ * Brackets η_c(α_max) for `config` (its η is the starting point) from `initial` (default: the
+ * config's initial overlaps). `etaDiverges`, when known (the ODE at the config's η was already
+ * run), saves that solve.
+ */
+export function stabilityLimit(config: Config, options: { tolerance?: number; initial?: Overlaps; etaDiverges?: boolean } = {}): StabilityLimit {
+  const tolerance = options.tolerance ?? 0.02;
+  const initial = options.initial ?? initialCondition(config).overlaps;
+  const alphaMax = config.alphaMax;
+  const diverges = (eta: number) => solveOde(makeProblem({ ...config, eta }), initial).status !== 'completed';
+  const eta = config.eta;
+  let stable: number, unstable: number;
+  if (options.etaDiverges ?? diverges(eta)) {
+    unstable = eta;
+    stable = eta / 2;
+    for (let k = 1; diverges(stable); k++) {
+      if (k >= SEARCH_DOUBLINGS) return { stable: null, unstable: stable, alphaMax };
+      unstable = stable;
+      stable /= 2;
+    }
+  } else {
+    stable = eta;
+    unstable = eta * 2;
+    for (let k = 1; !diverges(unstable); k++) {
+      if (k >= SEARCH_DOUBLINGS) return { stable: unstable, unstable: null, alphaMax };
+      stable = unstable;
+      unstable *= 2;
+    }
   }
-  let stable = unstable / 2;
-  let k = 0;
-  while (diverges(stable)) { unstable = stable; stable /= 2; if (++k > 10) return null; }
   while (unstable / stable > 1 + tolerance) {
     const mid = Math.sqrt(stable * unstable);
     if (diverges(mid)) unstable = mid; else stable = mid;
   }
-  return { stable, unstable };
+  return { stable, unstable, alphaMax };
 }

@@ -23,6 +23,9 @@ export interface Trajectory {
   /** 'completed': reached the last save time; 'diverged': stopped on a blow-up (see message). */
   readonly status: 'completed' | 'diverged' | 'failed';
   readonly message: string;
+  /** With status 'diverged': the α at which the divergence was detected (ODE: the step's end;
+   * SGD: the first save point at which it was checked, after the last saved α). */
+  readonly divergedAt?: number;
   /** Solver statistics (ODE: steps and right-hand-side evaluations; SGD: steps, N, and
    * wasmKernel, 1 when the WebAssembly SIMD loop ran and 0 for the JavaScript loop). */
   readonly stats: Readonly<Record<string, number>>;

@@ -36,10 +36,11 @@ test('the teacher overlap P stays constant and the default run ends well below t
   assert.ok(t.loss[t.loss.length - 1] < 1e-2 * t.loss[0], `final loss ${t.loss[t.loss.length - 1]}`);
 });
 
-test('η far beyond the stability limit is reported as divergence with α and η in the message', () => {
+test('η far beyond the stability limit is reported as divergence: where (α, divergedAt) and which norm, nothing it did not measure', () => {
   const config = parseConfig({ eta: 4 });
   const t = solveOde(makeProblem(config), initialCondition(config).overlaps);
   assert.equal(t.status, 'diverged');
-  assert.match(t.message, /^diverged at α = [\d.]+.*η = 4 .*stability limit/);
+  assert.match(t.message, /^diverged at α = [\d.]+: the student norm Q\[\d\]\[\d\] reached \S+ \(above 1e\+3 = 1000 × the initial scale\)$/);
+  assert.ok(t.divergedAt! > t.alpha[t.alpha.length - 1] && t.divergedAt! < config.alphaMax, `divergedAt ${t.divergedAt}`);
   assert.ok(t.loss.every(Number.isFinite));
 });

@@ -1,8 +1,8 @@
 /**
  * Integrates the overlap ODEs of a problem from given initial overlaps and returns a Trajectory.
  * Picks the closed-form right-hand side for the quadratic paper's network (square, mean
- * readout), else the generic sum of Gaussian expectations. Divergence (η beyond the stability limit) stops the run with a
- * message instead of NaNs.
+ * readout), else the generic sum of Gaussian expectations. A blow-up of the student norms stops the
+ * run with a message saying where (and `divergedAt`) instead of NaNs.
  */
 import type { Problem } from '../model/problem.js';
 import type { Overlaps } from '../model/overlaps.js';
@@ -12,7 +12,7 @@ import { packState } from './equations.js';
 import { quadraticRhs } from './quadratic.js';
 import { committeeRhs, committeePopulationLoss } from './committee.js';
 import { integrate } from './dopri5.js';
-import { divergenceCheck } from '../analysis/divergence.js';
+import { divergenceCheck, divergenceMessage } from '../analysis/divergence.js';
 import { isMeanQuadratic } from '../model/network.js';
 
 export interface OdeOptions {
@@ -37,13 +37,13 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const rhs = overlapRhs(problem, initial.P, options.sgdNoise ?? true);
   const saveAt = options.saveAt ?? problem.saveAt;
   const tFinal = saveAt.length ? saveAt[saveAt.length - 1] : 0;
-  const check = divergenceCheck(initial, problem.eta);
+  const check = divergenceCheck(initial);
   const train = problem.secondLayerRate !== undefined;
   const result = integrate((_t, y, dy) => rhs(y, dy), packState(initial, train ? problem.network.v : undefined), {
     saveAt,
     rtol: options.rtol ?? problem.config.rtol,
     atol: options.atol ?? problem.config.atol,
-    divergence: (t, y) => check(t, y.subarray(0, pp)),
+    divergence: (t, y) => { const e = check(t, y.subarray(0, pp)); return e && divergenceMessage(e); },
     onStep: options.onProgress && tFinal > 0 ? (t) => options.onProgress!(t / tFinal) : undefined,
   });
   const offV = pp + p * pStar;
@@ -54,7 +54,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     committeePopulationLoss({ p, pStar, Q: q, M: M[i], P: initial.P }, v ? { ...problem.network, v: v[i] } : problem.network, problem.noise));
   return {
     solver: 'ode', p, pStar, alpha: result.t, loss, Q, M, ...(v ? { v } : {}), P: initial.P,
-    status: result.status, message: result.message,
+    status: result.status, message: result.message, ...(result.status === 'diverged' ? { divergedAt: result.tEnd } : {}),
     stats: { acceptedSteps: result.acceptedSteps, rejectedSteps: result.rejectedSteps, rhsEvaluations: result.rhsEvaluations },
   };
 }

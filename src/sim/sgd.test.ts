@@ -99,6 +99,9 @@ test('SGD with η far beyond the stability limit stops with a divergence message
   const config = parseConfig({ eta: 4, N: 200, alphaMax: 10 });
   const t = simulateEnsemble(makeProblem(config), initialCondition(config)).runs[0];
   assert.equal(t.status, 'diverged');
-  assert.match(t.message, /^diverged at α = .*η = 4 /);
+  assert.match(t.message, /^diverged at α = [\d.]+: the student norm Q\[\d\]\[\d\] reached /);
+  // Checked at the save points: divergedAt is the first save after the last finite one.
+  const saves = Array.from(makeProblem(config).saveAt, (a) => Math.round(a * config.N) / config.N);
+  assert.equal(t.divergedAt, saves[t.alpha.length], `divergedAt ${t.divergedAt}`);
   assert.ok(t.loss.every(Number.isFinite));
 });

@@ -10,7 +10,7 @@ import { committeePopulationLoss } from '../ode/committee.js';
 import type { Network } from '../model/network.js';
 import { overlapsOf, type Weights } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
-import { divergenceCheck } from '../analysis/divergence.js';
+import { divergenceCheck, divergenceMessage } from '../analysis/divergence.js';
 import type { Rng } from './rng.js';
 import { createSgdKernel, type SgdKernel } from './wasmKernel.js';
 import { OnepassError } from '../model/errors.js';
@@ -118,7 +118,8 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const Vs: Float64Array[] = r0?.vs ? [...r0.vs] : [];
   let lastCheckpoint = Date.now();
   let P: Float64Array = overlapsOf(initial).P;
-  const check = divergenceCheck(overlapsOf(initial), eta);
+  const check = divergenceCheck(overlapsOf(initial));
+  let divergedAt: number | undefined;
   let status: Trajectory['status'] = 'completed';
   let message = `reached α = ${totalSteps / N}`;
   const progressEvery = Math.max(1, Math.floor(totalSteps / 200));
@@ -172,7 +173,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     const o = overlapsOf({ N, p, pStar, W, teacher: T });
     P = o.P;
     const reason = check(step / N, o.Q);
-    if (reason !== null) { status = 'diverged'; message = reason; break; }
+    if (reason !== null) { status = 'diverged'; message = divergenceMessage(reason); divergedAt = reason.alpha; break; }
     alpha.push(step / N);
     Qs.push(o.Q);
     Ms.push(o.M);
@@ -188,7 +189,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   return {
     solver: 'sgd', p, pStar, alpha: Float64Array.from(alpha), loss: Float64Array.from(loss), Q: Qs, M: Ms, ...(etaV !== undefined ? { v: Vs } : {}), P,
     // wasmKernel: 1 when the WebAssembly loop ran, 0 for the JavaScript loop (same numbers either way).
-    status, message, stats: { steps: step, N, wasmKernel: kernel ? 1 : 0 },
+    status, message, ...(divergedAt !== undefined ? { divergedAt } : {}), stats: { steps: step, N, wasmKernel: kernel ? 1 : 0 },
   };
 }
 
