@@ -6,7 +6,7 @@ export { makeProblem, initialCondition, saveGrid, type Problem, type InitialCond
 export { overlapsOf, jointCovariance, type Overlaps, type Weights } from './model/overlaps.js';
 export { teacherWeights, studentWeights, weightsWithOverlaps } from './model/init.js';
 export type { Trajectory } from './model/trajectory.js';
-export { trajectoryJson, ensembleJson, trajectoryCsv, provenance, type TrajectoryJson, type SgdJson } from './model/output.js';
+export { trajectoryJson, ensembleJson, trajectoryCsv, writeTrajectoryCsv, writeJson, provenance, type TrajectoryJson, type SgdJson } from './model/output.js';
 export type { Activation, GaussianExpectations } from './gauss/expectations.js';
 export { activations, activationByName, customActivation } from './gauss/activations.js';
 export { erfActivation, erf } from './gauss/erf.js';

@@ -73,9 +73,11 @@ export function provenance(config: Config) {
 /**
  * trajectory.csv: long format, one row per (solver, run, α), with named columns
  * solver, run, seed, alpha, loss, Q_k_l (k ≤ l), M_k_j, and v_k when the second layer is trained.
+ * Produced row by row into `write`, so that a large ensemble streams to disk instead of being
+ * built as one string (V8 strings stop at 2²⁹ characters).
  */
-export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[]): string {
-  if (entries.length === 0) return '';
+export function writeTrajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[], write: (chunk: string) => void): void {
+  if (entries.length === 0) return;
   const { p, pStar } = entries[0].trajectory;
   const qCols: [number, number][] = [];
   for (let k = 0; k < p; k++) for (let l = k; l < p; l++) qCols.push([k, l]);
@@ -83,15 +85,58 @@ export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: n
   for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) header.push(`M_${k}_${j}`);
   const withV = entries.some((e) => e.trajectory.v);
   if (withV) for (let k = 0; k < p; k++) header.push(`v_${k}`);
-  const lines = [header.join(',')];
+  write(header.join(',') + '\n');
   for (const { trajectory: t, run, seed } of entries) {
     for (let i = 0; i < t.alpha.length; i++) {
       const row: (string | number)[] = [t.solver, run, seed, t.alpha[i], t.loss[i]];
       for (const [k, l] of qCols) row.push(t.Q[i][k * p + l]);
       for (let k = 0; k < p * pStar; k++) row.push(t.M[i][k]);
       if (withV) for (let k = 0; k < p; k++) row.push(t.v ? t.v[i][k] : '');
-      lines.push(row.join(','));
+      write(row.join(',') + '\n');
     }
   }
-  return lines.join('\n') + '\n';
+}
+
+/** trajectory.csv as one string (small outputs; see writeTrajectoryCsv). */
+export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[]): string {
+  const parts: string[] = [];
+  writeTrajectoryCsv(entries, (c) => parts.push(c));
+  return parts.join('');
+}
+
+/**
+ * `JSON.stringify(value, null, indent) + '\n'`, produced piece by piece into `write` (same text),
+ * so that a large result streams to disk instead of being built as one string. Plain data only.
+ */
+export function writeJson(value: unknown, write: (chunk: string) => void, indent = 1): void {
+  // indent 0 is JSON.stringify's compact form: no line breaks, no space after the colon.
+  const pad = (depth: number) => (indent > 0 ? '\n' + ' '.repeat(indent * depth) : '');
+  const colon = indent > 0 ? ': ' : ':';
+  const emit = (v: unknown, depth: number): void => {
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+      if (Array.isArray(v)) {
+        if (v.length === 0) { write('[]'); return; }
+        write('[');
+        for (let i = 0; i < v.length; i++) {
+          write((i ? ',' : '') + pad(depth + 1));
+          emit(v[i], depth + 1);
+        }
+        write(pad(depth) + ']');
+        return;
+      }
+      const keys = Object.keys(v).filter((k) => { const x = (v as Record<string, unknown>)[k]; return x !== undefined && typeof x !== 'function' && typeof x !== 'symbol'; });
+      if (keys.length === 0) { write('{}'); return; }
+      write('{');
+      keys.forEach((k, i) => {
+        write((i ? ',' : '') + pad(depth + 1) + JSON.stringify(k) + colon);
+        emit((v as Record<string, unknown>)[k], depth + 1);
+      });
+      write(pad(depth) + '}');
+      return;
+    }
+    const text = JSON.stringify(v);
+    write(text ?? 'null');
+  };
+  emit(value, 0);
+  write('\n');
 }
