@@ -146,7 +146,8 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     if (opts.json) process.stdout.write(JSON.stringify({ ...summary, shard, keys: plan.keys, store: join(opts.out, DB), files }) + '\n');
     else {
       console.log(`onepass sweep: ${summary.total} points${shardText} over ${plan.keys.length ? plan.keys.join(', ') : 'no swept key'}; solver ${plan.solvers.join(' + ')}`);
-      console.log(`${summary.cached} cached, ${summary.computed} computed (${summary.notCompleted} diverged or failed), ${summary.errors.length} errors; ${summary.workers} worker(s), ${summary.seconds.toFixed(1)} s`);
+      const stale = summary.otherVersion ? `; ${summary.otherVersion} recomputed because another onepass version stored them` : '';
+      console.log(`${summary.cached} cached, ${summary.computed} computed (${summary.notCompleted} diverged or failed${stale}), ${summary.errors.length} errors; ${summary.workers} worker(s), ${summary.seconds.toFixed(1)} s`);
       console.log(`store ${join(opts.out, DB)}; wrote ${files.join(', ')}`);
     }
   } finally { store.close(); }

@@ -4,10 +4,16 @@
  * resolved config, so a repeated or interrupted sweep finds every point already done whatever
  * the sweep file looked like. Each row is its own committed transaction in WAL mode: a process
  * killed mid-sweep loses at most the points still in flight, never a half-written row.
+ *
+ * A store marks itself (SQLite's application_id = "onep", user_version = schema version), and an
+ * existing file is checked before anything in it is changed: a database that is not a onepass
+ * store (other tables, other columns, no mark) is refused, never given tables or switched to WAL.
+ * Rows computed by another onepass version are not reused: the sweep recomputes them (and
+ * replaces them), since a fix between versions may change the numbers.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../model/config.js';
 import { OnepassError } from '../model/errors.js';
@@ -16,6 +22,13 @@ import type { PointResult } from '../sweep/point.js';
 import { VERSION } from '../version.js';
 
 export const STORE_SCHEMA_VERSION = 1;
+/** SQLite application_id of a onepass store: "onep" in ASCII. */
+export const STORE_APPLICATION_ID = 0x6f6e6570;
+/** The columns of the two tables, in order: a database with other tables or columns is not ours. */
+const EXPECTED_COLUMNS: Record<string, string[]> = {
+  results: ['config_hash', 'solver', 'config', 'status', 'message', 'final_loss', 'escape_alpha', 'plateau_loss', 'max_deviation', 'seconds', 'computed_at', 'onepass_version'],
+  meta: ['key', 'value'],
+};
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS results (
@@ -63,28 +76,44 @@ export class ResultStore {
     try {
       if (!readonly) mkdirSync(dirname(path), { recursive: true });
       else if (!existsSync(path)) throw new Error('no such file');
+      if (existsSync(path) && !statSync(path).isFile()) throw new Error('not a regular file');
       this.db = new Database(path, { readonly });
-      if (!readonly) {
-        this.db.pragma('journal_mode = WAL');
-        this.db.pragma('synchronous = NORMAL');
-        this.db.exec(SCHEMA);
-        this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
-      }
-      const v = (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
-      if (v !== String(STORE_SCHEMA_VERSION)) throw new Error(`schema version ${v ?? 'missing'}, expected ${STORE_SCHEMA_VERSION}`);
     } catch (err) {
       throw new OnepassError(`store ${path}: cannot open it as a onepass results database (${(err as Error).message})`);
     }
-    this.insert = readonly ? this.db.prepare('SELECT 1') : this.db.prepare(`INSERT OR REPLACE INTO results VALUES
-      (@config_hash, @solver, @config, @status, @message, @final_loss, @escape_alpha, @plateau_loss, @max_deviation, @seconds, @computed_at, @onepass_version)`);
+    try {
+      // Read-only checks first: nothing is written to a file that is not a onepass store.
+      const fresh = checkStoreIdentity(this.db);
+      if (!readonly) {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        if (fresh) {
+          this.db.exec(SCHEMA);
+          this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
+        }
+        this.db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
+        this.db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
+      } else if (fresh) throw new Error('an empty database, not a onepass store');
+      this.insert = readonly ? this.db.prepare('SELECT 1') : this.db.prepare(`INSERT OR REPLACE INTO results VALUES
+        (@config_hash, @solver, @config, @status, @message, @final_loss, @escape_alpha, @plateau_loss, @max_deviation, @seconds, @computed_at, @onepass_version)`);
+    } catch (err) {
+      this.db.close();
+      throw new OnepassError(`store ${path}: not a onepass results database (${(err as Error).message}); give another --out folder`);
+    }
   }
 
   static open(path: string): ResultStore { return new ResultStore(path, false); }
   static openReadonly(path: string): ResultStore { return new ResultStore(path, true); }
 
-  /** Keys `hash/solver` of every stored point. */
+  /** Keys `hash/solver` of every point stored by this onepass version (others are recomputed, see the header). */
   doneKeys(): Set<string> {
-    const rows = this.db.prepare('SELECT config_hash, solver FROM results').all() as { config_hash: string; solver: string }[];
+    const rows = this.db.prepare('SELECT config_hash, solver FROM results WHERE onepass_version = ?').all(VERSION) as { config_hash: string; solver: string }[];
+    return new Set(rows.map((r) => `${r.config_hash}/${r.solver}`));
+  }
+
+  /** Keys `hash/solver` of points stored by another onepass version: recomputed, then replaced. */
+  otherVersionKeys(): Set<string> {
+    const rows = this.db.prepare('SELECT config_hash, solver FROM results WHERE onepass_version <> ?').all(VERSION) as { config_hash: string; solver: string }[];
     return new Set(rows.map((r) => `${r.config_hash}/${r.solver}`));
   }
 
@@ -104,7 +133,7 @@ export class ResultStore {
   rows(): StoredRow[] {
     const raw = this.db.prepare('SELECT * FROM results ORDER BY config_hash, solver').all() as RawRow[];
     return raw.map((r) => ({
-      configHash: r.config_hash, solver: r.solver, config: JSON.parse(r.config) as Config, status: r.status, message: r.message,
+      configHash: r.config_hash, solver: r.solver, config: parseStoredConfig(r, this.path), status: r.status, message: r.message,
       finalLoss: r.final_loss, escapeAlpha: r.escape_alpha, plateauLoss: r.plateau_loss, maxDeviation: r.max_deviation,
       seconds: r.seconds, computedAt: r.computed_at, onepassVersion: r.onepass_version,
     }));
@@ -124,4 +153,37 @@ export class ResultStore {
   }
 
   close(): void { this.db.close(); }
+}
+
+/** A stored config, with a one-line error naming the row when its JSON is damaged. */
+function parseStoredConfig(r: RawRow, path: string): Config {
+  let config: unknown;
+  try { config = JSON.parse(r.config); } catch (err) {
+    throw new OnepassError(`store ${path}: the row ${r.config_hash.slice(0, 12)}…/${r.solver} holds invalid JSON in its config (${(err as Error).message}); delete the row or the store to recompute it`);
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new OnepassError(`store ${path}: the row ${r.config_hash.slice(0, 12)}…/${r.solver} holds no config object`);
+  return config as Config;
+}
+
+/**
+ * Whether `db` is a onepass store, by reading only: true for an empty database (a new store),
+ * false for a onepass store (marked, or from before the mark with exactly our tables and
+ * columns); anything else throws, saying why.
+ */
+function checkStoreIdentity(db: Database.Database): boolean {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const userVersion = db.pragma('user_version', { simple: true }) as number;
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  if (tables.length === 0 && appId === 0 && userVersion === 0) return true;
+  if (appId !== 0 && appId !== STORE_APPLICATION_ID) throw new Error(`application_id ${appId}, a onepass store has ${STORE_APPLICATION_ID}`);
+  const expected = Object.keys(EXPECTED_COLUMNS).sort();
+  if (tables.join() !== expected.join()) throw new Error(`tables ${tables.join(', ') || 'none'}, a onepass store has ${expected.join(', ')}`);
+  for (const t of expected) {
+    const cols = (db.prepare(`SELECT name FROM pragma_table_info('${t}')`).all() as { name: string }[]).map((c) => c.name);
+    if (cols.join() !== EXPECTED_COLUMNS[t].join()) throw new Error(`table ${t} has columns ${cols.join(', ')}`);
+  }
+  const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
+  if (v !== String(STORE_SCHEMA_VERSION)) throw new Error(`schema version ${v ?? 'missing'}, expected ${STORE_SCHEMA_VERSION}`);
+  if (appId === STORE_APPLICATION_ID && userVersion !== STORE_SCHEMA_VERSION) throw new Error(`user_version ${userVersion}, expected ${STORE_SCHEMA_VERSION}`);
+  return false;
 }

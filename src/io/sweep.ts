@@ -17,6 +17,8 @@ export interface SweepSummary {
   readonly cached: number;
   /** Computed now and stored. */
   readonly computed: number;
+  /** Of those to compute, how many were stored by another onepass version (recomputed and replaced, never reused). */
+  readonly otherVersion: number;
   /** Computed now but ended diverged or failed (stored too, with their message). */
   readonly notCompleted: number;
   /** Threw inside the worker: not stored, so a rerun tries again. */
@@ -46,6 +48,8 @@ export async function runSweep(points: readonly SweepPoint[], store: ResultStore
     return true;
   });
   const cached = points.length - todo.length;
+  const stale = store.otherVersionKeys();
+  const otherVersion = todo.filter((p) => stale.has(`${configHash(p.config)}/${p.solver}`)).length;
   let finished = cached, notCompleted = 0, computed = 0;
   const errors: { index: number; message: string }[] = [];
   options.onProgress?.(finished, points.length);
@@ -72,5 +76,5 @@ export async function runSweep(points: readonly SweepPoint[], store: ResultStore
     }
   }
   errors.sort((a, b) => a.index - b.index);
-  return { total: points.length, cached, computed, notCompleted, errors, workers, seconds: (performance.now() - t0) / 1000 };
+  return { total: points.length, cached, computed, otherVersion, notCompleted, errors, workers, seconds: (performance.now() - t0) / 1000 };
 }
