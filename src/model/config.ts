@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { ConfigError } from './errors.js';
 import { isOverlapInit } from './init.js';
+import { checkRunMemory } from './budget.js';
 
 export const ACTIVATIONS = ['square', 'erf', 'relu', 'linear'] as const;
 
@@ -103,6 +104,7 @@ function checkConsistency(c: Config): void {
   if (bytes > MAX_WEIGHT_BYTES) {
     throw new ConfigError('N', `N = ${c.N} with p + p* = ${c.p + c.pStar} needs ${(bytes / 2 ** 30).toFixed(1)} GiB for the weights; at most ${MAX_WEIGHT_BYTES / 2 ** 30} GiB is allowed`);
   }
+  checkRunMemory(c);
   if (c.saveAt) {
     for (let i = 1; i < c.saveAt.length; i++) {
       if (!(c.saveAt[i] > c.saveAt[i - 1])) throw new ConfigError(`saveAt.${i}`, `must be strictly increasing (got ${c.saveAt[i]} after ${c.saveAt[i - 1]})`);

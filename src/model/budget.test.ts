@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { runMemoryBytes, sgdWork, MAX_RUN_BYTES, CONFIRM_SECONDS, MAX_STEPS, odeSeconds } from './budget.js';
+
+test('saved overlaps are estimated up front: p = 512 at 300 save points (3.8 GB measured) is refused, naming the keys to change', () => {
+  const c = { p: 512, pStar: 2, runs: 1, trainSecondLayer: false, savePoints: 300 };
+  const perPoint = 8 * (512 * 512 + 512 * 2) + 512;
+  assert.equal(runMemoryBytes(c), 300 * perPoint * (1 + 4) + 16 * 8 * (512 * 512 + 512 * 2));
+  assert.ok(runMemoryBytes(c) > MAX_RUN_BYTES);
+  assert.throws(() => parseConfig({ p: 512, N: 2, alphaMax: 150 }), (e: unknown) => e instanceof ConfigError && e.field === 'savePoints' && /need about 3\.\d GiB of memory; at most 2\.0 GiB: lower savePoints \(or the length of saveAt\), p or runs/.test(e.message));
+  assert.throws(() => parseConfig({ p: 512, N: 2, alphaMax: 150, saveAt: Array.from({ length: 300 }, (_, i) => i / 2) }), (e: unknown) => e instanceof ConfigError && e.field === 'saveAt');
+  parseConfig({ p: 512, N: 2, alphaMax: 150, savePoints: 50 });
+});
+
+test('widths are capped by the memory estimate: p = 4096 is refused even with 2 save points; ensembles count every run', () => {
+  assert.throws(() => parseConfig({ p: 4096, N: 2, savePoints: 2 }), /savePoints: 2 save points of p = 4096/);
+  parseConfig({ runs: 10000, N: 200, alphaMax: 2 });
+  assert.throws(() => parseConfig({ runs: 10000, p: 16, N: 200, alphaMax: 2 }), /for 10000 run\(s\) need about/);
+});
+
+test('SGD work: α_max·N steps per run, runs shared among threads; α_max = 10⁹ needs consent, 10³⁰⁸ cannot be counted', () => {
+  const base = { N: 2000, p: 4, pStar: 2, runs: 1 };
+  const w = sgdWork({ ...base, alphaMax: 1e9 }, 2);
+  assert.equal(w.stepsPerRun, 2e12);
+  assert.ok(w.seconds > CONFIRM_SECONDS);
+  assert.ok(!(sgdWork({ ...base, alphaMax: 1e308 }, 2).stepsPerRun <= MAX_STEPS));
+  const one = sgdWork({ ...base, alphaMax: 80, runs: 1 }, 4).seconds;
+  assert.equal(sgdWork({ ...base, alphaMax: 80, runs: 4 }, 4).seconds, one);
+  assert.equal(sgdWork({ ...base, alphaMax: 80, runs: 8 }, 4).seconds, 2 * one);
+  assert.ok(one < 10, 'the default run is seconds');
+  assert.ok(odeSeconds({ alphaMax: 80, p: 4, pStar: 2 }) < 1);
+});

@@ -1,0 +1,85 @@
+/**
+ * What a run will cost, estimated from its config before anything is computed, so that a run
+ * no machine can hold or finish is refused at once with a one-line error naming the keys to
+ * change, instead of failing (or never ending) after minutes or hours.
+ *
+ * Memory: every trajectory keeps Q (p×p), M (p×p*) and, with a trained second layer, v (p) at
+ * each save point, as Float64Arrays (8 bytes a number plus ~512 bytes of array bookkeeping per
+ * point). A simulation holds its runs, the ODE of `compare`, their mean and the mean's rows for
+ * the JSON output: runs + 4 such copies at most. The integrator adds ~16 state vectors of work
+ * space (Dormand–Prince stages, dense output). Measured: p = 512, N = 2, 300 save points reached
+ * 3.8 GB; runs = 10000 of p = 4 at 300 points (estimated 2.0 GiB) 2.05 GB resident.
+ *
+ * Time: one SGD step costs two passes over the N·(p + p*) weights; the WebAssembly kernel does
+ * about 10⁹ weight visits per second on one core (README, Scale: 189 082 steps/s at N = 1000,
+ * p + p* = 6), runs going in parallel on the worker threads. The ODE's late phase is stiff for
+ * p > p*: its steps are bounded by stability, so its cost grows linearly in α, about 2.4 ms per
+ * 1000 α at p = 8, p* = 2 (README, Scale), and the right-hand side costs ~p²(p + p*) operations;
+ * that bound is the estimate (a p = p* run that converges exponentially takes fewer steps).
+ */
+import type { Config } from './config.js';
+import { ConfigError } from './errors.js';
+
+/** Largest estimated memory of saved overlaps and work space accepted. */
+export const MAX_RUN_BYTES = 2 * 2 ** 30;
+/** Seconds above which a simulation asks for explicit consent (`--yes`). */
+export const CONFIRM_SECONDS = 24 * 3600;
+/** Seconds beyond which nothing is run, --yes or not: no machine finishes it. */
+export const REFUSE_SECONDS = 100 * 365 * 86400;
+/** Step counts are exact integers and α = step/N exact only up to 2⁵³. */
+export const MAX_STEPS = 2 ** 53;
+/** Seconds per weight visited per SGD step, on one core with the WebAssembly kernel (see header). */
+const SECONDS_PER_WEIGHT_STEP = 1e-9;
+
+/** Number of save points of the config (an upper bound: the grid drops duplicates). */
+export function savePointCount(c: Pick<Config, 'saveAt' | 'savePoints'>): number {
+  return c.saveAt ? c.saveAt.length : c.savePoints;
+}
+
+/** Estimated bytes of the saved overlaps and solver work space of a run of this config (see header). */
+export function runMemoryBytes(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints'>): number {
+  const stateBytes = 8 * (c.p * c.p + c.p * c.pStar + (c.trainSecondLayer ? c.p : 0));
+  return savePointCount(c) * (stateBytes + 512) * (c.runs + 4) + 16 * stateBytes;
+}
+
+const gib = (b: number) => `${(b / 2 ** 30).toPrecision(2)} GiB`;
+
+/** Refuses a config whose saved overlaps would not fit in memory (ConfigError naming the keys). */
+export function checkRunMemory(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints'>): void {
+  const bytes = runMemoryBytes(c);
+  if (bytes > MAX_RUN_BYTES) {
+    const points = savePointCount(c);
+    throw new ConfigError(c.saveAt ? 'saveAt' : 'savePoints',
+      `${points} save points of p = ${c.p} (p² + p·p* = ${c.p * c.p + c.p * c.pStar} numbers each) for ${c.runs} run(s) need about ${gib(bytes)} of memory; at most ${gib(MAX_RUN_BYTES)}: lower savePoints (or the length of saveAt), p or runs`);
+  }
+}
+
+export interface SgdWork {
+  /** SGD steps of one run: α_max·N. */
+  readonly stepsPerRun: number;
+  /** Estimated wall-clock seconds of the whole ensemble on `workers` threads. */
+  readonly seconds: number;
+}
+
+/** Steps and estimated time of the config's SGD ensemble on `workers` threads (see header). */
+export function sgdWork(c: Pick<Config, 'alphaMax' | 'N' | 'p' | 'pStar' | 'runs'>, workers: number): SgdWork {
+  const stepsPerRun = Math.round(c.alphaMax * c.N);
+  const parallel = Math.max(1, Math.min(workers, c.runs));
+  const seconds = Math.ceil(c.runs / parallel) * stepsPerRun * 2 * c.N * (c.p + c.pStar) * SECONDS_PER_WEIGHT_STEP;
+  return { stepsPerRun, seconds };
+}
+
+/** Upper estimate of the ODE's wall-clock seconds up to α_max (see header). */
+export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'>): number {
+  return c.alphaMax * 2.4e-6 * Math.max(1, (c.p * c.p * (c.p + c.pStar)) / 640);
+}
+
+/** A duration for people: seconds, hours, days or years, two digits. */
+export function humanDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'forever';
+  const two = (x: number) => (x < 100 || x >= 1e6 ? x.toPrecision(2) : String(Math.round(x)));
+  if (seconds < 3600) return `${two(seconds / 60)} minutes`;
+  if (seconds < 86400 * 2) return `${two(seconds / 3600)} hours`;
+  if (seconds < 86400 * 365 * 2) return `${two(seconds / 86400)} days`;
+  return `${two(seconds / (86400 * 365))} years`;
+}
