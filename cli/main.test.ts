@@ -1,11 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../src/version.js';
+import { applyOverrides, parseConfig } from '../src/model/config.js';
+import { makeProblem, initialCondition } from '../src/model/problem.js';
+import { simulateEnsemble } from '../src/sim/ensemble.js';
+import { writeCheckpoint } from '../src/io/checkpoint.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, 'main.js');
@@ -153,7 +157,8 @@ test('a simulation killed with SIGKILL resumes from its checkpoint to a result i
   const wrong = run('sim', '--out', dir, '--resume', '--json', ...setup, '--set', 'eta=0.4');
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /^error: --resume: the checkpoint in .* belongs to another config \(eta differs\)/);
-  const state = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).state;
+  const text = readFileSync(join(dir, 'checkpoint.json'), 'utf8');
+  const state = JSON.parse(text.slice(text.indexOf('\n') + 1)).state; // after the header line
   assert.ok(state.current.some((c: unknown) => c !== null), 'the checkpoint holds a run in progress');
   const resumed = run('sim', '--out', dir, '--resume', '--workers', '2', '--json', ...setup);
   assert.equal(resumed.status, 0, resumed.stderr);
@@ -175,4 +180,92 @@ test('analyze on an erf committee (Saad–Solla) finds its plateau and escape, a
   assert.ok(a.escapeAlpha > a.plateau.startAlpha);
   assert.equal(a.hessian, null);
   assert.match(a.note, /quadratic network/);
+});
+
+// ---- nothing lost, nothing unbounded (issue 13) ----
+
+/** A checkpoint of an interrupted `sim` with these --set's: the state after its 5th save point, through the library. */
+function interruptedRun(dir: string, sets: string[]): void {
+  const config = parseConfig(applyOverrides({}, sets.filter((_, i) => i % 2 === 1)));
+  let saves = 0;
+  simulateEnsemble(makeProblem(config), initialCondition(config), { checkpoint: { everySeconds: 0, write: (s) => { if (++saves === 5) writeCheckpoint(dir, config, s); } } });
+}
+const runFor = (seconds: number, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: seconds * 1000 });
+const oneLine = (r: { status: number | null; stderr: string }, pattern: RegExp, what: string) => {
+  assert.equal(r.status, 2, `${what}: exit ${r.status}, stderr ${r.stderr}`);
+  assert.match(r.stderr, pattern, what);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+};
+
+test('a plain rerun into a folder holding an interrupted run\'s checkpoint refuses ("use --resume, or --force"); --force starts over', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'D');
+  mkdirSync(dir);
+  interruptedRun(dir, small);
+  const checkpoint = readFileSync(join(dir, 'checkpoint.json'));
+  const r = run('sim', '--out', dir, ...small);
+  oneLine(r, /^error: --out .*D: holds the checkpoint of an interrupted run \(checkpoint\.json\); use --resume, or --force to start over$/m, 'rerun');
+  assert.equal(r.stdout, '', 'nothing computed');
+  assert.deepEqual(readFileSync(join(dir, 'checkpoint.json')), checkpoint);
+  const forced = run('sim', '--out', dir, '--force', ...small);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+});
+
+test('a failed output write (a real full disk) keeps the finished run\'s checkpoint, leaves the folder as it was, and --resume then finishes it', (t) => {
+  const mnt = mkdtempSync(join(tmpdir(), 'onepass-tmpfs-'));
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status !== 0) { t.skip('cannot mount a tmpfs here (needs root)'); return; }
+  try {
+    const dir = join(mnt, 'D');
+    mkdirSync(dir);
+    interruptedRun(dir, small);
+    const checkpoint = readFileSync(join(dir, 'checkpoint.json'));
+    // Leave 64 KiB free: the checkpoint is there, the outputs (a 100 kB PNG among them) do not fit.
+    const { bavail, bsize } = statfsSync(mnt);
+    writeFileSync(join(mnt, 'filler'), Buffer.alloc(Number(bavail) * Number(bsize) - 64 * 1024));
+    const full = run('sim', '--out', dir, '--resume', ...small);
+    oneLine(full, /^error: cannot write .*D\/[a-z.]+: ENOSPC; .*D is unchanged and keeps its checkpoint \(--resume finishes the run again\)$/m, 'full disk');
+    assert.deepEqual(readdirSync(dir), ['checkpoint.json']);
+    assert.deepEqual(readFileSync(join(dir, 'checkpoint.json')), checkpoint);
+    assert.deepEqual(readdirSync(mnt).sort(), ['D', 'filler'], 'no temporary folder left');
+    rmSync(join(mnt, 'filler'));
+    const resumed = run('sim', '--out', dir, '--resume', ...small);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+    const straight = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'S');
+    assert.equal(run('sim', '--out', straight, ...small).status, 0);
+    assert.equal(readFileSync(join(dir, 'trajectory.csv'), 'utf8'), readFileSync(join(straight, 'trajectory.csv'), 'utf8'));
+  } finally { spawnSync('umount', [mnt]); rmSync(mnt, { recursive: true, force: true }); }
+});
+
+test('a folder in the way of an output (mkdir D/trajectory.csv) is refused before computing, so no run is lost to EISDIR', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'D');
+  mkdirSync(join(dir, 'trajectory.csv'), { recursive: true });
+  const r = run('sim', '--out', dir, ...small);
+  oneLine(r, /^error: --out .*D: holds the folder or link "trajectory\.csv", which onepass did not write/, 'EISDIR');
+  assert.equal(r.stdout, '');
+});
+
+test('a null, edited or truncated checkpoint is a one-line refusal with exit 2', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'D');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'checkpoint.json'), 'null');
+  oneLine(run('sim', '--out', dir, '--resume', ...small), /^error: --resume: .*checkpoint\.json is not a valid checkpoint: no header line/, 'null');
+  interruptedRun(dir, small);
+  const text = readFileSync(join(dir, 'checkpoint.json'), 'utf8');
+  writeFileSync(join(dir, 'checkpoint.json'), text.replace(/"step":(\d+)/, '"step":1$1'));
+  oneLine(run('sim', '--out', dir, '--resume', ...small), /not a valid checkpoint: its checksum does not match its content/, 'edited step');
+});
+
+test('unwritable special paths and non-regular configs fail at once with exit 2, before any computing', () => {
+  oneLine(runFor(20, 'ode', '--out', '/proc/onepass-out'), /^error: --out \/proc\/onepass-out: .*system folder/, '--out /proc');
+  oneLine(runFor(20, 'sim', '--out', '/sys/onepass/x', ...small), /^error: --out \/sys\/onepass\/x: .*system folder/, '--out /sys');
+  oneLine(runFor(20, 'ode', '--config', '/dev/zero'), /^error: --config \/dev\/zero: not a regular file/, '--config /dev/zero');
+});
+
+test('runs no machine can hold or finish are refused up front, naming the keys to change; a long one needs --yes', () => {
+  oneLine(runFor(20, 'sim', '--set', 'p=512', '--set', 'N=2', '--set', 'alphaMax=150'), /^error: savePoints: 300 save points of p = 512 .* need about 3\.\d GiB of memory; at most 2\.0 GiB: lower savePoints/, 'p = 512');
+  oneLine(runFor(20, 'sim', '--set', 'p=4096', '--set', 'N=2', '--set', 'savePoints=2'), /^error: savePoints: 2 save points of p = 4096/, 'p = 4096');
+  oneLine(runFor(20, 'sim', '--set', 'alphaMax=1e9'), /^error: alphaMax: 2\.00e\+12 SGD steps per run × 1 run\(s\) would take about \d+ days here; lower alphaMax, N or runs, or pass --yes to run anyway$/m, 'α = 1e9');
+  oneLine(runFor(20, 'sim', '--set', 'alphaMax=1e308', '--yes'), /^error: alphaMax: α_max·N = Infinity SGD steps per run is beyond what can be counted exactly/, 'α = 1e308');
+  oneLine(runFor(20, 'ode', '--set', 'alphaMax=1e308', '--yes'), /^error: alphaMax: the ODE up to α = 1e\+308 would take about .* years here; lower alphaMax$/m, 'ODE α = 1e308');
 });

@@ -5,16 +5,17 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import {
   applyOverrides, parseConfig, makeProblem, initialCondition, solveOde,
-  trajectoryJson, ensembleJson, trajectoryCsv, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
+  trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
   analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, odeStability, divergenceDiagnosis, diagnoseDeviation,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
-import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
+import { readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, type OutputProducer } from '../src/io/files.js';
 import { reproduce } from './reproduce.js';
-import { readCheckpoint, writeCheckpoint, removeCheckpoint } from '../src/io/checkpoint.js';
+import { readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } from '../src/io/checkpoint.js';
+import { sgdWork, odeSeconds, humanDuration, CONFIRM_SECONDS, REFUSE_SECONDS, MAX_STEPS } from '../src/model/budget.js';
 import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
 import { startExplorer } from './explore.js';
 import { registerSweep } from './sweep.js';
@@ -35,6 +36,8 @@ interface CommonOptions {
   out?: string;
   json?: boolean;
   progress: boolean;
+  force?: boolean;
+  yes?: boolean;
 }
 
 function loadConfig(opts: CommonOptions): Config {
@@ -72,6 +75,31 @@ function workersOption(value: string | undefined): number | undefined {
   return value === undefined ? undefined : parseWorkers(value);
 }
 
+/**
+ * Before computing: the run folder can be written and replaced (src/io/files.ts), and holds no
+ * interrupted run's checkpoint that this run would overwrite (unless --resume or --force).
+ */
+function prepareOut(opts: CommonOptions & { resume?: boolean }): void {
+  if (!opts.out) return;
+  prepareRunFolder(opts.out);
+  if (!opts.resume && !opts.force) refuseToOverwriteCheckpoint(opts.out);
+}
+
+/**
+ * Refuses, before computing, a run no machine can finish (SGD step counts beyond 2⁵³, or an
+ * estimated time beyond a century), and asks for --yes above a day (src/model/budget.ts).
+ */
+function checkWork(config: Config, opts: SimOptions, what: { ode: boolean; sgdRuns: number }): void {
+  const workers = workersOption(opts.workers) ?? availableParallelism();
+  const { stepsPerRun, seconds: sgdSeconds } = sgdWork({ ...config, runs: what.sgdRuns }, workers);
+  const keys = what.sgdRuns ? 'lower alphaMax, N or runs' : 'lower alphaMax';
+  if (what.sgdRuns && !(stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: α_max·N = ${stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); ${keys}`);
+  const seconds = (what.sgdRuns ? sgdSeconds : 0) + (what.ode ? odeSeconds(config) : 0);
+  const work = [what.sgdRuns ? `${stepsPerRun.toPrecision(3)} SGD steps per run × ${what.sgdRuns} run(s)` : '', what.ode ? `the ODE up to α = ${config.alphaMax}` : ''].filter(Boolean).join(' and ');
+  if (seconds > REFUSE_SECONDS) throw new OnepassError(`alphaMax: ${work} would take about ${humanDuration(seconds)} here; ${keys}`);
+  if (seconds > CONFIRM_SECONDS && !opts.yes) throw new OnepassError(`alphaMax: ${work} would take about ${humanDuration(seconds)} here; ${keys}, or pass --yes to run anyway`);
+}
+
 async function runSim(problem: Problem, opts: SimOptions): Promise<{ ensemble: Ensemble; ms: number }> {
   const initial = initialCondition(problem.config);
   const config = problem.config;
@@ -80,13 +108,14 @@ async function runSim(problem: Problem, opts: SimOptions): Promise<{ ensemble: E
   if (!(every > 0)) throw new OnepassError(`--checkpoint-every: must be a positive number of seconds (got "${opts.checkpointEvery}")`);
   if (opts.resume && !opts.out) throw new OnepassError('--resume: needs --out DIR, the folder of the interrupted run');
   const resume = opts.resume ? readCheckpoint(opts.out!, config) : undefined;
-  const checkpoint = opts.out ? { everySeconds: every, write: (state: Parameters<typeof writeCheckpoint>[2]) => writeCheckpoint(opts.out!, config, state) } : undefined;
+  // A failed checkpoint write (disk full) warns and the run goes on: the last good checkpoint stays.
+  const checkpoint = opts.out ? { everySeconds: every, write: checkpointWriter(opts.out, config, (m) => process.stderr.write(`warning: ${m}\n`)) } : undefined;
   const bar = progressBar(`SGD N=${problem.config.N}`, opts);
   const t0 = performance.now();
   try {
     // The runs of an ensemble are independent: one per worker thread, same results as in sequence.
+    // The checkpoint stays until the finished run's folder replaces it (writeOutputs).
     const ensemble = await simulateEnsembleOnPool(problem, initial, { workers: workersOption(opts.workers), onProgress: bar.update, checkpoint, resume });
-    if (opts.out) removeCheckpoint(opts.out);
     return { ensemble, ms: performance.now() - t0 };
   } finally { bar.stop(); }
 }
@@ -110,17 +139,15 @@ function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' | 'loss'
   return lines.join('\n');
 }
 
-async function writeOutputs(dir: string, result: object, csv: string, series: LossSeries[], title: string, config: Config): Promise<string[]> {
-  prepareOutDir(dir);
+/** The run folder, replaced as a whole; trajectory.csv and result.json are streamed to disk, never one giant string. */
+async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config): Promise<string[]> {
   const svg = await renderSvg(lossFigureSpec(series, title, describe(config)));
-  const files: [string, string | Uint8Array][] = [
+  return writeRunFolder(dir, [
     ['trajectory.csv', csv],
-    ['result.json', JSON.stringify(result, null, 1) + '\n'],
+    ['result.json', (write) => writeJson(result, write)],
     ['loss.svg', svg],
     ['loss.png', svgToPng(svg)],
-  ];
-  for (const [name, data] of files) writeFileAtomic(join(dir, name), data);
-  return files.map(([name]) => join(dir, name));
+  ]);
 }
 
 function sgdSeries(e: Ensemble, N: number): LossSeries[] {
@@ -147,7 +174,8 @@ const sgdRuns = (e: Ensemble) => e.runs.map((trajectory, r) => ({ trajectory, se
 
 async function cmdOde(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts);
-  if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
+  prepareOut(opts); // fail before the computation, not after
+  checkWork(config, opts, { ode: true, sgdRuns: 0 });
   const problem = makeProblem(config);
   const { trajectory, ms } = runOde(problem, opts);
   const result = { ...trajectoryJson(trajectory), ...provenance(config) };
@@ -158,7 +186,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
     console.log(lossTable([{ name: 'ODE loss', t: trajectory }]));
   }
   if (opts.out) {
-    const files = await writeOutputs(opts.out, result, trajectoryCsv([{ trajectory, run: 0, seed: '' }]), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config);
+    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv([{ trajectory, run: 0, seed: '' }], write), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory }], config, trajectory);
@@ -168,7 +196,8 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
 async function cmdSim(opts: SimOptions): Promise<void> {
   const config = loadConfig(opts);
   workersOption(opts.workers); // a bad --workers fails before any work
-  if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
+  prepareOut(opts); // fail before the computation, not after
+  checkWork(config, opts, { ode: false, sgdRuns: config.runs });
   const problem = makeProblem(config);
   const { ensemble, ms } = await runSim(problem, opts);
   const result = { ...ensembleJson(ensemble), ...provenance(config) };
@@ -179,7 +208,7 @@ async function cmdSim(opts: SimOptions): Promise<void> {
     console.log(lossTable([{ name: 'SGD loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }]));
   }
   if (opts.out) {
-    const files = await writeOutputs(opts.out, result, trajectoryCsv(sgdCsvEntries(ensemble)), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config);
+    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), write), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted(sgdRuns(ensemble), config);
@@ -189,7 +218,8 @@ async function cmdSim(opts: SimOptions): Promise<void> {
 async function cmdCompare(opts: SimOptions): Promise<void> {
   const config = loadConfig(opts);
   workersOption(opts.workers); // a bad --workers fails before any work
-  if (opts.out) prepareOutDir(opts.out); // fail before the computation, not after
+  prepareOut(opts); // fail before the computation, not after
+  checkWork(config, opts, { ode: true, sgdRuns: config.runs });
   const problem = makeProblem(config);
   const { trajectory: ode, ms: odeMs } = runOde(problem, opts);
   const { ensemble, ms: simMs } = await runSim(problem, opts);
@@ -205,7 +235,7 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
     console.log(diagnosis);
   }
   if (opts.out) {
-    const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)]);
+    const csv: OutputProducer = (write) => writeTrajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)], write);
     const series: LossSeries[] = [{ label: 'ODE (N → ∞)', trajectory: ode }, ...sgdSeries(ensemble, config.N)];
     const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
@@ -273,9 +303,8 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?
   if (opts.out) {
     const rules = a.escapeAlpha === null ? [] : [{ x: a.escapeAlpha, label: 'α_esc' }];
     const svg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules));
-    const files: [string, string | Uint8Array][] = [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['loss.svg', svg], ['loss.png', svgToPng(svg)]];
-    for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
-    if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
+    const files = writeRunFolder(opts.out, [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['loss.svg', svg], ['loss.png', svgToPng(svg)]]);
+    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory, seed: opts.sim ? config.seed : undefined }], config, opts.sim ? undefined : trajectory);
   if (trajectory.status !== 'completed') process.exitCode = 3;
@@ -283,7 +312,8 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?
 
 async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void> {
   const config = loadConfig(opts);
-  if (opts.out) prepareOutDir(opts.out);
+  prepareOut(opts);
+  checkWork(config, opts, { ode: !opts.sim, sgdRuns: opts.sim ? 1 : 0 });
   const problem = makeProblem(config);
   if (!isMeanQuadratic(problem.network)) return cmdAnalyzeLossOnly(problem, opts);
   const initial = initialCondition(config);
@@ -308,13 +338,12 @@ async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void
     const series = [{ label: 'this run', x: trajectory.alpha, y: drift.drift }];
     if (gradientFlow) series.push({ label: 'gradient flow', x: gradientFlow.alpha, y: conservedDrift(gradientFlow, config.eta).drift });
     const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: 'α', log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } }));
-    const files: [string, string | Uint8Array][] = [
+    const files = writeRunFolder(opts.out, [
       ['analysis.json', JSON.stringify(result, null, 1) + '\n'],
       ['loss.svg', lossSvg], ['loss.png', svgToPng(lossSvg)],
       ['conserved.svg', driftSvg], ['conserved.png', svgToPng(driftSvg)],
-    ];
-    for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
-    if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
+    ]);
+    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory, seed: opts.sim ? config.seed : undefined }], config, opts.sim ? undefined : trajectory);
   if (trajectory.status !== 'completed') process.exitCode = 3;
@@ -329,7 +358,7 @@ function parseList(name: string, raw: string, integer: boolean): number[] {
 
 async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }): Promise<void> {
   const config = loadConfig(opts);
-  if (opts.out) prepareOutDir(opts.out);
+  prepareOut(opts);
   const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
   const variances = parseList('variances', opts.variances, false);
   const bar = progressBar('escape sweep', opts);
@@ -353,9 +382,8 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
       return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
     });
     const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: 't_esc = η α_esc / p' } }));
-    const files: [string, string | Uint8Array][] = [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]];
-    for (const [name, data] of files) writeFileAtomic(join(opts.out, name), data);
-    if (!opts.json) console.log(`wrote ${files.map(([n]) => join(opts.out!, n)).join(', ')}`);
+    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
+    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }
 
@@ -365,7 +393,16 @@ function withCommonOptions(cmd: Command): Command {
     .addOption(new Option('-s, --set <key=value>', 'override a config key by dotted path, e.g. init.studentVariance=1e-8 (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
     .option('-o, --out <dir>', 'write trajectory.csv, result.json, loss.svg and loss.png into this folder', parseOut)
     .option('--json', 'print one JSON document on stdout (schema in the README)')
-    .option('--no-progress', 'no progress bar even on a terminal');
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--force', 'start over in an --out folder holding an interrupted run\'s checkpoint')
+    .option('--yes', 'run even when the estimated time is more than a day');
+}
+
+/** --resume and --checkpoint-every, for the commands that simulate SGD into --out. */
+function withResumeOptions(cmd: Command): Command {
+  return cmd
+    .option('--resume', 'continue the interrupted run whose checkpoint is in --out DIR (same config)')
+    .option('--checkpoint-every <seconds>', 'seconds between checkpoints into --out DIR', '10');
 }
 
 async function cmdReproduce(opts: { out: string; progress: boolean; json?: boolean }): Promise<void> {
@@ -396,12 +433,10 @@ const program = new Command()
   .configureOutput({ outputError: () => {} });
 
 withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action((o: CommonOptions) => cmdOde(o));
-withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues'))
-  .option('--resume', 'continue the interrupted run whose checkpoint is in --out DIR (same config)')
-  .option('--checkpoint-every <seconds>', 'seconds between checkpoints into --out DIR', '10')
+withResumeOptions(withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues')))
   .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
   .action((o: SimOptions) => cmdSim(o));
-withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)'))
+withResumeOptions(withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)')))
   .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
   .action((o: CommonOptions & { sim?: boolean }) => cmdAnalyze(o));
 withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
@@ -409,7 +444,7 @@ withCommonOptions(program.command('escape').description('sweep the escape time (
   .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
   .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
   .action((o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => cmdEscape(o));
-withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation'))
+withResumeOptions(withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation')))
   .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
   .action((o: SimOptions) => cmdCompare(o));
 
