@@ -52,7 +52,7 @@ export function checkOutPath(dir: string, option = '--out'): void {
   let existing = resolve(dir);
   for (;;) {
     try { lstatSync(existing); break; } catch (err) {
-      if (errCode(err) !== 'ENOENT') fail(`cannot create or write this folder (${errCode(err)} at ${existing})`);
+      if (errCode(err) !== 'ENOENT') fail(`cannot create or write this folder (${errCode(err)})`);
     }
     const up = dirname(existing);
     if (up === existing) fail('no existing ancestor folder');
