@@ -87,3 +87,29 @@ test('sweep --shard, --collect, --export csv and --slurm from the command line',
   assert.equal(badShard.status, 2);
   assert.equal(badShard.stderr, 'error: --shard: expected i/n with integers 0 ≤ i < n (got "2/2")\n');
 });
+
+test('a foreign results.db (even one claiming schema 1), a damaged row, or a sweep no machine can finish is one line with exit 2', async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const dir = tmp();
+  const db = new Database(join(dir, 'results.db'));
+  db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema_version', '1'); CREATE TABLE results (id INTEGER)");
+  db.close();
+  const before = readFileSync(join(dir, 'results.db'));
+  const cases: [string[], RegExp][] = [
+    [['sweep', '--out', dir, '--set', 'N=200', '--set', 'alphaMax=2'], /^error: store .*results\.db: not a onepass results database \(table results has columns id\)/],
+    [['sweep', '--out', tmp(), '--set', 'alphaMax=[2,1e308]'], /^error: alphaMax: .*would take about .* years here; lower alphaMax/],
+  ];
+  const good = tmp();
+  assert.equal(run('sweep', '--out', good, '--set', 'N=200', '--set', 'alphaMax=2', '--set', 'savePoints=10').status, 0);
+  const g = new Database(join(good, 'results.db'));
+  g.exec("UPDATE results SET config = '{'");
+  g.close();
+  cases.push([['sweep', '--out', good, '--export', 'csv'], /^error: store .*: the row [0-9a-f]{12}…\/ode holds invalid JSON in its config/]);
+  for (const [args, pattern] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status}, ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.deepEqual(readFileSync(join(dir, 'results.db')), before, 'the foreign database is untouched');
+});

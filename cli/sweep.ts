@@ -18,6 +18,8 @@ import { ResultStore } from '../src/io/store.js';
 import { runSweep, defaultWorkers, type SweepSummary } from '../src/io/sweep.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
 import { parseOut, parseWorkers } from './options.js';
+import { sgdWork, odeSeconds, humanDuration, CONFIRM_SECONDS, REFUSE_SECONDS, MAX_STEPS } from '../src/model/budget.js';
+import type { SweepPoint } from '../src/sweep/grid.js';
 
 interface SweepOptions {
   config?: string;
@@ -31,6 +33,7 @@ interface SweepOptions {
   plot?: string;
   json?: boolean;
   progress: boolean;
+  yes?: boolean;
 }
 
 const DB = 'results.db';
@@ -84,6 +87,21 @@ async function writeExports(store: ResultStore, opts: SweepOptions): Promise<str
   return [join(opts.out, CSV), ...(await writePlot(table, opts))];
 }
 
+/** Refuses before computing a sweep no machine can finish, and asks for --yes above a day (src/model/budget.ts). */
+function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boolean | undefined): void {
+  let seconds = 0;
+  for (const p of points) {
+    // An SGD point also integrates the ODE, for its deviation; the runs of a point go one after another.
+    const sgd = p.solver === 'sgd' ? sgdWork(p.config, 1) : undefined;
+    if (sgd && !(sgd.stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: point ${p.index}: α_max·N = ${sgd.stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); lower alphaMax or N`);
+    seconds += (sgd?.seconds ?? 0) + odeSeconds(p.config);
+  }
+  seconds /= Math.max(1, Math.min(workers, points.length));
+  const what = `${points.length} points would take about ${humanDuration(seconds)} here; lower alphaMax, N or runs`;
+  if (seconds > REFUSE_SECONDS) throw new OnepassError(`alphaMax: ${what}`);
+  if (seconds > CONFIRM_SECONDS && !yes) throw new OnepassError(`alphaMax: ${what}, or pass --yes to run anyway`);
+}
+
 function progressBar(total: number, opts: SweepOptions): { update: (done: number) => void; stop: () => void } {
   if (!process.stderr.isTTY || !opts.progress) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
@@ -134,6 +152,7 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
 
   const shard = opts.shard ? parseShard(opts.shard) : { index: 0, count: 1 };
   const points = shardPoints(plan.points, shard);
+  checkSweepWork(points, workers, opts.yes);
   const store = ResultStore.open(join(opts.out, DB));
   let summary: SweepSummary;
   try {
@@ -167,6 +186,7 @@ export function registerSweep(program: Command): void {
     .option('--export <format>', 'print the store of <out> as csv on stdout and compute nothing')
     .option('--plot <x,y[,column[,solver]]>', `phase diagram of a result column (${RESULT_COLUMNS.slice(0, 4).join(', ')}; default escape_alpha) over two config keys`)
     .option('--json', 'print the summary as one JSON document')
+    .option('--yes', 'run even when the estimated time is more than a day')
     .option('--no-progress', 'no progress bar even on a terminal')
     .action((o: SweepOptions) => cmdSweep(o));
 }
