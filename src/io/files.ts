@@ -60,7 +60,8 @@ export function checkOutPath(dir: string, option = '--out'): void {
   }
   let real: string;
   try { real = realpathSync(existing); } catch (err) { return fail(`cannot create or write this folder (${errCode(err)})`); }
-  if (SPECIAL_ROOTS.some((r) => real === r || real.startsWith(r + sep))) fail(`${real} is inside ${real.split(sep).slice(0, 2).join(sep)}, a system folder; choose a folder on a real filesystem`);
+  const root = SPECIAL_ROOTS.find((r) => real === r || real.startsWith(r + sep));
+  if (root) fail(`${real === root ? `${root} is` : `${real} is inside ${root},`} a system folder; choose a folder on a real filesystem`);
   try {
     if (SPECIAL_FS.has(Number(statfsSync(real).type))) fail(`${real} is on a pseudo filesystem; choose a folder on a real filesystem`);
   } catch (err) { if (err instanceof OnepassError) throw err; }
