@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, initialCondition, simulateSgd, square, makeNetwork, Rng, VERSION, makeProblem, solveOde, integrate, quadraticRhs } from '../src/index.js';
+import { parseConfig, initialCondition, simulateSgd, sgdStreams, square, makeNetwork, VERSION, makeProblem, solveOde, integrate, quadraticRhs } from '../src/index.js';
 import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
@@ -48,7 +48,7 @@ function jsStepsPerSecond(N: number, p: number, pStar: number, steps: number, en
   const rates: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
     const t0 = performance.now();
-    simulateSgd(setup, weights, [0, steps / N], new Rng(r + 1), { engine });
+    simulateSgd(setup, weights, [0, steps / N], sgdStreams(1, r), { engine });
     rates.push(steps / ((performance.now() - t0) / 1000));
   }
   return median(rates);

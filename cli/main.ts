@@ -151,26 +151,26 @@ async function writeOutputs(dir: string, result: object, csv: OutputProducer, se
 }
 
 function sgdSeries(e: Ensemble, N: number): LossSeries[] {
-  if (e.runs.length === 1) return [{ label: `SGD N=${N} (seed ${e.seeds[0]})`, trajectory: e.runs[0], points: true }];
+  if (e.runs.length === 1) return [{ label: `SGD N=${N} (seed ${e.seed})`, trajectory: e.runs[0], points: true }];
   return [{ label: `SGD N=${N}, mean of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean }, points: true }];
 }
 
 function sgdCsvEntries(e: Ensemble) {
-  return e.runs.map((t, r) => ({ trajectory: t, run: r, seed: e.seeds[r] }));
+  return e.runs.map((t, r) => ({ trajectory: t, run: r, seed: e.seed }));
 }
 
 /**
  * One warning per run that did not complete, with the core's diagnosis (the ODE at the same η
  * from the same overlaps, and its stability limit over α ≤ alphaMax; `ode` when already run).
  */
-function warnIfNotCompleted(runs: { trajectory: Trajectory; seed?: number }[], config: Config, ode?: Trajectory): void {
+function warnIfNotCompleted(runs: { trajectory: Trajectory; seed?: number; run?: number }[], config: Config, ode?: Trajectory): void {
   const stopped = runs.filter((r) => r.trajectory.status !== 'completed');
   if (stopped.length === 0) return;
   const stability = odeStability(config, ode);
-  for (const r of stopped) process.stderr.write(`warning: ${divergenceDiagnosis(r.trajectory, stability, r.seed)!.message}\n`);
+  for (const r of stopped) process.stderr.write(`warning: ${divergenceDiagnosis(r.trajectory, stability, r.seed, r.run)!.message}\n`);
 }
 
-const sgdRuns = (e: Ensemble) => e.runs.map((trajectory, r) => ({ trajectory, seed: e.seeds[r] }));
+const sgdRuns = (e: Ensemble) => e.runs.map((trajectory, r) => ({ trajectory, seed: e.seed, run: r }));
 
 async function cmdOde(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts);

@@ -96,10 +96,10 @@ test('SGD that explodes where the ODE from the same overlaps is stable is not bl
   const stability = odeStability(config);
   assert.equal(stability.ode.status, 'completed');
   assert.ok(stability.limit.stable! >= config.eta, JSON.stringify(stability.limit));
-  const d = divergenceDiagnosis(e.runs[r], stability, e.seeds[r])!;
+  const d = divergenceDiagnosis(e.runs[r], stability, e.seed, r)!;
   assert.equal(d.odeStable, true);
   assert.ok(d.divergedAt !== null && d.divergedAt > 0 && d.divergedAt <= config.alphaMax);
-  assert.match(d.message, new RegExp(`^SGD run \\(seed ${e.seeds[r]}\\) diverged at α = [\\d.]+: the student norm Q\\[\\d\\]\\[\\d\\] reached`));
+  assert.match(d.message, new RegExp(`^SGD run ${r} \\(seed ${e.seed}\\) diverged at α = [\\d.]+: the student norm Q\\[\\d\\]\\[\\d\\] reached`));
   assert.match(d.message, /The ODE from the same overlaps is stable at η = 1: it stays finite over α ≤ 10 up to η ≈ [\d.]+/);
   assert.match(d.message, /try a larger N, a smaller eta, or other seeds/);
   assert.doesNotMatch(d.message, /is beyond|stability limit/);

@@ -184,7 +184,7 @@ function limitText(s: OdeStability): string {
  * a limit unless the ODE at η diverged (then the limit is below η by construction). null for a
  * completed run.
  */
-export function divergenceDiagnosis(run: Pick<Trajectory, 'solver' | 'status' | 'message' | 'divergedAt' | 'alpha'>, stability: OdeStability, seed?: number): DivergenceDiagnosis | null {
+export function divergenceDiagnosis(run: Pick<Trajectory, 'solver' | 'status' | 'message' | 'divergedAt' | 'alpha'>, stability: OdeStability, seed?: number, runIndex?: number): DivergenceDiagnosis | null {
   if (run.status === 'completed') return null;
   const odeStable = stability.ode.status === 'completed';
   const base = { solver: run.solver, seed: seed ?? null, status: run.status, divergedAt: run.divergedAt ?? null, odeStable };
@@ -193,7 +193,8 @@ export function divergenceDiagnosis(run: Pick<Trajectory, 'solver' | 'status' | 
     if (run.status === 'failed') return { ...base, message: `ODE ${run.message}` };
     return { ...base, message: `ODE ${run.message}. From these initial overlaps ${limitText(stability)}${beyond(stability)}` };
   }
-  const who = `SGD run${seed !== undefined ? ` (seed ${seed})` : ''}`;
+  // An SGD run is named by the config's seed and its index r (its streams are (seed, ·, r)).
+  const who = `SGD run${runIndex !== undefined ? ` ${runIndex}` : ''}${seed !== undefined ? ` (seed ${seed})` : ''}`;
   const lastFinite = run.alpha.length ? ` (finite at the save point α = ${num(run.alpha[run.alpha.length - 1])})` : '';
   const what = `${who} ${run.message}${run.status === 'diverged' ? lastFinite : ''}`;
   if (odeStable) {

@@ -4,7 +4,7 @@ import { activations, customActivation } from './activations.js';
 import { erf } from './erf.js';
 import { hermiteRule, gaussianExpectation, quadratureExpectations } from './quadrature.js';
 import type { Activation } from './expectations.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../random/rng.js';
 import { gaussianSampler, monteCarlo, randomCovariance } from '../testing/stats.js';
 
 const sub = (C: Float64Array, n: number, idx: number[]) => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { squareExpectations as E } from './square.js';
 import { gaussianMoment } from './isserlis.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../random/rng.js';
 import { gaussianSampler, monteCarlo, randomCovariance } from '../testing/stats.js';
 
 test('Isserlis moments reproduce the textbook values E[z⁴] = 3, E[z⁶] = 15, E[a²b²] = C_aa C_bb + 2C_ab²', () => {

@@ -49,8 +49,9 @@ test('a flipped bit anywhere, an edited loss or a cut file fails the checksum', 
 
 test('every field is validated even with a matching checksum: shapes, generator states, step, saved arrays', () => {
   refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).W = f64(Array(100).fill(0.1)); }), /state\.current\[1\]\.W must hold 800 numbers \(holds 100\)/);
-  refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).rng = [0, 0, 0, 0]; }), /\.rng must not be all zero/);
-  refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).rng = [1, 2, 3]; }), /\.rng must be 4 32-bit words/);
+  const rngOf = (b: { state: Record<string, unknown[]> }) => (b.state.current[1] as Record<string, Record<string, unknown>>).rng;
+  refused(edited((b) => { rngOf(b).labelNoise = [0, 0, 0, 0]; }), /\.rng\.labelNoise must not be all zero/);
+  refused(edited((b) => { rngOf(b).inputs = [1, 2, 3]; }), /\.rng\.inputs must be 4 32-bit words/);
   refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).step = 1e12; }), /\.step must be an integer in \[0, 600\]/);
   refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).step = -5; }), /\.step must be an integer in \[0, 600\]/);
   refused(edited((b) => { (b.state.current[1] as Record<string, unknown[]>).Q.pop(); }), /current\[1\]\.Q must hold one array per saved α \(10\)/);
@@ -60,12 +61,14 @@ test('every field is validated even with a matching checksum: shapes, generator 
   refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).extra = 1; }), /\.extra is not part of a checkpoint/);
 });
 
-test('generator states are checked generically: several states per run (an array or object of them) pass, each checked', () => {
-  const rng = state.current[1]!.rng;
-  for (const several of [[rng, rng], { inputs: rng, noise: rng }]) {
-    parseCheckpoint(edited((b) => { (b.state.current[1] as Record<string, unknown>).rng = several; }), config, 'x');
-  }
-  refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).rng = [rng, [0, 0, 0, 0]]; }), /\.rng\.1 must not be all zero/);
+test('each run in progress holds the states of its two streams, inputs and label noise; the older one-generator layout is refused', () => {
+  const { inputs } = state.current[1]!.rng;
+  refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).rng = inputs; }), /\.rng must hold the states of the run's two streams, \{ inputs, labelNoise \}/);
+  refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).rng = { inputs, noise: inputs }; }), /\.rng must hold the states of the run's two streams/);
+  refused(edited((b) => { (b.state.current[1] as Record<string, unknown>).rngNoise = inputs; }), /\.rngNoise is not part of a checkpoint/);
+  // A file of the earlier format (one generator per run, the old seeding) is refused by its header.
+  refused(header.replace('onepass-checkpoint-2', 'onepass-checkpoint') + '\n' + body, /no header line \(written by an older onepass/);
+  assert.notDeepEqual(state.current[1]!.rng.inputs, state.current[1]!.rng.labelNoise);
 });
 
 test('null, an old-format file, or another config is a one-line refusal', () => {

@@ -3,7 +3,7 @@
  * stored bit-exactly (base64 of the raw float64 bytes), the resolved config it belongs to and the
  * onepass version, written atomically.
  *
- * File layout: one header line `{"format":"onepass-checkpoint","onepassVersion":…,"sha256":…}`,
+ * File layout: one header line `{"format":"onepass-checkpoint-2","onepassVersion":…,"sha256":…}`,
  * then the body (JSON: config and state). The header's sha256 is that of the body's bytes, so a
  * flipped bit anywhere (weights, generator state, an edited loss) is refused; on top of it every
  * field is validated against the config — shapes (W has p·N numbers, Q p², M p·p*), generator
@@ -22,7 +22,12 @@ import { VERSION } from '../version.js';
 import { writeFileAtomic } from './files.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
-const FORMAT = 'onepass-checkpoint';
+/**
+ * "-2": each run in progress holds two generator states, `rng: { inputs, labelNoise }` (the
+ * streams of src/random/streams.ts). Files of the earlier format hold one state of the old seeding
+ * (and finished runs drawn from it): they cannot continue the same streams and are refused.
+ */
+const FORMAT = 'onepass-checkpoint-2';
 
 const F64 = '$float64';
 
@@ -163,7 +168,7 @@ function expectGeneratorState(x: unknown, path: string): void {
 }
 
 const STATUSES = new Set(['completed', 'diverged', 'failed']);
-/** Keys of a run in progress (SgdCheckpoint); generator states are every key named rng…. */
+/** Keys of a run in progress (SgdCheckpoint) besides its generator states, `rng: { inputs, labelNoise }`. */
 const CURRENT_KEYS = new Set(['step', 'W', 'alpha', 'loss', 'Q', 'M', 'v', 'vs']);
 
 function validateState(state: unknown, config: Config): void {
@@ -199,7 +204,7 @@ function validateState(state: unknown, config: Config): void {
     if (c !== null) {
       const path = `state.current[${r}]`;
       expect(isRecord(c), path, 'must be a run state or null');
-      for (const k of Object.keys(c)) expect(CURRENT_KEYS.has(k) || k.startsWith('rng'), `${path}.${k}`, 'is not part of a checkpoint');
+      for (const k of Object.keys(c)) expect(CURRENT_KEYS.has(k) || k === 'rng', `${path}.${k}`, 'is not part of a checkpoint');
       expect(Number.isInteger(c.step) && (c.step as number) >= 0 && (c.step as number) <= total, `${path}.step`, `must be an integer in [0, ${total}]`);
       expect(Array.isArray(c.alpha) && c.alpha.length >= 1, `${path}.alpha`, 'must list the saved α');
       const n = (c.alpha as number[]).length;
@@ -207,9 +212,9 @@ function validateState(state: unknown, config: Config): void {
       expect(Array.isArray(c.loss), `${path}.loss`, 'must be an array');
       expect(c.step === gridSteps[n - 1], `${path}.step`, `must be the step of the last saved α (${gridSteps[n - 1]}, got ${String(c.step)})`);
       expectFloats(c.W, p * N, `${path}.W`);
-      const rngKeys = Object.keys(c).filter((k) => k.startsWith('rng'));
-      expect(rngKeys.length > 0, `${path}.rng`, 'is missing');
-      for (const k of rngKeys) expectGeneratorState(c[k], `${path}.${k}`);
+      expect(isRecord(c.rng) && Object.keys(c.rng).sort().join() === 'inputs,labelNoise', `${path}.rng`,
+        'must hold the states of the run\'s two streams, { inputs, labelNoise }');
+      for (const k of ['inputs', 'labelNoise']) expectGeneratorState((c.rng as Record<string, unknown>)[k], `${path}.rng.${k}`);
       expectMatrices(c.Q, n, p * p, `${path}.Q`);
       expectMatrices(c.M, n, p * pStar, `${path}.M`);
       if (trained) { expectFloats(c.v, p, `${path}.v`); expectMatrices(c.vs, n, p, `${path}.vs`); }

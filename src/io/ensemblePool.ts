@@ -1,6 +1,6 @@
 /**
  * The SGD runs of an ensemble on a pool of worker threads (piscina), one run per task: the same
- * trajectories as `simulateEnsemble` (each run depends only on its seed), in a fraction of the
+ * trajectories as `simulateEnsemble` (run r depends only on the config and r: `simulateRun`), in a fraction of the
  * time when there are several runs and several cores. Progress is the mean over runs; the
  * checkpoint holds the finished runs and the latest state of each run in progress.
  * Node only; the core's sequential `simulateEnsemble` stays the reference.
@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import type { Problem, InitialCondition } from '../model/problem.js';
 import type { Trajectory } from '../model/trajectory.js';
 import type { SgdCheckpoint } from '../sim/sgd.js';
-import { simulateEnsemble, summarizeEnsemble, runSeeds, type Ensemble, type EnsembleCheckpoint, type EnsembleOptions } from '../sim/ensemble.js';
+import { simulateEnsemble, summarizeEnsemble, type Ensemble, type EnsembleCheckpoint, type EnsembleOptions } from '../sim/ensemble.js';
 import type { RunTask, RunMessage } from './ensembleWorker.js';
 
 export interface PoolEnsembleOptions extends Omit<EnsembleOptions, 'saveAt'> {
@@ -55,5 +55,5 @@ export async function simulateEnsembleOnPool(problem: Problem, initial: InitialC
   } finally {
     await pool.destroy();
   }
-  return summarizeEnsemble(finished as Trajectory[], runSeeds(seed, runs));
+  return summarizeEnsemble(finished as Trajectory[], seed);
 }

@@ -7,9 +7,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Config } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
-import { ensembleWeights, runSeeds } from '../sim/ensemble.js';
-import { simulateSgd, type SgdCheckpoint } from '../sim/sgd.js';
-import { Rng } from '../sim/rng.js';
+import { ensembleWeights, simulateRun } from '../sim/ensemble.js';
+import type { SgdCheckpoint } from '../sim/sgd.js';
 import type { Trajectory } from '../model/trajectory.js';
 
 export interface RunTask {
@@ -26,10 +25,9 @@ export default function run(task: RunTask): Trajectory {
   const { config, port } = task;
   const problem = makeProblem(config);
   const weights = ensembleWeights(problem, initialCondition(config));
-  const seed = runSeeds(config.seed, config.runs)[task.run];
   let lastFraction = -1;
   try {
-    return simulateSgd(problem, weights, problem.saveAt, new Rng(seed), {
+    return simulateRun(problem, weights, task.run, {
       onProgress: (fraction) => {
         // Thousandths are all a progress bar shows: do not flood the port.
         if (Math.round(fraction * 1000) === lastFraction) return;

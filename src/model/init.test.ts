@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { weightsWithOverlaps, teacherWeights, studentWeights } from './init.js';
 import { overlapsOf, type Overlaps } from './overlaps.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../random/rng.js';
 
 test('weightsWithOverlaps realises the requested overlaps to 1e-12, including a rank-deficient (semidefinite) case', () => {
   const cases: Overlaps[] = [

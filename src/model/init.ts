@@ -4,7 +4,7 @@
  * so the two are comparable run by run.
  */
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import type { Rng } from '../sim/rng.js';
+import type { Rng } from '../random/rng.js';
 import { jointCovariance, type Overlaps, type Weights } from './overlaps.js';
 import type { Config, OverlapInit } from './config.js';
 

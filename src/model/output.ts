@@ -29,7 +29,8 @@ export interface TrajectoryJson {
 export interface SgdJson extends TrajectoryJson {
   /** Across runs: `loss`, `Q` and `M` are run means; `lossStd` the sample standard deviation. */
   lossStd: number[];
-  runs: { seed: number; status: Trajectory['status']; message: string; loss: number[] }[];
+  /** Each run: the config's seed and the run's index r (its streams are (seed, sgdInputs, r) and (seed, labelNoise, r)). */
+  runs: { seed: number; run: number; status: Trajectory['status']; message: string; loss: number[] }[];
 }
 
 export function trajectoryJson(t: Trajectory): TrajectoryJson {
@@ -61,7 +62,7 @@ export function ensembleJson(e: Ensemble): SgdJson {
     ...base,
     stats: { N: first.stats.N, runs: e.runs.length, stepsPerRun: first.stats.steps },
     lossStd: Array.from(e.lossStd),
-    runs: e.runs.map((t, r) => ({ seed: e.seeds[r], status: t.status, message: t.message, loss: Array.from(t.loss) })),
+    runs: e.runs.map((t, r) => ({ seed: e.seed, run: r, status: t.status, message: t.message, loss: Array.from(t.loss) })),
   };
 }
 

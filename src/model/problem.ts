@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { fromRows } from './matrix.js';
 import { overlapsOf, type Overlaps, type Weights } from './overlaps.js';
 import { isOverlapInit, studentWeights, teacherWeights } from './init.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../random/rng.js';
 import { makeNetwork, type Network } from './network.js';
 
 export interface Problem {
@@ -68,15 +68,15 @@ export function saveGrid(config: Config): Float64Array {
   return Float64Array.from(steps, (s) => s / N);
 }
 
-/** Draws the initial weights (random init) or takes the given overlaps (explicit init). */
+/** Draws the initial weights (random init: streams (init.seed, teacherWeights) and (init.seed, studentWeights)) or takes the given overlaps (explicit init). */
 export function initialCondition(config: Config): InitialCondition {
   const { p, pStar, N, init } = config;
   if (isOverlapInit(init)) {
     return { overlaps: { p, pStar, Q: fromRows(init.Q), M: fromRows(init.M), P: fromRows(init.P) } };
   }
-  const rng = new Rng(init.seed);
-  const teacher = teacherWeights(init.teacher, pStar, N, rng);
-  const W = studentWeights(p, N, init.studentVariance, rng);
+  // Teacher and student from their own streams of init.seed (src/random/streams.ts).
+  const teacher = teacherWeights(init.teacher, pStar, N, new Rng(init.seed, 'teacherWeights'));
+  const W = studentWeights(p, N, init.studentVariance, new Rng(init.seed, 'studentWeights'));
   const weights: Weights = { N, p, pStar, W, teacher };
   return { overlaps: overlapsOf(weights), weights };
 }

@@ -66,7 +66,7 @@ for (const [activation, eta] of [['erf', 0.5], ['relu', 0.2]] as const) {
 }
 
 test('generic ODE (erf, readout weights, trained second layer, weight decay, label noise): every component agrees with Monte-Carlo within 4σ', async () => {
-  const { Rng } = await import('../sim/rng.js');
+  const { Rng } = await import('../random/rng.js');
   const { gaussianSampler, monteCarlo, randomCovariance } = await import('../testing/stats.js');
   const { jointCovariance } = await import('../model/overlaps.js');
   const rng = new Rng(51);

@@ -6,7 +6,7 @@ import { stateSize, packState } from './equations.js';
 import { square } from '../gauss/square.js';
 import { makeNetwork } from '../model/network.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../random/rng.js';
 import { gaussianSampler, monteCarlo, randomCovariance } from '../testing/stats.js';
 
 /** Random overlaps: a random positive-definite joint covariance split into Q, M, P. */

@@ -1,18 +1,20 @@
 /**
- * Several SGD runs of one problem from the same initial weights with different sample streams
- * (seeds seed, seed + 1, …), and the mean and spread of their loss at each saved α.
+ * Several SGD runs of one problem from the same initial weights with independent sample streams
+ * (run r draws its inputs from the stream (seed, sgdInputs, r) and its label noise from
+ * (seed, labelNoise, r): src/random/streams.ts), and the mean and spread of their loss at each saved α.
  */
 import type { Problem } from '../model/problem.js';
 import type { InitialCondition } from '../model/problem.js';
 import type { Trajectory } from '../model/trajectory.js';
 import type { Weights } from '../model/overlaps.js';
 import { weightsWithOverlaps } from '../model/init.js';
-import { simulateSgd, type SgdCheckpoint } from './sgd.js';
-import { Rng } from './rng.js';
+import { simulateSgd, sgdStreams, type SgdCheckpoint, type SgdOptions } from './sgd.js';
+import { Rng } from '../random/rng.js';
 
 export interface Ensemble {
   readonly runs: Trajectory[];
-  readonly seeds: number[];
+  /** The config's seed: run r used the streams (seed, sgdInputs, r) and (seed, labelNoise, r). */
+  readonly seed: number;
   /** α of the saved points common to all runs. */
   readonly alpha: Float64Array;
   readonly lossMean: Float64Array;
@@ -39,26 +41,33 @@ export interface EnsembleCheckpoint {
   readonly current: (SgdCheckpoint | null)[];
 }
 
-/** Seeds of the runs: consecutive from the config's `seed`. */
-export function runSeeds(seed: number, runs: number): number[] {
-  return Array.from({ length: runs }, (_, r) => seed + r);
+/**
+ * The weights every run starts from: the drawn ones, or explicit overlaps realised in dimension N
+ * with a random frame from the stream (seed, overlapFrame, 0).
+ */
+export function ensembleWeights(problem: Problem, initial: InitialCondition): Weights {
+  return initial.weights ?? weightsWithOverlaps(initial.overlaps, problem.config.N, new Rng(problem.config.seed, 'overlapFrame'));
 }
 
-/** The weights every run starts from (explicit overlaps are realised in dimension N, frame drawn from the seed). */
-export function ensembleWeights(problem: Problem, initial: InitialCondition): Weights {
-  return initial.weights ?? weightsWithOverlaps(initial.overlaps, problem.config.N, new Rng(problem.config.seed ^ 0x5f3759df));
+/**
+ * SGD run `run` of the problem's ensemble from `weights` (those of `ensembleWeights`): the one
+ * function the sequential ensemble, the worker threads and the explorer all call, so run r is the
+ * same trajectory wherever it runs.
+ */
+export function simulateRun(problem: Problem, weights: Weights, run: number, options: SgdOptions & { readonly saveAt?: ArrayLike<number> } = {}): Trajectory {
+  return simulateSgd(problem, weights, options.saveAt ?? problem.saveAt, sgdStreams(problem.config.seed, run), options);
 }
 
 /** Runs the ensemble's runs one after another in this thread (src/io/ensemblePool.ts spreads them over cores). */
 export function simulateEnsemble(problem: Problem, initial: InitialCondition, options: EnsembleOptions = {}): Ensemble {
   const { seed, runs } = problem.config;
   const weights = ensembleWeights(problem, initial);
-  const seeds = runSeeds(seed, runs);
   const finished: (Trajectory | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
   for (let r = 0; r < runs; r++) {
     if (finished[r]) continue;
     const current: (SgdCheckpoint | null)[] = Array.from({ length: runs }, () => null);
-    finished[r] = simulateSgd(problem, weights, options.saveAt ?? problem.saveAt, new Rng(seeds[r]), {
+    finished[r] = simulateRun(problem, weights, r, {
+      saveAt: options.saveAt,
       onProgress: options.onProgress ? (f) => options.onProgress!((r + f) / runs) : undefined,
       resume: options.resume?.current[r] ?? undefined,
       checkpoint: options.checkpoint
@@ -66,11 +75,11 @@ export function simulateEnsemble(problem: Problem, initial: InitialCondition, op
         : undefined,
     });
   }
-  return summarizeEnsemble(finished as Trajectory[], seeds);
+  return summarizeEnsemble(finished as Trajectory[], seed);
 }
 
 /** Mean and sample standard deviation of the runs' loss at the saved points common to all runs. */
-export function summarizeEnsemble(trajectories: Trajectory[], seeds: number[]): Ensemble {
+export function summarizeEnsemble(trajectories: Trajectory[], seed: number): Ensemble {
   const runs = trajectories.length;
   const n = Math.min(...trajectories.map((t) => t.alpha.length));
   const lossMean = new Float64Array(n), lossStd = new Float64Array(n);
@@ -83,5 +92,5 @@ export function summarizeEnsemble(trajectories: Trajectory[], seeds: number[]): 
     lossMean[i] = m;
     lossStd[i] = runs > 1 ? Math.sqrt(v / (runs - 1)) : 0;
   }
-  return { runs: trajectories, seeds, alpha: trajectories[0].alpha.slice(0, n), lossMean, lossStd };
+  return { runs: trajectories, seed, alpha: trajectories[0].alpha.slice(0, n), lossMean, lossStd };
 }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simulateSgd } from './sgd.js';
+import { simulateSgd, sgdStreams } from './sgd.js';
 import { simulateEnsemble } from './ensemble.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 import { square } from '../gauss/square.js';
 import { makeNetwork } from '../model/network.js';
 import { parseConfig, type ConfigInput } from '../model/config.js';
@@ -14,8 +14,8 @@ test('one SGD step matches the update rule w ← w − η e σ′(λ) x/(p√N) 
   const N = 3, eta = 0.1;
   const W = Float64Array.of(0.5, -0.2, 0.1, 0.3, 0.3, -0.4), T = Float64Array.of(1, 0, 0);
   const setup = { network: makeNetwork(2, 1, square), p: 2, pStar: 1, eta, noise: 0 };
-  const t = simulateSgd(setup, { N, p: 2, pStar: 1, W, teacher: T }, [1 / N], new Rng(9));
-  const x = new Rng(9).fillGaussian(new Float64Array(N));
+  const t = simulateSgd(setup, { N, p: 2, pStar: 1, W, teacher: T }, [1 / N], sgdStreams(9, 0));
+  const x = new Rng(9, 'sgdInputs', 0).fillGaussian(new Float64Array(N));
   const s = Math.sqrt(N);
   const lam = [0, 1].map((k) => (W[3 * k] * x[0] + W[3 * k + 1] * x[1] + W[3 * k + 2] * x[2]) / s);
   const nu = x[0] / s;
@@ -38,7 +38,7 @@ test('onSave streams every saved point, equal to the returned trajectory and in 
   const config = parseConfig({ N: 200, alphaMax: 1, savePoints: 12 });
   const problem = makeProblem(config), init = initialCondition(config);
   const seen: { i: number; alpha: number; loss: number; Q: Float64Array; M: Float64Array }[] = [];
-  const t = simulateSgd(problem, init.weights!, problem.saveAt, new Rng(config.seed), {
+  const t = simulateSgd(problem, init.weights!, problem.saveAt, sgdStreams(config.seed, 0), {
     onSave: (i, alpha, loss, Q, M) => seen.push({ i, alpha, loss, Q, M }),
   });
   assert.equal(seen.length, t.alpha.length);

@@ -11,7 +11,7 @@ import type { Network } from '../model/network.js';
 import { overlapsOf, type Weights } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
 import { divergenceCheck, divergenceMessage } from '../analysis/divergence.js';
-import type { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 import { createSgdKernel, type SgdKernel } from './wasmKernel.js';
 import { OnepassError } from '../model/errors.js';
 
@@ -47,11 +47,27 @@ export interface SgdOptions {
   readonly engine?: 'auto' | 'wasm' | 'js';
 }
 
-/** Everything a run needs to continue bit for bit: weights, generator state and the saves so far. */
+/**
+ * The two random streams of one SGD run: the inputs x (N Gaussians per step) and the label noise
+ * ζ (one Gaussian per step when Δ > 0). Separate streams, so that the inputs of a run do not
+ * depend on whether it has label noise, and so that neither interleaves with the other.
+ */
+export interface SgdStreams {
+  readonly inputs: Rng;
+  readonly labelNoise: Rng;
+}
+
+/** The streams of SGD run `run` of a config whose `seed` is `seed`: (seed, 'sgdInputs', run) and (seed, 'labelNoise', run). */
+export function sgdStreams(seed: number, run: number): SgdStreams {
+  return { inputs: new Rng(seed, 'sgdInputs', run), labelNoise: new Rng(seed, 'labelNoise', run) };
+}
+
+/** Everything a run needs to continue bit for bit: weights, the states of both streams and the saves so far. */
 export interface SgdCheckpoint {
   readonly step: number;
   readonly W: Float64Array;
-  readonly rng: number[];
+  /** The generator states of the two streams (SgdStreams). */
+  readonly rng: { readonly inputs: number[]; readonly labelNoise: number[] };
   readonly alpha: number[];
   readonly loss: number[];
   readonly Q: Float64Array[];
@@ -63,9 +79,10 @@ export interface SgdCheckpoint {
 
 /**
  * Runs SGD from `initial` (copied, not modified), saving at the α's of `saveAt` (multiples of 1/N;
- * others are rounded to the nearest step). All randomness (inputs and label noise) from `rng`.
+ * others are rounded to the nearest step). The inputs come from `streams.inputs`, the label noise
+ * from `streams.labelNoise` (both advanced: a caller may continue them).
  */
-export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike<number>, rng: Rng, options: SgdOptions = {}): Trajectory {
+export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike<number>, streams: SgdStreams, options: SgdOptions = {}): Trajectory {
   const { network, p, pStar, eta, noise } = setup;
   const { vStar } = network;
   const etaV = setup.secondLayerRate;
@@ -73,7 +90,11 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const sigmaLambda = new Float64Array(p);
   const shrink = 1 - (eta * (setup.weightDecay ?? 0)) / initial.N;
   const { N } = initial;
-  if (options.resume) rng.setState(options.resume.rng);
+  const rng = streams.inputs, noiseRng = streams.labelNoise;
+  if (options.resume) {
+    rng.setState(options.resume.rng.inputs);
+    noiseRng.setState(options.resume.rng.labelNoise);
+  }
   const engine = options.engine ?? 'auto';
   const kernel = engine === 'js' ? null : createSgdKernel(N, p, pStar);
   if (engine === 'wasm' && !kernel) throw new OnepassError('engine: the WebAssembly kernel is unavailable here (no WebAssembly SIMD, or the weights exceed 2 GiB); use engine "js" or "auto"');
@@ -90,7 +111,6 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const sqrtNoise = Math.sqrt(noise);
   const { sigma, dsigma } = network.student;
   const sigmaStar = network.teacher.sigma;
-  const labelNoise = kernel ? () => kernel.gaussian() : () => rng.gaussian();
 
   /**
    * From the pre-activations λ, ν of this step's input: the error e = ŷ − y, the update
@@ -105,7 +125,8 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     }
     let y = 0;
     for (let j = 0; j < pStar; j++) y += vStar[j] * sigmaStar(nu[j]);
-    const e = yHat - y - (noise > 0 ? sqrtNoise * labelNoise() : 0);
+    // The label noise has its own stream, drawn here in JavaScript for both loops (one draw per step).
+    const e = yHat - y - (noise > 0 ? sqrtNoise * noiseRng.gaussian() : 0);
     for (let k = 0; k < p; k++) grad[k] = -eta * e * v[k] * dsigma(lambda[k]) * invSqrtN;
     if (etaV !== undefined) for (let k = 0; k < p; k++) v[k] -= (etaV / N) * e * sigmaLambda[k];
   };
@@ -143,8 +164,9 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
 
   /**
    * The same steps with the kernel: step t's update and step t+1's pre-activations share one pass
-   * over W (the draws keep their order: x_t, step t's label noise, x_{t+1}). The block's last step
-   * updates alone, so that at a save point weights and generator are exactly those of the plain loop.
+   * over W (the kernel holds the input stream's state; the label noise stream stays in JavaScript).
+   * The block's last step updates alone, so that at a save point weights and generators are
+   * exactly those of the plain loop.
    */
   const runKernel = (k: SgdKernel, from: number, to: number) => {
     if (from >= to) return;
@@ -181,7 +203,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     loss.push(committeePopulationLoss(o, etaV !== undefined ? { ...network, v } : network, noise));
     options.onSave?.(alpha.length - 1, step / N, loss[loss.length - 1], o.Q, o.M);
     if (options.checkpoint && Date.now() - lastCheckpoint >= 1000 * options.checkpoint.everySeconds && s < saveSteps.length - 1) {
-      options.checkpoint.write({ step, W: W.slice(), rng: rng.getState(), alpha: [...alpha], loss: [...loss], Q: [...Qs], M: [...Ms], ...(etaV !== undefined ? { v: v.slice(), vs: [...Vs] } : {}) });
+      options.checkpoint.write({ step, W: W.slice(), rng: { inputs: rng.getState(), labelNoise: noiseRng.getState() }, alpha: [...alpha], loss: [...loss], Q: [...Qs], M: [...Ms], ...(etaV !== undefined ? { v: v.slice(), vs: [...Vs] } : {}) });
       lastCheckpoint = Date.now();
     }
   }

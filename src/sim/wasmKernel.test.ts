@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSgdKernel, wasmKernelAvailable } from './wasmKernel.js';
-import { simulateSgd, type SgdCheckpoint, type SgdSetup } from './sgd.js';
-import { Rng } from './rng.js';
+import { simulateSgd, sgdStreams, type SgdCheckpoint, type SgdSetup } from './sgd.js';
+import { Rng } from '../random/rng.js';
 import { square } from '../gauss/square.js';
 import { erfActivation } from '../gauss/erf.js';
 import { reluActivation } from '../gauss/relu.js';
@@ -60,8 +60,8 @@ function weights(N: number, p: number, pStar: number, seed: number, scale = 0.3)
 }
 
 function bothEngines(setup: SgdSetup, init: Weights, saveAt: number[], seed: number) {
-  const js = simulateSgd(setup, init, saveAt, new Rng(seed), { engine: 'js' });
-  const wasm = simulateSgd(setup, init, saveAt, new Rng(seed), { engine: 'wasm' });
+  const js = simulateSgd(setup, init, saveAt, sgdStreams(seed, 0), { engine: 'js' });
+  const wasm = simulateSgd(setup, init, saveAt, sgdStreams(seed, 0), { engine: 'wasm' });
   return { js, wasm };
 }
 
@@ -90,21 +90,27 @@ test('a checkpoint written by one engine resumes in the other to the uninterrupt
   const setup: SgdSetup = { network: makeNetwork(4, 2, square), p: 4, pStar: 2, eta: 0.5, noise: 0.2 };
   const init = weights(400, 4, 2, 3);
   const saveAt = [0, 0.5, 1, 1.5, 2];
-  const full = simulateSgd(setup, init, saveAt, new Rng(9), { engine: 'wasm' });
+  const full = simulateSgd(setup, init, saveAt, sgdStreams(9, 0), { engine: 'wasm' });
   for (const [first, second] of [['wasm', 'js'], ['js', 'wasm']] as const) {
     const saved: SgdCheckpoint[] = [];
-    simulateSgd(setup, init, saveAt, new Rng(9), { engine: first, checkpoint: { everySeconds: 0, write: (s) => saved.push(s) } });
-    const resumed = simulateSgd(setup, init, saveAt, new Rng(0), { engine: second, resume: saved[1] });
+    simulateSgd(setup, init, saveAt, sgdStreams(9, 0), { engine: first, checkpoint: { everySeconds: 0, write: (s) => saved.push(s) } });
+    // Fresh streams of another seed: everything needed comes from the checkpoint (both generator states).
+    const resumed = simulateSgd(setup, init, saveAt, sgdStreams(0, 3), { engine: second, resume: saved[1] });
     assert.deepEqual(resumed.loss, full.loss, `${first} → ${second}`);
     assert.deepEqual(resumed.Q, full.Q, `${first} → ${second}`);
   }
 });
 
-test('after a run the caller\'s generator is where the plain loop leaves it', () => {
+test('after a run the caller\'s generators (inputs and label noise) are where the plain loop leaves them', () => {
   const setup: SgdSetup = { network: makeNetwork(2, 1, square), p: 2, pStar: 1, eta: 0.3, noise: 0.1 };
   const init = weights(200, 2, 1, 4);
-  const a = new Rng(1), b = new Rng(1);
+  const a = sgdStreams(1, 0), b = sgdStreams(1, 0);
   simulateSgd(setup, init, [0.25, 1], a, { engine: 'js' });
   simulateSgd(setup, init, [0.25, 1], b, { engine: 'wasm' });
-  assert.deepEqual(b.getState(), a.getState());
+  assert.deepEqual(b.inputs.getState(), a.inputs.getState());
+  assert.deepEqual(b.labelNoise.getState(), a.labelNoise.getState());
+  // 200 steps, one label-noise draw each: the noise stream moved, by ziggurat draws of its own.
+  const fresh = new Rng(1, 'labelNoise', 0);
+  for (let i = 0; i < 200; i++) fresh.gaussian();
+  assert.deepEqual(a.labelNoise.getState(), fresh.getState());
 });

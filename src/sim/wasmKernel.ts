@@ -7,7 +7,7 @@
  * its plain JavaScript loop, which gives the same numbers.
  */
 import { SGD_KERNEL_BASE64 } from './sgdKernelBinary.js';
-import { ZIGGURAT_TABLES } from './rng.js';
+import { ZIGGURAT_TABLES } from '../random/rng.js';
 
 interface KernelExports {
   setZiggurat(kn: number, wn: number, fn: number): void;

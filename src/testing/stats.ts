@@ -2,7 +2,7 @@
  * Helpers for statistical tests: Monte-Carlo means with their standard errors, and random
  * positive-definite covariances. Used by the *.test.ts files only.
  */
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../random/rng.js';
 
 export interface McEstimate {
   mean: number;

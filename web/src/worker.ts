@@ -4,8 +4,8 @@
  * it, then runs one SGD trajectory at finite N and streams its saved points in small batches.
  */
 import {
-  parseConfig, makeProblem, initialCondition, solveOde, simulateSgd, analyzeSetup, conservedDrift, isMeanQuadratic,
-  trajectoryJson, trajectoryCsv, provenance, weightsWithOverlaps, Rng, OnepassError,
+  parseConfig, makeProblem, initialCondition, solveOde, simulateRun, ensembleWeights, analyzeSetup, conservedDrift, isMeanQuadratic,
+  trajectoryJson, trajectoryCsv, provenance, OnepassError,
   type Trajectory, type Config,
 } from '../../src/index.js';
 import type { RunRequest, SgdPoint, WorkerReply, DataExport } from './protocol.js';
@@ -42,12 +42,12 @@ function run({ id, input }: RunRequest): void {
     exports: exportsOf(config, ode),
   });
 
-  // One SGD run, as `onepass sim` with runs = 1 does it (same weights, same sample stream).
+  // Run 0 of the ensemble, by the very functions `onepass sim` calls (same weights, same streams).
   t0 = performance.now();
-  const weights = initial.weights ?? weightsWithOverlaps(initial.overlaps, config.N, new Rng(config.seed ^ 0x5f3759df));
+  const weights = ensembleWeights(problem, initial);
   let batch: SgdPoint[] = [], last = performance.now(), fraction = 0;
   const flush = () => { if (batch.length) post({ type: 'sgd-points', id, points: batch, fraction }); batch = []; last = performance.now(); };
-  const sgd = simulateSgd(problem, weights, problem.saveAt, new Rng(config.seed), {
+  const sgd = simulateRun(problem, weights, 0, {
     onProgress: (f) => {
       fraction = f;
       if (performance.now() - last <= BATCH_MS) return;
