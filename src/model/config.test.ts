@@ -30,6 +30,17 @@ test('every bad field is named in a one-line message with what is allowed', () =
   rejects({ alphaMax: 'Infinity' }, /^alphaMax: must be a finite number/);
 });
 
+test('seeds are any safe integers, negative and beyond 2³² included; anything else is a one-line error naming the seed', () => {
+  for (const seed of [0, -1, 2 ** 32, -(2 ** 53 - 1), 2 ** 53 - 1]) {
+    assert.equal(parseConfig({ seed }).seed, seed);
+    assert.deepEqual(parseConfig({ init: { seed } }).init, { teacher: 'orthonormal', studentVariance: 1e-3, seed });
+  }
+  for (const bad of [2 ** 53, -(2 ** 60), 1.5, 1e300, '3', null]) {
+    rejects({ seed: bad }, /^seed: must be an integer from -9007199254740991 to 9007199254740991 \(seed of the SGD samples\)/);
+    rejects({ init: { seed: bad } }, /^init\.seed: must be an integer from -9007199254740991 to 9007199254740991 \(seed of the initial weights\)/);
+  }
+});
+
 test('unknown keys are rejected with a did-you-mean', () => {
   rejects({ pstar: 2 }, /^pstar: unknown key \(did you mean "pStar"\?\)/);
   rejects({ init: { teacher: 'gaussian', studentVariance: 1, seed: 0, sed: 1 } }, /^init\.sed: unknown key \(did you mean "seed"\?\)/);

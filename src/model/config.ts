@@ -16,6 +16,15 @@ const finite = (what: string) => z.number({ error: `must be a finite number (${w
 const positive = (what: string) => finite(what).refine((v) => v > 0, `must be > 0 (${what})`);
 const width = (what: string) =>
   z.number({ error: `must be an integer ≥ 1 (${what})` }).int(`must be an integer ≥ 1 (${what})`).min(1, `must be an integer ≥ 1 (${what})`).max(4096, `must be ≤ 4096 (${what})`);
+/**
+ * Seeds: any integer a double holds exactly (|seed| ≤ 2⁵³ − 1, negative allowed). Every value is
+ * a different seed: streams are derived from the exact integer (src/random/streams.ts), never from
+ * it reduced mod 2³².
+ */
+const seedField = (what: string) => {
+  const rule = `must be an integer from -9007199254740991 to 9007199254740991 (${what})`;
+  return z.number({ error: rule }).refine(Number.isSafeInteger, rule);
+};
 const matrix = z.array(z.array(finite('matrix entry')), { error: 'must be a matrix: an array of rows of numbers' });
 
 const overlapInit = z.strictObject({
@@ -27,7 +36,7 @@ const overlapInit = z.strictObject({
 const weightInit = z.strictObject({
   teacher: z.enum(['gaussian', 'orthonormal'], { error: 'must be "gaussian" or "orthonormal"' }).default('orthonormal'),
   studentVariance: finite('variance of the student weights').refine((v) => v >= 0, 'must be ≥ 0 (variance of the student weights)').default(1e-3),
-  seed: z.number({ error: 'must be an integer' }).int('must be an integer').default(0),
+  seed: seedField('seed of the initial weights').default(0),
 });
 
 export const configSchema = z.strictObject({
@@ -50,7 +59,7 @@ export const configSchema = z.strictObject({
     error: 'must be either { teacher, studentVariance, seed } (random weights) or { Q, M, P } (explicit overlaps)',
   }).default({ teacher: 'orthonormal', studentVariance: 1e-3, seed: 0 }),
   N: z.number({ error: 'must be an integer ≥ 2 (input dimension)' }).int('must be an integer ≥ 2 (input dimension)').min(2, 'must be an integer ≥ 2 (input dimension)').default(2000),
-  seed: z.number({ error: 'must be an integer' }).int('must be an integer').default(1),
+  seed: seedField('seed of the SGD samples').default(1),
   runs: z.number().int('must be an integer').min(1, 'must be ≥ 1 (number of SGD runs)').max(10000, 'must be ≤ 10000').default(1),
   rtol: positive('relative tolerance of the ODE integrator').default(1e-10),
   atol: positive('absolute tolerance of the ODE integrator').default(1e-14),

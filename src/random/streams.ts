@@ -53,7 +53,7 @@ const MASK64 = (1n << 64n) - 1n;
 const GAMMA = 0x9e3779b97f4a7c15n;
 
 /** SplitMix64's output function: a bijection of 64-bit words with full avalanche. */
-function mix64(z: bigint): bigint {
+export function mix64(z: bigint): bigint {
   z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
   z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
   return z ^ (z >> 31n);

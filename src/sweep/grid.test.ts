@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandSweep, canonicalJson, parseShard, shardPoints, flattenConfig } from './grid.js';
+import { expandSweep, canonicalJson, parseShard, shardPoints, flattenConfig, withPointSeeds } from './grid.js';
 import { resultsTable, tableCsv } from './table.js';
 import { phaseDiagramSpec } from '../plot/phase.js';
 import { slurmScript } from './slurm.js';
@@ -16,8 +16,27 @@ test('a sweep config expands to the Cartesian product in nested-loop order, last
   assert.deepEqual(plan.points.slice(0, 4).map((p) => [p.config.p, (p.config.init as { studentVariance: number }).studentVariance, p.solver]),
     [[2, 1e-2, 'ode'], [2, 1e-2, 'sgd'], [2, 1e-3, 'ode'], [2, 1e-3, 'sgd']]);
   assert.deepEqual(plan.points[11].values, { p: 4, 'init.studentVariance': 1e-4 });
-  // Every point is a complete, validated config: defaults filled in.
-  assert.deepEqual(plan.points[0].config, parseConfig({ p: 2, N: 100, init: { studentVariance: 1e-2 } }));
+  // Every point is a complete, validated config: defaults filled in, and seeds of its own.
+  assert.deepEqual(plan.points[0].config, withPointSeeds(parseConfig({ p: 2, N: 100, init: { studentVariance: 1e-2 } }), plan.points[0].values));
+});
+
+test('every sweep point has seeds of its own, recorded in its config, that do not move when the lists grow', () => {
+  // Equal user seeds (seed = init.seed = 0) and a seed that is itself swept, with a repeated value.
+  const plan = expandSweep({ solver: 'both', seed: [0, 0, 7], eta: [0.1, 0.2], init: { seed: 0 }, N: 100 });
+  const configs = plan.points.filter((p) => p.solver === 'sgd').map((p) => p.config);
+  const seeds = configs.map((c) => c.seed), initSeeds = configs.map((c) => (c.init as { seed: number }).seed);
+  assert.equal(new Set(seeds.slice(2)).size, 4, 'distinct values, distinct SGD seeds');
+  assert.equal(new Set(initSeeds.slice(2)).size, 4, 'distinct values, distinct weight seeds');
+  assert.deepEqual(seeds.slice(0, 2), seeds.slice(2, 4), 'the same values give the same point');
+  assert.ok(seeds.every(Number.isSafeInteger) && initSeeds.every(Number.isSafeInteger));
+  // ODE and SGD of a point share its config (the ODE starts from the SGD's weights).
+  assert.deepEqual(plan.points[0].config, plan.points[1].config);
+  // Adding values to a list keeps the seeds of the points already there (their stored rows stay valid).
+  const grown = expandSweep({ solver: 'both', seed: [0, 7, 9], eta: [0.1, 0.2, 0.3], init: { seed: 0 }, N: 100 });
+  const find = (pl: typeof plan, seed: number, eta: number) => pl.points.find((p) => p.values.seed === seed && p.values.eta === eta)!.config;
+  assert.deepEqual(find(grown, 7, 0.2), find(plan, 7, 0.2));
+  // The stored config is an ordinary config: parsed again alone, it is the same point.
+  assert.deepEqual(parseConfig(JSON.parse(JSON.stringify(find(plan, 7, 0.2)))), find(plan, 7, 0.2));
 });
 
 test('keys that are arrays in an ordinary config (saveAt, explicit overlaps) are not sweep lists', () => {
@@ -82,7 +101,7 @@ test('the results table has dotted config columns, full-precision numbers, and a
 test('the phase diagram is a rect heatmap over two keys, averaging rows that share a cell, and renders to SVG', async () => {
   const rows = expandSweep({ p: [2, 4], eta: [0.1, 0.2], seed: [1, 2] }).points.map((pt, i) => ({
     configHash: String(i), solver: pt.solver, config: pt.config, computedAt: 't', status: 'completed' as const, message: '',
-    finalLoss: pt.config.p * pt.config.eta + pt.config.seed, escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0,
+    finalLoss: pt.config.p * pt.config.eta + (pt.values.seed as number), escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0,
   }));
   const spec = phaseDiagramSpec(resultsTable(rows), { x: 'eta', y: 'p', color: 'final_loss' }) as unknown as { mark: { type: string }; data: { values: { x: string; y: string; value: number; n: number }[] } };
   assert.equal(spec.mark.type, 'rect');

@@ -1,11 +1,13 @@
 /**
  * Sweep configs: a normal config JSON in which any scalar key may hold a list of values, plus an
  * optional `solver` ("ode" | "sgd" | "both"). The Cartesian product of the lists becomes ordinary
- * configs, each validated by `parseConfig`, in one stable order (so shards agree on indices).
+ * configs, each validated by `parseConfig`, in one stable order (so shards agree on indices), each
+ * with seeds of its own derived from the sweep's seeds and its swept values (`withPointSeeds`).
  * Core module: plain data in and out, no Node API.
  */
-import { parseConfig, assertSafeKeys, clip, type Config } from '../model/config.js';
+import { parseConfig, assertSafeKeys, clip, isOverlapInit, type Config } from '../model/config.js';
 import { ConfigError, withContext } from '../model/errors.js';
+import { derivedSeed, textKey } from '../random/streams.js';
 
 export type SweepSolver = 'ode' | 'sgd';
 export const SWEEP_SOLVERS = ['ode', 'sgd', 'both'] as const;
@@ -64,6 +66,7 @@ export function expandSweep(input: unknown): SweepPlan {
       const at = Object.entries(values).map(([k, v]) => `${clip(k)}=${clip(JSON.stringify(v))}`).join(', ');
       throw at ? withContext(err, `at sweep point ${at}`) : err;
     }
+    config = withPointSeeds(config, values);
     for (const s of solvers) points.push({ index: points.length, solver: s, config, values });
     // Odometer step: the last list turns fastest.
     let i = lists.length - 1;
@@ -71,6 +74,21 @@ export function expandSweep(input: unknown): SweepPlan {
     done = i < 0;
   }
   return { keys: lists.map((l) => l.key), solvers, points };
+}
+
+/**
+ * The point's own seeds: `seed` and `init.seed` replaced by seeds derived from them and from the
+ * point's swept values, (seed, sweepPoint, key of the canonical JSON of the values) in
+ * src/random/streams.ts. So no two points of a sweep share a random stream (points differing only
+ * in η would otherwise draw the same inputs, and their errors would be correlated across the phase
+ * diagram), a point keeps its seeds when other values are added to the lists, and the resolved
+ * config (stored with the row) reproduces the point when run alone. ODE and SGD of one point share
+ * the config, hence the initial weights.
+ */
+export function withPointSeeds(config: Config, values: Readonly<Record<string, unknown>>): Config {
+  const key = textKey(canonicalJson(values));
+  const init = isOverlapInit(config.init) ? config.init : { ...config.init, seed: derivedSeed(config.init.seed, 'sweepPoint', key) };
+  return { ...config, seed: derivedSeed(config.seed, 'sweepPoint', key), init };
 }
 
 function collectLists(obj: Record<string, unknown>, path: string[], out: { key: string; values: unknown[] }[]): void {
