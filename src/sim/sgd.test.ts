@@ -26,6 +26,22 @@ test('one SGD step matches the update rule w ← w − η e σ′(λ) x/(p√N) 
   assert.equal(t.alpha[0], 1 / N);
 });
 
+test('label noise has its own stream: with Δ > 0 the run draws exactly the inputs of the run with Δ = 0, and one noise draw per step', () => {
+  const N = 250, steps = 2 * N;
+  const W = new Rng(1).fillGaussian(new Float64Array(2 * N)).map((w) => 0.1 * w), T = new Rng(2).fillGaussian(new Float64Array(N));
+  const run = (noise: number) => {
+    const streams = sgdStreams(3, 0);
+    simulateSgd({ network: makeNetwork(2, 1, square), p: 2, pStar: 1, eta: 0.2, noise }, { N, p: 2, pStar: 1, W, teacher: T }, [steps / N], streams);
+    return streams;
+  };
+  const quiet = run(0), noisy = run(0.5);
+  assert.deepEqual(noisy.inputs.getState(), quiet.inputs.getState(), 'the same number of input draws, none taken by the noise');
+  const expected = new Rng(3, 'labelNoise', 0);
+  for (let i = 0; i < steps; i++) expected.gaussian();
+  assert.deepEqual(noisy.labelNoise.getState(), expected.getState());
+  assert.deepEqual(quiet.labelNoise.getState(), new Rng(3, 'labelNoise', 0).getState(), 'no noise, no draws');
+});
+
 test('the same config and seed give bit-identical trajectories', () => {
   const config = parseConfig({ N: 300, alphaMax: 2, savePoints: 10 });
   const problem = makeProblem(config), init = initialCondition(config);
