@@ -40,7 +40,14 @@ test('Saad–Solla: the K = M = 2 plateau has loss 1/3 − (4/π) arcsin(1/4), a
   assert.ok(t.loss[t.loss.length - 1] < 1e-3 * level, 'the students specialise and the loss falls');
 });
 
-/** Mean over seeds of max |ε_SGD − ε_ODE| at each N. */
+/**
+ * Mean over seeds of max |ε_SGD − ε_ODE| at each N. The per-seed maximum scatters by about 50 %
+ * (relative sd measured over 24 seeds: 0.32–0.56 for the four setups below), so the ratio of two
+ * 12-seed means has a relative sd of about 0.2: the bounds [1.6, 5] lie some 2.8 sd either side of
+ * √8 (with 4 seeds they were 1 sd away, and a mere change of seeds could fail them).
+ */
+const SEEDS = 12;
+
 function deviations(base: ConfigInput, Ns: number[], seeds: number): number[] {
   return Ns.map((N) => {
     let sum = 0;
@@ -54,14 +61,14 @@ function deviations(base: ConfigInput, Ns: number[], seeds: number): number[] {
 }
 
 for (const [activation, eta] of [['erf', 0.5], ['relu', 0.2]] as const) {
-  test(`${activation}, sum readout, weight decay and label noise: SGD approaches the ODE as N grows (deviation ratio N = 500 → 4000 in [1.8, 5], √8 ≈ 2.8 expected)`, (t) => {
+  test(`${activation}, sum readout, weight decay and label noise: SGD approaches the ODE as N grows (deviation ratio N = 500 → 4000 in [1.6, 5], √8 ≈ 2.8 expected)`, (t) => {
     const base: ConfigInput = {
       activation, readout: 'sum', p: 2, pStar: 2, eta, noise: 0.01, weightDecay: 0.01, alphaMax: 3, savePoints: 31,
       init: { Q: [[0.6, 0.1], [0.1, 0.4]], M: [[0.5, 0.1], [0, 0.4]], P: [[1, 0], [0, 1]] },
     };
-    const [d500, d4000] = deviations(base, [500, 4000], 4);
+    const [d500, d4000] = deviations(base, [500, 4000], SEEDS);
     t.diagnostic(`${activation}: deviations ${d500.toExponential(2)}, ${d4000.toExponential(2)}; ratio ${(d500 / d4000).toFixed(2)}`);
-    assert.ok(d500 / d4000 > 1.8 && d500 / d4000 < 5, `ratio ${d500 / d4000}`);
+    assert.ok(d500 / d4000 > 1.6 && d500 / d4000 < 5, `ratio ${d500 / d4000}`);
   });
 }
 
@@ -97,13 +104,13 @@ test('generic ODE (erf, readout weights, trained second layer, weight decay, lab
 });
 
 for (const [activation, eta] of [['erf', 0.5], ['relu', 0.2]] as const) {
-  test(`${activation} with both layers trained: SGD approaches the ODE as N grows (deviation ratio N = 500 → 4000 in [1.8, 5])`, (t) => {
+  test(`${activation} with both layers trained: SGD approaches the ODE as N grows (deviation ratio N = 500 → 4000 in [1.6, 5])`, (t) => {
     const base: ConfigInput = {
       activation, readout: 'sum', trainSecondLayer: true, secondLayerRate: 0.3, studentReadout: [0.7, 1.2], p: 2, pStar: 2, eta, alphaMax: 3, savePoints: 31,
       init: { Q: [[0.6, 0.1], [0.1, 0.4]], M: [[0.5, 0.1], [0, 0.4]], P: [[1, 0], [0, 1]] },
     };
-    const [d500, d4000] = deviations(base, [500, 4000], 4);
+    const [d500, d4000] = deviations(base, [500, 4000], SEEDS);
     t.diagnostic(`${activation}, two layers: deviations ${d500.toExponential(2)}, ${d4000.toExponential(2)}; ratio ${(d500 / d4000).toFixed(2)}`);
-    assert.ok(d500 / d4000 > 1.8 && d500 / d4000 < 5, `ratio ${d500 / d4000}`);
+    assert.ok(d500 / d4000 > 1.6 && d500 / d4000 < 5, `ratio ${d500 / d4000}`);
   });
 }
