@@ -79,7 +79,7 @@ test('SGD ensemble mean tracks the ODE from the same initial overlaps for random
       activation: s.activation, readout: s.readout, p: s.p, pStar: s.pStar, noise: s.noise, N: s.N, seed, runs: RUNS,
       init: { teacher: s.teacher, studentVariance: s.studentVariance, seed: initSeed }, alphaMax: 2, eta: 1, saveAt: [2],
     };
-    const limit = stabilityLimit(parseConfig(base), 0.1);
+    const limit = stabilityLimit(parseConfig(base), { tolerance: 0.1 });
     const eta = Math.min(s.etaFraction * (limit?.stable ?? 1), 2);
     const alphaMax = Math.min(2, Math.max(1 / s.N, Math.round((MAX_TIME / eta) * s.N) / s.N));
     const saveAt = [alphaMax / 4, alphaMax / 2, alphaMax].map((a) => Math.round(a * s.N) / s.N);
