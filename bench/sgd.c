@@ -2,7 +2,7 @@
  * Reference for the SGD benchmark: the same one-pass SGD step as src/sim/sgd.ts for the
  * quadratic committee (σ(z) = z², no label noise), written the straightforward way in C.
  * Random numbers: xoshiro128** and the same 128-layer ziggurat (Marsaglia & Tsang 2000, layer
- * and position from disjoint bits) as src/sim/rng.ts, so both sides pay for the same generator.
+ * and position from disjoint bits) as src/random/rng.ts, so both sides pay for the same generator.
  *   x ~ N(0, I_N); λ_k = w_k·x/√N; ν_j = w*_j·x/√N; e = mean_k λ_k² − mean_j ν_j²;
  *   w_k ← w_k − η e 2λ_k x/(p√N).
  * Usage: sgd N p pStar steps repeats  → one JSON line: median steps/s over the repeats, and the

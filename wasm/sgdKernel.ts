@@ -2,8 +2,10 @@
  * The SGD simulator's hot loop in WebAssembly (AssemblyScript, compiled by wasm/build.mjs with
  * SIMD on). It does exactly the arithmetic of the plain JavaScript loop in src/sim/sgd.ts, in the
  * same order, so that both give the same bits for the same seed:
- *  - Gaussians: xoshiro128** and the 128-layer ziggurat of src/sim/rng.ts (tables passed in by
- *    pointer; exp and log imported from JavaScript's Math, so the rare slow branch agrees too);
+ *  - Gaussians: xoshiro128** and the 128-layer ziggurat of src/random/rng.ts (tables passed in by
+ *    pointer; exp and log imported from JavaScript's Math, so the rare slow branch agrees too). The
+ *    kernel holds the state of the run's input stream only; the label noise has a stream of its
+ *    own (src/random/streams.ts), drawn in JavaScript for both loops;
  *  - dot products: four partial sums over n ≡ 0, 1, 2, 3 (mod 4), combined as (d0 + d1) + (d2 + d3),
  *    held here as two f64x2 accumulators; WebAssembly has no fused multiply-add in its base SIMD
  *    set, so every product is rounded before it is added, as in JavaScript;
