@@ -94,7 +94,7 @@ test('SGD exploding where the ODE at the same η is stable is not blamed on η: 
   const r = run('sim', '--workers', '1', '--set', 'N=10', '--set', 'eta=1', '--set', 'runs=12', '--set', 'alphaMax=10', '--set', 'savePoints=40',
     '--set', 'init={"teacher":"orthonormal","studentVariance":0.1,"seed":7}');
   assert.equal(r.status, 3, r.stderr);
-  assert.match(r.stderr, /^warning: SGD run \(seed \d+\) diverged at α = [\d.]+: .*The ODE from the same overlaps is stable at η = 1: it stays finite over α ≤ 10 up to η ≈ [\d.]+.*try a larger N, a smaller eta, or other seeds$/m);
+  assert.match(r.stderr, /^warning: SGD run \d+ \(seed \d+\) diverged at α = [\d.]+: .*The ODE from the same overlaps is stable at η = 1: it stays finite over α ≤ 10 up to η ≈ [\d.]+.*try a larger N, a smaller eta, or other seeds$/m);
   assert.doesNotMatch(r.stderr, /is beyond|stability limit/);
 });
 
