@@ -128,3 +128,13 @@ test('SGD and ODE both diverging: the message gives the ODE\'s own α of diverge
   assert.equal(d.odeStable, false);
   assert.match(d.message, new RegExp(`The ODE from the same overlaps diverges too at α = ${Number(ode.divergedAt!.toPrecision(4))}; it stays finite over α ≤ 2 up to η ≈ [\\d.]+ .*η = 4 is beyond that`));
 });
+
+test('a run that never leaves its initial transient says so in words, never "α < Infinity"', () => {
+  // ε = 1 − 0.1 α/100 on α ≤ 100: never falls to 1/20 of its initial value, never flattens.
+  const slow = { alpha, loss: alpha.map((a) => 1 - 0.001 * a) };
+  const sgd = { alpha, loss: slow.loss.map((l, i) => l + (i === 200 ? 0.01 : 0)) };
+  const d = diagnoseDeviation(slow, sgd);
+  assert.equal(d.stage?.stage, 'initial transient');
+  assert.match(d.message, /lasts the whole run/);
+  assert.doesNotMatch(d.message, /Infinity/);
+});

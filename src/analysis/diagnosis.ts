@@ -88,8 +88,12 @@ function stageText(s: StageAt, hasPlateau: boolean): string {
   const level = s.plateau ? `ε ≈ ${num(s.plateau.loss, 3)}` : '';
   switch (s.stage) {
     case 'plateau': return `on the ODE's plateau at ${level} (α ∈ [${num(s.from, 3)}, ${num(s.to, 3)}])`;
-    case 'escape': return `in the ODE's escape from its plateau at ${level} (α ∈ (${num(s.from, 3)}, ${num(s.to, 3)}), until the loss falls to 1/20 of it)`;
-    case 'initial transient': return `in the initial transient (α < ${num(s.to, 3)}, before the ODE ${hasPlateau ? 'reaches its first plateau' : 'loss first falls to 1/20 of its initial value or flattens'})`;
+    case 'escape': return Number.isFinite(s.to)
+      ? `in the ODE's escape from its plateau at ${level} (α ∈ (${num(s.from, 3)}, ${num(s.to, 3)}), until the loss falls to 1/20 of it)`
+      : `in the ODE's escape from its plateau at ${level} (α > ${num(s.from, 3)}; the loss does not fall to 1/20 of it by the end of the run)`;
+    case 'initial transient': return Number.isFinite(s.to)
+      ? `in the initial transient (α < ${num(s.to, 3)}, before the ODE ${hasPlateau ? 'reaches its first plateau' : 'loss first falls to 1/20 of its initial value or flattens'})`
+      : 'in the initial transient, which lasts the whole run (the ODE loss never fell to 1/20 of its initial value nor flattened)';
     case 'final flat stretch': return `on the flat stretch that ends the ODE curve, ${level} for α ≥ ${num(s.from, 3)} (the final level, or a plateau not left by the last α)`;
     case 'convergence': return `in the convergence after ${hasPlateau ? 'the ODE\'s escape' : 'the initial transient'} (α > ${num(s.from, 3)})`;
   }
