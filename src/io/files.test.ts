@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, exist
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic, writeRunFolder, prepareRunFolder, checkOutPath, readJsonFile } from './files.js';
+import { writeFileAtomic, writeRunFolder, prepareRunFolder, checkOutPath, readJsonFile, recoverRunFolder, runFolderFaults } from './files.js';
 import { OnepassError } from '../model/errors.js';
 
 test('atomic writes: a failed write leaves the old file whole and no temporary file behind', () => {
@@ -106,4 +106,87 @@ test('a run folder holding files onepass did not write, a folder named like an o
 test('configs are read from regular files only: /dev/zero and a folder are refused at once', () => {
   assert.throws(() => readJsonFile('/dev/zero'), /^OnepassError: --config \/dev\/zero: not a regular file/);
   assert.throws(() => readJsonFile(tmpdir()), /not a regular file/);
+});
+
+// ---- a kill at any point of the swap: the next run on the folder recovers ----
+
+const STEPS = ['written', 'completed', 'old-moved', 'new-moved'] as const;
+const newRun: [string, string][] = [['trajectory.csv', 'new 300-point csv\n'], ['result.json', '{"new":true}\n']];
+const newContents = Object.fromEntries([...newRun].sort());
+const filesModule = new URL('./files.js', import.meta.url).href;
+
+/** Runs writeRunFolder(dir, newRun) in a child process that SIGKILLs itself right after `step`. */
+function killedWhileWriting(dir: string, step: string): void {
+  const script = `import { writeRunFolder, runFolderFaults } from ${JSON.stringify(filesModule)};
+runFolderFaults.after = (s) => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); };
+writeRunFolder(${JSON.stringify(dir)}, ${JSON.stringify(newRun)});`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.signal, 'SIGKILL', `the child was killed after ${step} (stderr: ${r.stderr})`);
+}
+
+test('a real SIGKILL after each step of the swap: the next run on the folder ends with the old or the new run whole, and nothing beside it', () => {
+  // Killed before the new folder is complete, the old run stays; once complete, the swap is finished.
+  const expected = { written: 'old', completed: 'new', 'old-moved': 'new', 'new-moved': 'new' } as const;
+  const leftAfterKill = { written: ['part'], completed: ['new'], 'old-moved': ['new', 'old'], 'new-moved': ['old'] } as const;
+  for (const step of STEPS) {
+    const parent = mkdtempSync(join(tmpdir(), 'onepass-kill-'));
+    const dir = join(parent, 'D');
+    oldRun(dir);
+    const before = contents(dir);
+    killedWhileWriting(dir, step);
+    const siblings = readdirSync(parent).filter((n) => n !== 'D').map((n) => n.replace(/^\.D\.onepass-\d+\./, '')).sort();
+    assert.deepEqual(siblings, [...leftAfterKill[step]], `folders left by a kill after ${step}`);
+    const note = recoverRunFolder(dir);
+    // Finishing the swap is said as such; otherwise only the removal of what was left.
+    const swapped = step === 'completed' || step === 'old-moved';
+    assert.match(note ?? '', swapped ? /^recovered .*D: finished replacing .*complete outputs of a run killed/ : /^recovered .*D: removed 1 temporary folder/, step);
+    assert.deepEqual(contents(dir), expected[step] === 'new' ? newContents : before, `after a kill after ${step}`);
+    assert.deepEqual(readdirSync(parent), ['D'], `nothing left beside D after a kill after ${step}`);
+    assert.equal(recoverRunFolder(dir), undefined, 'a second recovery has nothing to do');
+  }
+});
+
+test('a first run killed after moving into place a fresh folder, or before: the next run recovers without an old folder', () => {
+  for (const step of ['written', 'completed'] as const) {
+    const parent = mkdtempSync(join(tmpdir(), 'onepass-kill-'));
+    const dir = join(parent, 'D');
+    killedWhileWriting(dir, step);
+    recoverRunFolder(dir);
+    if (step === 'written') assert.deepEqual(readdirSync(parent), []);
+    else assert.deepEqual(contents(dir), newContents);
+    assert.deepEqual(readdirSync(parent).filter((n) => n !== 'D'), []);
+  }
+});
+
+test('a failure injected after each step of the swap leaves the old or the new run whole; what is left beside it the next run removes', () => {
+  try {
+    for (const step of STEPS) {
+      const parent = mkdtempSync(join(tmpdir(), 'onepass-fault-'));
+      const dir = join(parent, 'D');
+      oldRun(dir);
+      const before = contents(dir);
+      runFolderFaults.after = (s) => { if (s === step) throw Object.assign(new Error('injected'), { code: 'EIO' }); };
+      if (step === 'new-moved') {
+        writeRunFolder(dir, newRun); // the new folder is in place: the run succeeded
+        assert.deepEqual(contents(dir), newContents);
+      } else {
+        assert.throws(() => writeRunFolder(dir, newRun), (e: unknown) => e instanceof OnepassError && /EIO; .*D is unchanged/.test(e.message), step);
+        assert.deepEqual(contents(dir), before, step);
+      }
+      runFolderFaults.after = undefined;
+      prepareRunFolder(dir);
+      assert.deepEqual(readdirSync(parent), ['D'], step);
+    }
+  } finally { runFolderFaults.after = undefined; }
+});
+
+test('the temporary folders of a process still running are left alone (another run is writing them)', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'onepass-live-'));
+  const dir = join(parent, 'D');
+  oldRun(dir);
+  // Process 1 always exists (init); a folder named after it belongs to a live writer.
+  mkdirSync(join(parent, '.D.onepass-1.part'));
+  mkdirSync(join(parent, '.D.onepass-1.new'));
+  assert.equal(recoverRunFolder(dir), undefined);
+  assert.deepEqual(readdirSync(parent).sort(), ['.D.onepass-1.new', '.D.onepass-1.part', 'D']);
 });

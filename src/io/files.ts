@@ -89,47 +89,60 @@ const isOwnTemporary = (name: string) => name.startsWith('.') && name.endsWith('
 
 /**
  * Checks before computing that `dir` can be a run folder (see the module header), and creates it
- * (a simulation checkpoints into it). Refuses a folder holding anything onepass did not write,
- * and the current folder or one of its ancestors, since the folder is swapped as a whole.
+ * (a simulation checkpoints into it). First finishes or undoes what a killed run left beside it
+ * (recoverRunFolder). Refuses a folder holding anything onepass did not write (`allowed` names
+ * what may be there: by default every run command's outputs), and the current folder or one of
+ * its ancestors, since the folder is swapped as a whole. Returns the recovery's one-line note, if any.
  */
-export function prepareRunFolder(dir: string): void {
+export function prepareRunFolder(dir: string, allowed: (name: string) => boolean = (name) => RUN_FOLDER_FILES.has(name)): string | undefined {
   checkOutPath(dir);
   const abs = resolve(dir);
   const cwd = process.cwd();
   if (abs === cwd || cwd.startsWith(abs.endsWith(sep) ? abs : abs + sep)) {
     throw new OnepassError(`--out ${dir}: a run folder is replaced as a whole when the run ends, so it cannot be the current folder or contain it; give a subfolder`);
   }
+  const note = recoverRunFolder(dir);
   if (existsSync(abs)) {
     if (!statSync(abs).isDirectory()) throw new OnepassError(`--out ${dir}: exists and is not a folder`);
     for (const name of readdirSync(abs)) {
       if (isOwnTemporary(name)) continue;
       const isFile = lstatSync(join(abs, name)).isFile();
-      if (!RUN_FOLDER_FILES.has(name) || !isFile) {
+      if (!allowed(name) || !isFile) {
         throw new OnepassError(`--out ${dir}: holds ${isFile ? 'the file' : 'the folder or link'} ${JSON.stringify(name)}, which onepass did not write; a run folder is replaced as a whole, so give a new or empty folder`);
       }
     }
     checkOutPath(dirname(abs), `--out ${dir}: its parent`);
   }
   prepareOutDir(dir);
+  return note;
 }
 
 /** Writes an output piece by piece: `write` takes chunks in order. */
 export type OutputProducer = (write: (chunk: string | Uint8Array) => void) => void;
 
-/** Writes `produce`'s chunks to a new file through a 1 MiB buffer, and flushes it to disk. */
+/**
+ * Writes `produce`'s chunks to the open descriptor `fd` through a 1 MiB buffer: memory stays
+ * bounded whatever the output's size (V8 strings stop at 2²⁹ characters). Used for files and
+ * for `--json` on standard output (blocking writes, so a slow reader holds the run, not memory).
+ */
+export function streamToFd(fd: number, produce: OutputProducer): void {
+  let parts: string[] = [], size = 0;
+  const flush = () => { if (size > 0) { writeAll(fd, Buffer.from(parts.join(''), 'utf8')); parts = []; size = 0; } };
+  produce((chunk) => {
+    if (typeof chunk === 'string') {
+      parts.push(chunk);
+      size += chunk.length;
+      if (size >= 1 << 20) flush();
+    } else { flush(); writeAll(fd, chunk); }
+  });
+  flush();
+}
+
+/** Writes `produce`'s chunks to a new file (streamToFd), and flushes it to disk. */
 function writeStreamed(path: string, produce: OutputProducer): void {
   const fd = openSync(path, 'wx');
   try {
-    let parts: string[] = [], size = 0;
-    const flush = () => { if (size > 0) { writeAll(fd, Buffer.from(parts.join(''), 'utf8')); parts = []; size = 0; } };
-    produce((chunk) => {
-      if (typeof chunk === 'string') {
-        parts.push(chunk);
-        size += chunk.length;
-        if (size >= 1 << 20) flush();
-      } else { flush(); writeAll(fd, chunk); }
-    });
-    flush();
+    streamToFd(fd, produce);
     fsyncSync(fd);
   } finally { closeSync(fd); }
 }
@@ -139,36 +152,64 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 }
 
 /**
+ * The sibling folders of a replacement of `D`, named after the writing process:
+ * `.D.onepass-PID.part` while the outputs are written, renamed `.new` once every output is on
+ * disk (the rename is the mark of completeness: a `.new` folder is always a whole run), and
+ * `.D.onepass-PID.old`, the previous folder between the two renames of the swap.
+ */
+type Stage = 'part' | 'new' | 'old';
+const siblingOf = (abs: string, stage: Stage, pid = process.pid) => join(dirname(abs), `.${basename(abs)}.onepass-${pid}.${stage}`);
+
+/** The points of writeRunFolder a test can interrupt (a real SIGKILL in a child process, or a thrown failure). */
+export type SwapStep = 'written' | 'completed' | 'old-moved' | 'new-moved';
+/** Fault injection for tests only: called after each step of writeRunFolder. */
+export const runFolderFaults: { after?: (step: SwapStep) => void } = {};
+
+/**
  * Replaces the run folder `dir` by one holding exactly `files` (see the module header): writes
- * them into `.<dir>.onepass-<pid>.new` beside it, then swaps. On any failure before the swap the
- * temporary folder is removed and `dir` is as it was. Returns the paths written.
+ * them into `.<dir>.onepass-<pid>.part` beside it, renames that `.new` (complete), then swaps.
+ * On any failure before the swap the temporary folder is removed and `dir` is as it was; a kill
+ * at any point leaves siblings that the next run on `dir` resolves (recoverRunFolder).
+ * Returns the paths written.
  */
 export function writeRunFolder(dir: string, files: readonly (readonly [string, string | Uint8Array | OutputProducer])[]): string[] {
   const abs = resolve(dir);
-  const parent = dirname(abs), base = basename(abs);
-  const fresh = join(parent, `.${base}.onepass-${process.pid}.new`);
-  const old = join(parent, `.${base}.onepass-${process.pid}.old`);
+  const parent = dirname(abs);
+  const part = siblingOf(abs, 'part'), fresh = siblingOf(abs, 'new'), old = siblingOf(abs, 'old');
   let current = '';
   try {
-    rmSync(fresh, { recursive: true, force: true });
-    mkdirSync(fresh);
+    rmSync(part, { recursive: true, force: true });
+    mkdirSync(part);
     for (const [name, data] of files) {
       current = name;
-      writeStreamed(join(fresh, name), typeof data === 'function' ? data : (write) => write(data));
+      writeStreamed(join(part, name), typeof data === 'function' ? data : (write) => write(data));
     }
     current = '';
-    syncFolder(fresh);
-  } catch (err) {
+    syncFolder(part);
+    runFolderFaults.after?.('written');
     rmSync(fresh, { recursive: true, force: true });
+    renameSync(part, fresh);
+    syncFolder(parent);
+  } catch (err) {
+    rmSync(part, { recursive: true, force: true });
     const what = current ? `cannot write ${join(dir, current)}` : `cannot write into ${dir}`;
     throw new OnepassError(`${what}: ${err instanceof OnepassError ? err.message : errCode(err)}; ${dir} is unchanged${existsSync(join(abs, 'checkpoint.json')) ? ' and keeps its checkpoint (--resume finishes the run again)' : ''}`);
   }
   try {
+    runFolderFaults.after?.('completed');
     if (existsSync(abs)) {
       chmodSync(fresh, statSync(abs).mode & 0o7777);
       renameSync(abs, old);
-      try { renameSync(fresh, abs); } catch (err) { renameSync(old, abs); throw err; }
-      rmSync(old, { recursive: true, force: true });
+      try {
+        runFolderFaults.after?.('old-moved');
+        renameSync(fresh, abs);
+      } catch (err) { renameSync(old, abs); throw err; }
+      // The new folder is in place: the run has succeeded. An .old folder that cannot be removed
+      // now is removed by the next run on `dir` (recoverRunFolder).
+      try {
+        runFolderFaults.after?.('new-moved');
+        rmSync(old, { recursive: true, force: true });
+      } catch { /* left for recoverRunFolder */ }
     } else renameSync(fresh, abs);
     syncFolder(parent);
   } catch (err) {
@@ -176,6 +217,69 @@ export function writeRunFolder(dir: string, files: readonly (readonly [string, s
     throw new OnepassError(`cannot replace ${dir}: ${errCode(err)}; ${dir} is unchanged`);
   }
   return files.map(([name]) => join(dir, name));
+}
+
+/** Whether process `pid` exists (EPERM: it does, under another user). This process is not writing while it recovers. */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try { process.kill(pid, 0); return true; } catch (err) { return errCode(err) === 'EPERM'; }
+}
+
+/**
+ * Resolves what runs killed while replacing `dir` left beside it (siblingOf), deterministically:
+ * - a complete `.new` folder: the killed run had written every output and only the swap was
+ *   left, so the swap is finished (`dir`, if still there, is the previous folder and goes); of
+ *   several, the most recently written wins;
+ * - no `.new` and no `dir`, but an `.old` folder: the kill fell between the two renames of a swap
+ *   whose new folder is gone, so the previous folder is put back;
+ * - every other sibling (incomplete `.part` folders, superseded `.new`/`.old`) is removed.
+ * Siblings of processes still running are left alone (another run is writing them). Returns one
+ * line saying what was done, or undefined when there was nothing to do.
+ */
+export function recoverRunFolder(dir: string): string | undefined {
+  const abs = resolve(dir);
+  const parent = dirname(abs), base = basename(abs);
+  let names: string[];
+  try { names = readdirSync(parent); } catch { return undefined; }
+  const prefix = `.${base}.onepass-`;
+  const left = names.flatMap((name) => {
+    const m = name.startsWith(prefix) ? /^(\d+)\.(part|new|old)$/.exec(name.slice(prefix.length)) : null;
+    if (!m || isAlive(Number(m[1]))) return [];
+    const path = join(parent, name);
+    let mtime = 0;
+    try { mtime = lstatSync(path).mtimeMs; } catch { return []; }
+    return [{ path, pid: Number(m[1]), stage: m[2] as Stage, mtime }];
+  });
+  if (left.length === 0) return undefined;
+  const latest = (stage: Stage) => left.filter((s) => s.stage === stage).sort((a, b) => b.mtime - a.mtime || a.path.localeCompare(b.path))[0];
+  const done: string[] = [];
+  const fail = (err: unknown): never => { throw new OnepassError(`--out ${dir}: cannot recover from a killed run (${errCode(err)}); the folders ${left.map((s) => basename(s.path)).join(', ')} beside it hold its outputs`); };
+  // A `.new` older than `dir` lost to a run that finished after it (two runs on one folder): `dir` stays.
+  const newest = latest('new');
+  const finished = newest && !(existsSync(abs) && lstatSync(abs).mtimeMs > newest.mtime) ? newest : undefined;
+  const previous = latest('old');
+  let used: string | undefined;
+  try {
+    if (finished) {
+      if (existsSync(abs)) {
+        const aside = siblingOf(abs, 'old');
+        renameSync(abs, aside);
+        renameSync(finished.path, abs);
+        rmSync(aside, { recursive: true, force: true });
+      } else renameSync(finished.path, abs);
+      used = finished.path;
+      done.push(`finished replacing ${dir} with the complete outputs of a run killed while swapping them in (process ${finished.pid})`);
+    } else if (previous && !existsSync(abs)) {
+      renameSync(previous.path, abs);
+      used = previous.path;
+      done.push(`put back the previous ${dir}, moved aside by a run killed while replacing it (process ${previous.pid})`);
+    }
+    const stale = left.filter((s) => s.path !== used);
+    for (const s of stale) rmSync(s.path, { recursive: true, force: true });
+    if (stale.length) done.push(`removed ${stale.length} temporary folder(s) of killed runs (${stale.map((s) => basename(s.path)).join(', ')})`);
+    syncFolder(parent);
+  } catch (err) { return fail(err); }
+  return `recovered ${dir}: ${done.join('; ')}`;
 }
 
 /** fsync of a folder, so that the renames in it survive a power cut (best effort: not every filesystem allows it). */
