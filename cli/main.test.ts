@@ -269,3 +269,52 @@ test('runs no machine can hold or finish are refused up front, naming the keys t
   oneLine(runFor(20, 'sim', '--set', 'alphaMax=1e308', '--yes'), /^error: alphaMax: α_max·N = Infinity SGD steps per run is beyond what can be counted exactly/, 'α = 1e308');
   oneLine(runFor(20, 'ode', '--set', 'alphaMax=1e308', '--yes'), /^error: alphaMax: the ODE up to α = 1e\+308 would take about .* years here; lower alphaMax$/m, 'ODE α = 1e308');
 });
+
+test('the hint over an interrupted run\'s checkpoint is true for each command: ode, escape and analyze of the ODE cannot resume it and say so', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'D');
+  mkdirSync(dir);
+  interruptedRun(dir, small);
+  const checkpoint = readFileSync(join(dir, 'checkpoint.json'));
+  const cannot = /^error: --out .*D: holds the checkpoint of an interrupted simulation \(checkpoint\.json\), which this command cannot continue; continue it with --resume of the command that started it \(sim, compare or analyze --sim\), or pass --force to replace it$/m;
+  oneLine(run('ode', '--out', dir, ...small), cannot, 'ode');
+  oneLine(run('escape', '--out', dir, '--p', '2', '--variances', '1e-2', ...small), cannot, 'escape');
+  oneLine(run('analyze', '--out', dir, ...small), cannot, 'analyze');
+  oneLine(run('analyze', '--out', dir, '--sim', ...small), /; use --resume, or --force to start over$/m, 'analyze --sim');
+  oneLine(run('compare', '--out', dir, ...small), /; use --resume, or --force to start over$/m, 'compare');
+  // Before, analyze --resume of the ODE skipped the check and replaced the checkpoint.
+  oneLine(run('analyze', '--out', dir, '--resume', ...small), /^error: --resume: continues an interrupted simulation; add --sim/, 'analyze --resume');
+  assert.deepEqual(readFileSync(join(dir, 'checkpoint.json')), checkpoint, 'the checkpoint is kept');
+});
+
+test('compare --resume validates the checkpoint before the ODE runs (an ODE estimated at ~40 minutes is never started)', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'D');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'checkpoint.json'), 'null');
+  // alphaMax = 10⁹: the ODE alone would take ~2400 s (src/model/budget.ts); the refusal comes at once.
+  const r = runFor(30, 'compare', '--out', dir, '--resume', '--yes', '--set', 'alphaMax=1e9', '--set', 'N=200');
+  oneLine(r, /^error: --resume: .*checkpoint\.json is not a valid checkpoint: no header line/, 'compare --resume');
+});
+
+test('escape estimates its time before computing, by the same rule: above a day it asks for --yes, above a century it is refused', () => {
+  oneLine(runFor(30, 'escape', '--p', '2', '--variances', '1e-2', '--set', 'alphaMax=1e11'),
+    /^error: alphaMax: 1 ODE up to α = 100000000000 would take about [\d.]+ days here; lower alphaMax or give fewer --p and --variances, or pass --yes to run anyway$/m, 'a day');
+  oneLine(runFor(30, 'escape', '--p', '2,4', '--variances', '1e-2,1e-3', '--set', 'alphaMax=1e16', '--yes'),
+    /^error: alphaMax: 4 ODEs up to α = 10000000000000000 would take about .* years here; lower alphaMax or give fewer --p and --variances$/m, 'a century');
+});
+
+test('a run killed while swapping its folder in is finished by the next run on the folder, which says so in one line', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'onepass-'));
+  const dir = join(parent, 'D');
+  mkdirSync(dir);
+  interruptedRun(dir, small);
+  // What a kill between the two renames leaves: the complete new folder and the old one aside
+  // (process 4194305 is above Linux's largest pid, so it is dead).
+  const fresh = join(parent, '.D.onepass-4194305.new');
+  mkdirSync(fresh);
+  writeFileSync(join(fresh, 'result.json'), '{"finished":true}\n');
+  const r = run('ode', '--out', dir, '--force', ...small);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^note: recovered .*D: finished replacing .*D with the complete outputs of a run killed while swapping them in \(process 4194305\)\n$/);
+  assert.deepEqual(readdirSync(parent), ['D']);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+});

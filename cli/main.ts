@@ -12,10 +12,11 @@ import {
   analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, odeStability, divergenceDiagnosis, diagnoseDeviation,
   type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
 } from '../src/index.js';
-import { readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, type OutputProducer } from '../src/io/files.js';
+import { readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, streamToFd, type OutputProducer } from '../src/io/files.js';
 import { reproduce } from './reproduce.js';
 import { readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } from '../src/io/checkpoint.js';
-import { sgdWork, odeSeconds, humanDuration, CONFIRM_SECONDS, REFUSE_SECONDS, MAX_STEPS } from '../src/model/budget.js';
+import type { EnsembleCheckpoint } from '../src/sim/ensemble.js';
+import { sgdWork, odeSeconds, escapeSweepSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
 import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
 import { startExplorer } from './explore.js';
 import { registerSweep } from './sweep.js';
@@ -29,6 +30,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.stderr.write(`error: cannot write to standard output (${err.code ?? err.message})\n`);
   process.exit(2);
 });
+
+/** `--json`: one JSON document streamed to stdout in 1 MiB pieces, never built as one string; EPIPE and ENOSPC as above. */
+function printJson(value: unknown): void {
+  try {
+    streamToFd(1, (write) => writeJson(value, write, 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') process.exit(0);
+    throw new OnepassError(`cannot write to standard output (${code ?? (err as Error).message})`);
+  }
+}
 
 interface CommonOptions {
   config?: string;
@@ -76,13 +88,16 @@ function workersOption(value: string | undefined): number | undefined {
 }
 
 /**
- * Before computing: the run folder can be written and replaced (src/io/files.ts), and holds no
- * interrupted run's checkpoint that this run would overwrite (unless --resume or --force).
+ * Before computing: what a killed run left beside the run folder is resolved (one line on
+ * stderr), the folder can be written and replaced (src/io/files.ts), and it holds no interrupted
+ * run's checkpoint that this run would overwrite (unless --resume or --force). `canResume`: the
+ * command simulates SGD and can continue that run; the message says what applies.
  */
-function prepareOut(opts: CommonOptions & { resume?: boolean }): void {
+function prepareOut(opts: CommonOptions & { resume?: boolean }, canResume: boolean): void {
   if (!opts.out) return;
-  prepareRunFolder(opts.out);
-  if (!opts.resume && !opts.force) refuseToOverwriteCheckpoint(opts.out);
+  const note = prepareRunFolder(opts.out);
+  if (note) process.stderr.write(`note: ${note}\n`);
+  if (!opts.resume && !opts.force) refuseToOverwriteCheckpoint(opts.out, canResume);
 }
 
 /**
@@ -96,18 +111,23 @@ function checkWork(config: Config, opts: SimOptions, what: { ode: boolean; sgdRu
   if (what.sgdRuns && !(stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: α_max·N = ${stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); ${keys}`);
   const seconds = (what.sgdRuns ? sgdSeconds : 0) + (what.ode ? odeSeconds(config) : 0);
   const work = [what.sgdRuns ? `${stepsPerRun.toPrecision(3)} SGD steps per run × ${what.sgdRuns} run(s)` : '', what.ode ? `the ODE up to α = ${config.alphaMax}` : ''].filter(Boolean).join(' and ');
-  if (seconds > REFUSE_SECONDS) throw new OnepassError(`alphaMax: ${work} would take about ${humanDuration(seconds)} here; ${keys}`);
-  if (seconds > CONFIRM_SECONDS && !opts.yes) throw new OnepassError(`alphaMax: ${work} would take about ${humanDuration(seconds)} here; ${keys}, or pass --yes to run anyway`);
+  checkTime(seconds, work, keys, opts.yes);
 }
 
-async function runSim(problem: Problem, opts: SimOptions): Promise<{ ensemble: Ensemble; ms: number }> {
-  const initial = initialCondition(problem.config);
-  const config = problem.config;
-  // With --out, long runs checkpoint into the folder; --resume continues from there.
+/** A simulation's --checkpoint-every, and with --resume its checkpoint, read and validated before anything is computed. */
+interface SimSetup { every: number; resume?: EnsembleCheckpoint }
+
+function simSetup(config: Config, opts: SimOptions): SimSetup {
   const every = Number(opts.checkpointEvery ?? 10);
   if (!(every > 0)) throw new OnepassError(`--checkpoint-every: must be a positive number of seconds (got "${opts.checkpointEvery}")`);
   if (opts.resume && !opts.out) throw new OnepassError('--resume: needs --out DIR, the folder of the interrupted run');
-  const resume = opts.resume ? readCheckpoint(opts.out!, config) : undefined;
+  return { every, resume: opts.resume ? readCheckpoint(opts.out!, config) : undefined };
+}
+
+async function runSim(problem: Problem, opts: SimOptions, { every, resume }: SimSetup): Promise<{ ensemble: Ensemble; ms: number }> {
+  const initial = initialCondition(problem.config);
+  const config = problem.config;
+  // With --out, long runs checkpoint into the folder; --resume continues from there (simSetup).
   // A failed checkpoint write (disk full) warns and the run goes on: the last good checkpoint stays.
   const checkpoint = opts.out ? { everySeconds: every, write: checkpointWriter(opts.out, config, (m) => process.stderr.write(`warning: ${m}\n`)) } : undefined;
   const bar = progressBar(`SGD N=${problem.config.N}`, opts);
@@ -174,12 +194,12 @@ const sgdRuns = (e: Ensemble) => e.runs.map((trajectory, r) => ({ trajectory, se
 
 async function cmdOde(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts);
-  prepareOut(opts); // fail before the computation, not after
+  prepareOut(opts, false); // fail before the computation, not after
   checkWork(config, opts, { ode: true, sgdRuns: 0 });
   const problem = makeProblem(config);
   const { trajectory, ms } = runOde(problem, opts);
   const result = { ...trajectoryJson(trajectory), ...provenance(config) };
-  if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+  if (opts.json) printJson(result);
   else {
     console.log(`onepass ode: ${describe(config)}`);
     console.log(`ODE: ${trajectory.stats.acceptedSteps} steps, ${trajectory.stats.rhsEvaluations} evaluations in ${fmtTime(ms)}; ${trajectory.message}`);
@@ -196,12 +216,13 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
 async function cmdSim(opts: SimOptions): Promise<void> {
   const config = loadConfig(opts);
   workersOption(opts.workers); // a bad --workers fails before any work
-  prepareOut(opts); // fail before the computation, not after
+  prepareOut(opts, true); // fail before the computation, not after
   checkWork(config, opts, { ode: false, sgdRuns: config.runs });
+  const setup = simSetup(config, opts);
   const problem = makeProblem(config);
-  const { ensemble, ms } = await runSim(problem, opts);
+  const { ensemble, ms } = await runSim(problem, opts, setup);
   const result = { ...ensembleJson(ensemble), ...provenance(config) };
-  if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+  if (opts.json) printJson(result);
   else {
     console.log(`onepass sim: ${describe(config)}; N = ${config.N}, ${config.runs} run(s) from seed ${config.seed}`);
     console.log(`SGD: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} steps in ${fmtTime(ms)}`);
@@ -218,16 +239,17 @@ async function cmdSim(opts: SimOptions): Promise<void> {
 async function cmdCompare(opts: SimOptions): Promise<void> {
   const config = loadConfig(opts);
   workersOption(opts.workers); // a bad --workers fails before any work
-  prepareOut(opts); // fail before the computation, not after
+  prepareOut(opts, true); // fail before the computation, not after
   checkWork(config, opts, { ode: true, sgdRuns: config.runs });
+  const setup = simSetup(config, opts); // the checkpoint too is validated before the ODE runs
   const problem = makeProblem(config);
   const { trajectory: ode, ms: odeMs } = runOde(problem, opts);
-  const { ensemble, ms: simMs } = await runSim(problem, opts);
+  const { ensemble, ms: simMs } = await runSim(problem, opts, setup);
   const sgd = { alpha: ensemble.alpha, loss: ensemble.lossMean };
   const { message: diagnosis, maxAbs, alphaAtMaxAbs, maxRel, points, ...where } = diagnoseDeviation(ode, { ...sgd, lossStd: ensemble.lossStd, runs: ensemble.runs.length }, { floor: config.noise / 2 });
   const deviation = { maxAbs, alphaAtMaxAbs, maxRel, points, ...where, message: diagnosis };
   const result = { ode: trajectoryJson(ode), sgd: ensembleJson(ensemble), deviation, ...provenance(config) };
-  if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+  if (opts.json) printJson(result);
   else {
     console.log(`onepass compare: ${describe(config)}; N = ${config.N}, ${config.runs} SGD run(s) from seed ${config.seed}`);
     console.log(`ODE: ${ode.stats.acceptedSteps} adaptive steps in ${fmtTime(odeMs)}; SGD: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} steps in ${fmtTime(simMs)}`);
@@ -281,9 +303,9 @@ function analysisSummary(a: SetupAnalysis): string {
  * escape, decay rates) apply to any activation; the conserved quantity, the implicit bias and the
  * Hessian are derived for the quadratic network only and are reported as not applicable.
  */
-async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?: boolean }): Promise<void> {
+async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup: SimSetup | undefined): Promise<void> {
   const config = problem.config;
-  const trajectory = opts.sim ? (await runSim(problem, opts)).ensemble.runs[0] : runOde(problem, opts).trajectory;
+  const trajectory = setup ? (await runSim(problem, opts, setup)).ensemble.runs[0] : runOde(problem, opts).trajectory;
   const a = analyzeLossCurve(trajectory.alpha, trajectory.loss, { floor: config.noise / 2 });
   const result = {
     solver: trajectory.solver, status: trajectory.status, ...a, finalLoss: trajectory.loss[trajectory.loss.length - 1],
@@ -291,7 +313,7 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?
     note: 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean") only',
     ...provenance(config),
   };
-  if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+  if (opts.json) printJson(result);
   else {
     console.log(`onepass analyze (${opts.sim ? `SGD, N = ${config.N}, seed ${config.seed}` : 'ODE'}): ${describe(config)}, readout ${config.readout}`);
     console.log(a.plateau ? `plateau: ε ≈ ${num(a.plateau.loss)} for α ∈ [${num(a.plateau.startAlpha, 3)}, ${num(a.plateau.endAlpha, 3)}]; ${a.plateaus.length} plateau(s) in all` : 'plateau: none found');
@@ -310,23 +332,28 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: CommonOptions & { sim?
   if (trajectory.status !== 'completed') process.exitCode = 3;
 }
 
-async function cmdAnalyze(opts: CommonOptions & { sim?: boolean }): Promise<void> {
+type AnalyzeOptions = SimOptions & { sim?: boolean };
+
+async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   const config = loadConfig(opts);
-  prepareOut(opts);
+  // Only a simulation checkpoints: analysing the ODE has nothing to resume.
+  if (opts.resume && !opts.sim) throw new OnepassError('--resume: continues an interrupted simulation; add --sim (the ODE analysis has nothing to resume)');
+  prepareOut(opts, !!opts.sim);
   checkWork(config, opts, { ode: !opts.sim, sgdRuns: opts.sim ? 1 : 0 });
+  const setup = opts.sim ? simSetup(config, opts) : undefined;
   const problem = makeProblem(config);
-  if (!isMeanQuadratic(problem.network)) return cmdAnalyzeLossOnly(problem, opts);
+  if (!isMeanQuadratic(problem.network)) return cmdAnalyzeLossOnly(problem, opts, setup);
   const initial = initialCondition(config);
   let trajectory: Trajectory, gradientFlow: Trajectory | undefined;
-  if (opts.sim) {
-    trajectory = (await runSim(problem, opts)).ensemble.runs[0];
+  if (setup) {
+    trajectory = (await runSim(problem, opts, setup)).ensemble.runs[0];
   } else {
     trajectory = runOde(problem, opts).trajectory;
     gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
   }
   const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory, gradientFlow });
   const result = { ...analysis, ...provenance(config) };
-  if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+  if (opts.json) printJson(result);
   else {
     console.log(`onepass analyze (${opts.sim ? `SGD, N = ${config.N}, seed ${config.seed}` : 'ODE'}): ${describe(config)}`);
     console.log(analysisSummary(analysis));
@@ -358,14 +385,15 @@ function parseList(name: string, raw: string, integer: boolean): number[] {
 
 async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }): Promise<void> {
   const config = loadConfig(opts);
-  prepareOut(opts);
+  prepareOut(opts, false);
   const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
   const variances = parseList('variances', opts.variances, false);
+  checkTime(escapeSweepSeconds(config, ps, variances.length), `${ps.length * variances.length} ODE${ps.length * variances.length === 1 ? '' : 's'} up to α = ${config.alphaMax}`, 'lower alphaMax or give fewer --p and --variances', opts.yes);
   const bar = progressBar('escape sweep', opts);
   let result;
   try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update }); } finally { bar.stop(); }
   const out = { ...result, ...provenance(config) };
-  if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+  if (opts.json) printJson(out);
   else {
     console.log(`onepass escape: α_esc (ODE) against p and σ²; ${describe(config)}${opts.scaleEta ? ' (η/p kept fixed)' : ''}; N = ${config.N} for the initial weights`);
     console.log(['p \\ σ²', ...variances.map((v) => v.toExponential(0))].map((s) => s.padStart(9)).join(''));
@@ -416,7 +444,7 @@ async function cmdReproduce(opts: { out: string; progress: boolean; json?: boole
   };
   const { checks, reportPath } = await reproduce(opts.out, progress);
   if (tty) process.stderr.write('\n');
-  if (opts.json) process.stdout.write(JSON.stringify({ checks, report: reportPath }) + '\n');
+  if (opts.json) printJson({ checks, report: reportPath });
   else {
     for (const c of checks) console.log(`${c.holds ? 'holds        ' : 'DOES NOT HOLD'}  ${c.claim}\n               ${c.measured}`);
     console.log(`report: ${reportPath}`);
@@ -438,7 +466,7 @@ withResumeOptions(withCommonOptions(program.command('sim').description('simulate
   .action((o: SimOptions) => cmdSim(o));
 withResumeOptions(withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)')))
   .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
-  .action((o: CommonOptions & { sim?: boolean }) => cmdAnalyze(o));
+  .action((o: AnalyzeOptions) => cmdAnalyze(o));
 withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
   .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
   .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')

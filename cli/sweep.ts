@@ -18,7 +18,7 @@ import { ResultStore } from '../src/io/store.js';
 import { runSweep, defaultWorkers, type SweepSummary } from '../src/io/sweep.js';
 import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
 import { parseOut, parseWorkers } from './options.js';
-import { sgdWork, odeSeconds, humanDuration, CONFIRM_SECONDS, REFUSE_SECONDS, MAX_STEPS } from '../src/model/budget.js';
+import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
 import type { SweepPoint } from '../src/sweep/grid.js';
 
 interface SweepOptions {
@@ -96,10 +96,7 @@ function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boo
     if (sgd && !(sgd.stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: point ${p.index}: α_max·N = ${sgd.stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); lower alphaMax or N`);
     seconds += (sgd?.seconds ?? 0) + odeSeconds(p.config);
   }
-  seconds /= Math.max(1, Math.min(workers, points.length));
-  const what = `${points.length} points would take about ${humanDuration(seconds)} here; lower alphaMax, N or runs`;
-  if (seconds > REFUSE_SECONDS) throw new OnepassError(`alphaMax: ${what}`);
-  if (seconds > CONFIRM_SECONDS && !yes) throw new OnepassError(`alphaMax: ${what}, or pass --yes to run anyway`);
+  checkTime(seconds / Math.max(1, Math.min(workers, points.length)), `${points.length} points`, 'lower alphaMax, N or runs', yes);
 }
 
 function progressBar(total: number, opts: SweepOptions): { update: (done: number) => void; stop: () => void } {

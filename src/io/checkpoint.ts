@@ -78,10 +78,16 @@ export function checkpointWriter(dir: string, config: Config, warn: (message: st
   };
 }
 
-/** Refuses to start a new run over an interrupted one's checkpoint unless asked to (--force). */
-export function refuseToOverwriteCheckpoint(dir: string): void {
+/**
+ * Refuses to start a new run over an interrupted one's checkpoint unless asked to (--force).
+ * `canResume`: whether this command can continue the run itself (sim, compare, analyze --sim);
+ * the others (ode, escape, analyze of the ODE) can only replace it, and say where --resume is.
+ */
+export function refuseToOverwriteCheckpoint(dir: string, canResume: boolean): void {
   if (existsSync(join(dir, CHECKPOINT_FILE))) {
-    throw new OnepassError(`--out ${dir}: holds the checkpoint of an interrupted run (${CHECKPOINT_FILE}); use --resume, or --force to start over`);
+    throw new OnepassError(canResume
+      ? `--out ${dir}: holds the checkpoint of an interrupted run (${CHECKPOINT_FILE}); use --resume, or --force to start over`
+      : `--out ${dir}: holds the checkpoint of an interrupted simulation (${CHECKPOINT_FILE}), which this command cannot continue; continue it with --resume of the command that started it (sim, compare or analyze --sim), or pass --force to replace it`);
   }
 }
 

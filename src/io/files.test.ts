@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, rmSync, openSync, closeSync, fstatSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic, writeRunFolder, prepareRunFolder, checkOutPath, readJsonFile, recoverRunFolder, runFolderFaults } from './files.js';
+import { writeFileAtomic, writeRunFolder, prepareRunFolder, checkOutPath, readJsonFile, recoverRunFolder, runFolderFaults, streamToFd } from './files.js';
 import { OnepassError } from '../model/errors.js';
 
 test('atomic writes: a failed write leaves the old file whole and no temporary file behind', () => {
@@ -189,4 +189,22 @@ test('the temporary folders of a process still running are left alone (another r
   mkdirSync(join(parent, '.D.onepass-1.new'));
   assert.equal(recoverRunFolder(dir), undefined);
   assert.deepEqual(readdirSync(parent).sort(), ['.D.onepass-1.new', '.D.onepass-1.part', 'D']);
+});
+
+test('streamToFd sends a large output out in pieces while it is produced (never one string) and the bytes equal the pieces joined', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onepass-stream-'));
+  const path = join(dir, 'out.json');
+  const fd = openSync(path, 'w');
+  const piece = 'é'.repeat(1000) + '\n'; // 2-byte UTF-8: pieces are cut by characters, written as bytes
+  let sizeWhileProducing = 0;
+  try {
+    streamToFd(fd, (write) => {
+      for (let i = 0; i < 3000; i++) write(piece);
+      sizeWhileProducing = fstatSync(fd).size;
+      write(Buffer.from('end\n'));
+    });
+  } finally { closeSync(fd); }
+  // 3000 pieces of 1001 characters: at least two 1 MiB flushes happened before the producer returned.
+  assert.ok(sizeWhileProducing >= 2 * 2 ** 20, `${sizeWhileProducing} bytes out before the end`);
+  assert.equal(readFileSync(path, 'utf8'), piece.repeat(3000) + 'end\n');
 });

@@ -18,7 +18,7 @@
  * that bound is the estimate (a p = p* run that converges exponentially takes fewer steps).
  */
 import type { Config } from './config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, OnepassError } from './errors.js';
 
 /** Largest estimated memory of saved overlaps and work space accepted. */
 export const MAX_RUN_BYTES = 2 * 2 ** 30;
@@ -82,4 +82,20 @@ export function humanDuration(seconds: number): string {
   if (seconds < 86400 * 2) return `${two(seconds / 3600)} hours`;
   if (seconds < 86400 * 365 * 2) return `${two(seconds / 86400)} days`;
   return `${two(seconds / (86400 * 365))} years`;
+}
+
+/** Upper estimate of an escape sweep's seconds: one ODE per (p, σ²) up to α_max (see odeSeconds). */
+export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'>, ps: readonly number[], variances: number): number {
+  return ps.reduce((sum, p) => sum + variances * odeSeconds({ alphaMax: c.alphaMax, p, pStar: c.pStar }), 0);
+}
+
+/**
+ * The one time rule of every command, applied before computing: work estimated beyond a century
+ * is refused (no machine finishes it), above a day it needs consent (`yes`, the --yes option).
+ * `work` says what was estimated, `keys` what to lower.
+ */
+export function checkTime(seconds: number, work: string, keys: string, yes: boolean | undefined): void {
+  const what = `${work} would take about ${humanDuration(seconds)} here; ${keys}`;
+  if (!(seconds <= REFUSE_SECONDS)) throw new OnepassError(`alphaMax: ${what}`);
+  if (seconds > CONFIRM_SECONDS && !yes) throw new OnepassError(`alphaMax: ${what}, or pass --yes to run anyway`);
 }
