@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +112,29 @@ test('a foreign results.db (even one claiming schema 1), a damaged row, or a swe
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   assert.deepEqual(readFileSync(join(dir, 'results.db')), before, 'the foreign database is untouched');
+});
+
+test('a sweep\'s exports are one set: a phase diagram that cannot be written leaves results.csv as it was, and a rerun without --plot removes the old diagram', () => {
+  const dir = tmp();
+  const base = ['--set', 'N=100', '--set', 'alphaMax=3', '--set', 'savePoints=10', '--out', dir];
+  assert.equal(run('sweep', '--set', 'p=[2,3]', ...base).status, 0);
+  const csv = readFileSync(join(dir, 'results.csv'), 'utf8');
+  assert.equal(csv.trim().split('\n').length, 1 + 2, 'header and 2 rows');
+  // Before, results.csv and phase.svg of 3 rows were written, then phase.png failed: a mixed set.
+  mkdirSync(join(dir, 'phase.png'));
+  const blocked = run('sweep', '--set', 'p=[2,3,4]', '--plot', 'p,eta,final_loss', ...base);
+  assert.equal(blocked.status, 2, blocked.stderr);
+  assert.match(blocked.stderr, /^error: cannot write .*phase\.png: EISDIR; the exports in .* are unchanged\n$/);
+  assert.equal(readFileSync(join(dir, 'results.csv'), 'utf8'), csv);
+  assert.ok(!existsSync(join(dir, 'phase.svg')));
+  rmSync(join(dir, 'phase.png'), { recursive: true });
+  const plotted = run('sweep', '--set', 'p=[2,3,4]', '--plot', 'p,eta,final_loss', ...base);
+  assert.equal(plotted.status, 0, plotted.stderr);
+  assert.ok(existsSync(join(dir, 'phase.svg')) && existsSync(join(dir, 'phase.png')));
+  const rerun = run('sweep', '--set', 'p=[2,3,4,5]', '--json', ...base);
+  assert.equal(rerun.status, 0, rerun.stderr);
+  assert.deepEqual(JSON.parse(rerun.stdout).removed, [join(dir, 'phase.svg'), join(dir, 'phase.png')]);
+  assert.ok(!existsSync(join(dir, 'phase.svg')) && !existsSync(join(dir, 'phase.png')), 'no diagram of 3 rows beside a results.csv of 4');
+  assert.equal(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n').length, 1 + 4);
+  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.')), [], 'no temporary left');
 });

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { applyOverrides, OnepassError, renderSvg } from '../src/index.js';
 import { expandSweep, flattenConfig, parseShard, shardPoints, type SweepPlan } from '../src/sweep/grid.js';
 import { resultsTable, tableCsv, columnIndex, RESULT_COLUMNS, type Table } from '../src/sweep/table.js';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { phaseDiagramSpec } from '../src/plot/phase.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep, defaultWorkers, type SweepSummary } from '../src/io/sweep.js';
-import { readJsonFile, prepareOutDir, writeFileAtomic, svgToPng } from '../src/io/files.js';
+import { readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng } from '../src/io/files.js';
 import { parseOut, parseWorkers } from './options.js';
 import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
 import type { SweepPoint } from '../src/sweep/grid.js';
@@ -38,6 +39,7 @@ interface SweepOptions {
 
 const DB = 'results.db';
 const CSV = 'results.csv';
+const PHASE = ['phase.svg', 'phase.png'];
 
 function positiveInt(name: string, raw: string): number {
   const v = Number(raw);
@@ -69,23 +71,28 @@ function parsePlot(raw: string, plan?: SweepPlan): { x: string; y: string; color
 }
 
 /** The phase diagram asked for by --plot X,Y[,COLUMN[,SOLVER]], as phase.svg and phase.png. */
-async function writePlot(table: Table, opts: SweepOptions): Promise<string[]> {
+async function phaseFiles(table: Table, opts: SweepOptions): Promise<[string, string | Uint8Array][]> {
   if (!opts.plot) return [];
   const { x, y, color, solver } = parsePlot(opts.plot);
   // Escape times are read on a linear scale; losses and deviations span decades.
   const svg = await renderSvg(phaseDiagramSpec(table, { x, y, color, solver, logColor: color !== 'escape_alpha' }));
-  const files = [join(opts.out, 'phase.svg'), join(opts.out, 'phase.png')];
-  writeFileAtomic(files[0], svg);
-  writeFileAtomic(files[1], svgToPng(svg));
-  return files;
+  return [['phase.svg', svg], ['phase.png', svgToPng(svg)]];
 }
 
-/** Writes results.csv (the whole store) and, when asked, the phase diagram; returns the files. */
-async function writeExports(store: ResultStore, opts: SweepOptions): Promise<string[]> {
+/**
+ * Writes the exports of the whole store as one set (writeFileSet): results.csv and, when asked,
+ * the phase diagram. Without --plot, a phase diagram of an earlier set (fewer rows) is removed
+ * rather than left beside a results.csv it does not show. Returns the files written and removed.
+ */
+async function writeExports(store: ResultStore, opts: SweepOptions): Promise<{ files: string[]; removed: string[] }> {
   const table = resultsTable(store.rows());
-  writeFileAtomic(join(opts.out, CSV), tableCsv(table));
-  return [join(opts.out, CSV), ...(await writePlot(table, opts))];
+  const phase = await phaseFiles(table, opts);
+  const stale = phase.length ? [] : PHASE.filter((name) => existsSync(join(opts.out, name)));
+  const files = writeFileSet(opts.out, [[CSV, tableCsv(table)], ...phase], stale);
+  return { files, removed: stale.map((name) => join(opts.out, name)) };
 }
+
+const removedText = (removed: string[]) => (removed.length ? `; removed ${removed.join(', ')} (drawn from earlier rows; --plot draws it again)` : '');
 
 /** Refuses before computing a sweep no machine can finish, and asks for --yes above a day (src/model/budget.ts). */
 function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boolean | undefined): void {
@@ -113,10 +120,10 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     const store = ResultStore.open(join(opts.out, DB));
     try {
       const added = opts.collect.map((dir) => ({ dir, added: store.merge(join(dir, DB)) }));
-      const files = await writeExports(store, opts);
-      const summary = { collected: added, rows: store.count(), files };
+      const { files, removed } = await writeExports(store, opts);
+      const summary = { collected: added, rows: store.count(), files, removed };
       if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else console.log(`collected ${added.map((a) => `${a.added} new from ${a.dir}`).join(', ')}; ${summary.rows} rows in ${join(opts.out, DB)}; wrote ${files.join(', ')}`);
+      else console.log(`collected ${added.map((a) => `${a.added} new from ${a.dir}`).join(', ')}; ${summary.rows} rows in ${join(opts.out, DB)}; wrote ${files.join(', ')}${removedText(removed)}`);
     } finally { store.close(); }
     return;
   }
@@ -126,7 +133,8 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     try {
       const table = resultsTable(store.rows());
       process.stdout.write(tableCsv(table));
-      await writePlot(table, opts);
+      // A phase diagram drawn now goes with a results.csv of the same rows (one set).
+      if (opts.plot) writeFileSet(opts.out, [[CSV, tableCsv(table)], ...(await phaseFiles(table, opts))]);
     } finally { store.close(); }
     return;
   }
@@ -157,14 +165,14 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     try {
       summary = await runSweep(points, store, { workers, onProgress: (d) => bar.update(d) });
     } finally { bar.stop(); }
-    const files = await writeExports(store, opts);
+    const { files, removed } = await writeExports(store, opts);
     const shardText = shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${plan.points.length})` : '';
-    if (opts.json) process.stdout.write(JSON.stringify({ ...summary, shard, keys: plan.keys, store: join(opts.out, DB), files }) + '\n');
+    if (opts.json) process.stdout.write(JSON.stringify({ ...summary, shard, keys: plan.keys, store: join(opts.out, DB), files, removed }) + '\n');
     else {
       console.log(`onepass sweep: ${summary.total} points${shardText} over ${plan.keys.length ? plan.keys.join(', ') : 'no swept key'}; solver ${plan.solvers.join(' + ')}`);
       const stale = summary.otherVersion ? `; ${summary.otherVersion} recomputed because another onepass version stored them` : '';
       console.log(`${summary.cached} cached, ${summary.computed} computed (${summary.notCompleted} diverged or failed${stale}), ${summary.errors.length} errors; ${summary.workers} worker(s), ${summary.seconds.toFixed(1)} s`);
-      console.log(`store ${join(opts.out, DB)}; wrote ${files.join(', ')}`);
+      console.log(`store ${join(opts.out, DB)}; wrote ${files.join(', ')}${removedText(removed)}`);
     }
   } finally { store.close(); }
   for (const e of summary.errors) process.stderr.write(`warning: point ${e.index}: ${e.message}\n`);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, exist
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic, writeRunFolder, prepareRunFolder, checkOutPath, readJsonFile, recoverRunFolder, runFolderFaults, streamToFd } from './files.js';
+import { writeFileAtomic, writeRunFolder, prepareRunFolder, checkOutPath, readJsonFile, recoverRunFolder, runFolderFaults, streamToFd, writeFileSet } from './files.js';
 import { OnepassError } from '../model/errors.js';
 
 test('atomic writes: a failed write leaves the old file whole and no temporary file behind', () => {
@@ -207,4 +207,31 @@ test('streamToFd sends a large output out in pieces while it is produced (never 
   // 3000 pieces of 1001 characters: at least two 1 MiB flushes happened before the producer returned.
   assert.ok(sizeWhileProducing >= 2 * 2 ** 20, `${sizeWhileProducing} bytes out before the end`);
   assert.equal(readFileSync(path, 'utf8'), piece.repeat(3000) + 'end\n');
+});
+
+// ---- sweep exports: a set of files beside a store that stays ----
+
+test('a set of files is replaced together: a failure while writing any of them, or a folder in the way of one, leaves every old file and no temporary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onepass-set-'));
+  writeFileSync(join(dir, 'results.db'), 'the store');
+  writeFileSet(dir, [['results.csv', 'old rows\n'], ['phase.svg', '<svg>old</svg>']]);
+  const before = contents(dir);
+  const failing = () => { throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); };
+  assert.throws(() => writeFileSet(dir, [['results.csv', 'new rows\n'], ['phase.svg', (write) => { write('<svg>'); failing(); }]]),
+    (e: unknown) => e instanceof OnepassError && /cannot write .*phase\.svg: ENOSPC; the exports in .* are unchanged/.test(e.message));
+  assert.deepEqual(contents(dir), before);
+  mkdirSync(join(dir, 'phase.png'));
+  assert.throws(() => writeFileSet(dir, [['results.csv', 'new rows\n'], ['phase.svg', '<svg>new</svg>'], ['phase.png', 'png']]), /cannot write .*phase\.png: EISDIR/);
+  assert.deepEqual(readdirSync(dir).sort(), ['phase.png', 'phase.svg', 'results.csv', 'results.db']);
+  assert.equal(readFileSync(join(dir, 'results.csv'), 'utf8'), 'old rows\n');
+});
+
+test('a set of files: files of an earlier set not in this one are removed, and temporaries of killed writers are cleared', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onepass-set-'));
+  writeFileSync(join(dir, 'results.db'), 'the store');
+  writeFileSet(dir, [['results.csv', 'old rows\n'], ['phase.svg', '<svg>old</svg>']]);
+  writeFileSync(join(dir, '.phase.png.onepass-4194305.set'), 'left by a killed writer'); // above Linux's largest pid: dead
+  const written = writeFileSet(dir, [['results.csv', 'new rows\n']], ['phase.svg']);
+  assert.deepEqual(written, [join(dir, 'results.csv')]);
+  assert.deepEqual(contents(dir), { 'results.csv': 'new rows\n', 'results.db': 'the store' });
 });

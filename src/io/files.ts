@@ -36,6 +36,44 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+/**
+ * Replaces a set of files in `dir` together, beside files that stay (a sweep folder's exports
+ * beside its store): every file is first written in full to `.<name>.onepass-<pid>.set` and
+ * flushed, and only then are they renamed into place one after another, and the files of
+ * `remove` (exports of an earlier set this one does not include) deleted. A failure while
+ * writing (full disk) leaves the previous set as it was. What cannot be swapped as a whole is
+ * the rename sequence itself, since the folder also holds the durable store that stays in place:
+ * a kill within those microseconds leaves new and old files side by side until the next writer,
+ * which first removes what killed writers left. Returns the paths written.
+ */
+export function writeFileSet(dir: string, files: readonly (readonly [string, string | Uint8Array | OutputProducer])[], remove: readonly string[] = []): string[] {
+  const temp = (name: string, pid = process.pid) => join(dir, `.${name}.onepass-${pid}.set`);
+  for (const name of readdirSync(dir)) {
+    const m = /^\..+\.onepass-(\d+)\.set$/.exec(name);
+    if (m && !isAlive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+  let current = '';
+  try {
+    for (const [name, data] of files) {
+      current = name;
+      writeStreamed(temp(name), typeof data === 'function' ? data : (write) => write(data));
+    }
+    current = '';
+    // A folder in the way would fail its rename half-way through the set: refused before the first.
+    for (const [name] of files) {
+      if (lstatSync(join(dir, name), { throwIfNoEntry: false })?.isDirectory()) { current = name; throw Object.assign(new Error('a folder is in the way'), { code: 'EISDIR' }); }
+    }
+    for (const [name] of files) renameSync(temp(name), join(dir, name));
+    for (const name of remove) rmSync(join(dir, name), { force: true });
+  } catch (err) {
+    for (const [name] of files) rmSync(temp(name), { force: true });
+    const what = current ? `cannot write ${join(dir, current)}` : `cannot write into ${dir}`;
+    throw new OnepassError(`${what}: ${errCode(err)}${current ? `; the exports in ${dir} are unchanged` : ''}`);
+  }
+  syncFolder(dir);
+  return files.map(([name]) => join(dir, name));
+}
+
 /** Folders whose contents are the kernel's, not files: creating anything there hangs or fails. */
 const SPECIAL_ROOTS = ['/proc', '/sys', '/dev'];
 /** statfs magic numbers of pseudo filesystems (linux/magic.h): proc, sysfs, devpts, cgroup, cgroup2, debugfs, securityfs, tracefs. */
