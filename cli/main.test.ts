@@ -123,6 +123,8 @@ test('reproduce writes a report with figures and marks each claim, with the verd
   const r = run('reproduce', '--out', dir, '--json');
   assert.equal(r.status, 0, r.stderr);
   const { checks } = JSON.parse(r.stdout);
+  const figures = ['compare', 'loss-vs-p', 'escape-vs-variance', 'conserved', 'hessian'].flatMap((f) => [`${f}.png`, `${f}.svg`]);
+  assert.deepEqual(readdirSync(dir).sort(), [...figures, 'report.json', 'report.md'].sort(), 'the report folder holds exactly the report');
   assert.equal(checks.length, 11);
   const verdict = (fragment: string) => checks.find((c: { claim: string }) => c.claim.includes(fragment)).holds;
   // Facts of the mathematics: these must hold.
@@ -317,4 +319,15 @@ test('a run killed while swapping its folder in is finished by the next run on t
   assert.match(r.stderr, /^note: recovered .*D: finished replacing .*D with the complete outputs of a run killed while swapping them in \(process 4194305\)\n$/);
   assert.deepEqual(readdirSync(parent), ['D']);
   assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+});
+
+test('reproduce writes its report folder as a run folder: a folder holding other files, or an interrupted simulation\'s checkpoint, is refused before computing', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'report');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'notes.txt'), 'keep');
+  oneLine(runFor(20, 'reproduce', '--out', dir), /^error: --out .*report: holds the file "notes\.txt", which onepass did not write/, 'notes');
+  rmSync(join(dir, 'notes.txt'));
+  interruptedRun(dir, small);
+  oneLine(runFor(20, 'reproduce', '--out', dir), /^error: --out .*report: holds the file "checkpoint\.json", another onepass command's, which this one would not keep/, 'checkpoint');
+  assert.deepEqual(readdirSync(dir), ['checkpoint.json']);
 });

@@ -442,7 +442,7 @@ async function cmdReproduce(opts: { out: string; progress: boolean; json?: boole
     lastLabel = label;
     process.stderr.write(`\r${label}: ${Math.round(100 * f)}%   `);
   };
-  const { checks, reportPath } = await reproduce(opts.out, progress);
+  const { checks, reportPath } = await reproduce(opts.out, progress, (line) => process.stderr.write(`note: ${line}\n`));
   if (tty) process.stderr.write('\n');
   if (opts.json) printJson({ checks, report: reportPath });
   else {

@@ -11,7 +11,7 @@ import {
   analyzeLossCurve, alignmentGrowthRate, conservedDrift, escapeSweep, curvesFigureSpec, lossFigureSpec, renderSvg, implicitBias,
   VERSION, type Config, type Trajectory, type Overlaps, type SetupAnalysis,
 } from '../src/index.js';
-import { readJsonFile, writeFileAtomic, prepareOutDir, svgToPng } from '../src/io/files.js';
+import { readJsonFile, prepareRunFolder, writeRunFolder, RUN_FOLDER_FILES, svgToPng } from '../src/io/files.js';
 
 const paperDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'paper');
 
@@ -33,15 +33,26 @@ const finalOverlaps = (t: Trajectory): Overlaps => {
   return { p: t.p, pStar: t.pStar, Q: t.Q[i], M: t.M[i], P: t.P };
 };
 
-export async function reproduce(outDir: string, progress: (label: string, fraction: number) => void): Promise<{ checks: Check[]; reportPath: string }> {
-  prepareOutDir(outDir);
+/** The report's figures, each written as NAME.svg and NAME.png. */
+const FIGURES = ['compare', 'loss-vs-p', 'escape-vs-variance', 'conserved', 'hessian'] as const;
+const REPORT_FILES: ReadonlySet<string> = new Set(['report.md', 'report.json', ...FIGURES.flatMap((f) => [`${f}.svg`, `${f}.png`])]);
+
+/**
+ * Measures every claim and writes the report folder as a run folder (src/io/files.ts): checked
+ * before computing, replaced as a whole at the end, so a report never sits beside figures of
+ * another run. It may replace a folder of onepass outputs, never an interrupted simulation's
+ * checkpoint. `note` receives the line saying what a killed run left and was resolved.
+ */
+export async function reproduce(outDir: string, progress: (label: string, fraction: number) => void, note: (line: string) => void = () => {}): Promise<{ checks: Check[]; reportPath: string }> {
+  const recovered = prepareRunFolder(outDir, (name) => REPORT_FILES.has(name) || (RUN_FOLDER_FILES.has(name) && name !== 'checkpoint.json'));
+  if (recovered) note(recovered);
+  const files: [string, string | Uint8Array][] = [];
   const started = performance.now();
   const md: string[] = [];
   const checks: Check[] = [];
-  const figure = async (name: string, spec: Parameters<typeof renderSvg>[0]) => {
+  const figure = async (name: (typeof FIGURES)[number], spec: Parameters<typeof renderSvg>[0]) => {
     const svg = await renderSvg(spec);
-    writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    writeFileAtomic(join(outDir, `${name}.png`), svgToPng(svg));
+    files.push([`${name}.svg`, svg], [`${name}.png`, svgToPng(svg)]);
     return `![${name}](${name}.png)`;
   };
   const check = (c: Check) => { checks.push(c); md.push(`- **${c.holds ? 'HOLDS' : 'DOES NOT HOLD'}**: ${c.claim}. Criterion: ${c.criterion}. Measured: ${c.measured}.`); };
@@ -241,7 +252,7 @@ export async function reproduce(outDir: string, progress: (label: string, fracti
   md.splice(3, 0, '', ...summary);
   const reportPath = join(outDir, 'report.md');
   const text = md.join('\n').replace(/\n+(#+ )/g, '\n\n$1').replace(/([^\n])\n(!\[)/g, '$1\n\n$2');
-  writeFileAtomic(reportPath, text + '\n');
-  writeFileAtomic(join(outDir, 'report.json'), JSON.stringify({ onepassVersion: VERSION, seconds, checks }, null, 1) + '\n');
+  files.push(['report.md', text + '\n'], ['report.json', JSON.stringify({ onepassVersion: VERSION, seconds, checks }, null, 1) + '\n']);
+  writeRunFolder(outDir, files);
   return { checks, reportPath };
 }

@@ -146,7 +146,8 @@ export function prepareRunFolder(dir: string, allowed: (name: string) => boolean
       if (isOwnTemporary(name)) continue;
       const isFile = lstatSync(join(abs, name)).isFile();
       if (!allowed(name) || !isFile) {
-        throw new OnepassError(`--out ${dir}: holds ${isFile ? 'the file' : 'the folder or link'} ${JSON.stringify(name)}, which onepass did not write; a run folder is replaced as a whole, so give a new or empty folder`);
+        const whose = isFile && RUN_FOLDER_FILES.has(name) ? 'another onepass command\'s, which this one would not keep' : 'which onepass did not write';
+        throw new OnepassError(`--out ${dir}: holds ${isFile ? 'the file' : 'the folder or link'} ${JSON.stringify(name)}, ${whose}; a run folder is replaced as a whole, so give a new or empty folder`);
       }
     }
     checkOutPath(dirname(abs), `--out ${dir}: its parent`);
