@@ -331,3 +331,9 @@ test('reproduce writes its report folder as a run folder: a folder holding other
   oneLine(runFor(20, 'reproduce', '--out', dir), /^error: --out .*report: holds the file "checkpoint\.json", another onepass command's, which this one would not keep/, 'checkpoint');
   assert.deepEqual(readdirSync(dir), ['checkpoint.json']);
 });
+
+test('analyze --sim estimates the time of every run it simulates, not of the one it analyses', () => {
+  // One run: 10⁸ steps × 2·1000·6 weights × 10⁻⁹ s ≈ 20 minutes; 10⁴ runs are days on any machine of ≤ 64 cores.
+  oneLine(runFor(30, 'analyze', '--sim', '--set', 'runs=10000', '--set', 'N=1000', '--set', 'alphaMax=1e5', '--set', 'savePoints=2'),
+    /^error: alphaMax: 1\.00e\+8 SGD steps per run × 10000 run\(s\) would take about .* here; lower alphaMax, N or runs, or pass --yes to run anyway$/m, 'analyze --sim');
+});

@@ -339,7 +339,7 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   // Only a simulation checkpoints: analysing the ODE has nothing to resume.
   if (opts.resume && !opts.sim) throw new OnepassError('--resume: continues an interrupted simulation; add --sim (the ODE analysis has nothing to resume)');
   prepareOut(opts, !!opts.sim);
-  checkWork(config, opts, { ode: !opts.sim, sgdRuns: opts.sim ? 1 : 0 });
+  checkWork(config, opts, { ode: !opts.sim, sgdRuns: opts.sim ? config.runs : 0 }); // --sim simulates every run of the config, analyses the first
   const setup = opts.sim ? simSetup(config, opts) : undefined;
   const problem = makeProblem(config);
   if (!isMeanQuadratic(problem.network)) return cmdAnalyzeLossOnly(problem, opts, setup);
