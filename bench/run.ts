@@ -3,9 +3,11 @@
  * with its plain JavaScript loop for comparison) against a straightforward C
  * implementation of the same step (bench/sgd.c, built here with gcc -O3 -march=native
  * -ffast-math) and, when python3 has numpy, a step-by-step numpy one, all timed in this run;
- * (b) sweep throughput on 2 worker threads against 1. Prints the machine, a Markdown table and
- * one JSON line per case. Never part of `npm test`. `npm run bench -- --sweep` runs only (b):
- * on a shared machine a short run is likelier to find both cores free.
+ * (b) sweep throughput on 2 worker threads against 1; (c) the CLI's start-up, whole processes
+ * (`onepass --help`, `onepass ode --json`) against a bare `node -e 0`. Prints the machine, a
+ * Markdown table and one JSON line per case. Never part of `npm test`. `npm run bench -- --sweep`
+ * runs only (b), `-- --startup` only (c): on a shared machine a short run is likelier to find
+ * both cores free.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -36,6 +38,28 @@ function tryRun(cmd: string, args: string[]): string | null {
 }
 
 type Engine = 'wasm' | 'js';
+
+const cliMain = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+/** The CLI's start-up cases: each a whole process, with the wall time it should stay under. */
+const STARTUP_CASES: { name: string; args: string[]; goalSeconds: number | null }[] = [
+  { name: 'node -e 0 (the floor: Node itself)', args: ['-e', '0'], goalSeconds: null },
+  { name: 'onepass --help', args: [cliMain, '--help'], goalSeconds: 0.2 },
+  { name: 'onepass ode --json (default config)', args: [cliMain, 'ode', '--json'], goalSeconds: 0.35 },
+];
+
+/** Wall seconds of whole processes, 10 runs each, cases interleaved so a busy moment hits all alike. */
+function startupSeconds(): { name: string; median: number; min: number; goalSeconds: number | null }[] {
+  const times = STARTUP_CASES.map(() => [] as number[]);
+  for (let r = 0; r < 10; r++) {
+    STARTUP_CASES.forEach((c, i) => {
+      const t0 = performance.now();
+      const run = spawnSync(process.execPath, c.args, { stdio: 'ignore' });
+      if (run.status !== 0) throw new Error(`${c.name} exited with ${run.status}`);
+      times[i].push((performance.now() - t0) / 1000);
+    });
+  }
+  return STARTUP_CASES.map((c, i) => ({ name: c.name, median: median(times[i]), min: Math.min(...times[i]), goalSeconds: c.goalSeconds }));
+}
 
 /**
  * Median steps/s of the library's simulateSgd over REPEATS runs of `steps` steps, with the
@@ -180,7 +204,19 @@ async function main(): Promise<void> {
   } else console.log('gcc not found: the C reference is skipped');
   if (!m.numpy) console.log('python3 with numpy not found: the numpy reference is skipped (apt-get install -y python3-numpy)');
 
-  const sweepOnly = process.argv.includes('--sweep');
+  const sweepOnly = process.argv.includes('--sweep'), startupOnly = process.argv.includes('--startup');
+  const startupRows: string[] = [];
+  if (!sweepOnly) {
+    startupRows.push('| start-up (whole process, 10 runs) | median, s | min, s | goal, s |', '|---|---|---|---|');
+    for (const c of startupSeconds()) {
+      console.log(JSON.stringify({ case: 'cli-startup', ...c }));
+      startupRows.push(`| ${c.name} | ${c.median.toFixed(3)} | ${c.min.toFixed(3)} | ${c.goalSeconds === null ? '—' : `< ${c.goalSeconds}`} |`);
+    }
+  }
+  if (startupOnly) {
+    console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n\n${startupRows.join('\n')}`);
+    return;
+  }
   const rows: string[] = [];
   rows.push('| (N, p, p*) | steps | onepass (WebAssembly kernel) steps/s | onepass (plain JS loop) steps/s | C steps/s | numpy steps/s | onepass / C | onepass / numpy |', '|---|---|---|---|---|---|---|---|');
   for (const [N, p, pStar] of sweepOnly ? [] : [[1000, 4, 2], [4000, 8, 2], [10000, 32, 4]] as const) {
@@ -228,7 +264,7 @@ async function main(): Promise<void> {
     sweepLines.push(`| ${c.points} SGD points, (N, p, p*) = (${c.N}, ${c.p}, 2), ${line.stepsPerPoint} steps each | ${one.toFixed(2)} | ${two.toFixed(2)} | ${line.speedup.toFixed(2)}× | ${line.oneWorkerCoresUsed.toFixed(2)} / ${line.twoWorkerCoresUsed.toFixed(2)} |`);
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n`);
+  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n\n${startupRows.join('\n')}\n`);
   console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
   console.log('|---|---|---|---|---|');
   console.log(sweepLines.join('\n'));

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnepassError } from '../src/index.js';
+import { OnepassError } from '../src/model/errors.js';
 
 /** The repository root: this file is cli/explore.ts, compiled to dist/cli/explore.js. */
 const root = fileURLToPath(new URL(import.meta.url.includes('/dist/cli/') ? '../../' : '../', import.meta.url));

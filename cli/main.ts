@@ -4,24 +4,29 @@
  * config, calls the library, and writes files or JSON. Errors become one line and exit code 2.
  */
 import { Command, CommanderError, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { availableParallelism } from 'node:os';
+import { OnepassError, clip } from '../src/model/errors.js';
+import { VERSION } from '../src/version.js';
+import type { Config } from '../src/model/config.js';
+import type { Problem } from '../src/model/problem.js';
+import type { Trajectory } from '../src/model/trajectory.js';
+import type { Ensemble } from '../src/sim/ensemble.js';
+import type { LossSeries } from '../src/plot/loss.js';
+import type { SetupAnalysis } from '../src/analysis/analyze.js';
+import type { OutputProducer } from '../src/io/files.js';
+// The library loads on demand (see library.ts): each action awaits load(...) first.
 import {
-  applyOverrides, parseConfig, makeProblem, initialCondition, solveOde,
-  trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, lossFigureSpec, renderSvg, OnepassError, VERSION,
+  load, applyOverrides, parseConfig, makeProblem, initialCondition, solveOde,
+  trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, lossFigureSpec, renderSvg,
   analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, odeStability, divergenceDiagnosis, diagnoseDeviation,
-  type Config, type Problem, type Trajectory, type Ensemble, type LossSeries, type SetupAnalysis,
-} from '../src/index.js';
-import { readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, streamToFd, type OutputProducer } from '../src/io/files.js';
-import { reproduce } from './reproduce.js';
-import { readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } from '../src/io/checkpoint.js';
+  readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, streamToFd, reproduce, readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint,
+  simulateEnsembleOnPool, cliProgress,
+} from './library.js';
 import type { EnsembleCheckpoint } from '../src/sim/ensemble.js';
 import { sgdWork, odeSeconds, escapeSweepSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
-import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
 import { startExplorer } from './explore.js';
 import { registerSweep } from './sweep.js';
 import { parseOut, parsePort, parseWorkers } from './options.js';
-import { clip } from '../src/model/config.js';
 
 // stdout closed by its reader (`--json | head`) ends the run quietly; stdout that cannot be
 // written (ENOSPC on a full disk) is one line and exit 2, never an unhandled 'error' event.
@@ -460,27 +465,27 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ outputError: () => {} });
 
-withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action((o: CommonOptions) => cmdOde(o));
+withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action(async (o: CommonOptions) => { await load('core'); return cmdOde(o); });
 withResumeOptions(withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues')))
   .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
-  .action((o: SimOptions) => cmdSim(o));
+  .action(async (o: SimOptions) => { await load('core', 'pool'); return cmdSim(o); });
 withResumeOptions(withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)')))
   .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
-  .action((o: AnalyzeOptions) => cmdAnalyze(o));
+  .action(async (o: AnalyzeOptions) => { await load('core', 'pool'); return cmdAnalyze(o); });
 withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
   .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
   .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
   .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
-  .action((o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => cmdEscape(o));
+  .action(async (o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => { await load('core'); return cmdEscape(o); });
 withResumeOptions(withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation')))
   .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
-  .action((o: SimOptions) => cmdCompare(o));
+  .action(async (o: SimOptions) => { await load('core', 'pool'); return cmdCompare(o); });
 
 program.command('reproduce').description('re-measure the paper\'s claims from the configs in paper/ and write a Markdown report with figures')
   .option('-o, --out <dir>', 'report folder', parseOut, 'runs/reproduce')
   .option('--json', 'print the checks as JSON')
   .option('--no-progress', 'no progress display')
-  .action((o: { out: string; progress: boolean; json?: boolean }) => cmdReproduce(o));
+  .action(async (o: { out: string; progress: boolean; json?: boolean }) => { await load('reproduce'); return cmdReproduce(o); });
 
 program.command('explore').description('serve the interactive explorer (ODE and SGD live in the browser) on 127.0.0.1')
   .option('--port <n>', 'port to listen on (0: any free port)', '4173')

@@ -3,7 +3,7 @@
  * value or throws a one-line OnepassError naming the option and what it allows.
  */
 import { availableParallelism } from 'node:os';
-import { OnepassError } from '../src/index.js';
+import { OnepassError } from '../src/model/errors.js';
 
 /**
  * Most worker threads a command may start: 4 per core. The work is CPU-bound, so threads beyond

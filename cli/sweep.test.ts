@@ -83,9 +83,10 @@ test('sweep --shard, --collect, --export csv and --slurm from the command line',
   const bad = run('sweep', '--export', 'csv', '--out', join(dir, 'nothing-here'));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^error: store .*results\.db: cannot open it as a onepass results database/);
-  const badShard = run('sweep', '--shard', '2/2');
+  const badShard = run('sweep', '--shard', '2/2', '--out', join(dir, 'bad-shard'));
   assert.equal(badShard.status, 2);
   assert.equal(badShard.stderr, 'error: --shard: expected i/n with integers 0 ≤ i < n (got "2/2")\n');
+  assert.equal(existsSync(join(dir, 'bad-shard')), false, 'a rejected --shard creates no sweep folder');
 });
 
 test('a foreign results.db (even one claiming schema 1), a damaged row, or a sweep no machine can finish is one line with exit 2', async () => {

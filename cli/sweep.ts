@@ -6,18 +6,20 @@
  * A thin shell: the grid, the point computation, the table and the figure are library code.
  */
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { applyOverrides, OnepassError, renderSvg } from '../src/index.js';
-import { expandSweep, flattenConfig, parseShard, shardPoints, type SweepPlan } from '../src/sweep/grid.js';
-import { resultsTable, tableCsv, columnIndex, RESULT_COLUMNS, type Table } from '../src/sweep/table.js';
-import { slurmScript, shellQuote } from '../src/sweep/slurm.js';
 import { fileURLToPath } from 'node:url';
-import { phaseDiagramSpec } from '../src/plot/phase.js';
-import { ResultStore } from '../src/io/store.js';
-import { runSweep, defaultWorkers, type SweepSummary } from '../src/io/sweep.js';
-import { readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng } from '../src/io/files.js';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { OnepassError } from '../src/model/errors.js';
+import { RESULT_COLUMNS } from '../src/sweep/columns.js';
+import type { SweepPlan } from '../src/sweep/grid.js';
+import type { Table } from '../src/sweep/table.js';
+import type { SweepSummary } from '../src/io/sweep.js';
+// The library loads on demand (see library.ts): the action awaits load(...) first.
+import {
+  load, applyOverrides, renderSvg, expandSweep, flattenConfig, parseShard, shardPoints, resultsTable, tableCsv, columnIndex, slurmScript, shellQuote,
+  phaseDiagramSpec, ResultStore, runSweep, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, cliProgress,
+} from './library.js';
 import { parseOut, parseWorkers } from './options.js';
 import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
 import type { SweepPoint } from '../src/sweep/grid.js';
@@ -142,6 +144,7 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
   const plan = loadSweep(opts); // validates every point before anything runs or is written
   if (opts.plot) parsePlot(opts.plot, plan);
   const workers = opts.workers ? parseWorkers(opts.workers) : defaultWorkers();
+  const shard = opts.shard ? parseShard(opts.shard) : { index: 0, count: 1 };
   prepareOutDir(opts.out);
   if (opts.slurm) {
     if (!opts.config) throw new OnepassError('--slurm: needs --config FILE (the array tasks read the sweep from it)');
@@ -155,7 +158,6 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     return;
   }
 
-  const shard = opts.shard ? parseShard(opts.shard) : { index: 0, count: 1 };
   const points = shardPoints(plan.points, shard);
   checkSweepWork(points, workers, opts.yes);
   const store = ResultStore.open(join(opts.out, DB));
@@ -184,7 +186,7 @@ export function registerSweep(program: Command): void {
     .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "both"')
     .option('-s, --set <key=value>', 'override a key by dotted path; a JSON list sweeps it, e.g. p=[2,4,8] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png`, parseOut, 'runs/sweep')
-    .option('-w, --workers <n>', `worker threads (default: every core, ${defaultWorkers()} here)`)
+    .option('-w, --workers <n>', `worker threads (default: every core, ${availableParallelism()} here)`)
     .option('--shard <i/n>', 'run only the points whose index ≡ i (mod n)')
     .option('--slurm <n>', 'write <out>/sweep.slurm, a Slurm job array of n shards, and run nothing')
     .option('--collect <dirs...>', 'merge the stores of these sweep folders (shards) into <out>')
@@ -193,5 +195,5 @@ export function registerSweep(program: Command): void {
     .option('--json', 'print the summary as one JSON document')
     .option('--yes', 'run even when the estimated time is more than a day')
     .option('--no-progress', 'no progress bar even on a terminal')
-    .action((o: SweepOptions) => cmdSweep(o));
+    .action(async (o: SweepOptions) => { await load('core', 'sweep'); return cmdSweep(o); });
 }

@@ -1,6 +1,7 @@
 /**
- * Browser tests of the explorer: a real headless Chromium (Debian's /usr/bin/chromium, driven by
- * playwright-core; nothing is downloaded) against `onepass explore`'s server. The page's numbers
+ * Browser tests of the explorer: a real headless Chromium (the one inside the npm package
+ * @sparticuz/chromium, see chromium.ts; driven by playwright-core, nothing is downloaded) against
+ * `onepass explore`'s server. The page's numbers
  * are checked against the library called here in Node, so the worker path (Vite bundle, worker,
  * messages, DOM) is tested end to end.
  */
@@ -15,7 +16,7 @@ import { launchChromium, type Chromium } from './chromium.js';
 let explorer: Explorer, browser: Chromium;
 
 before(async () => {
-  // Installs nothing: CI's .ci/run installs Chromium; without it every test below fails with the reason.
+  // The packaged Chromium, unpacked on first use (or ONEPASS_CHROMIUM); if it cannot start, every test below fails with the reason.
   browser = await launchChromium();
   explorer = await startExplorer(0);
 });

@@ -20,7 +20,9 @@ export function legendreRule(n: number): { nodes: Float64Array; weights: Float64
   return { nodes: values.map((x) => (x + 1) / 2), weights: Float64Array.from({ length: n }, (_, i) => vectors[i] ** 2) };
 }
 
-const LEGENDRE = legendreRule(48);
+// Computed on first use, not at import: the 48×48 eigenproblem takes ~35 ms, which every CLI
+// command would pay whether or not it meets a ReLU.
+let legendre48: { nodes: Float64Array; weights: Float64Array } | undefined;
 
 /** Correlation matrix of a covariance (side n). */
 function correlation(C: ArrayLike<number>, n: number): Float64Array {
@@ -46,15 +48,16 @@ export function orthant4(C: ArrayLike<number>): number {
   const R = correlation(C, 4);
   const Rt = new Float64Array(16);
   let integral = 0;
-  for (let q = 0; q < LEGENDRE.nodes.length; q++) {
-    const t = LEGENDRE.nodes[q];
+  const rule = (legendre48 ??= legendreRule(48));
+  for (let q = 0; q < rule.nodes.length; q++) {
+    const t = rule.nodes[q];
     for (let m = 0; m < 16; m++) Rt[m] = m % 5 === 0 ? 1 : t * R[m];
     let dP = 0;
     for (const [i, j, k, l] of PAIRS) {
       const rho = Rt[i * 4 + j];
       dP += (R[i * 4 + j] / (2 * Math.PI * Math.sqrt(1 - rho * rho))) * orthant2(conditionalCorrelation(Rt, i, j, k, l));
     }
-    integral += LEGENDRE.weights[q] * dP;
+    integral += rule.weights[q] * dP;
   }
   return 1 / 16 + integral;
 }

@@ -20,7 +20,7 @@ import {
   readdirSync, openSync, writeSync, closeSync, fsyncSync, chmodSync, statfsSync, existsSync,
 } from 'node:fs';
 import { dirname, join, basename, resolve, sep } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
 import { OnepassError } from '../model/errors.js';
 
 const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -350,5 +350,7 @@ export function readJsonFile(path: string): unknown {
 
 /** Rasterises an SVG to PNG at twice its size (resvg, system fonts). */
 export function svgToPng(svg: string): Uint8Array {
+  // Required on first use: the native addon takes ~15 ms to load, for commands that draw nothing too.
+  const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import { ConfigError } from './errors.js';
+import { ConfigError, MAX_QUOTED, clip } from './errors.js';
 import { isOverlapInit } from './init.js';
 import { checkRunMemory } from './budget.js';
 
@@ -174,13 +174,8 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-/** Longest key or value quoted in a message; a longer one is cut with "…" (messages stay one short line). */
-export const MAX_QUOTED = 60;
-
-/** `s` cut to `max` characters, with "…" when something was left off. */
-export function clip(s: string, max = MAX_QUOTED): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
+// clip and MAX_QUOTED live in errors.ts, which the CLI loads without the schema.
+export { MAX_QUOTED, clip };
 
 /**
  * The closest known key by edit distance, if it is close enough to be a typo (distance at most

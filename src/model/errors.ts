@@ -20,3 +20,11 @@ export function withContext(err: unknown, where: string): unknown {
   const message = err.field ? err.message.slice(err.field.length + 2) : err.message;
   return new ConfigError(err.field, `${message} (${where})`);
 }
+
+/** Longest key or value quoted in a message; a longer one is cut with "…" (messages stay one short line). */
+export const MAX_QUOTED = 60;
+
+/** `s` cut to `max` characters, with "…" when something was left off. */
+export function clip(s: string, max = MAX_QUOTED): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

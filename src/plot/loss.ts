@@ -3,8 +3,7 @@
  * colour per series, optional vertical markers), and their rendering to SVG with Vega's
  * headless renderer. Pure and browser-safe: PNG rasterisation lives in io/.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Trajectory } from '../model/trajectory.js';
 
 export interface Series {
@@ -76,6 +75,9 @@ export function lossFigureSpec(series: readonly LossSeries[], title = 'Populatio
 
 /** Renders a Vega-Lite spec to an SVG string (no DOM, no canvas needed). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: Vega and Vega-Lite take ~0.2 s to import, which every CLI command
+  // that draws nothing (and `--help`) would otherwise pay.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

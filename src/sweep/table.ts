@@ -8,6 +8,7 @@ import type { Config } from '../model/config.js';
 import { ConfigError } from '../model/errors.js';
 import { flattenConfig, type SweepSolver } from './grid.js';
 import type { PointResult } from './point.js';
+import { RESULT_COLUMNS, type ResultColumn } from './columns.js';
 
 export interface ResultRow extends PointResult {
   readonly configHash: string;
@@ -16,9 +17,7 @@ export interface ResultRow extends PointResult {
   readonly computedAt: string;
 }
 
-/** The result columns, in the CSV's order; names as in the store (snake_case). */
-export const RESULT_COLUMNS = ['final_loss', 'escape_alpha', 'plateau_loss', 'max_deviation', 'status', 'message', 'seconds', 'computed_at', 'config_hash'] as const;
-export type ResultColumn = (typeof RESULT_COLUMNS)[number];
+export { RESULT_COLUMNS, type ResultColumn };
 
 export type Cell = string | number | boolean | null;
 export interface Table { readonly columns: string[]; readonly rows: Cell[][] }

@@ -1,0 +1,115 @@
+/**
+ * The library as the CLI sees it, loaded on demand. Importing all of it costs 0.2–0.3 s (zod and
+ * ml-matrix for the config, the worker pool, SQLite, the report, the progress bar), which
+ * `onepass --help` and a short `onepass ode` would pay for nothing. The commands import these
+ * names as before; they are ESM live bindings, filled in by `load(...)`, which each command's
+ * action awaits before it calls any of them. Types are imported from the modules themselves
+ * (type imports load nothing).
+ */
+import type * as ConfigModule from '../src/model/config.js';
+import type * as ProblemModule from '../src/model/problem.js';
+import type * as SolveModule from '../src/ode/solve.js';
+import type * as OutputModule from '../src/model/output.js';
+import type * as LossPlotModule from '../src/plot/loss.js';
+import type * as AnalyzeModule from '../src/analysis/analyze.js';
+import type * as PlateauModule from '../src/analysis/plateau.js';
+import type * as ConservedModule from '../src/analysis/conserved.js';
+import type * as EscapeModule from '../src/analysis/escapeSweep.js';
+import type * as NetworkModule from '../src/model/network.js';
+import type * as DiagnosisModule from '../src/analysis/diagnosis.js';
+import type * as FilesModule from '../src/io/files.js';
+import type * as CheckpointModule from '../src/io/checkpoint.js';
+import type * as PoolModule from '../src/io/ensemblePool.js';
+import type * as GridModule from '../src/sweep/grid.js';
+import type * as TableModule from '../src/sweep/table.js';
+import type * as SlurmModule from '../src/sweep/slurm.js';
+import type * as PhaseModule from '../src/plot/phase.js';
+import type * as StoreModule from '../src/io/store.js';
+import type * as SweepRunModule from '../src/io/sweep.js';
+import type * as ReproduceModule from './reproduce.js';
+import type CliProgress from 'cli-progress';
+
+// core: config → problem → ODE → output, analyses, figures, files
+export let applyOverrides: typeof ConfigModule.applyOverrides, parseConfig: typeof ConfigModule.parseConfig;
+export let makeProblem: typeof ProblemModule.makeProblem, initialCondition: typeof ProblemModule.initialCondition;
+export let solveOde: typeof SolveModule.solveOde;
+export let trajectoryJson: typeof OutputModule.trajectoryJson, ensembleJson: typeof OutputModule.ensembleJson;
+export let writeTrajectoryCsv: typeof OutputModule.writeTrajectoryCsv, writeJson: typeof OutputModule.writeJson;
+export let provenance: typeof OutputModule.provenance;
+export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec;
+export let renderSvg: typeof LossPlotModule.renderSvg;
+export let analyzeSetup: typeof AnalyzeModule.analyzeSetup, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
+export let conservedDrift: typeof ConservedModule.conservedDrift, escapeSweep: typeof EscapeModule.escapeSweep;
+export let isMeanQuadratic: typeof NetworkModule.isMeanQuadratic;
+export let odeStability: typeof DiagnosisModule.odeStability, divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis;
+export let diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
+export let readJsonFile: typeof FilesModule.readJsonFile, prepareOutDir: typeof FilesModule.prepareOutDir;
+export let writeFileAtomic: typeof FilesModule.writeFileAtomic, svgToPng: typeof FilesModule.svgToPng;
+export let prepareRunFolder: typeof FilesModule.prepareRunFolder, writeRunFolder: typeof FilesModule.writeRunFolder;
+export let streamToFd: typeof FilesModule.streamToFd, writeFileSet: typeof FilesModule.writeFileSet;
+// cli-progress, only when stderr is a terminal: the only time the commands draw a bar
+export let cliProgress: typeof CliProgress;
+// pool: SGD ensembles on worker threads, with checkpoints
+export let readCheckpoint: typeof CheckpointModule.readCheckpoint, checkpointWriter: typeof CheckpointModule.checkpointWriter;
+export let refuseToOverwriteCheckpoint: typeof CheckpointModule.refuseToOverwriteCheckpoint;
+export let simulateEnsembleOnPool: typeof PoolModule.simulateEnsembleOnPool;
+// sweep: grids, the store, the pool of points, tables, Slurm scripts, phase diagrams
+export let expandSweep: typeof GridModule.expandSweep, flattenConfig: typeof GridModule.flattenConfig, parseShard: typeof GridModule.parseShard, shardPoints: typeof GridModule.shardPoints;
+export let resultsTable: typeof TableModule.resultsTable, tableCsv: typeof TableModule.tableCsv, columnIndex: typeof TableModule.columnIndex;
+export let slurmScript: typeof SlurmModule.slurmScript, shellQuote: typeof SlurmModule.shellQuote;
+export let phaseDiagramSpec: typeof PhaseModule.phaseDiagramSpec;
+export let ResultStore: typeof StoreModule.ResultStore;
+export type ResultStore = StoreModule.ResultStore;
+export let runSweep: typeof SweepRunModule.runSweep, defaultWorkers: typeof SweepRunModule.defaultWorkers;
+// reproduce: the paper report
+export let reproduce: typeof ReproduceModule.reproduce;
+
+const parts = {
+  async core(): Promise<void> {
+    const [config, problem, solve, output, lossPlot, analyze, plateau, conserved, escape, network, diagnosis, files, progress] = await Promise.all([
+      import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/ode/solve.js'),
+      import('../src/model/output.js'), import('../src/plot/loss.js'),
+      import('../src/analysis/analyze.js'), import('../src/analysis/plateau.js'), import('../src/analysis/conserved.js'),
+      import('../src/analysis/escapeSweep.js'), import('../src/model/network.js'), import('../src/analysis/diagnosis.js'),
+      import('../src/io/files.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
+    ]);
+    ({ applyOverrides, parseConfig } = config);
+    ({ makeProblem, initialCondition } = problem);
+    ({ solveOde } = solve);
+    ({ trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance } = output);
+    ({ lossFigureSpec, curvesFigureSpec, renderSvg } = lossPlot);
+    ({ analyzeSetup } = analyze);
+    ({ analyzeLossCurve } = plateau);
+    ({ conservedDrift } = conserved);
+    ({ escapeSweep } = escape);
+    ({ isMeanQuadratic } = network);
+    ({ odeStability, divergenceDiagnosis, diagnoseDeviation } = diagnosis);
+    ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
+    if (progress) cliProgress = progress.default;
+  },
+  async pool(): Promise<void> {
+    const [checkpoint, pool] = await Promise.all([import('../src/io/checkpoint.js'), import('../src/io/ensemblePool.js')]);
+    ({ readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } = checkpoint);
+    ({ simulateEnsembleOnPool } = pool);
+  },
+  async sweep(): Promise<void> {
+    const [grid, table, slurm, phase, store, run] = await Promise.all([
+      import('../src/sweep/grid.js'), import('../src/sweep/table.js'), import('../src/sweep/slurm.js'),
+      import('../src/plot/phase.js'), import('../src/io/store.js'), import('../src/io/sweep.js'),
+    ]);
+    ({ expandSweep, flattenConfig, parseShard, shardPoints } = grid);
+    ({ resultsTable, tableCsv, columnIndex } = table);
+    ({ slurmScript, shellQuote } = slurm);
+    ({ phaseDiagramSpec } = phase);
+    ({ ResultStore } = store);
+    ({ runSweep, defaultWorkers } = run);
+  },
+  async reproduce(): Promise<void> {
+    ({ reproduce } = await import('./reproduce.js'));
+  },
+};
+
+/** Loads the named parts of the library; a command's action awaits this before anything else. */
+export async function load(...names: (keyof typeof parts)[]): Promise<void> {
+  await Promise.all(names.map((name) => parts[name]()));
+}
