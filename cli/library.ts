@@ -49,7 +49,7 @@ export let prepareRunFolder: typeof FilesModule.prepareRunFolder, writeRunFolder
 export let streamToFd: typeof FilesModule.streamToFd, writeFileSet: typeof FilesModule.writeFileSet;
 // cli-progress, only when stderr is a terminal: the only time the commands draw a bar
 export let cliProgress: typeof CliProgress;
-// pool: SGD ensembles on worker threads, with checkpoints
+// pool: SGD ensembles on worker threads
 export let readCheckpoint: typeof CheckpointModule.readCheckpoint, checkpointWriter: typeof CheckpointModule.checkpointWriter;
 export let refuseToOverwriteCheckpoint: typeof CheckpointModule.refuseToOverwriteCheckpoint;
 export let simulateEnsembleOnPool: typeof PoolModule.simulateEnsembleOnPool;
@@ -66,12 +66,12 @@ export let reproduce: typeof ReproduceModule.reproduce;
 
 const parts = {
   async core(): Promise<void> {
-    const [config, problem, solve, output, lossPlot, analyze, plateau, conserved, escape, network, diagnosis, files, progress] = await Promise.all([
+    const [config, problem, solve, output, lossPlot, analyze, plateau, conserved, escape, network, diagnosis, files, checkpoint, progress] = await Promise.all([
       import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/ode/solve.js'),
       import('../src/model/output.js'), import('../src/plot/loss.js'),
       import('../src/analysis/analyze.js'), import('../src/analysis/plateau.js'), import('../src/analysis/conserved.js'),
       import('../src/analysis/escapeSweep.js'), import('../src/model/network.js'), import('../src/analysis/diagnosis.js'),
-      import('../src/io/files.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
+      import('../src/io/files.js'), import('../src/io/checkpoint.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
     ]);
     ({ applyOverrides, parseConfig } = config);
     ({ makeProblem, initialCondition } = problem);
@@ -85,12 +85,12 @@ const parts = {
     ({ isMeanQuadratic } = network);
     ({ odeStability, divergenceDiagnosis, diagnoseDeviation } = diagnosis);
     ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
+    // Checkpoints are core: every command with --out refuses to overwrite an interrupted run's.
+    ({ readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } = checkpoint);
     if (progress) cliProgress = progress.default;
   },
   async pool(): Promise<void> {
-    const [checkpoint, pool] = await Promise.all([import('../src/io/checkpoint.js'), import('../src/io/ensemblePool.js')]);
-    ({ readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } = checkpoint);
-    ({ simulateEnsembleOnPool } = pool);
+    ({ simulateEnsembleOnPool } = await import('../src/io/ensemblePool.js'));
   },
   async sweep(): Promise<void> {
     const [grid, table, slurm, phase, store, run] = await Promise.all([
@@ -109,7 +109,10 @@ const parts = {
   },
 };
 
-/** Loads the named parts of the library; a command's action awaits this before anything else. */
-export async function load(...names: (keyof typeof parts)[]): Promise<void> {
-  await Promise.all(names.map((name) => parts[name]()));
+/**
+ * Loads the core and the named further parts of the library; a command's action awaits this
+ * before anything else. The core always loads: every command reads a config and writes outputs.
+ */
+export async function load(...names: Exclude<keyof typeof parts, 'core'>[]): Promise<void> {
+  await Promise.all([parts.core(), ...names.map((name) => parts[name]())]);
 }

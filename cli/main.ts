@@ -465,21 +465,21 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ outputError: () => {} });
 
-withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action(async (o: CommonOptions) => { await load('core'); return cmdOde(o); });
+withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action(async (o: CommonOptions) => { await load(); return cmdOde(o); });
 withResumeOptions(withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues')))
   .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
-  .action(async (o: SimOptions) => { await load('core', 'pool'); return cmdSim(o); });
+  .action(async (o: SimOptions) => { await load('pool'); return cmdSim(o); });
 withResumeOptions(withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)')))
   .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
-  .action(async (o: AnalyzeOptions) => { await load('core', 'pool'); return cmdAnalyze(o); });
+  .action(async (o: AnalyzeOptions) => { await load('pool'); return cmdAnalyze(o); });
 withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
   .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
   .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
   .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
-  .action(async (o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => { await load('core'); return cmdEscape(o); });
+  .action(async (o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => { await load(); return cmdEscape(o); });
 withResumeOptions(withCommonOptions(program.command('compare').description('ODE and SGD from the same initial condition, with their deviation')))
   .option('--workers <n>', 'worker threads for the runs of an ensemble (config key runs); default one per core')
-  .action(async (o: SimOptions) => { await load('core', 'pool'); return cmdCompare(o); });
+  .action(async (o: SimOptions) => { await load('pool'); return cmdCompare(o); });
 
 program.command('reproduce').description('re-measure the paper\'s claims from the configs in paper/ and write a Markdown report with figures')
   .option('-o, --out <dir>', 'report folder', parseOut, 'runs/reproduce')

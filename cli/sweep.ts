@@ -195,5 +195,5 @@ export function registerSweep(program: Command): void {
     .option('--json', 'print the summary as one JSON document')
     .option('--yes', 'run even when the estimated time is more than a day')
     .option('--no-progress', 'no progress bar even on a terminal')
-    .action(async (o: SweepOptions) => { await load('core', 'sweep'); return cmdSweep(o); });
+    .action(async (o: SweepOptions) => { await load('sweep'); return cmdSweep(o); });
 }
