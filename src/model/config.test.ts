@@ -111,6 +111,14 @@ test('an orthonormal teacher with more rows than dimensions (p* > N) is refused;
   assert.doesNotThrow(() => parseConfig({ N: 2, pStar: 3, p: 3, init: { teacher: 'gaussian' } }));
 });
 
+test('relu mixed with another activation is refused (its mixed expectations would be quadrature across the kink); smooth mixes and equal pairs are not', () => {
+  rejects({ activation: 'relu', teacherActivation: 'erf' }, /^teacherActivation: relu cannot be mixed with erf .*use the same activation/);
+  rejects({ activation: 'square', teacherActivation: 'relu' }, /^teacherActivation: relu cannot be mixed with square/);
+  rejects({ activation: 'relu', teacherActivation: 'linear' }, /^teacherActivation: relu cannot be mixed with linear/);
+  assert.doesNotThrow(() => parseConfig({ activation: 'relu', teacherActivation: 'relu' }));
+  assert.doesNotThrow(() => parseConfig({ activation: 'square', teacherActivation: 'erf' }));
+});
+
 test('the default save grid starts at α = 0, ends at alphaMax, is increasing and made of whole SGD steps', () => {
   const c = parseConfig({});
   const g = saveGrid(c);

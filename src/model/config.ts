@@ -126,6 +126,14 @@ function checkConsistency(c: Config): void {
   else if (c.init.teacher === 'orthonormal' && c.pStar > c.N) {
     throw new ConfigError('pStar', `an orthonormal teacher needs p* ≤ N (got p* = ${c.pStar}, N = ${c.N}); raise N or use init.teacher = "gaussian"`);
   }
+  const teacherActivation = c.teacherActivation ?? c.activation;
+  if (teacherActivation !== c.activation && (c.activation === 'relu' || teacherActivation === 'relu')) {
+    // Mixed pairs have no closed forms and go to tensor Gauss–Hermite quadrature
+    // (src/gauss/mixed.ts), which does not converge on ReLU's kink: measured against independent
+    // references, E[relu(a) b²] is 4.5e-4 off (enters the loss itself) and
+    // E[1{a>0} 1{b>0} erf(c) erf(d)] 17 % off (the η² term), silently.
+    throw new ConfigError('teacherActivation', `relu cannot be mixed with ${c.activation === 'relu' ? teacherActivation : c.activation} (got activation = ${c.activation}, teacherActivation = ${teacherActivation}): the mixed Gaussian expectations would come from quadrature that is up to 17 % off at ReLU's kink; use the same activation for student and teacher`);
+  }
   if (c.studentReadout && c.studentReadout.length !== c.p) {
     throw new ConfigError('studentReadout', `must have p = ${c.p} entries (got ${c.studentReadout.length})`);
   }
