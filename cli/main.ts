@@ -18,7 +18,7 @@ import type { OutputProducer } from '../src/io/files.js';
 import {
   load, applyOverrides, parseConfig, makeProblem, initialCondition, solveOde,
   trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, lossFigureSpec, renderSvg,
-  analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, odeStability, divergenceDiagnosis, diagnoseDeviation,
+  analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, quadraticAnalysesApply, odeStability, divergenceDiagnosis, diagnoseDeviation,
   readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, streamToFd, reproduce, readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint,
   simulateEnsembleOnPool, cliProgress,
 } from './library.js';
@@ -315,7 +315,7 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup:
   const result = {
     solver: trajectory.solver, status: trajectory.status, ...a, finalLoss: trajectory.loss[trajectory.loss.length - 1],
     conserved: null, implicitBias: null, hessian: null,
-    note: 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean") only',
+    note: 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean", second layer fixed) only',
     ...provenance(config),
   };
   if (opts.json) printJson(result);
@@ -347,7 +347,7 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   checkWork(config, opts, { ode: !opts.sim, sgdRuns: opts.sim ? config.runs : 0 }); // --sim simulates every run of the config, analyses the first
   const setup = opts.sim ? simSetup(config, opts) : undefined;
   const problem = makeProblem(config);
-  if (!isMeanQuadratic(problem.network)) return cmdAnalyzeLossOnly(problem, opts, setup);
+  if (!quadraticAnalysesApply(problem)) return cmdAnalyzeLossOnly(problem, opts, setup);
   const initial = initialCondition(config);
   let trajectory: Trajectory, gradientFlow: Trajectory | undefined;
   if (setup) {

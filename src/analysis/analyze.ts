@@ -11,6 +11,8 @@ import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias
 import { hessianSpectrum, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import { symmetricEigen } from '../model/matrix.js';
+import { isMeanQuadratic } from '../model/network.js';
+import type { Problem } from '../model/problem.js';
 
 export interface SetupAnalysis {
   readonly solver: Trajectory['solver'];
@@ -44,6 +46,15 @@ export interface SetupAnalysis {
     readonly saddleEscapeRate: number;
   };
   readonly specialCase: string | null;
+}
+
+/**
+ * Whether the quadratic network's own analyses (conserved quantity, implicit bias, Hessian, the
+ * saddle's theory) apply: they are derived for σ = z² with the fixed mean readouts v = 1/p,
+ * v* = 1/p*. A trained second layer moves v away from 1/p, so they do not apply then either.
+ */
+export function quadraticAnalysesApply(problem: Pick<Problem, 'network' | 'secondLayerRate'>): boolean {
+  return isMeanQuadratic(problem.network) && problem.secondLayerRate === undefined;
 }
 
 export interface AnalyzeInput {
