@@ -68,3 +68,18 @@ test('zero-loss points are marginal minima: no negative eigenvalue, zero modes =
     assert.equal(s.zero, e.manifold + e.secondOrderFlat, `p=${p} p*=${pStar}: ${s.zero} zero modes`);
   }
 });
+
+test('zero-mode counts at a zero-loss point do not depend on the teacher scale (P = s·I, s from 10⁻⁶ to 10³) or on the sizes', () => {
+  // A zero-loss point has a rank-deficient joint covariance; rounding there must not become curvature.
+  for (const [p, pStar] of [[3, 1], [5, 3], [6, 3], [6, 1], [10, 3]]) {
+    for (const s of [1e-6, 1e-3, 0.37, 1, 10, 1e3]) {
+      const P = identity(pStar).map((v) => v * s);
+      const R = new Float64Array(p * pStar);
+      for (let j = 0; j < pStar; j++) R[j * pStar + j] = Math.sqrt(p / pStar); // O = first p* unit vectors
+      const h = hessianSpectrum(solutionOverlaps(R, P, p, pStar));
+      const e = expectedSolutionZeroModes(p, pStar);
+      assert.equal(h.negative, 0, `p=${p} p*=${pStar} s=${s}: ${h.negative} negative`);
+      assert.equal(h.zero, e.manifold + e.secondOrderFlat, `p=${p} p*=${pStar} s=${s}: ${h.zero} zero modes`);
+    }
+  }
+});

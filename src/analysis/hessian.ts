@@ -23,8 +23,13 @@ export function reducedCoordinates(o: Overlaps): Coordinates {
   const { p, pStar } = o;
   const d = p + pStar;
   const { values, vectors } = symmetricEigen(jointCovariance(o), d);
+  // Eigenvalues at rounding level (a rank-deficient C, e.g. every zero-loss point, where
+  // Q = R P Rᵀ, M = R P) are zero: their square roots, ~1e-8 of the scale, would put spurious
+  // curvatures of that relative size into H and tip the zero-mode count (p = 3, p* = 1, P = 10⁻³:
+  // 2 of the 8 zero modes came out negative).
+  const floor = 1e-13 * Math.max(...values.map(Math.abs));
   const L = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let a = 0; a < d; a++) L[i * d + a] = vectors[i * d + a] * Math.sqrt(Math.max(values[a], 0));
+  for (let i = 0; i < d; i++) for (let a = 0; a < d; a++) L[i * d + a] = values[a] > floor ? vectors[i * d + a] * Math.sqrt(values[a]) : 0;
   return { W: L.slice(0, p * d), T: L.slice(p * d), d };
 }
 
