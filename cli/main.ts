@@ -385,6 +385,9 @@ function parseList(name: string, raw: string, integer: boolean): number[] {
   const values = raw.split(',').map((v) => Number(v.trim()));
   const bad = values.find((v) => !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)));
   if (bad !== undefined || values.length === 0) throw new OnepassError(`--${name}: expected a comma-separated list of ${integer ? 'positive integers' : 'positive numbers'} (got "${raw}")`);
+  // A repeated value is a repeated point: the fit over it would be made of fewer distinct points than it claims.
+  const repeated = values.find((v, i) => values.indexOf(v) !== i);
+  if (repeated !== undefined) throw new OnepassError(`--${name}: values must be distinct (${repeated} is given twice in "${raw}")`);
   return values;
 }
 
@@ -401,7 +404,7 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
   if (opts.json) printJson(out);
   else {
     console.log(`onepass escape: α_esc (ODE) against p and σ²; ${describe(config)}${opts.scaleEta ? ' (η/p kept fixed)' : ''}; N = ${config.N} for the initial weights`);
-    console.log(['p \\ σ²', ...variances.map((v) => v.toExponential(0))].map((s) => s.padStart(9)).join(''));
+    console.log(['p \\ σ²', ...variances.map((v) => v.toExponential())].map((s) => s.padStart(9)).join(''));
     for (const p of ps) console.log([String(p), ...result.points.filter((q) => q.p === p).map((q) => (q.escapeAlpha === null ? '—' : q.escapeAlpha.toFixed(2)))].map((s) => s.padStart(9)).join(''));
     console.log('fit α_esc ≈ A ln(1/σ²) + B, and in t = ηα/p: t_esc ≈ At ln(1/σ²) + Bt');
     for (const f of result.fits) console.log(`  p = ${String(f.p).padStart(3)}: A = ${num(f.A)}, B = ${num(f.B)}; At = ${num(f.At)}, Bt = ${num(f.Bt)} (R² ${num(f.r2, 3)}, ${f.points} points)`);
