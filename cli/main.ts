@@ -356,7 +356,7 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
     trajectory = runOde(problem, opts).trajectory;
     gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
   }
-  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory, gradientFlow });
+  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory, gradientFlow });
   const result = { ...analysis, ...provenance(config) };
   if (opts.json) printJson(result);
   else {

@@ -40,7 +40,7 @@ export interface SetupAnalysis {
     readonly expectedSolutionZeroModes: { manifold: number; secondOrderFlat: number } | null;
   };
   readonly theory: {
-    /** Loss at the symmetric saddle Q = p tr P/(p*(p+2))·I, M = 0 (gradient-flow fixed point). */
+    /** Loss at the symmetric saddle Q = p (tr P/p* − λp/2)/(p+2)·I, M = 0 (gradient-flow fixed point with weight decay λ). */
     readonly saddleLoss: number;
     /** Growth rate of M at that saddle in gradient flow: 4η λ_max(P)/(p p*). */
     readonly saddleEscapeRate: number;
@@ -60,6 +60,8 @@ export function quadraticAnalysesApply(problem: Pick<Problem, 'network' | 'secon
 export interface AnalyzeInput {
   readonly eta: number;
   readonly noise: number;
+  /** Weight decay λ: it moves the symmetric saddle (theory.saddleLoss); default 0. */
+  readonly weightDecay?: number;
   readonly initial: Overlaps;
   readonly trajectory: Trajectory;
   /** Gradient-flow trajectory from the same start (for the conserved quantity), if computed. */
@@ -98,7 +100,8 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
       solution: R ? hessianSpectrum(solutionOverlaps(R, P, p, pStar)) : null,
       expectedSolutionZeroModes: p >= pStar ? expectedSolutionZeroModes(p, pStar) : null,
     },
-    theory: { saddleLoss: quadraticPopulationLoss(saddle, noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
+    // The saddle of the dynamics moves with weight decay; the Hessian above stays that of ε at its λ = 0 saddle.
+    theory: { saddleLoss: quadraticPopulationLoss(symmetricPlateau(p, pStar, P, input.weightDecay ?? 0), noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
     specialCase: p === 1 && pStar === 1
       ? 'phase retrieval (p = p* = 1): the zero-loss set is the two points w = ±w* (no continuous manifold); ' +
         'the saddle Q = P/3, M = 0 has loss P²·4/3 (one negative Hessian direction, towards ±w*) and is left at rate 4η P'

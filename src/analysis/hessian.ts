@@ -113,9 +113,13 @@ export function hessianSpectrum(o: Overlaps, relTol = 1e-8): HessianSpectrum {
   };
 }
 
-/** The symmetric saddle Q = q I, M = 0 with q = p tr P/(p*(p + 2)) (a gradient-flow fixed point). */
-export function symmetricPlateau(p: number, pStar: number, P: Float64Array): Overlaps {
-  const q = (p * trace(P, pStar)) / (pStar * (p + 2));
+/**
+ * The symmetric saddle Q = q I, M = 0, a gradient-flow fixed point: with Q = qI the flow is
+ * dq/dα = −(4η/p)(τ + 2q/p) q − 2ηλ q (τ = q − tr P/p*), zero at q = p (tr P/p* − λp/2)/(p + 2);
+ * q = p tr P/(p*(p + 2)) without weight decay λ. (At q ≤ 0 the only fixed point is W = 0.)
+ */
+export function symmetricPlateau(p: number, pStar: number, P: Float64Array, weightDecay = 0): Overlaps {
+  const q = Math.max(0, (p * (trace(P, pStar) / pStar - (weightDecay * p) / 2)) / (p + 2));
   const Q = new Float64Array(p * p);
   for (let i = 0; i < p; i++) Q[i * p + i] = q;
   return { p, pStar, Q, M: new Float64Array(p * pStar), P };

@@ -33,7 +33,7 @@ function run({ id, input }: RunRequest): void {
   const gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
   // The paper's analyses (conserved quantity, Hessian) are for the quadratic network only.
   const quadratic = quadraticAnalysesApply(problem);
-  const analysis = quadratic ? analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
+  const analysis = quadratic ? analyzeSetup({ eta: config.eta, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
   post({
     type: 'ode', id, ode: trajectoryJson(ode), analysis, ms: performance.now() - t0,
     odeDrift: quadratic ? Array.from(conservedDrift(ode, config.eta).drift) : [],
