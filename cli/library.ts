@@ -38,7 +38,7 @@ export let writeTrajectoryCsv: typeof OutputModule.writeTrajectoryCsv, writeJson
 export let provenance: typeof OutputModule.provenance;
 export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec;
 export let renderSvg: typeof LossPlotModule.renderSvg;
-export let analyzeSetup: typeof AnalyzeModule.analyzeSetup, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
+export let analyzeSetup: typeof AnalyzeModule.analyzeSetup, quadraticAnalysesApply: typeof AnalyzeModule.quadraticAnalysesApply, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
 export let conservedDrift: typeof ConservedModule.conservedDrift, escapeSweep: typeof EscapeModule.escapeSweep;
 export let isMeanQuadratic: typeof NetworkModule.isMeanQuadratic;
 export let odeStability: typeof DiagnosisModule.odeStability, divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis;
@@ -78,7 +78,7 @@ const parts = {
     ({ solveOde } = solve);
     ({ trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance } = output);
     ({ lossFigureSpec, curvesFigureSpec, renderSvg } = lossPlot);
-    ({ analyzeSetup } = analyze);
+    ({ analyzeSetup, quadraticAnalysesApply } = analyze);
     ({ analyzeLossCurve } = plateau);
     ({ conservedDrift } = conserved);
     ({ escapeSweep } = escape);

@@ -74,6 +74,11 @@ test('empty --out and --port are refused, not taken as "no output" and "any port
   oneLine(run(['explore', '--port', '']), /^error: --port: must be an integer 0…65535 \(got ""\)$/, 'explore --port ""');
 });
 
+test('escape refuses a repeated width or variance (the fit would claim points it does not have)', () => {
+  oneLine(run(['escape', '--variances', '1e-3,1e-3']), /^error: --variances: values must be distinct \(0\.001 is given twice/, 'escape --variances 1e-3,1e-3');
+  oneLine(run(['escape', '--p', '4,4']), /^error: --p: values must be distinct/, 'escape --p 4,4');
+});
+
 test('escape validates every width like --set p (memory of the weights) before computing', () => {
   oneLine(run(['escape', '--p', '300', '--set', 'N=1000000']), /^error: N: N = 1000000 with p \+ p\* = 302 needs 4\.5 GiB for the weights.*\(at escape-sweep point p = 300, σ² = 0\.01\)$/, 'escape --p 300');
 });

@@ -172,6 +172,18 @@ test('a simulation killed with SIGKILL resumes from its checkpoint to a result i
   assert.ok(!existsSync(join(dir, 'checkpoint.json')), 'the checkpoint is removed once the run is complete');
 });
 
+test('analyze with a trained second layer on the quadratic network reports the fixed-readout analyses as not applicable', () => {
+  // The conserved quantity, implicit bias and Hessian assume v = 1/p for ever; trained, v moves
+  // (the old output printed a gradient-flow "conserved" drift of 1.16e+3 as if it applied).
+  const r = run('analyze', '--json', '--set', 'trainSecondLayer=true', '--set', 'alphaMax=20', '--set', 'savePoints=60');
+  assert.equal(r.status, 0, r.stderr);
+  const a = JSON.parse(r.stdout);
+  assert.equal(a.conserved, null);
+  assert.equal(a.implicitBias, null);
+  assert.equal(a.hessian, null);
+  assert.match(a.note, /second layer fixed/);
+});
+
 test('analyze on an erf committee (Saad–Solla) finds its plateau and escape, and says the quadratic-only analyses do not apply', () => {
   const r = run('analyze', '--json', '--set', 'activation=erf', '--set', 'readout=sum', '--set', 'p=2', '--set', 'pStar=2', '--set', 'eta=0.5',
     '--set', 'alphaMax=400', '--set', 'init.studentVariance=0.01');

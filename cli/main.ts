@@ -18,7 +18,7 @@ import type { OutputProducer } from '../src/io/files.js';
 import {
   load, applyOverrides, parseConfig, makeProblem, initialCondition, solveOde,
   trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, lossFigureSpec, renderSvg,
-  analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, isMeanQuadratic, odeStability, divergenceDiagnosis, diagnoseDeviation,
+  analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, escapeSweep, quadraticAnalysesApply, odeStability, divergenceDiagnosis, diagnoseDeviation,
   readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, streamToFd, reproduce, readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint,
   simulateEnsembleOnPool, cliProgress,
 } from './library.js';
@@ -315,7 +315,7 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup:
   const result = {
     solver: trajectory.solver, status: trajectory.status, ...a, finalLoss: trajectory.loss[trajectory.loss.length - 1],
     conserved: null, implicitBias: null, hessian: null,
-    note: 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean") only',
+    note: 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean", second layer fixed) only',
     ...provenance(config),
   };
   if (opts.json) printJson(result);
@@ -347,7 +347,7 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   checkWork(config, opts, { ode: !opts.sim, sgdRuns: opts.sim ? config.runs : 0 }); // --sim simulates every run of the config, analyses the first
   const setup = opts.sim ? simSetup(config, opts) : undefined;
   const problem = makeProblem(config);
-  if (!isMeanQuadratic(problem.network)) return cmdAnalyzeLossOnly(problem, opts, setup);
+  if (!quadraticAnalysesApply(problem)) return cmdAnalyzeLossOnly(problem, opts, setup);
   const initial = initialCondition(config);
   let trajectory: Trajectory, gradientFlow: Trajectory | undefined;
   if (setup) {
@@ -356,7 +356,7 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
     trajectory = runOde(problem, opts).trajectory;
     gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
   }
-  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory, gradientFlow });
+  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory, gradientFlow });
   const result = { ...analysis, ...provenance(config) };
   if (opts.json) printJson(result);
   else {
@@ -385,6 +385,9 @@ function parseList(name: string, raw: string, integer: boolean): number[] {
   const values = raw.split(',').map((v) => Number(v.trim()));
   const bad = values.find((v) => !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)));
   if (bad !== undefined || values.length === 0) throw new OnepassError(`--${name}: expected a comma-separated list of ${integer ? 'positive integers' : 'positive numbers'} (got "${raw}")`);
+  // A repeated value is a repeated point: the fit over it would be made of fewer distinct points than it claims.
+  const repeated = values.find((v, i) => values.indexOf(v) !== i);
+  if (repeated !== undefined) throw new OnepassError(`--${name}: values must be distinct (${repeated} is given twice in "${raw}")`);
   return values;
 }
 
@@ -401,7 +404,7 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
   if (opts.json) printJson(out);
   else {
     console.log(`onepass escape: α_esc (ODE) against p and σ²; ${describe(config)}${opts.scaleEta ? ' (η/p kept fixed)' : ''}; N = ${config.N} for the initial weights`);
-    console.log(['p \\ σ²', ...variances.map((v) => v.toExponential(0))].map((s) => s.padStart(9)).join(''));
+    console.log(['p \\ σ²', ...variances.map((v) => v.toExponential())].map((s) => s.padStart(9)).join(''));
     for (const p of ps) console.log([String(p), ...result.points.filter((q) => q.p === p).map((q) => (q.escapeAlpha === null ? '—' : q.escapeAlpha.toFixed(2)))].map((s) => s.padStart(9)).join(''));
     console.log('fit α_esc ≈ A ln(1/σ²) + B, and in t = ηα/p: t_esc ≈ At ln(1/σ²) + Bt');
     for (const f of result.fits) console.log(`  p = ${String(f.p).padStart(3)}: A = ${num(f.A)}, B = ${num(f.B)}; At = ${num(f.At)}, Bt = ${num(f.Bt)} (R² ${num(f.r2, 3)}, ${f.points} points)`);

@@ -69,8 +69,8 @@ export async function reproduce(outDir: string, progress: (label: string, fracti
   const headGf = solveOde(headProblem, headInit.overlaps, { sgdNoise: false });
   const headSgd = simulateEnsemble(headProblem, headInit, { onProgress: (f) => progress('SGD N = 2000', f) }).runs[0];
   const dev = lossDeviation(headOde, headSgd);
-  const headAnalysis = analyzeSetup({ eta: head.eta, noise: head.noise, initial: headInit.overlaps, trajectory: headOde, gradientFlow: headGf });
-  const sgdAnalysis = analyzeSetup({ eta: head.eta, noise: head.noise, initial: headInit.overlaps, trajectory: headSgd });
+  const headAnalysis = analyzeSetup({ eta: head.eta, noise: head.noise, weightDecay: head.weightDecay, initial: headInit.overlaps, trajectory: headOde, gradientFlow: headGf });
+  const sgdAnalysis = analyzeSetup({ eta: head.eta, noise: head.noise, weightDecay: head.weightDecay, initial: headInit.overlaps, trajectory: headSgd });
   md.push('## 1. Exact overlap ODEs against finite-N SGD', '');
   md.push(`Headline setup: p = ${head.p}, p* = ${head.pStar}, η = ${head.eta}, σ² = ${(head.init as { studentVariance: number }).studentVariance}, N = ${head.N}; the ODE starts from the overlaps of the SGD run's initial weights.`, '');
   md.push(await figure('compare', lossFigureSpec([{ label: 'ODE (N → ∞)', trajectory: headOde }, { label: `SGD N = ${head.N}`, trajectory: headSgd, points: true }], 'ODE vs one-pass SGD', `p = ${head.p}, p* = ${head.pStar}, η = ${head.eta}`)), '');

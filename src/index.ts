@@ -32,7 +32,7 @@ export { analyzeLossCurve, alignmentGrowthRate, firstCrossing, type LossCurveAna
 export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDrift } from './analysis/conserved.js';
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
 export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
-export { analyzeSetup, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
+export { analyzeSetup, quadraticAnalysesApply, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
 export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
 export { stabilityLimit, type StabilityLimit } from './analysis/stability.js';
 export { divergenceCheck, divergenceMessage, DIVERGENCE_FACTOR, type DivergenceEvent } from './analysis/divergence.js';

@@ -11,6 +11,8 @@ import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias
 import { hessianSpectrum, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import { symmetricEigen } from '../model/matrix.js';
+import { isMeanQuadratic } from '../model/network.js';
+import type { Problem } from '../model/problem.js';
 
 export interface SetupAnalysis {
   readonly solver: Trajectory['solver'];
@@ -38,7 +40,7 @@ export interface SetupAnalysis {
     readonly expectedSolutionZeroModes: { manifold: number; secondOrderFlat: number } | null;
   };
   readonly theory: {
-    /** Loss at the symmetric saddle Q = p tr P/(p*(p+2))·I, M = 0 (gradient-flow fixed point). */
+    /** Loss at the symmetric saddle Q = p (tr P/p* − λp/2)/(p+2)·I, M = 0 (gradient-flow fixed point with weight decay λ). */
     readonly saddleLoss: number;
     /** Growth rate of M at that saddle in gradient flow: 4η λ_max(P)/(p p*). */
     readonly saddleEscapeRate: number;
@@ -46,9 +48,20 @@ export interface SetupAnalysis {
   readonly specialCase: string | null;
 }
 
+/**
+ * Whether the quadratic network's own analyses (conserved quantity, implicit bias, Hessian, the
+ * saddle's theory) apply: they are derived for σ = z² with the fixed mean readouts v = 1/p,
+ * v* = 1/p*. A trained second layer moves v away from 1/p, so they do not apply then either.
+ */
+export function quadraticAnalysesApply(problem: Pick<Problem, 'network' | 'secondLayerRate'>): boolean {
+  return isMeanQuadratic(problem.network) && problem.secondLayerRate === undefined;
+}
+
 export interface AnalyzeInput {
   readonly eta: number;
   readonly noise: number;
+  /** Weight decay λ: it moves the symmetric saddle (theory.saddleLoss); default 0. */
+  readonly weightDecay?: number;
   readonly initial: Overlaps;
   readonly trajectory: Trajectory;
   /** Gradient-flow trajectory from the same start (for the conserved quantity), if computed. */
@@ -87,7 +100,8 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
       solution: R ? hessianSpectrum(solutionOverlaps(R, P, p, pStar)) : null,
       expectedSolutionZeroModes: p >= pStar ? expectedSolutionZeroModes(p, pStar) : null,
     },
-    theory: { saddleLoss: quadraticPopulationLoss(saddle, noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
+    // The saddle of the dynamics moves with weight decay; the Hessian above stays that of ε at its λ = 0 saddle.
+    theory: { saddleLoss: quadraticPopulationLoss(symmetricPlateau(p, pStar, P, input.weightDecay ?? 0), noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
     specialCase: p === 1 && pStar === 1
       ? 'phase retrieval (p = p* = 1): the zero-loss set is the two points w = ±w* (no continuous manifold); ' +
         'the saddle Q = P/3, M = 0 has loss P²·4/3 (one negative Hessian direction, towards ±w*) and is left at rate 4η P'

@@ -16,3 +16,10 @@ test('every width of an escape sweep passes the same validation as --set p, all 
   assert.throws(() => escapeSweep(parseConfig({ N: 100, p: 2, studentReadout: [1, 1] }), { ...neverSolve, ps: [2, 3] }),
     (e: unknown) => e instanceof ConfigError && /^studentReadout: must have p = 3 entries/.test(e.message));
 });
+
+test('no escape fit is made through a repeated σ² (one abscissa: the slope is undefined)', () => {
+  const r = escapeSweep(parseConfig({ N: 100, alphaMax: 30, savePoints: 60 }), { ps: [4], variances: [1e-3, 1e-3] });
+  assert.equal(r.points.length, 2);
+  assert.ok(r.points.every((q) => q.escapeAlpha !== null), 'both points escape');
+  assert.deepEqual(r.fits, []);
+});

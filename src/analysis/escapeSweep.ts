@@ -77,7 +77,9 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
   const fits: EscapeFit[] = [];
   for (const p of options.ps) {
     const pts = points.filter((q) => q.p === p && q.escapeAlpha !== null);
-    if (pts.length < 2) continue;
+    // A line needs two distinct σ²: through one (repeated) abscissa the slope is undefined, and
+    // the fit printed A = 0 with R² = 1.
+    if (new Set(pts.map((q) => q.variance)).size < 2) continue;
     const x = pts.map((q) => Math.log(1 / q.variance));
     const fa = linearFit(x, pts.map((q) => q.escapeAlpha!));
     const ft = linearFit(x, pts.map((q) => q.escapeTime!));

@@ -4,6 +4,11 @@ import { hessianSpectrum, reducedCoordinates, reducedGradient, reducedHessian, r
 import { closestSolution } from './implicitBias.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import type { Overlaps } from '../model/overlaps.js';
+import { parseConfig } from '../model/config.js';
+import { makeProblem } from '../model/problem.js';
+import { solveOde } from '../ode/solve.js';
+import { toRows } from '../model/matrix.js';
+import { analyzeSetup } from './analyze.js';
 
 const identity = (n: number) => { const I = new Float64Array(n * n); for (let i = 0; i < n; i++) I[i * n + i] = 1; return I; };
 const generic: Overlaps = {
@@ -67,4 +72,32 @@ test('zero-loss points are marginal minima: no negative eigenvalue, zero modes =
     assert.equal(s.negative, 0, `p=${p} p*=${pStar}`);
     assert.equal(s.zero, e.manifold + e.secondOrderFlat, `p=${p} p*=${pStar}: ${s.zero} zero modes`);
   }
+});
+
+test('zero-mode counts at a zero-loss point do not depend on the teacher scale (P = s·I, s from 10⁻⁶ to 10³) or on the sizes', () => {
+  // A zero-loss point has a rank-deficient joint covariance; rounding there must not become curvature.
+  for (const [p, pStar] of [[3, 1], [5, 3], [6, 3], [6, 1], [10, 3]]) {
+    for (const s of [1e-6, 1e-3, 0.37, 1, 10, 1e3]) {
+      const P = identity(pStar).map((v) => v * s);
+      const R = new Float64Array(p * pStar);
+      for (let j = 0; j < pStar; j++) R[j * pStar + j] = Math.sqrt(p / pStar); // O = first p* unit vectors
+      const h = hessianSpectrum(solutionOverlaps(R, P, p, pStar));
+      const e = expectedSolutionZeroModes(p, pStar);
+      assert.equal(h.negative, 0, `p=${p} p*=${pStar} s=${s}: ${h.negative} negative`);
+      assert.equal(h.zero, e.manifold + e.secondOrderFlat, `p=${p} p*=${pStar} s=${s}: ${h.zero} zero modes`);
+    }
+  }
+});
+
+test('with weight decay λ the symmetric saddle moves to q = p(tr P/p* − λp/2)/(p + 2) and is a fixed point of the gradient-flow ODE', () => {
+  // p = 4, p* = 2, P = I, λ = 0.05: q = 4(1 − 0.1)/6 = 0.6 (the λ = 0 formula gave 2/3, which the flow leaves).
+  const p = 4, pStar = 2, weightDecay = 0.05;
+  const s = symmetricPlateau(p, pStar, identity(pStar), weightDecay);
+  assert.ok(Math.abs(s.Q[0] - 0.6) < 1e-15, `q = ${s.Q[0]}`);
+  const config = parseConfig({ p, pStar, weightDecay, alphaMax: 10, saveAt: [0, 10], init: { Q: toRows(s.Q, p, p), M: toRows(s.M, p, pStar), P: toRows(s.P, pStar, pStar) } });
+  const t = solveOde(makeProblem(config), s, { sgdNoise: false });
+  for (let i = 0; i < p * p; i++) assert.ok(Math.abs(t.Q[1][i] - s.Q[i]) < 1e-9, `Q[${i}] moved to ${t.Q[1][i]}`);
+  // its loss, by hand: τ = 0.6 − 1, tr Q²/p² = 0.09, tr P²/p*² = 0.5: ε = ½(0.16 + 2·0.59) = 0.67 (λ = 0 saddle: 2/3)
+  const a = analyzeSetup({ eta: 0.5, noise: 0, weightDecay, initial: s, trajectory: t });
+  assert.ok(Math.abs(a.theory.saddleLoss - 0.67) < 1e-12, `saddle loss ${a.theory.saddleLoss}`);
 });

@@ -23,8 +23,13 @@ export function reducedCoordinates(o: Overlaps): Coordinates {
   const { p, pStar } = o;
   const d = p + pStar;
   const { values, vectors } = symmetricEigen(jointCovariance(o), d);
+  // Eigenvalues at rounding level (a rank-deficient C, e.g. every zero-loss point, where
+  // Q = R P Rᵀ, M = R P) are zero: their square roots, ~1e-8 of the scale, would put spurious
+  // curvatures of that relative size into H and tip the zero-mode count (p = 3, p* = 1, P = 10⁻³:
+  // 2 of the 8 zero modes came out negative).
+  const floor = 1e-13 * Math.max(...values.map(Math.abs));
   const L = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let a = 0; a < d; a++) L[i * d + a] = vectors[i * d + a] * Math.sqrt(Math.max(values[a], 0));
+  for (let i = 0; i < d; i++) for (let a = 0; a < d; a++) L[i * d + a] = values[a] > floor ? vectors[i * d + a] * Math.sqrt(values[a]) : 0;
   return { W: L.slice(0, p * d), T: L.slice(p * d), d };
 }
 
@@ -108,9 +113,13 @@ export function hessianSpectrum(o: Overlaps, relTol = 1e-8): HessianSpectrum {
   };
 }
 
-/** The symmetric saddle Q = q I, M = 0 with q = p tr P/(p*(p + 2)) (a gradient-flow fixed point). */
-export function symmetricPlateau(p: number, pStar: number, P: Float64Array): Overlaps {
-  const q = (p * trace(P, pStar)) / (pStar * (p + 2));
+/**
+ * The symmetric saddle Q = q I, M = 0, a gradient-flow fixed point: with Q = qI the flow is
+ * dq/dα = −(4η/p)(τ + 2q/p) q − 2ηλ q (τ = q − tr P/p*), zero at q = p (tr P/p* − λp/2)/(p + 2);
+ * q = p tr P/(p*(p + 2)) without weight decay λ. (At q ≤ 0 the only fixed point is W = 0.)
+ */
+export function symmetricPlateau(p: number, pStar: number, P: Float64Array, weightDecay = 0): Overlaps {
+  const q = Math.max(0, (p * (trace(P, pStar) / pStar - (weightDecay * p) / 2)) / (p + 2));
   const Q = new Float64Array(p * p);
   for (let i = 0; i < p; i++) Q[i * p + i] = q;
   return { p, pStar, Q, M: new Float64Array(p * pStar), P };

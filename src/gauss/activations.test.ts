@@ -119,3 +119,19 @@ test('ReLU I4 on the singular covariances the ODE produces (repeated units) agre
     assert.ok(Math.abs(v - mc.mean) < 4 * mc.se, `indices ${idx}: ${v} vs Monte-Carlo ${mc.mean} ± ${mc.se}`);
   }
 });
+
+test('ReLU I4 near a repeated unit (correlation 1 − ε) matches independent references and tends to the repeated-unit value', () => {
+  // (a, b, c, d) with Var a = Var b = 0.7, Cov(a, b) = 0.7(1 − ε): E[H(a)H(b) c⁺ d⁺]. References from
+  // an independent scipy computation (condition on (c, d), bivariate orthant by Drezner's 1-D
+  // integral, adaptive quadrature to 1e-12); the old Gauss–Legendre path in t was 3·10⁻⁴ off at ε = 10⁻⁶.
+  const cov = (eps: number) => {
+    const q = 0.7, c = q * (1 - eps);
+    return Float64Array.of(q, c, 0.3, 0.2, c, q, 0.3, 0.2, 0.3, 0.3, 1, 0.1, 0.2, 0.2, 0.1, 1);
+  };
+  const I4 = activations.relu.expectations.I4;
+  for (const [eps, reference] of [[1e-3, 0.14172696660575462], [1e-6, 0.1427460991621359], [0, 0.14277937793368714]] as const) {
+    assert.ok(Math.abs(I4(cov(eps)) / reference - 1) < 1e-8, `ε = ${eps}: ${I4(cov(eps))} vs ${reference}`);
+  }
+  // continuity into the merged (singular) branch, which takes another code path
+  assert.ok(Math.abs(I4(cov(1e-14)) / I4(cov(0)) - 1) < 1e-7, `${I4(cov(1e-14))} vs ${I4(cov(0))}`);
+});

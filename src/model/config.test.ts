@@ -111,6 +111,21 @@ test('an orthonormal teacher with more rows than dimensions (p* > N) is refused;
   assert.doesNotThrow(() => parseConfig({ N: 2, pStar: 3, p: 3, init: { teacher: 'gaussian' } }));
 });
 
+test('relu mixed with another activation is refused (its mixed expectations would be quadrature across the kink); smooth mixes and equal pairs are not', () => {
+  rejects({ activation: 'relu', teacherActivation: 'erf' }, /^teacherActivation: relu cannot be mixed with erf .*use the same activation/);
+  rejects({ activation: 'square', teacherActivation: 'relu' }, /^teacherActivation: relu cannot be mixed with square/);
+  rejects({ activation: 'relu', teacherActivation: 'linear' }, /^teacherActivation: relu cannot be mixed with linear/);
+  assert.doesNotThrow(() => parseConfig({ activation: 'relu', teacherActivation: 'relu' }));
+  assert.doesNotThrow(() => parseConfig({ activation: 'square', teacherActivation: 'erf' }));
+});
+
+test('a run shorter than one SGD step, or save times that round to the same step, are refused (they were 0 steps with deviation 0, or merged points)', () => {
+  rejects({ alphaMax: 1e-4, N: 2000 }, /^alphaMax: must be at least one SGD step, 1\/N = 0\.0005 \(got 0\.0001 with N = 2000\)$/);
+  rejects({ alphaMax: 1, N: 2000, saveAt: [0.1, 0.1001, 0.5] }, /^saveAt\.1: α = 0\.1 and 0\.1001 fall on the same SGD step/);
+  assert.doesNotThrow(() => parseConfig({ alphaMax: 1e-3, N: 2000 }));
+  assert.doesNotThrow(() => parseConfig({ alphaMax: 1, N: 2000, saveAt: [0.1, 0.1005, 0.5] }));
+});
+
 test('the default save grid starts at α = 0, ends at alphaMax, is increasing and made of whole SGD steps', () => {
   const c = parseConfig({});
   const g = saveGrid(c);

@@ -121,16 +121,42 @@ function checkConsistency(c: Config): void {
     const last = c.saveAt[c.saveAt.length - 1];
     if (last !== undefined && last > c.alphaMax) throw new ConfigError('saveAt', `values must be ≤ alphaMax = ${c.alphaMax} (got ${last})`);
   }
+  checkWholeSteps(c);
   if (isOverlapInit(c.init)) checkOverlaps(c.init, c.p, c.pStar);
   // p* orthonormal rows need p* ≤ N; beyond that Gram–Schmidt divides by zero and the run is NaN.
   else if (c.init.teacher === 'orthonormal' && c.pStar > c.N) {
     throw new ConfigError('pStar', `an orthonormal teacher needs p* ≤ N (got p* = ${c.pStar}, N = ${c.N}); raise N or use init.teacher = "gaussian"`);
+  }
+  const teacherActivation = c.teacherActivation ?? c.activation;
+  if (teacherActivation !== c.activation && (c.activation === 'relu' || teacherActivation === 'relu')) {
+    // Mixed pairs have no closed forms and go to tensor Gauss–Hermite quadrature
+    // (src/gauss/mixed.ts), which does not converge on ReLU's kink: measured against independent
+    // references, E[relu(a) b²] is 4.5e-4 off (enters the loss itself) and
+    // E[1{a>0} 1{b>0} erf(c) erf(d)] 17 % off (the η² term), silently.
+    throw new ConfigError('teacherActivation', `relu cannot be mixed with ${c.activation === 'relu' ? teacherActivation : c.activation} (got activation = ${c.activation}, teacherActivation = ${teacherActivation}): the mixed Gaussian expectations would come from quadrature that is up to 17 % off at ReLU's kink; use the same activation for student and teacher`);
   }
   if (c.studentReadout && c.studentReadout.length !== c.p) {
     throw new ConfigError('studentReadout', `must have p = ${c.p} entries (got ${c.studentReadout.length})`);
   }
   if (c.teacherReadout && c.teacherReadout.length !== c.pStar) {
     throw new ConfigError('teacherReadout', `must have p* = ${c.pStar} entries (got ${c.teacherReadout.length})`);
+  }
+}
+
+/**
+ * Save times are rounded to whole SGD steps (multiples of 1/N, `saveGrid`): a run shorter than
+ * half a step would be 0 steps that "complete" with a deviation of 0, and explicit save times
+ * closer than a step would silently merge into one point.
+ */
+function checkWholeSteps(c: Config): void {
+  if (Math.round(c.alphaMax * c.N) < 1) {
+    throw new ConfigError('alphaMax', `must be at least one SGD step, 1/N = ${1 / c.N} (got ${c.alphaMax} with N = ${c.N})`);
+  }
+  if (!c.saveAt) return;
+  for (let i = 1; i < c.saveAt.length; i++) {
+    if (Math.round(c.saveAt[i] * c.N) === Math.round(c.saveAt[i - 1] * c.N)) {
+      throw new ConfigError(`saveAt.${i}`, `α = ${c.saveAt[i - 1]} and ${c.saveAt[i]} fall on the same SGD step (saves are at multiples of 1/N = ${1 / c.N}); space them by at least 1/N or raise N`);
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { weightsWithOverlaps, teacherWeights, studentWeights } from './init.js';
 import { overlapsOf, type Overlaps } from './overlaps.js';
 import { Rng } from '../random/rng.js';
+import { ConfigError } from './errors.js';
 
 test('weightsWithOverlaps realises the requested overlaps to 1e-12, including a rank-deficient (semidefinite) case', () => {
   const cases: Overlaps[] = [
@@ -25,4 +26,9 @@ test('an orthonormal teacher has P = I exactly; a small student has Q ≈ σ²I 
   for (let k = 0; k < 4; k++) assert.ok(Math.abs(o.Q[k * 4 + k] / 1e-4 - 1) < 5 * Math.sqrt(2 / N));
   // M_kj ~ N(0, σ²/N): 5 standard deviations
   o.M.forEach((m) => assert.ok(Math.abs(m) < 5 * Math.sqrt(1e-4 / N)));
+});
+
+test('explicit overlaps in fewer than p + p* dimensions are refused as a field error on N', () => {
+  const o: Overlaps = { p: 2, pStar: 2, Q: Float64Array.of(1, 0, 0, 1), M: new Float64Array(4), P: Float64Array.of(1, 0, 0, 1) };
+  assert.throws(() => weightsWithOverlaps(o, 3, new Rng(1)), (e: unknown) => e instanceof ConfigError && e.field === 'N' && /≥ p \+ p\* = 4/.test(e.message));
 });

@@ -7,6 +7,7 @@ import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import type { Rng } from '../random/rng.js';
 import { jointCovariance, type Overlaps, type Weights } from './overlaps.js';
 import type { Config, OverlapInit } from './config.js';
+import { ConfigError } from './errors.js';
 
 /** Whether a config starts from given overlaps (else from random weights). */
 export function isOverlapInit(init: Config['init']): init is OverlapInit {
@@ -58,7 +59,7 @@ function orthonormaliseRows(A: Float64Array, r: number, N: number, norm: number)
 export function weightsWithOverlaps(o: Overlaps, N: number, rng: Rng): Weights {
   const { p, pStar } = o;
   const n = p + pStar;
-  if (N < n) throw new RangeError(`N = ${N} must be at least p + p* = ${n} to realise given overlaps`);
+  if (N < n) throw new ConfigError('N', `must be ≥ p + p* = ${n} for the simulation to realise explicit overlaps as weights (got N = ${N})`);
   const C = new Matrix(n, n);
   const flat = jointCovariance(o);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) C.set(i, j, flat[i * n + j]);

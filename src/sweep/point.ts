@@ -14,12 +14,12 @@ import type { SweepSolver } from './grid.js';
 export interface PointResult {
   readonly status: 'completed' | 'diverged' | 'failed';
   readonly message: string;
-  /** Loss at the last saved α (SGD: mean over runs). */
+  /** Loss at alphaMax (SGD: mean over runs); null when the run did not complete (a diverged run's last finite loss is not a final loss). */
   readonly finalLoss: number | null;
   /** First α at which the loss falls below half the last plateau's level (`analyzeLossCurve`). */
   readonly escapeAlpha: number | null;
   readonly plateauLoss: number | null;
-  /** SGD only: max_α |ε_SGD − ε_ODE| over the common save times. */
+  /** SGD only: max_α |ε_SGD − ε_ODE| over the save times; null unless both completed (over a common prefix it would understate). */
   readonly maxDeviation: number | null;
   /** Wall-clock seconds of this computation. */
   readonly seconds: number;
@@ -41,13 +41,13 @@ export function computePoint(config: Config, solver: SweepSolver): PointResult {
     const bad = e.runs.find((r) => r.status !== 'completed');
     status = bad?.status ?? 'completed';
     message = bad?.message ?? e.runs[0].message;
-    maxDeviation = lossDeviation(ode, { alpha, loss }).maxAbs;
+    if (status === 'completed' && ode.status === 'completed') maxDeviation = lossDeviation(ode, { alpha, loss }).maxAbs;
   }
   // Label noise leaves a floor Δ/2 under the loss: fits of decay rates are taken above it.
   const a = loss.length > 1 ? analyzeLossCurve(alpha, loss, { floor: config.noise / 2 }) : null;
   return {
     status, message,
-    finalLoss: finiteOrNull(loss[loss.length - 1]),
+    finalLoss: status === 'completed' ? finiteOrNull(loss[loss.length - 1]) : null,
     escapeAlpha: finiteOrNull(a?.escapeAlpha),
     plateauLoss: finiteOrNull(a?.plateau?.loss),
     maxDeviation: finiteOrNull(maxDeviation),

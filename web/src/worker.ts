@@ -4,7 +4,7 @@
  * it, then runs one SGD trajectory at finite N and streams its saved points in small batches.
  */
 import {
-  parseConfig, makeProblem, initialCondition, solveOde, simulateRun, ensembleWeights, analyzeSetup, conservedDrift, isMeanQuadratic,
+  parseConfig, makeProblem, initialCondition, solveOde, simulateRun, ensembleWeights, analyzeSetup, conservedDrift, quadraticAnalysesApply,
   trajectoryJson, trajectoryCsv, provenance, OnepassError,
   type Trajectory, type Config,
 } from '../../src/index.js';
@@ -32,8 +32,8 @@ function run({ id, input }: RunRequest): void {
   const ode = solveOde(problem, initial.overlaps);
   const gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
   // The paper's analyses (conserved quantity, Hessian) are for the quadratic network only.
-  const quadratic = isMeanQuadratic(problem.network);
-  const analysis = quadratic ? analyzeSetup({ eta: config.eta, noise: config.noise, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
+  const quadratic = quadraticAnalysesApply(problem);
+  const analysis = quadratic ? analyzeSetup({ eta: config.eta, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
   post({
     type: 'ode', id, ode: trajectoryJson(ode), analysis, ms: performance.now() - t0,
     odeDrift: quadratic ? Array.from(conservedDrift(ode, config.eta).drift) : [],
