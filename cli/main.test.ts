@@ -46,7 +46,7 @@ test('compare --out writes trajectory.csv with named columns, result.json, loss.
   const n = result.ode.alpha.length;
   assert.ok(n > 10 && result.sgd.alpha.length === n && result.sgd.runs.length === 2 && result.deviation.maxAbs >= 0);
   const csv = readFileSync(join(dir, 'trajectory.csv'), 'utf8').split('\n');
-  assert.match(csv[0], /^solver,run,seed,alpha,loss,Q_0_0,Q_0_1,.*,M_3_1$/);
+  assert.match(csv[0], /^solver,run,seed,alpha,loss,loss_floor,Q_0_0,Q_0_1,.*,M_3_1$/);
   assert.equal(csv.filter((l) => l.startsWith('sgd,1,')).length, n);
   assert.equal(csv.filter((l) => l.startsWith('ode,0,')).length, n);
   assert.deepEqual([...readFileSync(join(dir, 'loss.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
