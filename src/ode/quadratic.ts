@@ -229,6 +229,8 @@ export interface PerpForm {
   readonly toPerp: (Q: ArrayLike<number>, M: ArrayLike<number>) => Float64Array;
   /** Q = Q⊥ + M P⁻¹ Mᵀ from y = [Q⊥, M]. */
   readonly toQ: (y: Float64Array) => Float64Array;
+  /** The same Q in a work buffer, valid until the next call (no allocation, for per-step checks). */
+  readonly viewQ: (y: Float64Array) => Float64Array;
 }
 
 /** The (Q⊥, M) form of the quadratic network's ODEs, or null when P is singular or ill-conditioned. */
@@ -265,6 +267,7 @@ export function quadraticPerpForm(params: DynamicsParams): PerpForm | null {
       return y;
     },
     toQ: (y) => { perpOverlaps(y, ctx); return Float64Array.from(ctx.Q); },
+    viewQ: (y) => { perpOverlaps(y, ctx); return ctx.Q; },
   };
 }
 

@@ -64,7 +64,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     // 10⁻¹⁹, against an independent 40-digit solve) at 2.3× the steps without this control;
     // rtol itself gave 6·10⁻¹⁰ at 4×.
     output: { g: (y) => { const r = lossAndFloor(y); return { value: r.loss, floor: r.floor }; }, rtol: LOSS_RTOL_FACTOR * rtol },
-    divergence: (t, y) => { const e = check(t, perp ? perp.toQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e); },
+    divergence: (t, y) => { const e = check(t, perp ? perp.viewQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e); },
     onStep: options.onProgress && tFinal > 0 ? (t) => options.onProgress!(t / tFinal) : undefined,
   });
   const Q = result.y.map((y) => (perp ? perp.toQ(y) : y.slice(0, pp)));
