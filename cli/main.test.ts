@@ -46,7 +46,7 @@ test('compare --out writes trajectory.csv with named columns, result.json, loss.
   const n = result.ode.alpha.length;
   assert.ok(n > 10 && result.sgd.alpha.length === n && result.sgd.runs.length === 2 && result.deviation.maxAbs >= 0);
   const csv = readFileSync(join(dir, 'trajectory.csv'), 'utf8').split('\n');
-  assert.match(csv[0], /^solver,run,seed,alpha,loss,Q_0_0,Q_0_1,.*,M_3_1$/);
+  assert.match(csv[0], /^solver,run,seed,alpha,loss,loss_floor,Q_0_0,Q_0_1,.*,M_3_1$/);
   assert.equal(csv.filter((l) => l.startsWith('sgd,1,')).length, n);
   assert.equal(csv.filter((l) => l.startsWith('ode,0,')).length, n);
   assert.deepEqual([...readFileSync(join(dir, 'loss.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
@@ -74,6 +74,34 @@ test('bad input gives one line naming the field, exit code 2, no stack trace', (
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
+});
+
+test('meaningless tolerances and an empty save grid exit 2 naming the field (they used to run: a curve off by 2×, a comparison of nothing)', () => {
+  const cases: [string[], RegExp][] = [
+    [['ode', '--set', 'rtol=1e10', '--set', 'atol=1e10'], /^error: (rtol|atol): must be /],
+    [['ode', '--set', 'atol=1e10'], /^error: atol: must be > 0 and ≤ 1e-6/],
+    [['compare', '--set', 'saveAt=[]'], /^error: saveAt: must contain at least one α/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status}, stderr ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('a loss below its accuracy floor is printed as "< floor", never as digits or a negative number; --json carries lossFloor', () => {
+  const setup = ['--set', 'activation=erf', '--set', 'readout=mean', '--set', 'p=2', '--set', 'pStar=2', '--set', 'eta=4', '--set', 'alphaMax=800', '--set', 'init.studentVariance=0.1', '--no-progress'];
+  const text = run('ode', ...setup);
+  assert.equal(text.status, 0, text.stderr);
+  const last = text.stdout.trim().split('\n').filter((l) => /^\s+[\d.]+\s/.test(l)).pop()!;
+  assert.match(last, /^\s+800\.0\s+< \de-1\d$/);
+  assert.match(text.stdout, /below the accuracy floor/);
+  assert.doesNotMatch(text.stdout, /\s-\d\.\d+e-/);
+  const doc = JSON.parse(run('ode', ...setup, '--json').stdout);
+  const n = doc.loss.length;
+  assert.equal(doc.lossFloor.length, n);
+  assert.ok(doc.loss[n - 1] < doc.lossFloor[n - 1] && doc.loss.every((l: number) => l >= 0));
 });
 
 test('a diverging ODE says where, and quotes a stability limit below η with its α range; exit 3, no NaN', () => {

@@ -153,14 +153,19 @@ function describe(c: Config): string {
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(3) : String(x));
 const fmtTime = (ms: number) => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
+/** A loss as printed: below its accuracy floor only the bound is known, so no digits are shown. */
+const fmtLoss = (t: Pick<Trajectory, 'loss' | 'lossFloor'>, i: number) =>
+  t.lossFloor && t.loss[i] < t.lossFloor[i] ? `< ${t.lossFloor[i].toExponential(0)}` : fmt(t.loss[i]);
+
 /** A short table of the loss at ~8 log-spaced α's, for the terminal summary. */
-function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' | 'loss'> }[]): string {
+function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' | 'loss' | 'lossFloor'> }[]): string {
   const alpha = columns[0].t.alpha;
   const picks: number[] = [];
   const pos = Array.from(alpha.keys()).filter((i) => alpha[i] > 0);
   for (let k = 0; k < 8 && pos.length; k++) picks.push(pos[Math.round((k * (pos.length - 1)) / 7)]);
   const lines = [['α', ...columns.map((c) => c.name)].map((s) => s.padStart(12)).join('')];
-  for (const i of [...new Set(picks)]) lines.push([alpha[i].toPrecision(4), ...columns.map((c) => (i < c.t.loss.length ? fmt(c.t.loss[i]) : '—'))].map((s) => s.padStart(12)).join(''));
+  for (const i of [...new Set(picks)]) lines.push([alpha[i].toPrecision(4), ...columns.map((c) => (i < c.t.loss.length ? fmtLoss(c.t, i) : '—'))].map((s) => s.padStart(12)).join(''));
+  if (lines.some((l) => l.includes('<'))) lines.push('(< x: below the accuracy floor, the rounding error of the loss formula; see README, Accuracy)');
   return lines.join('\n');
 }
 

@@ -41,6 +41,18 @@ test('seeds are any safe integers, negative and beyond 2³² included; anything 
   }
 });
 
+test('tolerances outside where the integrator\'s error control means something, and save grids with nothing after the start, are refused', () => {
+  rejects({ rtol: 1e10 }, /^rtol: must be in \[1e-14, 1e-3\]/);
+  rejects({ rtol: 1e-16 }, /^rtol: must be in \[1e-14, 1e-3\]/);
+  rejects({ atol: 1e10 }, /^atol: must be > 0 and ≤ 1e-6/);
+  rejects({ atol: 0 }, /^atol: must be > 0 and ≤ 1e-6/);
+  rejects({ saveAt: [] }, /^saveAt: must contain at least one α ≥ 1\/\(2N\)/);
+  rejects({ saveAt: [0] }, /^saveAt: must contain at least one α/);
+  rejects({ saveAt: [0, 1e-4], N: 2000 }, /^saveAt: must contain at least one α/); // rounds to step 0
+  assert.equal(parseConfig({ rtol: 1e-14, atol: 1e-6, saveAt: [0, 0.5] }).rtol, 1e-14);
+  assert.equal(parseConfig({ rtol: 1e-3 }).rtol, 1e-3);
+});
+
 test('unknown keys are rejected with a did-you-mean', () => {
   rejects({ pstar: 2 }, /^pstar: unknown key \(did you mean "pStar"\?\)/);
   rejects({ init: { teacher: 'gaussian', studentVariance: 1, seed: 0, sed: 1 } }, /^init\.sed: unknown key \(did you mean "seed"\?\)/);

@@ -11,6 +11,9 @@ import { isOverlapInit } from './init.js';
 import { checkRunMemory } from './budget.js';
 
 export const ACTIVATIONS = ['square', 'erf', 'relu', 'linear'] as const;
+/** Allowed ODE tolerances (see the schema). */
+export const RTOL_RANGE = [1e-14, 1e-3] as const;
+export const ATOL_MAX = 1e-6;
 
 const finite = (what: string) => z.number({ error: `must be a finite number (${what})` }).refine(Number.isFinite, `must be a finite number (${what})`);
 const positive = (what: string) => finite(what).refine((v) => v > 0, `must be > 0 (${what})`);
@@ -61,8 +64,13 @@ export const configSchema = z.strictObject({
   N: z.number({ error: 'must be an integer ≥ 2 (input dimension)' }).int('must be an integer ≥ 2 (input dimension)').min(2, 'must be an integer ≥ 2 (input dimension)').default(2000),
   seed: seedField('seed of the SGD samples').default(1),
   runs: z.number().int('must be an integer').min(1, 'must be ≥ 1 (number of SGD runs)').max(10000, 'must be ≤ 10000').default(1),
-  rtol: positive('relative tolerance of the ODE integrator').default(1e-10),
-  atol: positive('absolute tolerance of the ODE integrator').default(1e-14),
+  // Where Dormand–Prince's error control means something: below rtol ≈ 10⁻¹⁴ (≈ 50 ulps) the
+  // embedded error estimate is rounding noise and the controller chases it; above 10⁻³ it is
+  // outside its asymptotic regime (rtol = atol = 10¹⁰ gave a curve off by 2×). atol only keeps
+  // components near 0 from demanding relative accuracy; the overlaps start at ≈ σ² (10⁻³ by
+  // default, often smaller), so it must stay well below them.
+  rtol: finite('relative tolerance of the ODE integrator').refine((v) => v >= RTOL_RANGE[0] && v <= RTOL_RANGE[1], 'must be in [1e-14, 1e-3] (relative tolerance of the ODE integrator)').default(1e-10),
+  atol: finite('absolute tolerance of the ODE integrator').refine((v) => v > 0 && v <= ATOL_MAX, 'must be > 0 and ≤ 1e-6 (absolute tolerance of the ODE integrator)').default(1e-14),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -117,6 +125,11 @@ function checkConsistency(c: Config): void {
   if (c.saveAt) {
     for (let i = 1; i < c.saveAt.length; i++) {
       if (!(c.saveAt[i] > c.saveAt[i - 1])) throw new ConfigError(`saveAt.${i}`, `must be strictly increasing (got ${c.saveAt[i]} after ${c.saveAt[i - 1]})`);
+    }
+    // Save times are rounded to whole SGD steps (problem.ts): a grid with no step after the start
+    // saves only the initial point and leaves nothing to integrate or compare.
+    if (!c.saveAt.some((a) => Math.round(a * c.N) >= 1)) {
+      throw new ConfigError('saveAt', `must contain at least one α ≥ 1/(2N) = ${1 / (2 * c.N)} (a time after the start; got ${JSON.stringify(c.saveAt).slice(0, 60)})`);
     }
     const last = c.saveAt[c.saveAt.length - 1];
     if (last !== undefined && last > c.alphaMax) throw new ConfigError('saveAt', `values must be ≤ alphaMax = ${c.alphaMax} (got ${last})`);

@@ -30,5 +30,5 @@ test('trajectory.csv is produced row by row: no piece longer than one row, whate
   assert.equal(pieces.length, 1 + 40 * n);
   assert.ok(pieces.every((c) => c.endsWith('\n') && c.indexOf('\n') === c.length - 1));
   assert.equal(pieces.join(''), trajectoryCsv(entries));
-  assert.equal(pieces[0], 'solver,run,seed,alpha,loss,Q_0_0,Q_0_1,Q_1_1,M_0_0,M_1_0\n');
+  assert.equal(pieces[0], 'solver,run,seed,alpha,loss,loss_floor,Q_0_0,Q_0_1,Q_1_1,M_0_0,M_1_0\n');
 });

@@ -16,6 +16,11 @@ export interface TrajectoryJson {
   pStar: number;
   alpha: number[];
   loss: number[];
+  /**
+   * ODE only: the accuracy floor of each saved loss, a bound on the rounding error of the loss
+   * formula. A loss below its floor is not resolved (read it as "< lossFloor"; never negative).
+   */
+  lossFloor?: number[];
   /** One p×p matrix per saved α. */
   Q: number[][][];
   /** One p×p* matrix per saved α. */
@@ -37,7 +42,7 @@ export function trajectoryJson(t: Trajectory): TrajectoryJson {
   const { p, pStar } = t;
   return {
     solver: t.solver, status: t.status, message: t.message, p, pStar,
-    alpha: Array.from(t.alpha), loss: Array.from(t.loss),
+    alpha: Array.from(t.alpha), loss: Array.from(t.loss), ...(t.lossFloor ? { lossFloor: Array.from(t.lossFloor) } : {}),
     Q: t.Q.map((q) => toRows(q, p, p)), M: t.M.map((m) => toRows(m, p, pStar)), P: toRows(t.P, pStar, pStar),
     ...(t.v ? { v: t.v.map((x) => Array.from(x)) } : {}),
     stats: { ...t.stats },
@@ -73,7 +78,8 @@ export function provenance(config: Config) {
 
 /**
  * trajectory.csv: long format, one row per (solver, run, α), with named columns
- * solver, run, seed, alpha, loss, Q_k_l (k ≤ l), M_k_j, and v_k when the second layer is trained.
+ * solver, run, seed, alpha, loss, loss_floor (ODE rows: the accuracy floor of the loss, see
+ * TrajectoryJson.lossFloor; empty for SGD), Q_k_l (k ≤ l), M_k_j, and v_k when the second layer is trained.
  * Produced row by row into `write`, so that a large ensemble streams to disk instead of being
  * built as one string (V8 strings stop at 2²⁹ characters).
  */
@@ -82,14 +88,14 @@ export function writeTrajectoryCsv(entries: readonly { trajectory: Trajectory; r
   const { p, pStar } = entries[0].trajectory;
   const qCols: [number, number][] = [];
   for (let k = 0; k < p; k++) for (let l = k; l < p; l++) qCols.push([k, l]);
-  const header = ['solver', 'run', 'seed', 'alpha', 'loss', ...qCols.map(([k, l]) => `Q_${k}_${l}`)];
+  const header = ['solver', 'run', 'seed', 'alpha', 'loss', 'loss_floor', ...qCols.map(([k, l]) => `Q_${k}_${l}`)];
   for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) header.push(`M_${k}_${j}`);
   const withV = entries.some((e) => e.trajectory.v);
   if (withV) for (let k = 0; k < p; k++) header.push(`v_${k}`);
   write(header.join(',') + '\n');
   for (const { trajectory: t, run, seed } of entries) {
     for (let i = 0; i < t.alpha.length; i++) {
-      const row: (string | number)[] = [t.solver, run, seed, t.alpha[i], t.loss[i]];
+      const row: (string | number)[] = [t.solver, run, seed, t.alpha[i], t.loss[i], t.lossFloor ? t.lossFloor[i] : ''];
       for (const [k, l] of qCols) row.push(t.Q[i][k * p + l]);
       for (let k = 0; k < p * pStar; k++) row.push(t.M[i][k]);
       if (withV) for (let k = 0; k < p; k++) row.push(t.v ? t.v[i][k] : '');

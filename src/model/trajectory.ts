@@ -12,6 +12,12 @@ export interface Trajectory {
   readonly alpha: Float64Array;
   /** Population loss ε(Q, M, P) at each saved α (exact in the overlaps, not a test-set estimate). */
   readonly loss: Float64Array;
+  /**
+   * ODE only: a bound on the rounding error of each saved loss (the accuracy floor). A loss below
+   * its floor is not resolved (only "ε < lossFloor" is known; such losses are stored clamped at 0
+   * or above, never negative). Above it the loss is accurate to about rtol relative.
+   */
+  readonly lossFloor?: Float64Array;
   /** Q (p×p, row-major) at each saved α. */
   readonly Q: Float64Array[];
   /** M (p×p*, row-major) at each saved α. */

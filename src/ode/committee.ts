@@ -26,14 +26,28 @@ function errorCoefficients(net: Network): Float64Array {
 
 /** ε = ½ E[e²] = ½ Σ_uv c_u c_v E[s_u(z_u) s_v(z_v)] + Δ/2, for any activations and readouts. */
 export function committeePopulationLoss(o: Overlaps, net: Network, noise: number): number {
+  return committeeLossAndFloor(o, net, noise).loss;
+}
+
+/**
+ * The loss and a bound on its rounding error. Near a solution ε is a difference of O(1) terms
+ * c_u c_v I2_uv that cancel; summing m = (p + p*)² terms, each a closed form good to a few ulps,
+ * errs by at most ≈ (m + 4) u Σ|c_u c_v I2_uv| / 2 (Higham, Accuracy and Stability, §4.2), and
+ * the state, rounded to u relative, contributes as much again: the loss is not resolved below.
+ */
+export function committeeLossAndFloor(o: Overlaps, net: Network, noise: number): { loss: number; floor: number } {
   const n = o.p + o.pStar;
   const C = jointCovariance(o);
   const c = errorCoefficients(net);
   const E = pairExpectations(net.student, net.teacher);
   const c2 = new Float64Array(4);
-  let s = 0;
-  for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) s += c[u] * c[v] * E.I2(subCovariance(C, n, [u, v], c2), u >= o.p, v >= o.p);
-  return 0.5 * s + noise / 2;
+  let s = 0, abs = 0;
+  for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) {
+    const t = c[u] * c[v] * E.I2(subCovariance(C, n, [u, v], c2), u >= o.p, v >= o.p);
+    s += t;
+    abs += Math.abs(t);
+  }
+  return { loss: 0.5 * s + noise / 2, floor: (n * n + 4) * (Number.EPSILON / 2) * abs + (Number.EPSILON / 2) * noise };
 }
 
 /**

@@ -50,3 +50,16 @@ test('a finite-time blow-up (y′ = y², y(0) = 1, singular at t = 1) stops as d
   assert.equal(r.t.length, 1);
   assert.ok(Math.abs(r.y[0][0] - 2) < 1e-8); // y(0.5) = 1/(1 − 0.5)
 });
+
+test('an output functional keeps its relative accuracy when it is a cancellation of O(1) components (g = y₀ − y₁ = e^{−t} to 10⁻⁶ relative at t = 15), which component tolerances alone do not', () => {
+  // y₀ = 1 + e^{−t}, y₁ = 1: g falls to 3·10⁻⁷ while both components stay O(1), so a component
+  // tolerance rtol·|y| = 10⁻⁶ allows absolute errors that are O(1) relative to g.
+  const f: VectorField = (_t, y, dy) => { dy[0] = -(y[0] - y[1]); dy[1] = 0; };
+  const saveAt = [5, 10, 15];
+  const rel = (r: ReturnType<typeof integrate>) => Math.max(...saveAt.map((t, i) => Math.abs(r.y[i][0] - r.y[i][1] - Math.exp(-t)) / Math.exp(-t)));
+  const plain = integrate(f, Float64Array.of(2, 1), { saveAt, rtol: 1e-6, atol: 1e-12 });
+  const output = { g: (y: Float64Array) => ({ value: y[0] - y[1], floor: 4 * Number.EPSILON }), rtol: 1e-8 };
+  const controlled = integrate(f, Float64Array.of(2, 1), { saveAt, rtol: 1e-6, atol: 1e-12, output });
+  assert.ok(rel(plain) > 1e-4, `without output control: ${rel(plain)}`);
+  assert.ok(rel(controlled) < 1e-6, `with output control: ${rel(controlled)}`);
+});

@@ -21,6 +21,20 @@ export interface IntegrateOptions {
   readonly divergence?: (t: number, y: Float64Array) => string | null;
   /** Called after each accepted step with the current time. */
   readonly onStep?: (t: number) => void;
+  /**
+   * A scalar output g(y) (the reported quantity) whose local error is controlled relative to
+   * itself, on top of the per-component norm: a step is accepted only if, besides ‖err‖ ≤ 1,
+   * |g(y₁) − g(y₁ − err)| ≤ rtol·|g(y₁)| + floor(y₁), err the embedded error estimate. A quantity that
+   * shrinks by orders of magnitude (a loss) keeps its relative accuracy, which tolerances on the
+   * components, fixed in absolute terms once they stop shrinking, do not give.
+   */
+  readonly output?: OutputFunctional;
+}
+
+export interface OutputFunctional {
+  /** g(y), and the absolute floor of its control there (e.g. the rounding error of evaluating g). */
+  readonly g: (y: Float64Array) => { readonly value: number; readonly floor: number };
+  readonly rtol: number;
 }
 
 export interface IntegrateResult {
@@ -62,7 +76,8 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
   const y = Float64Array.from(y0);
   const k1 = new Float64Array(n), k2 = new Float64Array(n), k3 = new Float64Array(n), k4 = new Float64Array(n);
   const k5 = new Float64Array(n), k6 = new Float64Array(n), k7 = new Float64Array(n);
-  const yStage = new Float64Array(n), yNew = new Float64Array(n);
+  const yStage = new Float64Array(n), yNew = new Float64Array(n), yErr = new Float64Array(n);
+  const output = opts.output;
   const r1 = new Float64Array(n), r2 = new Float64Array(n), r3 = new Float64Array(n), r4 = new Float64Array(n), r5 = new Float64Array(n);
 
   const outT: number[] = [];
@@ -128,10 +143,18 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
     let err = 0;
     if (opts.fixedStep === undefined) {
       for (let i = 0; i < n; i++) {
-        const e = (h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i])) / scale(i, y[i], yNew[i]);
+        const ei = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
+        yErr[i] = yNew[i] - ei;
+        const e = ei / scale(i, y[i], yNew[i]);
         err += e * e;
       }
       err = Math.sqrt(err / n);
+      if (output && err <= 1) {
+        // The output's local error from the same estimate (its first-order change along err).
+        const g1 = output.g(yNew);
+        const eg = Math.abs(g1.value - output.g(yErr).value) / Math.max(output.rtol * Math.abs(g1.value) + g1.floor, Number.MIN_VALUE);
+        err = Math.max(err, eg);
+      }
       if (!Number.isFinite(err)) err = 1e10; // a stage blew up: retry with a much smaller step
     }
 

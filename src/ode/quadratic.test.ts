@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quadraticRhs, quadraticPopulationLoss } from './quadratic.js';
-import { committeeRhs, committeePopulationLoss } from './committee.js';
+import { quadraticRhs, quadraticPopulationLoss, quadraticPerpForm } from './quadratic.js';
+import { committeeRhs, committeePopulationLoss, committeeLossAndFloor } from './committee.js';
 import { stateSize, packState } from './equations.js';
 import { square } from '../gauss/square.js';
 import { makeNetwork } from '../model/network.js';
@@ -105,4 +105,60 @@ test('zero-loss points (Q = (p/p*)·UUᵀ-type, here p = p*, Q = M = P = I) are 
   assert.equal(quadraticPopulationLoss(o, 0), 0);
   const d = rhsOf(quadraticRhs, o, 1.3, 0);
   assert.ok(Math.max(...d.map(Math.abs)) < 1e-14);
+});
+
+test('the (Q⊥, M) form is the same ODE: its dQ⊥/dα equals d/dα (Q − M P⁻¹ Mᵀ) along the (Q, M) equations (central differences, 1e-8), its loss the usual one (1e-14), with noise and weight decay', () => {
+  const rng = new Rng(11);
+  for (const [p, pStar] of [[1, 1], [3, 2], [4, 2]]) {
+    const o = randomOverlaps(p, pStar, rng);
+    const params = { p, pStar, eta: 0.3, noise: 0.05, P: o.P, weightDecay: 0.1 };
+    const form = quadraticPerpForm(params)!;
+    const y = packState(o);
+    const dy = new Float64Array(y.length);
+    quadraticRhs(params)(y, dy);
+    const perp = form.toPerp(o.Q, o.M);
+    const dPerp = new Float64Array(y.length);
+    form.rhs(perp, dPerp);
+    const h = 1e-6, pp = p * p;
+    const at = (s: number) => { const z = y.map((v, i) => v + s * h * dy[i]); return form.toPerp(z.subarray(0, pp), z.subarray(pp)); };
+    const plus = at(1), minus = at(-1);
+    for (let i = 0; i < y.length; i++) {
+      const fd = (plus[i] - minus[i]) / (2 * h);
+      assert.ok(Math.abs(fd - dPerp[i]) < 1e-8 * (1 + Math.abs(fd)), `p = ${p}, p* = ${pStar}, component ${i}: ${dPerp[i]} vs ${fd}`);
+    }
+    const loss = form.lossAndFloor(perp).loss, ref = quadraticPopulationLoss(o, 0.05);
+    assert.ok(Math.abs(loss - ref) < 1e-14 * ref, `loss ${loss} vs ${ref}`);
+    const back = form.toQ(perp);
+    back.forEach((q, i) => assert.ok(Math.abs(q - o.Q[i]) < 1e-14, `Q[${i}]`));
+  }
+});
+
+test('near a solution the (Q⊥, M) loss keeps its relative accuracy (1e-12 against the exact ε = 2r + 3/2 (m² − 1)² + … of phase retrieval) where the (Q, M) formula is off by its floor', () => {
+  // p = p* = 1, P = 1, q = m² + r: ε = ½(m² − 1 + r)² + (m² − 1)² + 2m²r + r² exactly.
+  const form = quadraticPerpForm({ p: 1, pStar: 1, eta: 0.1, noise: 0, P: Float64Array.of(1) })!;
+  for (const [r, dm] of [[1e-13, 1e-9], [3e-15, 0], [1e-20, 1e-12]]) {
+    const m = 1 - dm, d = m * m - 1;
+    const exact = 0.5 * (d + r) ** 2 + d * d + 2 * m * m * r + r * r;
+    const { loss, floor } = form.lossAndFloor(Float64Array.of(r, m));
+    assert.ok(Math.abs(loss - exact) <= 1e-12 * exact, `r = ${r}: ${loss} vs ${exact}`);
+    assert.ok(floor < 1e-3 * exact, `floor ${floor} vs ε = ${exact}`);
+  }
+});
+
+test('the committee loss errs by less than its stated floor near a solution (square, mean readout, against the cancellation-free (Q⊥, M) form), and the floor stays below 1e-13', () => {
+  const rng = new Rng(5);
+  for (const [p, pStar] of [[1, 1], [2, 2], [4, 2]]) {
+    // A solution W = R W* (P = I, RᵀR = (p/p*) I), perturbed by a small component outside the teacher subspace.
+    const P = Float64Array.from({ length: pStar * pStar }, (_, m) => (m % (pStar + 1) === 0 ? 1 : 0));
+    const M = new Float64Array(p * pStar);
+    for (let k = 0; k < p; k++) M[k * pStar + (k % pStar)] = 1 + 1e-9 * rng.gaussian(); // each teacher row shared by p/p* student rows
+    const form = quadraticPerpForm({ p, pStar, eta: 0.1, noise: 0, P })!;
+    const perp = form.toPerp(new Float64Array(p * p), M);
+    for (let k = 0; k < p; k++) perp[k * p + k] = 1e-13 * (1 + rng.uniform());
+    const Q = form.toQ(perp);
+    const exact = form.lossAndFloor(perp).loss;
+    const { loss, floor } = committeeLossAndFloor({ p, pStar, Q, M, P }, makeNetwork(p, pStar, square), 0);
+    assert.ok(Math.abs(loss - exact) <= floor, `p = ${p}: ${loss} vs ${exact}, floor ${floor}`);
+    assert.ok(floor < 1e-13, `floor ${floor}`);
+  }
 });

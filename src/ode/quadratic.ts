@@ -96,3 +96,209 @@ function quadraticRhsInto(
   }
   for (let i = 0; i < p * ps; i++) dy[m0 + i] = -gf * (tau * y[m0 + i] + 2 * H[i]) - decay * y[m0 + i];
 }
+
+/*
+ * The same ODEs in the variables (Q⊥, M), Q⊥ = Q − M P⁻¹ Mᵀ: the overlap of the student's
+ * component outside the teacher subspace. Near a solution the loss is linear in Q⊥ (ε ≈ tr(Q⊥·…)),
+ * so in the variables (Q, M) it is a difference of O(1) terms and a state rounded to 10⁻¹⁶ carries
+ * an absolute loss error ≈ 10⁻¹⁶ (7 % at ε = 2·10⁻¹⁰ measured). With K = M P⁻¹ Mᵀ and the
+ * p*×p* matrix D = MᵀM/p − P²/p* (zero on the zero-loss manifold, where M = R P, RᵀR = (p/p*) I):
+ *
+ *   τ = tr Q⊥/p + tr(D P⁻¹)
+ *   ε = ½τ² + (tr Q⊥² + 2 tr(Q⊥K))/p² + tr(D P⁻¹ D P⁻¹) + Δ/2
+ *     (from tr K²/p² − 2 tr MMᵀ/(p p*) + tr P²/p*² = tr(DP⁻¹DP⁻¹)): a sum of non-negative terms,
+ *     with D entering only quadratically, so the rounding of D (absolute 10⁻¹⁶) stays negligible.
+ *   G = (Q⊥Q + KQ⊥)/p + MP⁻¹ D P⁻¹Mᵀ,   H = Q⊥M/p + MP⁻¹ D           (the G, H of above)
+ *   dQ⊥/dα = A Q⊥ + Q⊥ Aᵀ + (4η²/p²) E[e² λλᵀ] − 2ηλ_wd Q⊥,  A = −(2η/p)(τ I + 2Q/p)
+ *     (gradient flow: dW⊥/dα = A W⊥, see analysis/conserved.ts; the SGD noise acts on Q only),
+ *   dM/dα as above. Every term of dQ⊥/dα is O(Q⊥) or O(ε) with no cancellation of O(1) terms:
+ *   the loss keeps its relative accuracy as it falls (tested against an independent reference).
+ */
+
+/** Work buffers and constants of the (Q⊥, M) form, allocated once per problem. */
+interface PerpContext {
+  readonly p: number; readonly ps: number; readonly noise: number;
+  readonly Pinv: Float64Array; readonly P2s: Float64Array;
+  readonly K: Float64Array; readonly Q: Float64Array; readonly MPi: Float64Array; readonly D: Float64Array; readonly MPiD: Float64Array;
+  readonly G: Float64Array; readonly H: Float64Array;
+  tau: number;
+}
+
+/** P⁻¹ by Cholesky, or null when P is not numerically positive definite (condition > 10¹⁰). */
+export function spdInverse(P: ArrayLike<number>, n: number): Float64Array | null {
+  const L = new Float64Array(n * n);
+  let dMax = 0, dMin = Infinity;
+  for (let j = 0; j < n; j++) {
+    let s = P[j * n + j];
+    for (let k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
+    if (!(s > 0)) return null;
+    L[j * n + j] = Math.sqrt(s);
+    dMax = Math.max(dMax, s); dMin = Math.min(dMin, s);
+    for (let i = j + 1; i < n; i++) {
+      let t = P[i * n + j];
+      for (let k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = t / L[j * n + j];
+    }
+  }
+  if (dMin < 1e-10 * dMax) return null;
+  // Columns of P⁻¹ by forward and back substitution.
+  const inv = new Float64Array(n * n), z = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = i === c ? 1 : 0;
+      for (let k = 0; k < i; k++) s -= L[i * n + k] * z[k];
+      z[i] = s / L[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = z[i];
+      for (let k = i + 1; k < n; k++) s -= L[k * n + i] * inv[k * n + c];
+      inv[i * n + c] = s / L[i * n + i];
+    }
+  }
+  return inv;
+}
+
+function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array, noise: number): PerpContext {
+  const P2s = new Float64Array(ps * ps);
+  for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) {
+    let s = 0;
+    for (let l = 0; l < ps; l++) s += P[i * ps + l] * P[l * ps + j];
+    P2s[i * ps + j] = s / ps;
+  }
+  return {
+    p, ps, noise, Pinv, P2s, K: new Float64Array(p * p), Q: new Float64Array(p * p), MPi: new Float64Array(p * ps),
+    D: new Float64Array(ps * ps), MPiD: new Float64Array(p * ps), G: new Float64Array(p * p), H: new Float64Array(p * ps), tau: 0,
+  };
+}
+
+/**
+ * Fills K, Q = Q⊥ + K, MP⁻¹, D, MP⁻¹D and τ from the state y = [Q⊥, M]; returns ε (noiseless part
+ * plus Δ/2) in the cancellation-free form of the header.
+ */
+function perpOverlaps(y: Float64Array, c: PerpContext): number {
+  const { p, ps, Pinv, P2s, K, Q, MPi, D, MPiD } = c;
+  const pp = p * p;
+  for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
+    let s = 0;
+    for (let l = 0; l < ps; l++) s += y[pp + i * ps + l] * Pinv[l * ps + j];
+    MPi[i * ps + j] = s;
+  }
+  let trQp = 0, qq = 0, qk = 0;
+  for (let i = 0; i < p; i++) {
+    trQp += y[i * p + i];
+    for (let j = i; j < p; j++) {
+      let s = 0;
+      for (let l = 0; l < ps; l++) s += MPi[i * ps + l] * y[pp + j * ps + l];
+      K[i * p + j] = K[j * p + i] = s;
+      const qp = y[i * p + j];
+      Q[i * p + j] = Q[j * p + i] = qp + s;
+      const w = i === j ? 1 : 2;
+      qq += w * qp * qp;
+      qk += w * qp * s;
+    }
+  }
+  for (let a = 0; a < ps; a++) for (let b = a; b < ps; b++) {
+    let s = 0;
+    for (let k = 0; k < p; k++) s += y[pp + k * ps + a] * y[pp + k * ps + b];
+    D[a * ps + b] = D[b * ps + a] = s / p - P2s[a * ps + b];
+  }
+  for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
+    let s = 0;
+    for (let l = 0; l < ps; l++) s += MPi[i * ps + l] * D[l * ps + j];
+    MPiD[i * ps + j] = s;
+  }
+  // tr(D P⁻¹) and tr(D P⁻¹ D P⁻¹) = Σ_ab (DP⁻¹)_ab (DP⁻¹)_ba
+  let trDPi = 0, trDPi2 = 0;
+  for (let a = 0; a < ps; a++) for (let b = 0; b < ps; b++) {
+    let s = 0, t = 0;
+    for (let l = 0; l < ps; l++) { s += D[a * ps + l] * Pinv[l * ps + b]; t += D[b * ps + l] * Pinv[l * ps + a]; }
+    if (a === b) trDPi += s;
+    trDPi2 += s * t;
+  }
+  const tau = trQp / p + trDPi;
+  c.tau = tau;
+  return 0.5 * tau * tau + (qq + 2 * qk) / pp + trDPi2 + c.noise / 2;
+}
+
+export interface PerpForm {
+  /** dy/dα for y = [Q⊥, M]. */
+  readonly rhs: OverlapRhs;
+  /** ε at y = [Q⊥, M], cancellation-free, and a bound on its rounding error (relative, plus D's rounding, which enters quadratically). */
+  readonly lossAndFloor: (y: Float64Array) => { loss: number; floor: number };
+  /** [Q⊥, M] from (Q, M). */
+  readonly toPerp: (Q: ArrayLike<number>, M: ArrayLike<number>) => Float64Array;
+  /** Q = Q⊥ + M P⁻¹ Mᵀ from y = [Q⊥, M]. */
+  readonly toQ: (y: Float64Array) => Float64Array;
+  /** The same Q in a work buffer, valid until the next call (no allocation, for per-step checks). */
+  readonly viewQ: (y: Float64Array) => Float64Array;
+}
+
+/** The (Q⊥, M) form of the quadratic network's ODEs, or null when P is singular or ill-conditioned. */
+export function quadraticPerpForm(params: DynamicsParams): PerpForm | null {
+  const { p, pStar: ps, eta, noise, P } = params;
+  const Pinv = spdInverse(P, ps);
+  if (!Pinv) return null;
+  const pp = p * p;
+  const ctx = perpContext(p, ps, P, Pinv, noise);
+  const gf = (2 * eta) / p;
+  const nq = params.sgdNoise === false ? 0 : (4 * eta * eta) / pp;
+  const decay = eta * (params.weightDecay ?? 0);
+  let pNorm = 0, piNorm = 0;
+  for (let i = 0; i < ps * ps; i++) { pNorm = Math.max(pNorm, Math.abs(ctx.P2s[i])); piNorm += Pinv[i] * Pinv[i]; }
+  piNorm = Math.sqrt(piNorm);
+  const u = Number.EPSILON / 2;
+  return {
+    rhs: (y, dy) => quadraticPerpRhsInto(y, dy, ctx, gf, nq, decay),
+    lossAndFloor: (y) => {
+      const eps = perpOverlaps(y, ctx);
+      // D = MᵀM/p − P²/p* is rounded to ≈ 4u·max|P²/p*| per entry (at most p* + 2 roundings of
+      // O(1) terms); it enters ε through ½τ² and tr(DP⁻¹DP⁻¹); the rest is a sum of
+      // non-negative terms, accurate to a few u relative.
+      let dNorm = 0;
+      for (let i = 0; i < ps * ps; i++) dNorm += ctx.D[i] * ctx.D[i];
+      const dD = (ps + 2) * u * pNorm * ps;
+      return { loss: eps, floor: 16 * u * Math.abs(eps) + dD * piNorm * (Math.abs(ctx.tau) + 2 * Math.sqrt(dNorm) * piNorm) };
+    },
+    toPerp: (Q, M) => {
+      const y = new Float64Array(pp + p * ps);
+      y.set(M as ArrayLike<number>, pp);
+      perpOverlaps(y, ctx); // K from M (Q⊥ = 0 here)
+      for (let i = 0; i < pp; i++) y[i] = Q[i] - ctx.K[i];
+      return y;
+    },
+    toQ: (y) => { perpOverlaps(y, ctx); return Float64Array.from(ctx.Q); },
+    viewQ: (y) => { perpOverlaps(y, ctx); return ctx.Q; },
+  };
+}
+
+function quadraticPerpRhsInto(y: Float64Array, dy: Float64Array, c: PerpContext, gf: number, nq: number, decay: number): void {
+  const eps = perpOverlaps(y, c);
+  const { p, ps, K, Q, MPi, MPiD, G, H } = c;
+  const pp = p * p, tau = c.tau;
+  // H = Q⊥M/p + MP⁻¹D
+  for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
+    let s = 0;
+    for (let l = 0; l < p; l++) s += y[i * p + l] * y[pp + l * ps + j];
+    H[i * ps + j] = s / p + MPiD[i * ps + j];
+  }
+  // G = (Q⊥Q + KQ⊥)/p + MP⁻¹D (MP⁻¹)ᵀ (symmetric)
+  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) {
+    let s = 0, t = 0;
+    for (let l = 0; l < p; l++) s += y[i * p + l] * Q[l * p + j] + K[i * p + l] * y[l * p + j];
+    for (let l = 0; l < ps; l++) t += MPiD[i * ps + l] * MPi[j * ps + l];
+    G[i * p + j] = G[j * p + i] = s / p + t;
+  }
+  // ε includes Δ/2, so 2ε = τ² + 2 tr(ACAC) + Δ is the c0 of quadraticRhsInto.
+  const c0 = 2 * eps;
+  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) {
+    // S = GQ/p − HMᵀ/p*, and (QQ⊥ + Q⊥Q)_ij for A Q⊥ + Q⊥ Aᵀ
+    let gq = 0, hm = 0, qqp = 0;
+    for (let l = 0; l < p; l++) { gq += G[i * p + l] * Q[l * p + j]; qqp += Q[i * p + l] * y[l * p + j] + y[i * p + l] * Q[l * p + j]; }
+    for (let m = 0; m < ps; m++) hm += H[i * ps + m] * y[pp + j * ps + m];
+    const s = gq / p - hm / ps;
+    const qp = y[i * p + j];
+    const d = -gf * (2 * tau * qp + (2 * qqp) / p) + nq * (c0 * Q[i * p + j] + 4 * tau * G[i * p + j] + 8 * s) - 2 * decay * qp;
+    dy[i * p + j] = dy[j * p + i] = d;
+  }
+  for (let i = 0; i < p * ps; i++) dy[pp + i] = -gf * (tau * y[pp + i] + 2 * H[i]) - decay * y[pp + i];
+}

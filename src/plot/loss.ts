@@ -61,14 +61,20 @@ export function curvesFigureSpec(series: readonly Series[], o: FigureOptions): T
 
 export interface LossSeries {
   readonly label: string;
-  readonly trajectory: Pick<Trajectory, 'alpha' | 'loss'>;
+  readonly trajectory: Pick<Trajectory, 'alpha' | 'loss' | 'lossFloor'>;
   readonly points?: boolean;
+}
+
+/** The losses to draw: a loss below its accuracy floor is not resolved and is not drawn. */
+export function resolvedLoss(t: Pick<Trajectory, 'loss' | 'lossFloor'>): Float64Array {
+  const f = t.lossFloor;
+  return f ? Float64Array.from(t.loss, (l, i) => (l < f[i] ? NaN : l)) : Float64Array.from(t.loss);
 }
 
 /** Population loss against α on log–log axes. */
 export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules']): TopLevelSpec {
   return curvesFigureSpec(
-    series.map((s) => ({ label: s.label, x: s.trajectory.alpha, y: s.trajectory.loss, points: s.points })),
+    series.map((s) => ({ label: s.label, x: s.trajectory.alpha, y: resolvedLoss(s.trajectory), points: s.points })),
     { title, subtitle, x: { title: 'α = steps / N', log: true }, y: { title: 'population loss ε', log: true }, rules },
   );
 }
