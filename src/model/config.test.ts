@@ -99,6 +99,19 @@ test('keys that reach the prototype (__proto__, constructor, prototype) are refu
   }
 });
 
+test('a config nested deeper than any config can be is a one-line error naming where, in files and --set values alike', () => {
+  // 10 000 nested lists: no config has more than a few levels (init.Q rows, a sweep list of them).
+  const deep = JSON.parse('{"init": {"Q": ' + '['.repeat(10_000) + ']'.repeat(10_000) + '}}');
+  const tooDeep = (f: () => unknown, field: RegExp) =>
+    assert.throws(f, (e: unknown) => e instanceof ConfigError && field.test(e.field) && /nested more than 16 levels deep/.test(e.message) && !e.message.includes('\n') && e.message.length < 300);
+  tooDeep(() => parseConfig(deep), /^init\.Q\.0\.0\./);
+  tooDeep(() => applyOverrides(deep, []), /^init\.Q\.0\./);
+  tooDeep(() => applyOverrides({}, ['init=' + '['.repeat(10_000) + ']'.repeat(10_000)]), /^0\.0\./);
+  // Real configs are far from the bound: a sweep over explicit overlaps is 5 levels deep.
+  const Q = [[1, 0], [0, 1]];
+  assert.doesNotThrow(() => applyOverrides({}, [`init.Q=${JSON.stringify([Q, Q])}`]));
+});
+
 test('keys and values quoted in messages are cut to 60 characters with "…", and a megabyte key costs no did-you-mean work', () => {
   const long = 'x'.repeat(1_000_000);
   assert.throws(() => parseConfig({ [long]: 1 }), (e: unknown) =>

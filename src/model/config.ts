@@ -250,21 +250,31 @@ function unsafeKeyError(path: readonly string[]): ConfigError {
   return new ConfigError(clip(path.join('.')), 'not allowed as a key (__proto__, constructor and prototype would reach the object prototype)');
 }
 
+/** No config nests deeper than a few levels (a sweep list of init.Q matrices is 5); the bound keeps
+ * the recursive walks that follow (copy, schema) off the stack limit. */
+const MAX_DEPTH = 16;
+
 /**
  * Refuses `__proto__`, `constructor` and `prototype` as keys anywhere in a config (a JSON file
  * can hold "__proto__" as an own key), so that no later assignment along a path can pollute
- * Object.prototype. Iterative, so deep nesting cannot overflow the stack.
+ * Object.prototype, and nesting deeper than MAX_DEPTH. Iterative, with each entry pointing to its
+ * parent (a path is built only for the message), so deep nesting costs neither stack nor
+ * depth² time.
  */
 export function assertSafeKeys(value: unknown): void {
-  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
+  type Entry = { v: unknown; key: string; parent: Entry | undefined; depth: number };
+  const pathOf = (e: Entry | undefined): string[] => { const path: string[] = []; for (; e?.parent; e = e.parent) path.push(e.key); return path.reverse(); };
+  const stack: Entry[] = [{ v: value, key: '', parent: undefined, depth: 0 }];
   while (stack.length) {
-    const { v, path } = stack.pop()!;
+    const entry = stack.pop()!;
+    const v = entry.v;
     if (v === null || typeof v !== 'object') continue;
+    if (entry.depth > MAX_DEPTH) throw new ConfigError(clip(pathOf(entry).join('.')), `nested more than ${MAX_DEPTH} levels deep; no config is`);
     const arr = Array.isArray(v);
     for (const k of Object.keys(v)) {
-      if (!arr && UNSAFE_KEYS.has(k)) throw unsafeKeyError([...path, k]);
+      if (!arr && UNSAFE_KEYS.has(k)) throw unsafeKeyError([...pathOf(entry), k]);
       const child = (v as Record<string, unknown>)[k];
-      if (child !== null && typeof child === 'object') stack.push({ v: child, path: [...path, k] });
+      if (child !== null && typeof child === 'object') stack.push({ v: child, key: k, parent: entry, depth: entry.depth + 1 });
     }
   }
 }
