@@ -52,6 +52,15 @@ test('stdout closed by its reader ends the run quietly; a full disk on stdout is
   }
 });
 
+test('a slow reader of --json gets the whole document (a full non-blocking pipe is back-pressure, not an error)', () => {
+  // The reader sleeps before reading, so the ~10⁵-byte document fills the pipe (64 KiB) first.
+  const slow = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" ode --json | (sleep 1; cat)`], { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 26 });
+  assert.equal(slow.stderr, '', 'no EAGAIN error');
+  assert.equal(slow.status, 0);
+  assert.ok(slow.stdout.length > 1 << 16, `the document is larger than a pipe (${slow.stdout.length} bytes)`);
+  assert.equal(JSON.parse(slow.stdout).solver, 'ode');
+});
+
 test('--set and config files cannot reach the prototype: __proto__ is refused with one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'onepass-'));
   writeFileSync(join(dir, 'proto.json'), '{"__proto__": {"eta": 7}}');

@@ -186,9 +186,23 @@ function writeStreamed(path: string, produce: OutputProducer): void {
   } finally { closeSync(fd); }
 }
 
+/**
+ * Writes every byte, waiting while the reader catches up: Node leaves a piped stdout in
+ * non-blocking mode, so a synchronous write into a full pipe fails with EAGAIN whenever the
+ * reader is slower than we are (`onepass ode --json | slow-consumer`); that is back-pressure,
+ * not an error. A closed pipe still ends in EPIPE.
+ */
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(PAUSE, 0, 0, 2); // 2 ms, without spinning the CPU
+    }
+  }
 }
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * The sibling folders of a replacement of `D`, named after the writing process:
