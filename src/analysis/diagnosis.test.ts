@@ -135,6 +135,6 @@ test('a run that never leaves its initial transient says so in words, never "α 
   const sgd = { alpha, loss: slow.loss.map((l, i) => l + (i === 200 ? 0.01 : 0)) };
   const d = diagnoseDeviation(slow, sgd);
   assert.equal(d.stage?.stage, 'initial transient');
-  assert.match(d.message, /lasts the whole run/);
+  assert.match(d.message, /covers every α compared \(α ≤ 100:/);
   assert.doesNotMatch(d.message, /Infinity/);
 });

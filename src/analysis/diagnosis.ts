@@ -84,7 +84,7 @@ export interface DeviationDiagnosis extends LossDeviation {
 const num = (x: number, digits = 4) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : String(x));
 const sci = (x: number) => (Number.isFinite(x) ? x.toExponential(3) : String(x));
 
-function stageText(s: StageAt, hasPlateau: boolean): string {
+function stageText(s: StageAt, hasPlateau: boolean, upTo: number): string {
   const level = s.plateau ? `ε ≈ ${num(s.plateau.loss, 3)}` : '';
   switch (s.stage) {
     case 'plateau': return `on the ODE's plateau at ${level} (α ∈ [${num(s.from, 3)}, ${num(s.to, 3)}])`;
@@ -93,7 +93,7 @@ function stageText(s: StageAt, hasPlateau: boolean): string {
       : `in the ODE's escape from its plateau at ${level} (α > ${num(s.from, 3)}; the loss does not fall to 1/20 of it by the end of the run)`;
     case 'initial transient': return Number.isFinite(s.to)
       ? `in the initial transient (α < ${num(s.to, 3)}, before the ODE ${hasPlateau ? 'reaches its first plateau' : 'loss first falls to 1/20 of its initial value or flattens'})`
-      : 'in the initial transient, which lasts the whole run (the ODE loss never fell to 1/20 of its initial value nor flattened)';
+      : `in the initial transient, which covers every α compared (α ≤ ${num(upTo, 4)}: the ODE loss never fell to 1/20 of its initial value nor flattened there)`;
     case 'final flat stretch': return `on the flat stretch that ends the ODE curve, ${level} for α ≥ ${num(s.from, 3)} (the final level, or a plateau not left by the last α)`;
     case 'convergence': return `in the convergence after ${hasPlateau ? 'the ODE\'s escape' : 'the initial transient'} (α > ${num(s.from, 3)})`;
   }
@@ -128,7 +128,7 @@ export function diagnoseDeviation(
       shift: o && s ? s.alpha - o.alpha : null, resolved: !!o && !!s && o.index !== s.index,
     };
   });
-  const parts = [`max |ε_SGD − ε_ODE| = ${sci(deviation.maxAbs)} at α = ${num(deviation.alphaAtMaxAbs)} (max relative ${sci(deviation.maxRel)}), ${stageText(stage, odeAnalysis.plateaus.length > 0)}`];
+  const parts = [`max |ε_SGD − ε_ODE| = ${sci(deviation.maxAbs)} at α = ${num(deviation.alphaAtMaxAbs)} (max relative ${sci(deviation.maxRel)}), ${stageText(stage, odeAnalysis.plateaus.length > 0, comparedUpTo)}`];
   if (standardErrors !== null) parts[0] += `; ${num(standardErrors, 3)} standard errors of the mean of ${runs} runs`;
   if (n < ode.alpha.length) parts.push(`compared over α ≤ ${num(comparedUpTo)} only (the SGD curve stops there)`);
   for (const e of escapes) {
