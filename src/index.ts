@@ -35,7 +35,7 @@ export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, ex
 export { analyzeSetup, quadraticAnalysesApply, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
 export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
 export { stabilityLimit, type StabilityLimit } from './analysis/stability.js';
-export { divergenceCheck, divergenceMessage, DIVERGENCE_FACTOR, type DivergenceEvent } from './analysis/divergence.js';
+export { divergenceCheck, divergenceMessage, DIVERGENCE_FACTOR, type DivergenceEvent } from './dynamics/divergence.js';
 export {
   lossStageAt, diagnoseDeviation, odeStability, divergenceDiagnosis,
   type LossStage, type StageAt, type EscapeComparison, type DeviationDiagnosis, type OdeStability, type DivergenceDiagnosis,

@@ -10,7 +10,7 @@ import { conservedDrift } from './conserved.js';
 import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias.js';
 import { hessianSpectrum, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
-import { symmetricEigen } from '../model/matrix.js';
+import { symmetricEigen } from '../linalg/matrix.js';
 import { isMeanQuadratic } from '../model/network.js';
 import type { Problem } from '../model/problem.js';
 

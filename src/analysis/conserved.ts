@@ -18,7 +18,7 @@
  * form A Q⊥ + Q⊥ A), including its label-noise part Δ Q; at finite N, also the fluctuations of
  * single-sample gradients. dM/dα has no η² term.
  */
-import { matmul, matmulT, symmetricEigen, symmetricFunction, transpose } from '../model/matrix.js';
+import { matmul, matmulT, symmetricEigen, symmetricFunction, transpose } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 
 /** Q⊥ = Q − M P⁻¹ Mᵀ: the Gram matrix of the student's components outside the teacher subspace. */

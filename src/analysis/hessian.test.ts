@@ -7,7 +7,7 @@ import type { Overlaps } from '../model/overlaps.js';
 import { parseConfig } from '../model/config.js';
 import { makeProblem } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
-import { toRows } from '../model/matrix.js';
+import { toRows } from '../linalg/matrix.js';
 import { analyzeSetup } from './analyze.js';
 
 const identity = (n: number) => { const I = new Float64Array(n * n); for (let i = 0; i < n; i++) I[i * n + i] = 1; return I; };

@@ -13,7 +13,7 @@
  * Every direction outside the subspace (δW = v uᵀ, u ⊥ all rows) has curvature 2 vᵀG_Q v: the
  * eigenvalues of 2G_Q, each with multiplicity N − d, reported separately.
  */
-import { matmul, matmulT, symmetricEigen, trace } from '../model/matrix.js';
+import { matmul, matmulT, symmetricEigen, trace } from '../linalg/matrix.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
 
 interface Coordinates { W: Float64Array; T: Float64Array; d: number }

@@ -10,7 +10,7 @@
  * (orthogonal Procrustes). A Haar-random solution has E[R] = 0, so its root-mean-square distance
  * is √(tr Q + (p/p*) tr P).
  */
-import { matmul, symmetricFunction, trace, frobeniusDot } from '../model/matrix.js';
+import { matmul, symmetricFunction, trace, frobeniusDot } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 
 /** The closest solution's R = √(p/p*) M (MᵀM)^{−1/2} (p×p*), null if M is rank deficient. */

@@ -6,7 +6,7 @@
  *    ∂P/∂ρ_ij = φ₂(0, 0; ρ_ij) · P(other two > 0 | z_i = z_j = 0) turns it into a smooth 1-D
  *    integral from P(I) = 1/16, done by Gauss–Legendre quadrature.
  */
-import { symmetricEigen } from '../model/matrix.js';
+import { symmetricEigen } from '../linalg/matrix.js';
 
 export function orthant2(rho: number): number {
   return 0.25 + Math.asin(Math.max(-1, Math.min(1, rho))) / (2 * Math.PI);

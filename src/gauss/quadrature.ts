@@ -5,7 +5,7 @@
  * The fallback for activations without closed forms; exact for polynomials of degree < 2n in
  * each coordinate, slowly convergent for kinks (ReLU).
  */
-import { symmetricEigen } from '../model/matrix.js';
+import { symmetricEigen } from '../linalg/matrix.js';
 import type { GaussianExpectations } from './expectations.js';
 
 export interface HermiteRule {

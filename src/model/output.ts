@@ -5,7 +5,7 @@
 import type { Trajectory } from './trajectory.js';
 import type { Ensemble } from '../sim/ensemble.js';
 import type { Config } from './config.js';
-import { toRows } from './matrix.js';
+import { toRows } from '../linalg/matrix.js';
 import { VERSION } from '../version.js';
 
 export interface TrajectoryJson {

@@ -5,7 +5,7 @@
 import type { Activation } from '../gauss/expectations.js';
 import { activationByName } from '../gauss/activations.js';
 import type { Config } from './config.js';
-import { fromRows } from './matrix.js';
+import { fromRows } from '../linalg/matrix.js';
 import { overlapsOf, type Overlaps, type Weights } from './overlaps.js';
 import { isOverlapInit, studentWeights, teacherWeights } from './init.js';
 import { Rng } from '../random/rng.js';

@@ -17,7 +17,7 @@
  * Cost O(p²(p + p*)) per call, against O(p²(p + p*)²) Wick sums for the generic form.
  */
 import type { DynamicsParams, OverlapRhs } from './equations.js';
-import { trace, frobeniusDot } from '../model/matrix.js';
+import { trace, frobeniusDot } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 
 /** ε = ½ E[e²] = ½ [τ² + 2 tr(ACAC)] + Δ/2: mean² plus variance of the quadratic form. */

@@ -12,7 +12,7 @@ import { packState } from './equations.js';
 import { quadraticRhs, quadraticPerpForm } from './quadratic.js';
 import { committeeRhs, committeeLossAndFloor } from './committee.js';
 import { integrate } from './dopri5.js';
-import { divergenceCheck, divergenceMessage } from '../analysis/divergence.js';
+import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { isMeanQuadratic } from '../model/network.js';
 
 export interface OdeOptions {

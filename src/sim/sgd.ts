@@ -10,7 +10,7 @@ import { committeePopulationLoss } from '../ode/committee.js';
 import type { Network } from '../model/network.js';
 import { overlapsOf, type Weights } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
-import { divergenceCheck, divergenceMessage } from '../analysis/divergence.js';
+import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { Rng } from '../random/rng.js';
 import { createSgdKernel, type SgdKernel } from './wasmKernel.js';
 import { OnepassError } from '../model/errors.js';

@@ -4,7 +4,7 @@
  * The message states only what was observed (where, which norm, how large); why it happened is
  * for `diagnoseDivergence` (src/analysis/diagnosis.ts), which compares with the ODE.
  */
-import { trace } from '../model/matrix.js';
+import { trace } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 
 /** Q entries beyond this multiple of the natural scale (initial Q, P, 1) mean divergence. */
