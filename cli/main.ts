@@ -24,7 +24,7 @@ import {
 } from './library.js';
 import type { EnsembleCheckpoint } from '../src/sim/ensemble.js';
 import { sgdWork, odeSeconds, escapeSweepSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
-import { startExplorer } from './explore.js';
+import { startExplorer } from '../src/io/explore.js';
 import { registerSweep } from './sweep.js';
 import { parseOut, parsePort, parseWorkers } from './options.js';
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { parseConfig, makeProblem, initialCondition, solveOde, ConfigError, type ConfigInput } from '../src/index.js';
-import { startExplorer, type Explorer } from '../cli/explore.js';
+import { startExplorer, type Explorer } from '../src/io/explore.js';
 import { launchChromium, type Chromium } from './chromium.js';
 
 let explorer: Explorer, browser: Chromium;

@@ -2,7 +2,7 @@
  * Writes a screenshot of the explorer after a complete default run (ODE and SGD) to the PNG
  * given as argument (default docs/explorer.png): `npm run screenshot:web`.
  */
-import { startExplorer } from '../cli/explore.js';
+import { startExplorer } from '../src/io/explore.js';
 import { launchChromium } from './chromium.js';
 
 const out = process.argv[2] ?? 'docs/explorer.png';

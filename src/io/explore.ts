@@ -9,10 +9,10 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnepassError } from '../src/model/errors.js';
+import { OnepassError } from '../model/errors.js';
 
-/** The repository root: this file is cli/explore.ts, compiled to dist/cli/explore.js. */
-const root = fileURLToPath(new URL(import.meta.url.includes('/dist/cli/') ? '../../' : '../', import.meta.url));
+/** The repository root: this file is src/io/explore.ts, compiled to dist/src/io/explore.js. */
+const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/io/') ? '../../../' : '../../', import.meta.url));
 export const webDist = join(root, 'web', 'dist');
 
 const TYPES: Record<string, string> = {

@@ -5,7 +5,7 @@ import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExplorer, listenError } from './explore.js';
-import { OnepassError } from '../src/index.js';
+import { OnepassError } from '../model/errors.js';
 
 /**
  * A request with the path sent as is (no client-side normalisation of `..`), bounded: it fails
