@@ -17,8 +17,23 @@
  * 1000 α at p = 8, p* = 2 (README, Scale), and the right-hand side costs ~p²(p + p*) operations;
  * that bound is the estimate (a p = p* run that converges exponentially takes fewer steps).
  */
-import type { Config } from './config.js';
 import { ConfigError, OnepassError } from './errors.js';
+
+/**
+ * The config keys a cost estimate reads. Declared here structurally (the parsed Config has
+ * them) so that config.ts can call checkRunMemory without budget.ts importing config.ts back:
+ * that was an import cycle (issue 14).
+ */
+interface Config {
+  readonly p: number;
+  readonly pStar: number;
+  readonly N: number;
+  readonly runs: number;
+  readonly alphaMax: number;
+  readonly trainSecondLayer: boolean;
+  readonly saveAt?: readonly number[] | undefined;
+  readonly savePoints: number;
+}
 
 /** Largest estimated memory of saved overlaps and work space accepted. */
 export const MAX_RUN_BYTES = 2 * 2 ** 30;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { ConfigError, MAX_QUOTED, clip } from './errors.js';
-import { isOverlapInit } from './init.js';
+import { isOverlapInit } from './initKind.js';
 import { checkRunMemory } from './budget.js';
 
 export const ACTIVATIONS = ['square', 'erf', 'relu', 'linear'] as const;

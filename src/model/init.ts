@@ -6,13 +6,9 @@
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import type { Rng } from '../random/rng.js';
 import { jointCovariance, type Overlaps, type Weights } from './overlaps.js';
-import type { Config, OverlapInit } from './config.js';
 import { ConfigError } from './errors.js';
 
-/** Whether a config starts from given overlaps (else from random weights). */
-export function isOverlapInit(init: Config['init']): init is OverlapInit {
-  return 'Q' in init;
-}
+export { isOverlapInit } from './initKind.js';
 
 /** Teacher rows: i.i.d. N(0, 1) entries (P ≈ I + O(1/√N)), or orthonormalised so P = I exactly. */
 export function teacherWeights(kind: 'gaussian' | 'orthonormal', pStar: number, N: number, rng: Rng): Float64Array {

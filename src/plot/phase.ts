@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { ConfigError } from '../model/errors.js';
-import { columnIndex, type Table } from '../sweep/table.js';
+import { columnIndex, type Table } from '../model/table.js';
 
 export interface PhaseDiagramOptions {
   readonly x: string;

@@ -5,10 +5,10 @@
  * order their rows were computed or merged in. Core module: plain data, no Node API.
  */
 import type { Config } from '../model/config.js';
-import { ConfigError } from '../model/errors.js';
 import { flattenConfig, type SweepSolver } from './grid.js';
 import type { PointResult } from './point.js';
 import { RESULT_COLUMNS, type ResultColumn } from './columns.js';
+import { columnIndex, type Cell, type Table } from '../model/table.js';
 
 export interface ResultRow extends PointResult {
   readonly configHash: string;
@@ -19,8 +19,7 @@ export interface ResultRow extends PointResult {
 
 export { RESULT_COLUMNS, type ResultColumn };
 
-export type Cell = string | number | boolean | null;
-export interface Table { readonly columns: string[]; readonly rows: Cell[][] }
+export { columnIndex, type Cell, type Table };
 
 function resultCells(r: ResultRow): Record<ResultColumn, Cell> {
   return {
@@ -59,11 +58,4 @@ export function tableCsv(t: Table): string {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [t.columns, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
-}
-
-/** The values of one column; ConfigError naming the column when the table lacks it. */
-export function columnIndex(t: Table, name: string, what: string): number {
-  const i = t.columns.indexOf(name);
-  if (i < 0) throw new ConfigError(what, `no column "${name}" (columns: ${t.columns.join(', ')})`);
-  return i;
 }
