@@ -11,6 +11,7 @@ import type { DynamicsParams, OverlapRhs } from './equations.js';
 import { packState } from './equations.js';
 import { quadraticRhs, quadraticPerpForm } from './quadratic.js';
 import { committeeRhs, committeeLossAndFloor } from './committee.js';
+import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
 import { integrate } from './dopri5.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { isMeanQuadratic } from '../model/network.js';
@@ -46,8 +47,12 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const rtol = options.rtol ?? problem.config.rtol;
   const params: DynamicsParams = { p, pStar, eta: problem.eta, noise: problem.noise, P: initial.P, sgdNoise, weightDecay: problem.weightDecay, secondLayerRate: problem.secondLayerRate };
   // The quadratic network integrates (Q⊥, M), in which its loss is not a cancellation
-  // (quadratic.ts); other networks integrate (Q, M[, v]) and their loss has a rounding floor.
-  const perp = isMeanQuadratic(problem.network) && !train ? quadraticPerpForm(params) : null;
+  // (quadratic.ts), and so does one ReLU unit learning one (reluSingle.ts); other networks
+  // integrate (Q, M[, v]) and their loss has a rounding floor.
+  const perp = train ? null
+    : isMeanQuadratic(problem.network) ? quadraticPerpForm(params)
+    : isSingleRelu(problem.network) ? reluSinglePerpForm(params)
+    : null;
   const rhs = perp ? perp.rhs : overlapRhs(problem, initial.P, sgdNoise);
   const overlapsOf = (y: Float64Array): Overlaps => ({ p, pStar, Q: y.subarray(0, pp), M: y.subarray(pp, offV), P: initial.P });
   const networkOf = (y: Float64Array) => (train ? { ...problem.network, v: y.subarray(offV) } : problem.network);
