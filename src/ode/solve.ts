@@ -1,7 +1,8 @@
 /**
  * Integrates the overlap ODEs of a problem from given initial overlaps and returns a Trajectory.
  * Picks the closed-form right-hand side for the quadratic paper's network (square, mean
- * readout), else the generic sum of Gaussian expectations. A blow-up of the student norms stops the
+ * readout, and any uniform readout mapped exactly onto it: uniformQuadratic.ts), else the generic sum
+ * of Gaussian expectations. A blow-up of the student norms stops the
  * run with a message saying where (and `divergedAt`) instead of NaNs.
  */
 import type { Problem } from '../model/problem.js';
@@ -15,6 +16,7 @@ import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
 import { integrate } from './dopri5.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { isMeanQuadratic } from '../model/network.js';
+import { uniformQuadraticScales, meanEquivalent, mappedRhs } from './uniformQuadratic.js';
 
 export interface OdeOptions {
   /** Called with the fraction of the α range done. */
@@ -29,13 +31,50 @@ export interface OdeOptions {
 
 export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'eta' | 'noise' | 'weightDecay' | 'secondLayerRate'>, P: Float64Array, sgdNoise = true): OverlapRhs {
   const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P, sgdNoise, weightDecay: problem.weightDecay, secondLayerRate: problem.secondLayerRate };
-  return isMeanQuadratic(problem.network) && problem.secondLayerRate === undefined ? quadraticRhs(params) : committeeRhs(params, problem.network);
+  if (problem.secondLayerRate === undefined) {
+    if (isMeanQuadratic(problem.network)) return quadraticRhs(params);
+    const scales = uniformQuadraticScales(problem.network);
+    if (scales) {
+      const eq = meanEquivalent(params, scales.c, scales.cStar);
+      return mappedRhs(quadraticRhs(eq.params), problem.p, problem.pStar, eq.a);
+    }
+  }
+  return committeeRhs(params, problem.network);
+}
+
+/**
+ * The square network with uniform readouts (v = c/p, v* = c* / p*, e.g. "sum") solved as its exact
+ * mean-readout equivalent (uniformQuadratic.ts) and mapped back: Q unchanged, M = M'/a, P as
+ * given, loss and its floor ×c². null when the network is not of that kind.
+ */
+function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: OdeOptions): Trajectory | null {
+  if (problem.secondLayerRate !== undefined || isMeanQuadratic(problem.network)) return null;
+  const scales = uniformQuadraticScales(problem.network);
+  if (!scales) return null;
+  const { p, pStar, network } = problem;
+  const eq = meanEquivalent({ p, pStar, eta: problem.eta, noise: problem.noise, P: initial.P, weightDecay: problem.weightDecay }, scales.c, scales.cStar);
+  const v = new Float64Array(p).fill(1 / p), vStar = new Float64Array(pStar).fill(1 / pStar);
+  const mapped: Problem = {
+    ...problem, eta: eq.params.eta, noise: eq.params.noise, weightDecay: eq.params.weightDecay ?? 0,
+    network: { ...network, v, vStar },
+  };
+  const mappedInitial: Overlaps = { ...initial, M: Float64Array.from(initial.M, (x) => eq.a * x), P: eq.params.P };
+  const t = solveOde(mapped, mappedInitial, options);
+  return {
+    ...t,
+    M: t.M.map((m) => Float64Array.from(m, (x) => x / eq.a)),
+    P: initial.P,
+    loss: t.loss.map((l) => l * eq.lossScale),
+    ...(t.lossFloor ? { lossFloor: t.lossFloor.map((l) => l * eq.lossScale) } : {}),
+  };
 }
 
 /** Local relative tolerance of the loss, in units of the state's rtol (see solveOde). */
 export const LOSS_RTOL_FACTOR = 100;
 
 export function solveOde(problem: Problem, initial: Overlaps, options: OdeOptions = {}): Trajectory {
+  const uniform = solveUniformQuadratic(problem, initial, options);
+  if (uniform) return uniform;
   const { p, pStar } = problem;
   const pp = p * p;
   const sgdNoise = options.sgdNoise ?? true;
