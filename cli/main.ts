@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
-import { ConfigError, OnepassError, clip } from '../src/model/errors.js';
+import { ConfigError, OnepassError, clip, errorLine } from '../src/model/errors.js';
 import { VERSION } from '../src/version.js';
 import type { Config } from '../src/model/config.js';
 import type { Problem } from '../src/model/problem.js';
@@ -519,9 +519,8 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   // Only OnepassError (ConfigError is one) is the user's to fix: exit 2. Anything else, a RangeError
   // from deep inside included, is a bug in onepass and says so: exit 1 (README, "What the tool guarantees").
-  const user = err instanceof OnepassError;
-  const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: ${user ? '' : 'internal error (a bug in onepass, please report): '}${clip(msg.split('\n')[0], 1000)}\n`);
+  const { user, line } = errorLine(err);
+  process.stderr.write(`error: ${clip(line, 1000)}\n`);
   if (process.env.ONEPASS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = user ? 2 : 1;
 });
