@@ -100,3 +100,20 @@ test('sweep --plot is checked against the planned columns and solvers before any
   oneLine(run([...sweep, '--out', join(dir, 'c'), '--plot', 'p']), /^error: --plot: expected X,Y/, 'one key');
   assert.deepEqual(readdirSync(dir), [], 'no sweep folder, no store: nothing ran');
 });
+
+test('an engine bug is reported as one: exit 1, "internal error (a bug in onepass, please report)", one line; a RangeError is no user error', () => {
+  // ONEPASS_TEST_INTERNAL_ERROR makes the CLI throw a RangeError before the command runs, as a
+  // failed invariant deep in the core would: it used to print as bad input with exit 2.
+  const env = { ...process.env, ONEPASS_TEST_INTERNAL_ERROR: 'index 7 outside [0, 4)\nsecond line', ONEPASS_DEBUG: '' };
+  const r = run(['ode', ...small], { env });
+  assert.equal(r.status, 1, `exit ${r.status}, stderr ${r.stderr}`);
+  assert.equal(r.stderr, 'error: internal error (a bug in onepass, please report): index 7 outside [0, 4)\n');
+  assert.equal(r.stdout, '');
+  const debug = run(['ode', ...small], { env: { ...env, ONEPASS_DEBUG: '1' } });
+  assert.equal(debug.status, 1);
+  assert.match(debug.stderr, /^error: internal error \(a bug in onepass, please report\): index 7 outside \[0, 4\)\nRangeError: index 7 outside \[0, 4\)\nsecond line\n\s+at /);
+  // A user error still is one line, exit 2, and not marked as a bug.
+  const user = run(['ode', ...small, '--set', 'alphaMax=-1']);
+  assert.equal(user.status, 2);
+  assert.equal(user.stderr, 'error: alphaMax: must be > 0 (final time α = steps/N) (got -1)\n');
+});

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
-import { OnepassError, clip } from '../src/model/errors.js';
+import { ConfigError, OnepassError, clip, errorLine } from '../src/model/errors.js';
 import { VERSION } from '../src/version.js';
 import type { Config } from '../src/model/config.js';
 import type { Problem } from '../src/model/problem.js';
@@ -113,7 +113,7 @@ function checkWork(config: Config, opts: SimOptions, what: { ode: boolean; sgdRu
   const workers = workersOption(opts.workers) ?? availableParallelism();
   const { stepsPerRun, seconds: sgdSeconds } = sgdWork({ ...config, runs: what.sgdRuns }, workers);
   const keys = what.sgdRuns ? 'lower alphaMax, N or runs' : 'lower alphaMax';
-  if (what.sgdRuns && !(stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: α_max·N = ${stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); ${keys}`);
+  if (what.sgdRuns && !(stepsPerRun <= MAX_STEPS)) throw new ConfigError('alphaMax', `α_max·N = ${stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); ${keys}`);
   const seconds = (what.sgdRuns ? sgdSeconds : 0) + (what.ode ? odeSeconds(config) : 0);
   const work = [what.sgdRuns ? `${stepsPerRun.toPrecision(3)} SGD steps per run × ${what.sgdRuns} run(s)` : '', what.ode ? `the ODE up to α = ${config.alphaMax}` : ''].filter(Boolean).join(' and ');
   checkTime(seconds, work, keys, opts.yes);
@@ -471,7 +471,13 @@ const program = new Command()
   // Usage errors come back as CommanderError (inherited by every subcommand created below) and
   // are printed by the handler at the end: one line and exit code 2, as for any bad input.
   .exitOverride()
-  .configureOutput({ outputError: () => {} });
+  .configureOutput({ outputError: () => {} })
+  // Test hook: stands in for an engine bug (a RangeError from deep inside the core), so
+  // cli/main.errors.test.ts can check that the final handler reports it as a bug, not as bad input.
+  .hook('preAction', () => {
+    const injected = process.env.ONEPASS_TEST_INTERNAL_ERROR;
+    if (injected) throw new RangeError(injected);
+  });
 
 withCommonOptions(program.command('ode').description('integrate the overlap ODEs (N → ∞)')).action(async (o: CommonOptions) => { await load(); return cmdOde(o); });
 withResumeOptions(withCommonOptions(program.command('sim').description('simulate finite-N one-pass SGD (config keys N, seed, runs); with --out it checkpoints, --resume continues')))
@@ -511,9 +517,10 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.exitCode = 2;
     return;
   }
-  const known = err instanceof OnepassError || err instanceof RangeError;
-  const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: ${known ? '' : 'internal error: '}${clip(msg.split('\n')[0], 1000)}\n`);
+  // Only OnepassError (ConfigError is one) is the user's to fix: exit 2. Anything else, a RangeError
+  // from deep inside included, is a bug in onepass and says so: exit 1 (README, "What the tool guarantees").
+  const { user, line } = errorLine(err);
+  process.stderr.write(`error: ${clip(line, 1000)}\n`);
   if (process.env.ONEPASS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = known ? 2 : 1;
+  process.exitCode = user ? 2 : 1;
 });

@@ -1,11 +1,11 @@
 /** onepass: exact dynamics of one-pass SGD in two-layer teacher–student networks. Public API. */
 export { VERSION } from './version.js';
-export { OnepassError, ConfigError } from './model/errors.js';
+export { OnepassError, errorLine, INTERNAL_ERROR, ConfigError } from './model/errors.js';
 export { configSchema, parseConfig, applyOverrides, ACTIVATIONS, type Config, type ConfigInput } from './model/config.js';
 export { makeProblem, initialCondition, saveGrid, type Problem, type InitialCondition } from './model/problem.js';
 export { overlapsOf, jointCovariance, type Overlaps, type Weights } from './model/overlaps.js';
 export { teacherWeights, studentWeights, weightsWithOverlaps } from './model/init.js';
-export type { Trajectory } from './model/trajectory.js';
+export type { Trajectory, RunStatus } from './model/trajectory.js';
 export { trajectoryJson, ensembleJson, trajectoryCsv, writeTrajectoryCsv, writeJson, provenance, type TrajectoryJson, type SgdJson } from './model/output.js';
 export type { Activation, GaussianExpectations } from './gauss/expectations.js';
 export { activations, activationByName, customActivation } from './gauss/activations.js';

@@ -21,7 +21,7 @@ export function lossDeviation(reference: Pick<Trajectory, 'alpha' | 'loss'>, oth
   let maxAbs = 0, maxRel = 0, alphaAtMaxAbs = 0;
   for (let i = 0; i < n; i++) {
     if (Math.abs(reference.alpha[i] - other.alpha[i]) > 1e-9 * Math.max(1, reference.alpha[i])) {
-      throw new RangeError(`save times differ at index ${i}: α = ${reference.alpha[i]} vs ${other.alpha[i]}`);
+      throw new Error(`save times differ at index ${i}: α = ${reference.alpha[i]} vs ${other.alpha[i]}`);
     }
     const d = Math.abs(other.loss[i] - reference.loss[i]);
     if (d > maxAbs) { maxAbs = d; alphaAtMaxAbs = reference.alpha[i]; }

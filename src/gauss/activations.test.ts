@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activations, customActivation } from './activations.js';
+import { activations, activationByName, customActivation } from './activations.js';
+import { ConfigError } from '../model/errors.js';
 import { erf } from './erf.js';
 import { hermiteRule, gaussianExpectation, quadratureExpectations } from './quadrature.js';
 import type { Activation } from './expectations.js';
@@ -134,4 +135,10 @@ test('ReLU I4 near a repeated unit (correlation 1 − ε) matches independent re
   }
   // continuity into the merged (singular) branch, which takes another code path
   assert.ok(Math.abs(I4(cov(1e-14)) / I4(cov(0)) - 1) < 1e-7, `${I4(cov(1e-14))} vs ${I4(cov(0))}`);
+});
+
+test('an unknown activation name is a ConfigError naming the field and the known names', () => {
+  assert.equal(activationByName('erf'), activations.erf);
+  assert.throws(() => activationByName('tanh'), (e: unknown) => e instanceof ConfigError && e.field === 'activation'
+    && /^activation: unknown activation "tanh" \(known: .*square.*\)$/.test(e.message));
 });

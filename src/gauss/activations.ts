@@ -1,5 +1,6 @@
 /** The named activations, for configs and the CLI. Adding one = its file with expectations + a line here. */
 import type { Activation } from './expectations.js';
+import { ConfigError } from '../model/errors.js';
 import { square } from './square.js';
 import { erfActivation } from './erf.js';
 import { reluActivation } from './relu.js';
@@ -19,6 +20,6 @@ export function customActivation(name: string, sigma: (z: number) => number, dsi
 
 export function activationByName(name: string): Activation {
   const a = activations[name];
-  if (!a) throw new RangeError(`unknown activation "${name}" (known: ${Object.keys(activations).join(', ')})`);
+  if (!a) throw new ConfigError('activation', `unknown activation "${name}" (known: ${Object.keys(activations).join(', ')})`);
   return a;
 }

@@ -6,7 +6,7 @@
  */
 import type { Activation } from './expectations.js';
 import { gaussianExpectation, hermiteRule } from './quadrature.js';
-import { OnepassError } from '../model/errors.js';
+import { ConfigError } from '../model/errors.js';
 
 export interface PairExpectations {
   /** E[s(a) s(b)], s = σ or σ* per flag. */
@@ -50,7 +50,7 @@ function checkResolved(C: ArrayLike<number>, d: number, acts: readonly (Activati
   for (let i = 0; i < d; i++) {
     const v = C[i * d + i];
     if (acts[i]?.name === 'erf' && v > ERF_QUADRATURE_MAX_VARIANCE) {
-      throw new OnepassError(`teacherActivation: the mixed erf expectations are computed by quadrature, accurate while every erf argument has variance ≤ ${ERF_QUADRATURE_MAX_VARIANCE}; one reached ${v.toPrecision(3)} (Q or P), beyond which it is silently off (7·10⁻⁴ at 3, 2 % at 100); use the same activation for student and teacher, or smaller weights`);
+      throw new ConfigError('teacherActivation', `the mixed erf expectations are computed by quadrature, accurate while every erf argument has variance ≤ ${ERF_QUADRATURE_MAX_VARIANCE}; one reached ${v.toPrecision(3)} (Q or P), beyond which it is silently off (7·10⁻⁴ at 3, 2 % at 100); use the same activation for student and teacher, or smaller weights`);
     }
   }
 }

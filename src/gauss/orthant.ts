@@ -159,5 +159,5 @@ function merge(a: Factor, b: Factor): Factor {
   if (a === 'H') return b;
   if (b === 'H') return a;
   if (a === 'R' && b === 'R') return 'R2';
-  throw new RangeError(`cannot merge ${a} and ${b}`);
+  throw new Error(`cannot merge ${a} and ${b}`);
 }

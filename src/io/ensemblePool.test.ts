@@ -4,6 +4,7 @@ import { simulateEnsembleOnPool } from './ensemblePool.js';
 import { simulateEnsemble, type EnsembleCheckpoint } from '../sim/ensemble.js';
 import { parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
+import { ConfigError, OnepassError } from '../model/errors.js';
 
 // Small runs: a few thousand steps each, with label noise so every draw matters.
 const config = parseConfig({ N: 300, alphaMax: 6, savePoints: 13, runs: 3, seed: 5, noise: 0.05 });
@@ -47,4 +48,14 @@ test('a pooled ensemble resumes from a checkpoint with one run finished and one 
   }
   const again = await simulateEnsembleOnPool(problem, initial, { workers: 2, resume: checkpoints[Math.floor(checkpoints.length / 2)] });
   again.runs.forEach((t, r) => assert.deepEqual(t.loss, reference.runs[r].loss, `run ${r}, second resume`));
+});
+
+test('a user error inside a worker thread reaches the caller as an OnepassError, not as a plain Error (an engine bug)', async () => {
+  // An erf student with σ² = 3 > 2 is refused by the mixed-activation quadrature once the run
+  // evaluates it, i.e. inside the worker; structured clone would strip the class on the way back.
+  const wide = parseConfig({ N: 50, alphaMax: 0.1, runs: 2, activation: 'erf', teacherActivation: 'square', init: { teacher: 'orthonormal', studentVariance: 3, seed: 0 } });
+  const small = parseConfig({ N: 50, alphaMax: 0.1, runs: 2 });
+  assert.throws(() => simulateEnsemble(makeProblem(wide), initialCondition(wide)), ConfigError, 'the same config fails in this thread');
+  await assert.rejects(simulateEnsembleOnPool({ ...makeProblem(small), config: wide }, initialCondition(small), { workers: 2 }),
+    (e: unknown) => e instanceof OnepassError && /^teacherActivation: the mixed erf expectations/.test(e.message));
 });

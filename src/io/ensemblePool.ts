@@ -12,7 +12,8 @@ import type { Problem, InitialCondition } from '../model/problem.js';
 import type { Trajectory } from '../model/trajectory.js';
 import type { SgdCheckpoint } from '../sim/sgd.js';
 import { simulateEnsemble, summarizeEnsemble, type Ensemble, type EnsembleCheckpoint, type EnsembleOptions } from '../sim/ensemble.js';
-import type { RunTask, RunMessage } from './ensembleWorker.js';
+import type { RunTask, RunMessage, RunOutcome } from './ensembleWorker.js';
+import { OnepassError } from '../model/errors.js';
 
 export interface PoolEnsembleOptions extends Omit<EnsembleOptions, 'saveAt'> {
   /** Worker threads; default every core. With one worker, or one run, the runs go in this thread. */
@@ -31,7 +32,7 @@ export async function simulateEnsembleOnPool(problem: Problem, initial: InitialC
   const writeCheckpoint = () => options.checkpoint?.write({ finished: [...finished], current: [...current] } satisfies EnsembleCheckpoint);
   report();
 
-  const pool = new Piscina<RunTask, Trajectory>({
+  const pool = new Piscina<RunTask, RunOutcome>({
     filename: new URL('./ensembleWorker.js', import.meta.url).href,
     minThreads: workers, maxThreads: workers,
   });
@@ -44,7 +45,9 @@ export async function simulateEnsembleOnPool(problem: Problem, initial: InitialC
       });
       try {
         const task: RunTask = { config: problem.config, run: r, resume: current[r], checkpointEverySeconds: options.checkpoint?.everySeconds ?? null, port: port2 };
-        finished[r] = await pool.run(task, { transferList: [port2] });
+        const outcome = await pool.run(task, { transferList: [port2] });
+        if ('userError' in outcome) throw new OnepassError(outcome.userError);
+        finished[r] = outcome;
       } finally {
         port1.close();
       }

@@ -10,6 +10,7 @@ import { makeProblem, initialCondition } from '../model/problem.js';
 import { ensembleWeights, simulateRun } from '../sim/ensemble.js';
 import type { SgdCheckpoint } from '../sim/sgd.js';
 import type { Trajectory } from '../model/trajectory.js';
+import { OnepassError } from '../model/errors.js';
 
 export interface RunTask {
   readonly config: Config;
@@ -21,12 +22,18 @@ export interface RunTask {
 
 export type RunMessage = { readonly run: number; readonly fraction: number } | { readonly run: number; readonly checkpoint: SgdCheckpoint };
 
-export default function run(task: RunTask): Trajectory {
+/**
+ * A run's trajectory, or the message of a user error: an error crosses the thread boundary as a
+ * plain Error (structured clone keeps no subclass), which the CLI would report as a bug.
+ */
+export type RunOutcome = Trajectory | { readonly userError: string };
+
+export default function run(task: RunTask): RunOutcome {
   const { config, port } = task;
-  const problem = makeProblem(config);
-  const weights = ensembleWeights(problem, initialCondition(config));
   let lastFraction = -1;
   try {
+    const problem = makeProblem(config);
+    const weights = ensembleWeights(problem, initialCondition(config));
     return simulateRun(problem, weights, task.run, {
       onProgress: (fraction) => {
         // Thousandths are all a progress bar shows: do not flood the port.
@@ -39,6 +46,9 @@ export default function run(task: RunTask): Trajectory {
         ? { everySeconds: task.checkpointEverySeconds, write: (checkpoint) => port.postMessage({ run: task.run, checkpoint } satisfies RunMessage) }
         : undefined,
     });
+  } catch (err) {
+    if (err instanceof OnepassError) return { userError: err.message };
+    throw err;
   } finally {
     port.close();
   }

@@ -70,3 +70,14 @@ test('the store keys by config content: the same config from a differently writt
 test('opening something that is not a onepass store fails with one line naming the file', () => {
   assert.throws(() => ResultStore.openReadonly(join(tmp(), 'missing.db')), /^OnepassError: store .*missing\.db: cannot open it as a onepass results database/);
 });
+
+test('a point that fails with a user error is reported with its message as it is, not as a bug, across the worker thread', async () => {
+  // σ² = 3 for an erf student with a square teacher: the mixed quadrature refuses it (a ConfigError
+  // thrown inside the worker); σ² = 10⁻³ computes.
+  const mixed = expandSweep({ solver: 'ode', activation: 'erf', teacherActivation: 'square', init: { studentVariance: [1e-3, 3] }, alphaMax: 2, savePoints: 10 });
+  const summary = await runSweep(mixed.points, ResultStore.open(join(tmp(), 'mixed.db')), { workers: 2 });
+  assert.equal(summary.computed, 1);
+  assert.equal(summary.errors.length, 1);
+  assert.equal(summary.errors[0].index, 1);
+  assert.match(summary.errors[0].message, /^teacherActivation: the mixed erf expectations are computed by quadrature/);
+});

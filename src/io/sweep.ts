@@ -7,8 +7,8 @@ import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import type { SweepPoint } from '../sweep/grid.js';
 import { configHash, type ResultStore } from './store.js';
-import type { PointTask } from './sweepWorker.js';
-import type { PointResult } from '../sweep/point.js';
+import type { PointTask, PointOutcome } from './sweepWorker.js';
+import { OnepassError, errorLine } from '../model/errors.js';
 
 export interface SweepSummary {
   /** Points of this run (after sharding). */
@@ -55,7 +55,7 @@ export async function runSweep(points: readonly SweepPoint[], store: ResultStore
   options.onProgress?.(finished, points.length);
   if (todo.length > 0) {
     // Threads are not started for a sweep with nothing to do. No idle timeout: the queue is fed at once.
-    const pool = new Piscina<PointTask, PointResult>({
+    const pool = new Piscina<PointTask, PointOutcome>({
       filename: new URL('./sweepWorker.js', import.meta.url).href,
       minThreads: Math.min(workers, todo.length), maxThreads: Math.min(workers, todo.length),
     });
@@ -63,11 +63,13 @@ export async function runSweep(points: readonly SweepPoint[], store: ResultStore
       await Promise.all(todo.map(async (p) => {
         try {
           const r = await pool.run({ config: p.config, solver: p.solver });
+          if ('userError' in r) throw new OnepassError(r.userError);
           store.put(p.config, p.solver, r);
           computed++;
           if (r.status !== 'completed') notCompleted++;
         } catch (err) {
-          errors.push({ index: p.index, message: ((err as Error).message ?? String(err)).split('\n')[0] });
+          // A user error's message as it is; anything else is a bug and marked as one.
+          errors.push({ index: p.index, message: errorLine(err).line });
         }
         options.onProgress?.(++finished, points.length);
       }));

@@ -111,6 +111,6 @@ export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'>, ps: re
  */
 export function checkTime(seconds: number, work: string, keys: string, yes: boolean | undefined): void {
   const what = `${work} would take about ${humanDuration(seconds)} here; ${keys}`;
-  if (!(seconds <= REFUSE_SECONDS)) throw new OnepassError(`alphaMax: ${what}`);
-  if (seconds > CONFIRM_SECONDS && !yes) throw new OnepassError(`alphaMax: ${what}, or pass --yes to run anyway`);
+  if (!(seconds <= REFUSE_SECONDS)) throw new ConfigError('alphaMax', what);
+  if (seconds > CONFIRM_SECONDS && !yes) throw new ConfigError('alphaMax', `${what}, or pass --yes to run anyway`);
 }

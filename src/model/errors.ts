@@ -1,6 +1,8 @@
 /**
  * Typed errors of the core. Each carries a message a user can act on in one line; the shells
- * print `error: <message>` and exit non-zero, never a stack trace.
+ * print `error: <message>` and exit non-zero, never a stack trace. Only these are user errors:
+ * any other throw (Error, RangeError, …) is a failed invariant, a bug in onepass, and the shells
+ * say so (`errorLine`).
  */
 export class OnepassError extends Error {
   override name = 'OnepassError';
@@ -27,4 +29,14 @@ export const MAX_QUOTED = 60;
 /** `s` cut to `max` characters, with "…" when something was left off. */
 export function clip(s: string, max = MAX_QUOTED): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** How the shells mark an error that is not the user's to fix. */
+export const INTERNAL_ERROR = 'internal error (a bug in onepass, please report)';
+
+/** The one line a shell shows for `err`: a user error's message, or a bug's first line marked as one. */
+export function errorLine(err: unknown): { readonly user: boolean; readonly line: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split('\n')[0];
+  return err instanceof OnepassError ? { user: true, line: first } : { user: false, line: `${INTERNAL_ERROR}: ${first}` };
 }

@@ -4,6 +4,12 @@
  * loss and the overlaps there, and an honest account of how the run ended.
  */
 
+/**
+ * How a run ended, the one definition (ODE, SGD, sweep rows): 'completed' reached the last save
+ * time; 'diverged' stopped on a blow-up; 'failed' could not go on (e.g. the ODE step underflowed).
+ */
+export type RunStatus = 'completed' | 'diverged' | 'failed';
+
 export interface Trajectory {
   readonly solver: 'ode' | 'sgd';
   readonly p: number;
@@ -27,7 +33,7 @@ export interface Trajectory {
   /** P (p*×p*, row-major), constant. */
   readonly P: Float64Array;
   /** 'completed': reached the last save time; 'diverged': stopped on a blow-up (see message). */
-  readonly status: 'completed' | 'diverged' | 'failed';
+  readonly status: RunStatus;
   readonly message: string;
   /** With status 'diverged': the α at which the divergence was detected (ODE: the step's end;
    * SGD: the first save point at which it was checked, after the last saved α). */

@@ -4,6 +4,7 @@
  * of physics: a vector field, tolerances, the times to save at and a divergence check.
  * Like scipy's solve_ivp, the result says what happened (status, message, step counts).
  */
+import type { RunStatus } from '../model/trajectory.js';
 
 export type VectorField = (t: number, y: Float64Array, dy: Float64Array) => void;
 
@@ -41,7 +42,7 @@ export interface IntegrateResult {
   /** The save times actually reached (all of saveAt when status is 'completed'). */
   readonly t: Float64Array;
   readonly y: Float64Array[];
-  readonly status: 'completed' | 'diverged' | 'failed';
+  readonly status: RunStatus;
   readonly message: string;
   /** Time at which the integration stopped. */
   readonly tEnd: number;

@@ -72,13 +72,15 @@ test('streams of neighbouring triples are uncorrelated: first draws of 20 000 pa
   }
 });
 
-test('seeds outside the safe integers and bad indices are refused, not wrapped', () => {
-  assert.throws(() => streamState(2 ** 53, 'general'), RangeError);
-  assert.throws(() => streamState(1.5, 'general'), RangeError);
-  assert.throws(() => streamState(Number.NaN, 'general'), RangeError);
-  assert.throws(() => streamState(0, 'general', -1), RangeError);
-  assert.throws(() => streamState(0, 'general', 2 ** 53), RangeError);
-  assert.throws(() => streamState(0, 'nonsense' as StreamPurpose), RangeError);
+test('seeds outside the safe integers and bad indices are refused, not wrapped, as engine bugs (configs check seeds first)', () => {
+  // A plain Error, not a RangeError: the CLI treats only OnepassError as the user's to fix.
+  const bug = (pattern: RegExp) => (e: unknown) => e instanceof Error && e.constructor === Error && pattern.test(e.message);
+  assert.throws(() => streamState(2 ** 53, 'general'), bug(/^seed must be an integer/));
+  assert.throws(() => streamState(1.5, 'general'), bug(/^seed must be an integer/));
+  assert.throws(() => streamState(Number.NaN, 'general'), bug(/^seed must be an integer/));
+  assert.throws(() => streamState(0, 'general', -1), bug(/^stream index must be/));
+  assert.throws(() => streamState(0, 'general', 2 ** 53), bug(/^stream index must be/));
+  assert.throws(() => streamState(0, 'nonsense' as StreamPurpose), bug(/^unknown stream purpose "nonsense"/));
 });
 
 test('derived seeds are safe non-negative integers, distinct for distinct keys; text keys separate near-identical texts', () => {

@@ -66,13 +66,14 @@ export function isValidSeed(seed: number): boolean {
 
 /**
  * The xoshiro128** state (four 32-bit words, as signed int32) of stream (seed, purpose, index).
- * RangeError for a seed that is not a safe integer or an index outside [0, 2⁵³).
+ * Throws a plain Error (an engine bug: configs validate their seeds) for a seed that is not a
+ * safe integer, an index outside [0, 2⁵³) or an unknown purpose.
  */
 export function streamState(seed: number, purpose: StreamPurpose, index = 0): [number, number, number, number] {
-  if (!isValidSeed(seed)) throw new RangeError(`seed must be an integer in ±(2^53 − 1) (got ${seed})`);
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`stream index must be an integer in [0, 2^53) (got ${index})`);
+  if (!isValidSeed(seed)) throw new Error(`seed must be an integer in ±(2^53 − 1) (got ${seed})`);
+  if (!Number.isSafeInteger(index) || index < 0) throw new Error(`stream index must be an integer in [0, 2^53) (got ${index})`);
   const code = STREAM[purpose];
-  if (code === undefined) throw new RangeError(`unknown stream purpose "${String(purpose)}"`);
+  if (code === undefined) throw new Error(`unknown stream purpose "${String(purpose)}"`);
   let a = BigInt.asUintN(64, BigInt(seed));
   let b = (BigInt(code) << 53n) | BigInt(index);
   b ^= mix64((a + GAMMA) & MASK64);

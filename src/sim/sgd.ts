@@ -13,7 +13,7 @@ import type { Trajectory } from '../model/trajectory.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { Rng } from '../random/rng.js';
 import { createSgdKernel, type SgdKernel } from './wasmKernel.js';
-import { OnepassError } from '../model/errors.js';
+import { ConfigError } from '../model/errors.js';
 
 export interface SgdSetup {
   readonly network: Network;
@@ -97,7 +97,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   }
   const engine = options.engine ?? 'auto';
   const kernel = engine === 'js' ? null : createSgdKernel(N, p, pStar);
-  if (engine === 'wasm' && !kernel) throw new OnepassError('engine: the WebAssembly kernel is unavailable here (no WebAssembly SIMD, or the weights exceed 2 GiB); use engine "js" or "auto"');
+  if (engine === 'wasm' && !kernel) throw new ConfigError('engine', 'the WebAssembly kernel is unavailable here (no WebAssembly SIMD, or the weights exceed 2 GiB); use engine "js" or "auto"');
   // With the kernel the weights live in its memory; the plain loop keeps its own copy.
   const W = kernel ? kernel.W : new Float64Array(p * N);
   W.set(options.resume?.W ?? initial.W);

@@ -4,6 +4,7 @@
  * largest loss deviation from the ODE started from the same weights). Core module, no Node API.
  */
 import type { Config } from '../model/config.js';
+import type { RunStatus } from '../model/trajectory.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { simulateEnsemble } from '../sim/ensemble.js';
@@ -12,7 +13,7 @@ import { lossDeviation } from '../analysis/compare.js';
 import type { SweepSolver } from './grid.js';
 
 export interface PointResult {
-  readonly status: 'completed' | 'diverged' | 'failed';
+  readonly status: RunStatus;
   readonly message: string;
   /** Loss at alphaMax (SGD: mean over runs); null when the run did not complete (a diverged run's last finite loss is not a final loss). */
   readonly finalLoss: number | null;

@@ -5,7 +5,7 @@
  */
 import {
   parseConfig, makeProblem, initialCondition, solveOde, simulateRun, ensembleWeights, analyzeSetup, conservedDrift, quadraticAnalysesApply,
-  trajectoryJson, trajectoryCsv, provenance, OnepassError,
+  trajectoryJson, trajectoryCsv, provenance, errorLine,
   type Trajectory, type Config,
 } from '../../src/index.js';
 import type { RunRequest, SgdPoint, WorkerReply, DataExport } from './protocol.js';
@@ -69,6 +69,6 @@ function run({ id, input }: RunRequest): void {
 scope.onmessage = (e) => {
   try { run(e.data); } catch (err) {
     // Config errors were shown by the page before posting; anything else is reported, not swallowed.
-    post({ type: 'error', id: e.data.id, message: err instanceof OnepassError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}` });
+    post({ type: 'error', id: e.data.id, message: errorLine(err).line });
   }
 };
