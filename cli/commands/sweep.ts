@@ -10,19 +10,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
-import { OnepassError } from '../src/model/errors.js';
-import { RESULT_COLUMNS } from '../src/sweep/columns.js';
-import type { SweepPlan } from '../src/sweep/grid.js';
-import type { Table } from '../src/sweep/table.js';
-import type { SweepSummary } from '../src/io/sweep.js';
+import { OnepassError } from '../../src/model/errors.js';
+import { RESULT_COLUMNS } from '../../src/sweep/columns.js';
+import type { SweepPlan } from '../../src/sweep/grid.js';
+import type { Table } from '../../src/sweep/table.js';
+import type { SweepSummary } from '../../src/io/sweep.js';
 // The library loads on demand (see library.ts): the action awaits load(...) first.
 import {
   load, applyOverrides, renderSvg, expandSweep, flattenConfig, parseShard, shardPoints, resultsTable, tableCsv, columnIndex, slurmScript, shellQuote,
   phaseDiagramSpec, ResultStore, runSweep, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, cliProgress,
-} from './library.js';
-import { parseOut, parseWorkers } from './options.js';
-import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
-import type { SweepPoint } from '../src/sweep/grid.js';
+} from '../library.js';
+import { parseOut, parseWorkers } from '../options.js';
+import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../../src/model/budget.js';
+import type { SweepPoint } from '../../src/sweep/grid.js';
 
 interface SweepOptions {
   config?: string;
@@ -151,7 +151,7 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     const shards = positiveInt('slurm', opts.slurm);
     const path = join(opts.out, 'sweep.slurm');
     // The tasks call this very CLI by absolute path, in this folder (see SlurmOptions.command).
-    const command = `node ${shellQuote(fileURLToPath(new URL('./main.js', import.meta.url)))}`;
+    const command = `node ${shellQuote(fileURLToPath(new URL('../main.js', import.meta.url)))}`;
     writeFileAtomic(path, slurmScript({ shards, configPath: opts.config, overrides: opts.set, outDir: opts.out, command, workDir: process.cwd() }));
     if (opts.json) process.stdout.write(JSON.stringify({ script: path, shards, points: plan.points.length }) + '\n');
     else console.log(`wrote ${path}: ${shards} array tasks over ${plan.points.length} points; submit with  sbatch ${path}`);
@@ -182,18 +182,18 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
 }
 
 export function registerSweep(program: Command): void {
-  program.command('sweep').description('a grid over config keys (lists become sweeps) on every core, stored in SQLite, exported to CSV')
-    .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "both"')
-    .option('-s, --set <key=value>', 'override a key by dotted path; a JSON list sweeps it, e.g. p=[2,4,8] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png`, parseOut, 'runs/sweep')
-    .option('-w, --workers <n>', `worker threads (default: every core, ${availableParallelism()} here)`)
-    .option('--shard <i/n>', 'run only the points whose index ≡ i (mod n)')
-    .option('--slurm <n>', 'write <out>/sweep.slurm, a Slurm job array of n shards, and run nothing')
-    .option('--collect <dirs...>', 'merge the stores of these sweep folders (shards) into <out>')
-    .option('--export <format>', 'print the store of <out> as csv on stdout and compute nothing')
-    .option('--plot <x,y[,column[,solver]]>', `phase diagram of a result column (${RESULT_COLUMNS.slice(0, 4).join(', ')}; default escape_alpha) over two config keys`)
-    .option('--json', 'print the summary as one JSON document')
-    .option('--yes', 'run even when the estimated time is more than a day')
-    .option('--no-progress', 'no progress bar even on a terminal')
-    .action(async (o: SweepOptions) => { await load('sweep'); return cmdSweep(o); });
+    program.command('sweep').description('a grid over config keys (lists become sweeps) on every core, stored in SQLite, exported to CSV')
+      .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "both"')
+      .option('-s, --set <key=value>', 'override a key by dotted path; a JSON list sweeps it, e.g. p=[2,4,8] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+      .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png`, parseOut, 'runs/sweep')
+      .option('-w, --workers <n>', `worker threads (default: every core, ${availableParallelism()} here)`)
+      .option('--shard <i/n>', 'run only the points whose index ≡ i (mod n)')
+      .option('--slurm <n>', 'write <out>/sweep.slurm, a Slurm job array of n shards, and run nothing')
+      .option('--collect <dirs...>', 'merge the stores of these sweep folders (shards) into <out>')
+      .option('--export <format>', 'print the store of <out> as csv on stdout and compute nothing')
+      .option('--plot <x,y[,column[,solver]]>', `phase diagram of a result column (${RESULT_COLUMNS.slice(0, 4).join(', ')}; default escape_alpha) over two config keys`)
+      .option('--json', 'print the summary as one JSON document')
+      .option('--yes', 'run even when the estimated time is more than a day')
+      .option('--no-progress', 'no progress bar even on a terminal')
+      .action(async (o: SweepOptions) => { await load('sweep'); return cmdSweep(o); });
 }

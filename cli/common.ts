@@ -1,0 +1,219 @@
+/**
+ * What the CLI's commands share: reading the config, the progress display, running the ODE and
+ * the SGD ensemble with their budget checks, the terminal summary and the run folder. Each
+ * command's own file under cli/commands/ is then a short composition of these.
+ */
+import { Command, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { ConfigError, OnepassError } from '../src/model/errors.js';
+import type { Config } from '../src/model/config.js';
+import type { Problem } from '../src/model/problem.js';
+import type { Trajectory } from '../src/model/trajectory.js';
+import type { Ensemble, EnsembleCheckpoint } from '../src/sim/ensemble.js';
+import type { LossSeries } from '../src/plot/loss.js';
+import type { OutputProducer } from '../src/io/files.js';
+// The library loads on demand (see library.ts): each action awaits load(...) first.
+import {
+  applyOverrides, parseConfig, initialCondition, solveOde, writeJson, lossFigureSpec, renderSvg,
+  odeStability, divergenceDiagnosis, readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
+  readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
+} from './library.js';
+import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
+import { parseOut, parseWorkers } from './options.js';
+
+/** `--json`: one JSON document streamed to stdout in 1 MiB pieces, never built as one string; EPIPE and ENOSPC as above. */
+export function printJson(value: unknown): void {
+  try {
+    streamToFd(1, (write) => writeJson(value, write, 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') process.exit(0);
+    throw new OnepassError(`cannot write to standard output (${code ?? (err as Error).message})`);
+  }
+}
+
+export interface CommonOptions {
+  config?: string;
+  set: string[];
+  out?: string;
+  json?: boolean;
+  progress: boolean;
+  force?: boolean;
+  yes?: boolean;
+}
+
+export function loadConfig(opts: CommonOptions): Config {
+  const base = opts.config ? readJsonFile(opts.config) : {};
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) throw new OnepassError(`--config ${opts.config}: must hold a JSON object`);
+  return parseConfig(applyOverrides(base as Record<string, unknown>, opts.set));
+}
+
+/** A progress bar on stderr when it is a terminal (and not asked off); otherwise nothing. */
+export function progressBar(label: string, opts: CommonOptions): { update: (f: number) => void; stop: () => void } {
+  if (!process.stderr.isTTY || !opts.progress) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | eta {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  bar.start(1000, 0);
+  let last = -1;
+  return {
+    update: (f) => { const v = Math.round(f * 1000); if (v !== last) { last = v; bar.update(v); } },
+    stop: () => bar.stop(),
+  };
+}
+
+export function runOde(problem: Problem, opts: CommonOptions): { trajectory: Trajectory; ms: number } {
+  const initial = initialCondition(problem.config);
+  const bar = progressBar('ODE', opts);
+  const t0 = performance.now();
+  try {
+    const trajectory = solveOde(problem, initial.overlaps, { onProgress: bar.update });
+    return { trajectory, ms: performance.now() - t0 };
+  } finally { bar.stop(); }
+}
+
+export interface SimOptions extends CommonOptions { resume?: boolean; checkpointEvery?: string; workers?: string }
+
+/** --workers: a positive integer up to 4 per core, default one thread per core. */
+export function workersOption(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parseWorkers(value);
+}
+
+/**
+ * Before computing: what a killed run left beside the run folder is resolved (one line on
+ * stderr), the folder can be written and replaced (src/io/files.ts), and it holds no interrupted
+ * run's checkpoint that this run would overwrite (unless --resume or --force). `canResume`: the
+ * command simulates SGD and can continue that run; the message says what applies.
+ */
+export function prepareOut(opts: CommonOptions & { resume?: boolean }, canResume: boolean): void {
+  if (!opts.out) return;
+  const note = prepareRunFolder(opts.out);
+  if (note) process.stderr.write(`note: ${note}\n`);
+  if (!opts.resume && !opts.force) refuseToOverwriteCheckpoint(opts.out, canResume);
+}
+
+/**
+ * Refuses, before computing, a run no machine can finish (SGD step counts beyond 2⁵³, or an
+ * estimated time beyond a century), and asks for --yes above a day (src/model/budget.ts).
+ */
+export function checkWork(config: Config, opts: SimOptions, what: { ode: boolean; sgdRuns: number }): void {
+  const workers = workersOption(opts.workers) ?? availableParallelism();
+  const { stepsPerRun, seconds: sgdSeconds } = sgdWork({ ...config, runs: what.sgdRuns }, workers);
+  const keys = what.sgdRuns ? 'lower alphaMax, N or runs' : 'lower alphaMax';
+  if (what.sgdRuns && !(stepsPerRun <= MAX_STEPS)) throw new ConfigError('alphaMax', `α_max·N = ${stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); ${keys}`);
+  const seconds = (what.sgdRuns ? sgdSeconds : 0) + (what.ode ? odeSeconds(config) : 0);
+  const work = [what.sgdRuns ? `${stepsPerRun.toPrecision(3)} SGD steps per run × ${what.sgdRuns} run(s)` : '', what.ode ? `the ODE up to α = ${config.alphaMax}` : ''].filter(Boolean).join(' and ');
+  checkTime(seconds, work, keys, opts.yes);
+}
+
+/** A simulation's --checkpoint-every, and with --resume its checkpoint, read and validated before anything is computed. */
+export interface SimSetup { every: number; resume?: EnsembleCheckpoint }
+
+export function simSetup(config: Config, opts: SimOptions): SimSetup {
+  const every = Number(opts.checkpointEvery ?? 10);
+  if (!(every > 0)) throw new OnepassError(`--checkpoint-every: must be a positive number of seconds (got "${opts.checkpointEvery}")`);
+  if (opts.resume && !opts.out) throw new OnepassError('--resume: needs --out DIR, the folder of the interrupted run');
+  return { every, resume: opts.resume ? readCheckpoint(opts.out!, config) : undefined };
+}
+
+export async function runSim(problem: Problem, opts: SimOptions, { every, resume }: SimSetup): Promise<{ ensemble: Ensemble; ms: number }> {
+  const initial = initialCondition(problem.config);
+  const config = problem.config;
+  // With --out, long runs checkpoint into the folder; --resume continues from there (simSetup).
+  // A failed checkpoint write (disk full) warns and the run goes on: the last good checkpoint stays.
+  const checkpoint = opts.out ? { everySeconds: every, write: checkpointWriter(opts.out, config, (m) => process.stderr.write(`warning: ${m}\n`)) } : undefined;
+  const bar = progressBar(`SGD N=${problem.config.N}`, opts);
+  const t0 = performance.now();
+  try {
+    // The runs of an ensemble are independent: one per worker thread, same results as in sequence.
+    // The checkpoint stays until the finished run's folder replaces it (writeOutputs).
+    const ensemble = await simulateEnsembleOnPool(problem, initial, { workers: workersOption(opts.workers), onProgress: bar.update, checkpoint, resume });
+    return { ensemble, ms: performance.now() - t0 };
+  } finally { bar.stop(); }
+}
+
+export function describe(c: Config): string {
+  const init = 'Q' in c.init ? 'explicit overlaps' : `${c.init.teacher} teacher, σ² = ${c.init.studentVariance}, init seed ${c.init.seed}`;
+  return `${c.activation} p = ${c.p}, p* = ${c.pStar}, η = ${c.eta}, Δ = ${c.noise}, α ≤ ${c.alphaMax}, ${init}`;
+}
+
+export const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(3) : String(x));
+export const fmtTime = (ms: number) => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/** A loss as printed: below its accuracy floor only the bound is known, so no digits are shown. */
+export const fmtLoss = (t: Pick<Trajectory, 'loss' | 'lossFloor'>, i: number) =>
+  t.lossFloor && t.loss[i] < t.lossFloor[i] ? `< ${t.lossFloor[i].toExponential(0)}` : fmt(t.loss[i]);
+
+/** A short table of the loss at ~8 log-spaced α's, for the terminal summary. */
+export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' | 'loss' | 'lossFloor'> }[]): string {
+  const alpha = columns[0].t.alpha;
+  const picks: number[] = [];
+  const pos = Array.from(alpha.keys()).filter((i) => alpha[i] > 0);
+  for (let k = 0; k < 8 && pos.length; k++) picks.push(pos[Math.round((k * (pos.length - 1)) / 7)]);
+  const lines = [['α', ...columns.map((c) => c.name)].map((s) => s.padStart(12)).join('')];
+  for (const i of [...new Set(picks)]) lines.push([alpha[i].toPrecision(4), ...columns.map((c) => (i < c.t.loss.length ? fmtLoss(c.t, i) : '—'))].map((s) => s.padStart(12)).join(''));
+  if (lines.some((l) => l.includes('<'))) lines.push('(< x: below the accuracy floor, the rounding error of the loss formula; see README, Accuracy)');
+  return lines.join('\n');
+}
+
+/** The run folder, replaced as a whole; trajectory.csv and result.json are streamed to disk, never one giant string. */
+export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config): Promise<string[]> {
+  const svg = await renderSvg(lossFigureSpec(series, title, describe(config)));
+  return writeRunFolder(dir, [
+    ['trajectory.csv', csv],
+    ['result.json', (write) => writeJson(result, write)],
+    ['loss.svg', svg],
+    ['loss.png', svgToPng(svg)],
+  ]);
+}
+
+export function sgdSeries(e: Ensemble, N: number): LossSeries[] {
+  if (e.runs.length === 1) return [{ label: `SGD N=${N} (seed ${e.seed})`, trajectory: e.runs[0], points: true }];
+  return [{ label: `SGD N=${N}, mean of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean }, points: true }];
+}
+
+export function sgdCsvEntries(e: Ensemble) {
+  return e.runs.map((t, r) => ({ trajectory: t, run: r, seed: e.seed }));
+}
+
+/**
+ * One warning per run that did not complete, with the core's diagnosis (the ODE at the same η
+ * from the same overlaps, and its stability limit over α ≤ alphaMax; `ode` when already run).
+ */
+export function warnIfNotCompleted(runs: { trajectory: Trajectory; seed?: number; run?: number }[], config: Config, ode?: Trajectory): void {
+  const stopped = runs.filter((r) => r.trajectory.status !== 'completed');
+  if (stopped.length === 0) return;
+  const stability = odeStability(config, ode);
+  for (const r of stopped) process.stderr.write(`warning: ${divergenceDiagnosis(r.trajectory, stability, r.seed, r.run)!.message}\n`);
+}
+
+export const sgdRuns = (e: Ensemble) => e.runs.map((trajectory, r) => ({ trajectory, seed: e.seed, run: r }));
+
+export const num = (x: number | null | undefined, digits = 4) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(digits));
+
+export function parseList(name: string, raw: string, integer: boolean): number[] {
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  const bad = values.find((v) => !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)));
+  if (bad !== undefined || values.length === 0) throw new OnepassError(`--${name}: expected a comma-separated list of ${integer ? 'positive integers' : 'positive numbers'} (got "${raw}")`);
+  // A repeated value is a repeated point: the fit over it would be made of fewer distinct points than it claims.
+  const repeated = values.find((v, i) => values.indexOf(v) !== i);
+  if (repeated !== undefined) throw new OnepassError(`--${name}: values must be distinct (${repeated} is given twice in "${raw}")`);
+  return values;
+}
+
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'JSON config file (keys in the README); defaults are the paper\'s headline setup')
+    .addOption(new Option('-s, --set <key=value>', 'override a config key by dotted path, e.g. init.studentVariance=1e-8 (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
+    .option('-o, --out <dir>', 'write trajectory.csv, result.json, loss.svg and loss.png into this folder', parseOut)
+    .option('--json', 'print one JSON document on stdout (schema in the README)')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--force', 'start over in an --out folder holding an interrupted run\'s checkpoint')
+    .option('--yes', 'run even when the estimated time is more than a day');
+}
+
+/** --resume and --checkpoint-every, for the commands that simulate SGD into --out. */
+export function withResumeOptions(cmd: Command): Command {
+  return cmd
+    .option('--resume', 'continue the interrupted run whose checkpoint is in --out DIR (same config)')
+    .option('--checkpoint-every <seconds>', 'seconds between checkpoints into --out DIR', '10');
+}
+
