@@ -1,5 +1,5 @@
 /**
- * The layer order of imports (issue 14). Derives the import graph of src/, cli/ and web/ from
+ * The layer order of imports (issue 14). Derives the import graph of src/, paper/, cli/ and web/ from
  * the TypeScript sources (static `import`/`export … from`, `import type`, side-effect imports
  * and dynamic `import('…')` with a literal path) and asserts that
  *   (a) the modules form no import cycle,
@@ -39,6 +39,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/plot'], //      figure specs
   ['src/index.ts', 'src/testing'], // the public API; helpers of the tests
   ['src/io'], //        Node only: files, checkpoints, store, worker pools, the static server
+  ['paper'], //         the paper's claims as code: configs, one module per claim, the report renderer
   ['cli', 'web'], //    the shells
 ];
 
@@ -100,7 +101,7 @@ interface Graph { readonly edges: Map<string, Set<string>>; readonly external: M
 
 function buildGraph(): Graph {
   const edges = new Map<string, Set<string>>(), external = new Map<string, Set<string>>();
-  for (const file of ['src', 'cli', 'web'].flatMap(sources).filter((f) => !isTest(f))) {
+  for (const file of ['src', 'paper', 'cli', 'web'].flatMap(sources).filter((f) => !isTest(f))) {
     const e = new Set<string>(), x = new Set<string>();
     for (const spec of importsOf(readFileSync(join(root, file), 'utf8'))) {
       if (spec.startsWith('.')) e.add(resolveSpec(file, spec)); else x.add(spec);
@@ -171,19 +172,20 @@ test('the import graph is read from the sources: it has every module and the kno
   assert.ok(graph.edges.get('src/model/network.ts')?.has('src/gauss/expectations.ts'), 'import type');
   assert.ok(graph.edges.get('cli/library.ts')?.has('src/io/sweep.ts'), 'dynamic import()');
   assert.ok(graph.edges.get('web/src/main.ts')?.has('web/src/worker.ts'), 'Vite ?worker import');
+  assert.ok(graph.edges.get('cli/reproduce.ts')?.has('paper/index.ts'), 'the paper layer is read');
   assert.ok(graph.edges.get('src/index.ts')?.has('src/linalg/matrix.ts') === false && graph.edges.get('src/index.ts')!.size > 30, 'export … from');
   assert.deepEqual(importsOf("import {\n  a,\n  type B,\n} from './x.js';\n// import { c } from './y.js';\nconst m = await import('../z.js');\nexport * from './w.js';\n"),
     ['./x.js', './w.js', '../z.js']);
 });
 
-test('the modules of src/, cli/ and web/ form no import cycle', () => {
+test('the modules of src/, paper/, cli/ and web/ form no import cycle', () => {
   const cycle = findCycle(graph.edges);
   assert.equal(cycle, undefined, `import cycle: ${cycle?.join(' -> ')}`);
   // The check finds a cycle when there is one.
   assert.deepEqual(findCycle(new Map([['a.ts', new Set(['b.ts'])], ['b.ts', new Set(['c.ts'])], ['c.ts', new Set(['a.ts'])]])), ['a.ts', 'b.ts', 'c.ts', 'a.ts']);
 });
 
-test('every import goes down the layers (linalg, random < model < gauss < … < io < cli, web), apart from the listed exceptions', () => {
+test('every import goes down the layers (linalg, random < model < gauss < … < io < paper < cli, web), apart from the listed exceptions', () => {
   const bad = layerViolations(graph.edges);
   const unexpected = bad.filter((v) => !ALLOWED.has(v));
   assert.deepEqual(unexpected, [], `imports against the layer order:\n  ${unexpected.join('\n  ')}`);

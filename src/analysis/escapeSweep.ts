@@ -40,6 +40,8 @@ export interface EscapeSweepOptions {
   readonly variances: readonly number[];
   /** Keep η/p fixed at the config's ratio instead of η itself. */
   readonly scaleEta?: boolean;
+  /** Solve gradient flow (the ODE without its η² SGD-noise term, the η → 0 limit in t = ηα/p) instead of SGD's ODE at η. */
+  readonly gradientFlow?: boolean;
   readonly onProgress?: (fraction: number) => void;
 }
 
@@ -62,7 +64,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
   const total = runs.length;
   for (const { p, variance, eta, c } of runs) {
     const problem = makeProblem(c);
-    const t = solveOde(problem, initialCondition(c).overlaps);
+    const t = solveOde(problem, initialCondition(c).overlaps, { sgdNoise: !options.gradientFlow });
     const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
     const ok = t.status === 'completed';
     points.push({

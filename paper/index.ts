@@ -1,0 +1,41 @@
+/**
+ * The paper as code: its claims, each a module of paper/claims/ deciding one claim from the
+ * shared measurements (paper/measure.ts) of the study (paper/configs.ts), and the report
+ * rendered from them (paper/report.ts). `onepass reproduce` (cli/reproduce.ts) only writes the
+ * result; paper/paper.test.ts decides the fast claims at a reduced size.
+ */
+import type { Claim, ClaimModule } from './claim.js';
+import { measure, type Measurements, type Progress } from './measure.js';
+import type { Study } from './configs.js';
+import { sgdFollowsOde } from './claims/sgdFollowsOde.js';
+import { escapeRate } from './claims/escapeRate.js';
+import { lossDecay } from './claims/lossDecay.js';
+import { modestAcceleration } from './claims/modestAcceleration.js';
+import { escapeLog } from './claims/escapeLog.js';
+import { conserved } from './claims/conserved.js';
+import { closestSolution } from './claims/closestSolution.js';
+import { sgdClosest } from './claims/sgdClosest.js';
+import { saddle } from './claims/saddle.js';
+import { marginalMinima } from './claims/marginalMinima.js';
+import { phaseRetrieval } from './claims/phaseRetrieval.js';
+
+export { FULL_STUDY, REDUCED_STUDY, paperConfig, type Study } from './configs.js';
+export { renderReport, type ReportMeta } from './report.js';
+export { verdict, type Check, type Decision } from './check.js';
+export type { Claim, Figure, Table } from './claim.js';
+export type { Measurements, Progress } from './measure.js';
+
+/** The paper's eleven claims, in the order of the report. */
+export const CLAIMS: readonly ClaimModule[] = [
+  sgdFollowsOde, escapeRate, lossDecay, modestAcceleration, escapeLog, conserved, closestSolution, sgdClosest, saddle, marginalMinima, phaseRetrieval,
+];
+
+export function decideClaims(m: Measurements): Claim[] {
+  return CLAIMS.map((claim) => claim(m));
+}
+
+/** Measures the study and decides every claim. */
+export function runPaper(study: Study, progress?: Progress): { measurements: Measurements; claims: Claim[] } {
+  const measurements = measure(study, progress);
+  return { measurements, claims: decideClaims(measurements) };
+}
