@@ -19,7 +19,7 @@ export async function reproduce(outDir: string, progress: (label: string, fracti
   const recovered = prepareRunFolder(outDir, (name) => REPORT_FILES.has(name) || (RUN_FOLDER_FILES.has(name) && name !== 'checkpoint.json'));
   if (recovered) note(recovered);
   const started = performance.now();
-  const { claims } = runPaper(FULL_STUDY, progress);
+  const { claims } = await runPaper(FULL_STUDY, progress);
   const files: [string, string | Uint8Array][] = [];
   for (const f of claims.flatMap((c) => c.figures)) {
     const svg = await renderSvg(f.spec);

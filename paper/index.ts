@@ -35,7 +35,7 @@ export function decideClaims(m: Measurements): Claim[] {
 }
 
 /** Measures the study and decides every claim. */
-export function runPaper(study: Study, progress?: Progress): { measurements: Measurements; claims: Claim[] } {
-  const measurements = measure(study, progress);
+export async function runPaper(study: Study, progress?: Progress): Promise<{ measurements: Measurements; claims: Claim[] }> {
+  const measurements = await measure(study, progress);
   return { measurements, claims: decideClaims(measurements) };
 }

@@ -10,9 +10,10 @@
  * same t as the config: α_max·η_config/η.
  */
 import {
-  makeProblem, initialCondition, solveOde, simulateEnsemble, analyzeSetup, alignmentGrowthRate, escapeSweep,
+  makeProblem, initialCondition, solveOde, analyzeSetup, alignmentGrowthRate, escapeSweep,
   type Config, type Trajectory, type SetupAnalysis, type InitialCondition, type EscapeFit, type EscapePoint,
 } from '../src/index.js';
+import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
 import { paperConfig, type Study } from './configs.js';
 
 export interface Regime {
@@ -104,8 +105,12 @@ export interface Measurements {
 
 export type Progress = (label: string, fraction: number) => void;
 
-/** Runs the whole study. `progress` hears a label and the fraction of that part done. */
-export function measure(study: Study, progress: Progress = () => {}): Measurements {
+/**
+ * Runs the whole study. `progress` hears a label and the fraction of that part done. The SGD
+ * seeds of each N run on worker threads (one per core): run r is the same trajectory in any
+ * thread (src/sim/ensemble.ts simulateRun).
+ */
+export async function measure(study: Study, progress: Progress = () => {}): Promise<Measurements> {
   // Widths: each p in each regime.
   const over = paperConfig('overparameterisation.json', { savePoints: study.savePoints });
   const widthRegimes = regimes(over.eta, study.etas);
@@ -137,13 +142,14 @@ export function measure(study: Study, progress: Progress = () => {}): Measuremen
     progress('ODE, headline setup', k / headRegimes.length);
     return odeRun(paperConfig('headline.json', inRegime(head, regime)), regime, headInitial);
   });
-  const sgd: SgdRuns[] = study.sgdNs.map((N) => {
+  const sgd: SgdRuns[] = [];
+  for (const N of study.sgdNs) {
     const config = paperConfig('headline.json', { N, runs: study.sgdSeeds });
     const initial = initialCondition(config);
     const label = `SGD, N = ${N}, ${study.sgdSeeds} seeds`;
-    const e = simulateEnsemble(makeProblem(config), initial, { onProgress: (f) => progress(label, f) });
-    return { N, config, initial, runs: e.runs };
-  });
+    const e = await simulateEnsembleOnPool(makeProblem(config), initial, { onProgress: (f) => progress(label, f) });
+    sgd.push({ N, config, initial, runs: e.runs });
+  }
 
   // Hessians: the headline's width and the study's others, at the headline's saddle and solution.
   progress('Hessian spectra and phase retrieval', 0);

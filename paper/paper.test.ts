@@ -11,7 +11,7 @@ import { solveOde, makeProblem, initialCondition, analyzeLossCurve } from '../sr
 import { decideBelow, decideAbove, allOf, relativeError, spread, theoryValue, verdict } from './check.js';
 import { runPaper, REDUCED_STUDY, renderReport, paperConfig, type Check } from './index.js';
 
-const { measurements: m, claims } = runPaper(REDUCED_STUDY);
+const { measurements: m, claims } = await runPaper(REDUCED_STUDY);
 const checks = claims.flatMap((c) => c.checks);
 const of = (id: string, regime?: string) => checks.filter((c) => c.id === id && (regime === undefined || c.regime === regime));
 const GF = 'gradient flow (η → 0)';
