@@ -63,8 +63,10 @@ interface RawRow {
   seconds: number; computed_at: string; onepass_version: string;
 }
 
+/** The key of a point: its resolved config without `time`, which changes no number (only how results are shown). */
 export function configHash(config: Config): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+  const { time: _time, ...computed } = config;
+  return createHash('sha256').update(canonicalJson(computed)).digest('hex');
 }
 
 /** An open store. A class because it holds a real resource: the database handle. */

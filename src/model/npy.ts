@@ -1,0 +1,200 @@
+/**
+ * numpy's file formats, written (and read back) by hand from the specification
+ * (numpy.lib.format, "NPY format version 1.0"): an .npy file is
+ *   the magic "\x93NUMPY", the version bytes 1 0, a little-endian uint16 header length,
+ *   an ASCII header — a Python dict literal {'descr': …, 'fortran_order': False, 'shape': (…), }
+ *   padded with spaces and ended by '\n' so that the data starts at a multiple of 64 bytes —
+ *   then the data in C order.
+ * Two dtypes are used: '<f8' (little-endian float64) for numbers and '<U n' (n UTF-32LE code
+ * points per element) for strings, both of which `np.load` reads without `allow_pickle`.
+ * An .npz is a zip of such files named `<key>.npy`, stored uncompressed; the zip container is
+ * fflate's streaming Zip (browser-safe), so arrays stream chunk by chunk and memory stays bounded.
+ * The zip format without its zip64 extension stops at 4 GiB: larger archives are refused (the run
+ * memory cap of src/model/budget.ts keeps a run's arrays well below it).
+ *
+ * Core module: plain data, no Node API.
+ */
+import { Zip, ZipPassThrough, unzipSync } from 'fflate';
+import { OnepassError } from './errors.js';
+
+export type NpyDtype = '<f8' | `<U${number}`;
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+/** The zip format's limit without zip64 (sizes and offsets are uint32). */
+export const ZIP32_LIMIT = 2 ** 32 - 1;
+
+/** The .npy header (magic to '\n') of an array of `descr` and `shape`, format 1.0. */
+export function npyHeader(descr: NpyDtype, shape: readonly number[]): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // 10 bytes of magic, version and length; the header ends in '\n' at a multiple of 64.
+  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
+  dict = dict.padEnd(total - 10 - 1, ' ') + '\n';
+  if (dict.length > 0xffff) throw new Error('npy header longer than format 1.0 allows');
+  const out = new Uint8Array(total);
+  out.set(MAGIC, 0);
+  out[6] = 1; out[7] = 0;
+  out[8] = dict.length & 0xff; out[9] = dict.length >> 8;
+  for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
+  return out;
+}
+
+const littleEndian = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** The bytes of `values` as '<f8' (a view when the platform is little-endian, as every current one is). */
+export function f8Bytes(values: Float64Array): Uint8Array {
+  if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const out = new Uint8Array(values.length * 8);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat64(8 * i, values[i], true);
+  return out;
+}
+
+/** Code points of a string (a string's length counts UTF-16 units, '<U n' counts code points). */
+const codePoints = (s: string) => Array.from(s, (c) => c.codePointAt(0)!);
+
+/** A string array as '<U n' data: each element padded with zeros to n code points, UTF-32LE. */
+export function unicodeArray(strings: readonly string[]): { descr: NpyDtype; bytes: Uint8Array } {
+  const points = strings.map(codePoints);
+  const n = Math.max(1, ...points.map((p) => p.length));
+  const bytes = new Uint8Array(4 * n * strings.length);
+  const view = new DataView(bytes.buffer);
+  points.forEach((cps, i) => cps.forEach((cp, j) => view.setUint32(4 * (i * n + j), cp, true)));
+  return { descr: `<U${n}`, bytes };
+}
+
+/** One array of an npz: its key (without .npy), dtype, shape, and its data produced in chunks, C order. */
+export interface NpzEntry {
+  readonly name: string;
+  readonly descr: NpyDtype;
+  readonly shape: readonly number[];
+  readonly data: (emit: (chunk: Uint8Array) => void) => void;
+}
+
+/** A float64 array whose data is produced by `fill` in C order, in chunks of any size. */
+export function f8Entry(name: string, shape: readonly number[], fill: (emit: (chunk: Float64Array) => void) => void): NpzEntry {
+  return {
+    name, descr: '<f8', shape,
+    data: (emit) => {
+      // Small pieces (one p×p matrix) are gathered into 1 MiB chunks: one zip record and one
+      // write per MiB, not per matrix. A fresh buffer after each flush: the consumer may keep the view.
+      const SIZE = 1 << 17;
+      let buf = new Float64Array(SIZE), used = 0;
+      const flush = () => { if (used) { emit(f8Bytes(buf.subarray(0, used))); buf = new Float64Array(SIZE); used = 0; } };
+      fill((c) => {
+        if (c.length >= SIZE) { flush(); emit(f8Bytes(c)); return; }
+        if (used + c.length > SIZE) flush();
+        buf.set(c, used); used += c.length;
+      });
+      flush();
+    },
+  };
+}
+
+/** A 0-d ('<U n', shape ()) or 1-d string array. */
+export function stringEntry(name: string, value: string | readonly string[]): NpzEntry {
+  const { descr, bytes } = unicodeArray(typeof value === 'string' ? [value] : value);
+  return { name, descr, shape: typeof value === 'string' ? [] : [value.length], data: (emit) => emit(bytes) };
+}
+
+const itemSize = (descr: NpyDtype) => (descr === '<f8' ? 8 : 4 * Number(descr.slice(2)));
+
+/**
+ * Writes an .npz of `entries` into `write`, one array at a time: nothing larger than one chunk
+ * of one array is held. Each entry's produced byte count is checked against its shape (a
+ * mismatch would be a file numpy refuses: it is a programming error, thrown here).
+ * The zip's timestamps are fixed (1980-01-01), so equal data gives equal bytes.
+ */
+export function writeNpz(entries: Iterable<NpzEntry>, write: (chunk: Uint8Array) => void): void {
+  let size = 0;
+  let error: Error | null = null;
+  const zip = new Zip((err, chunk) => {
+    if (err) { error = err; return; }
+    size += chunk.length;
+    if (size > ZIP32_LIMIT) throw new OnepassError(`an .npz of more than 4 GiB cannot be written (the zip format without zip64): lower savePoints, p or runs`);
+    write(chunk);
+  });
+  const names = new Set<string>();
+  for (const e of entries) {
+    if (names.has(e.name)) throw new Error(`npz key ${e.name} given twice`);
+    names.add(e.name);
+    const file = new ZipPassThrough(`${e.name}.npy`);
+    file.mtime = new Date(1980, 0, 1);
+    zip.add(file);
+    file.push(npyHeader(e.descr, e.shape));
+    const expected = itemSize(e.descr) * e.shape.reduce((a, b) => a * b, 1);
+    let bytes = 0;
+    e.data((chunk) => { bytes += chunk.length; if (chunk.length) file.push(chunk); });
+    if (bytes !== expected) throw new Error(`npz key ${e.name}: ${bytes} bytes of data for shape (${e.shape.join(', ')}) of ${e.descr} (${expected} expected)`);
+    file.push(new Uint8Array(0), true);
+  }
+  zip.end();
+  if (error) throw error;
+}
+
+/** An .npz in memory (small archives: tests, one sweep point). */
+export function npzBytes(entries: Iterable<NpzEntry>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  writeNpz(entries, (c) => parts.push(c.slice()));
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/** An array read back from .npy bytes: float64 data, or strings. */
+export interface NpyArray {
+  readonly descr: NpyDtype;
+  readonly shape: number[];
+  readonly data: Float64Array | string[];
+}
+
+/**
+ * Parses .npy bytes by the specification (versions 1.0–3.0; dtypes '<f8' and '<U n', C order),
+ * independently of the writer above: the header is read as the dict text it is.
+ */
+export function parseNpy(bytes: Uint8Array): NpyArray {
+  if (!MAGIC.every((b, i) => bytes[i] === b)) throw new Error('not an .npy file (magic)');
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = major === 1 ? 10 : 12;
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shapeText === undefined) throw new Error(`npy header not understood: ${header}`);
+  if (fortran !== 'False') throw new Error('npy: Fortran order is not supported');
+  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const dataStart = start + headerLen;
+  if (descr === '<f8') {
+    const data = new Float64Array(count);
+    for (let i = 0; i < count; i++) data[i] = view.getFloat64(dataStart + 8 * i, true);
+    return { descr, shape, data };
+  }
+  const m = /^<U(\d+)$/.exec(descr);
+  if (!m) throw new Error(`npy: dtype ${descr} is not supported`);
+  const n = Number(m[1]);
+  const data: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let s = '';
+    for (let j = 0; j < n; j++) {
+      const cp = view.getUint32(dataStart + 4 * (i * n + j), true);
+      if (cp === 0) break;
+      s += String.fromCodePoint(cp);
+    }
+    data.push(s);
+  }
+  return { descr: descr as NpyDtype, shape, data };
+}
+
+/** Every array of an .npz, by key (the member name without .npy). */
+export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
+  const out = new Map<string, NpyArray>();
+  for (const [name, data] of Object.entries(unzipSync(bytes))) {
+    if (!name.endsWith('.npy')) throw new Error(`npz member ${name} is not an .npy file`);
+    out.set(name.slice(0, -4), parseNpy(data));
+  }
+  return out;
+}
