@@ -12,10 +12,11 @@ import type { Trajectory } from '../src/model/trajectory.js';
 import type { Ensemble, EnsembleCheckpoint } from '../src/sim/ensemble.js';
 import type { LossSeries } from '../src/plot/loss.js';
 import type { OutputProducer } from '../src/io/files.js';
+import type { RunGroup } from '../src/model/trajectoryNpz.js';
 // The library loads on demand (see library.ts): each action awaits load(...) first.
 import {
   applyOverrides, parseConfig, initialCondition, solveOde, writeJson, lossFigureSpec, renderSvg,
-  odeStability, divergenceDiagnosis, readJsonFile, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
+  odeStability, divergenceDiagnosis, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
 import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
@@ -154,11 +155,15 @@ export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' |
   return lines.join('\n');
 }
 
-/** The run folder, replaced as a whole; trajectory.csv and result.json are streamed to disk, never one giant string. */
-export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config): Promise<string[]> {
+/**
+ * The run folder, replaced as a whole; trajectory.csv, trajectory.npz (the runs of `groups`,
+ * per run) and result.json are streamed to disk, never one giant string.
+ */
+export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
   const svg = await renderSvg(lossFigureSpec(series, title, describe(config)));
   return writeRunFolder(dir, [
     ['trajectory.csv', csv],
+    ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)],
     ['result.json', (write) => writeJson(result, write)],
     ['loss.svg', svg],
     ['loss.png', svgToPng(svg)],

@@ -35,7 +35,7 @@ export let makeProblem: typeof ProblemModule.makeProblem, initialCondition: type
 export let solveOde: typeof SolveModule.solveOde;
 export let trajectoryJson: typeof OutputModule.trajectoryJson, ensembleJson: typeof OutputModule.ensembleJson;
 export let writeTrajectoryCsv: typeof OutputModule.writeTrajectoryCsv, writeJson: typeof OutputModule.writeJson;
-export let provenance: typeof OutputModule.provenance;
+export let provenance: typeof OutputModule.provenance, writeTrajectoryNpz: typeof OutputModule.writeTrajectoryNpz;
 export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec;
 export let renderSvg: typeof LossPlotModule.renderSvg;
 export let analyzeSetup: typeof AnalyzeModule.analyzeSetup, quadraticAnalysesApply: typeof AnalyzeModule.quadraticAnalysesApply, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
@@ -76,7 +76,7 @@ const parts = {
     ({ applyOverrides, parseConfig } = config);
     ({ makeProblem, initialCondition } = problem);
     ({ solveOde } = solve);
-    ({ trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance } = output);
+    ({ trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, writeTrajectoryNpz } = output);
     ({ lossFigureSpec, curvesFigureSpec, renderSvg } = lossPlot);
     ({ analyzeSetup, quadraticAnalysesApply } = analyze);
     ({ analyzeLossCurve } = plateau);

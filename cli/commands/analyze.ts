@@ -5,7 +5,7 @@ import type { Problem } from '../../src/model/problem.js';
 import type { Trajectory } from '../../src/model/trajectory.js';
 import type { SetupAnalysis } from '../../src/analysis/analyze.js';
 import { type SimOptions, type SimSetup, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, withCommonOptions, withResumeOptions } from '../common.js';
-import { load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng } from '../library.js';
+import { load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng, writeTrajectoryNpz } from '../library.js';
 /** The analysis as a few lines of text. */
 function analysisSummary(a: SetupAnalysis): string {
   const lines: string[] = [];
@@ -63,7 +63,7 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup:
   if (opts.out) {
     const rules = a.escapeAlpha === null ? [] : [{ x: a.escapeAlpha, label: 'α_esc' }];
     const svg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules));
-    const files = writeRunFolder(opts.out, [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['loss.svg', svg], ['loss.png', svgToPng(svg)]]);
+    const files = writeRunFolder(opts.out, [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)], ['loss.svg', svg], ['loss.png', svgToPng(svg)]]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory, seed: opts.sim ? config.seed : undefined }], config, opts.sim ? undefined : trajectory);
@@ -105,6 +105,8 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
     const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: 'α', log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } }));
     const files = writeRunFolder(opts.out, [
       ['analysis.json', JSON.stringify(result, null, 1) + '\n'],
+      // The analysed trajectory; the gradient-flow companion of the ODE analysis is in analysis.json's drift only.
+      ['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)],
       ['loss.svg', lossSvg], ['loss.png', svgToPng(lossSvg)],
       ['conserved.svg', driftSvg], ['conserved.png', svgToPng(driftSvg)],
     ]);

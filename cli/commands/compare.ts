@@ -28,7 +28,7 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
   if (opts.out) {
     const csv: OutputProducer = (write) => writeTrajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)], write);
     const series: LossSeries[] = [{ label: 'ODE (N → ∞)', trajectory: ode }, ...sgdSeries(ensemble, config.N)];
-    const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config);
+    const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config, [{ prefix: 'ode_', runs: [ode] }, { prefix: 'sgd_', runs: ensemble.runs }]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory: ode }, ...sgdRuns(ensemble)], config, ode);

@@ -120,7 +120,7 @@ export function prepareOutDir(dir: string): void {
 
 /** Every file a run folder can hold: outputs of the run commands, and a simulation's checkpoint. */
 export const RUN_FOLDER_FILES: ReadonlySet<string> = new Set([
-  'trajectory.csv', 'result.json', 'loss.svg', 'loss.png', 'analysis.json', 'conserved.svg', 'conserved.png',
+  'trajectory.csv', 'trajectory.npz', 'result.json', 'loss.svg', 'loss.png', 'analysis.json', 'conserved.svg', 'conserved.png',
   'escape.csv', 'escape.json', 'escape.svg', 'escape.png', 'checkpoint.json',
 ]);
 const isOwnTemporary = (name: string) => name.startsWith('.') && name.endsWith('.tmp');

@@ -8,6 +8,8 @@ import type { Config } from './config.js';
 import { toRows } from '../linalg/matrix.js';
 import { VERSION } from '../version.js';
 
+export { writeTrajectoryNpz, type RunGroup } from './trajectoryNpz.js';
+
 export interface TrajectoryJson {
   solver: 'ode' | 'sgd';
   status: Trajectory['status'];

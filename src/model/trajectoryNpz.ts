@@ -14,7 +14,7 @@
 import type { Trajectory } from './trajectory.js';
 import type { Config } from './config.js';
 import { timeOf } from './time.js';
-import { f8Entry, stringEntry, type NpzEntry } from './npy.js';
+import { f8Entry, stringEntry, writeNpz, type NpzEntry } from './npy.js';
 import { VERSION } from '../version.js';
 
 /** The runs of one solver, and the prefix of their keys ('' in a single-solver file). */
@@ -65,4 +65,9 @@ export function trajectoryNpzEntries(config: Config, groups: readonly RunGroup[]
   entries.push(stringEntry('config', JSON.stringify(config)));
   entries.push(stringEntry('onepass_version', VERSION));
   return entries;
+}
+
+/** trajectory.npz of `groups` streamed into `write` (see the module header). */
+export function writeTrajectoryNpz(config: Config, groups: readonly RunGroup[], write: (chunk: Uint8Array) => void): void {
+  writeNpz(trajectoryNpzEntries(config, groups), write);
 }
