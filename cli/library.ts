@@ -39,7 +39,7 @@ export let provenance: typeof OutputModule.provenance, writeTrajectoryNpz: typeo
 export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec;
 export let renderSvg: typeof LossPlotModule.renderSvg;
 export let analyzeSetup: typeof AnalyzeModule.analyzeSetup, quadraticAnalysesApply: typeof AnalyzeModule.quadraticAnalysesApply, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
-export let conservedDrift: typeof ConservedModule.conservedDrift, escapeSweep: typeof EscapeModule.escapeSweep;
+export let conservedDrift: typeof ConservedModule.conservedDrift, escapeSweep: typeof EscapeModule.escapeSweep, escapeCsv: typeof EscapeModule.escapeCsv;
 export let isMeanQuadratic: typeof NetworkModule.isMeanQuadratic;
 export let odeStability: typeof DiagnosisModule.odeStability, divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis;
 export let diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
@@ -81,7 +81,7 @@ const parts = {
     ({ analyzeSetup, quadraticAnalysesApply } = analyze);
     ({ analyzeLossCurve } = plateau);
     ({ conservedDrift } = conserved);
-    ({ escapeSweep } = escape);
+    ({ escapeSweep, escapeCsv } = escape);
     ({ isMeanQuadratic } = network);
     ({ odeStability, divergenceDiagnosis, diagnoseDeviation } = diagnosis);
     ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);

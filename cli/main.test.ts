@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../src/version.js';
+import { parseNpz } from '../src/model/npy.js';
 import { applyOverrides, parseConfig } from '../src/model/config.js';
 import { makeProblem, initialCondition } from '../src/model/problem.js';
 import { simulateEnsemble } from '../src/sim/ensemble.js';
@@ -36,19 +37,28 @@ test('ode --json and sim --json print one document with the same schema: alpha, 
   }
 });
 
-test('compare --out writes trajectory.csv with named columns, result.json, loss.svg and loss.png, and nothing else', () => {
+test('compare --out writes trajectory.csv with named columns, trajectory.npz with per-run overlaps, result.json, loss.svg and loss.png, and nothing else', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'out');
   const r = run('compare', '--out', dir, ...small, '--set', 'runs=2');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /max \|ε_SGD − ε_ODE\| = /);
-  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
   const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
   const n = result.ode.alpha.length;
   assert.ok(n > 10 && result.sgd.alpha.length === n && result.sgd.runs.length === 2 && result.deviation.maxAbs >= 0);
   const csv = readFileSync(join(dir, 'trajectory.csv'), 'utf8').split('\n');
-  assert.match(csv[0], /^solver,run,seed,alpha,loss,loss_floor,Q_0_0,Q_0_1,.*,M_3_1$/);
-  assert.equal(csv.filter((l) => l.startsWith('sgd,1,')).length, n);
-  assert.equal(csv.filter((l) => l.startsWith('ode,0,')).length, n);
+  assert.match(csv[0], /^alpha,t,solver,run,seed,loss,loss_floor,q_0_0,q_0_1,.*,m_3_1$/);
+  assert.equal(csv.filter((l) => /^[^,]*,[^,]*,sgd,1,/.test(l)).length, n);
+  assert.equal(csv.filter((l) => /^[^,]*,[^,]*,ode,0,/.test(l)).length, n);
+  // The npz holds each run's overlaps, full and symmetric, in the shapes of the README.
+  const npz = parseNpz(readFileSync(join(dir, 'trajectory.npz')));
+  assert.deepEqual(npz.get('sgd_Q')!.shape, [2, n, 4, 4]);
+  assert.deepEqual(npz.get('ode_M')!.shape, [1, n, 4, 2]);
+  assert.deepEqual(npz.get('sgd_loss')!.shape, [2, n]);
+  const Q = npz.get('sgd_Q')!.data as Float64Array;
+  assert.equal(Q[((1 * n + n - 1) * 4 + 0) * 4 + 3], Q[((1 * n + n - 1) * 4 + 3) * 4 + 0]);
+  // Run 1's loss at the last α is the one in result.json.
+  assert.equal((npz.get('sgd_loss')!.data as Float64Array)[2 * n - 1], result.sgd.runs[1].loss[n - 1]);
   assert.deepEqual([...readFileSync(join(dir, 'loss.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   assert.match(readFileSync(join(dir, 'loss.svg'), 'utf8'), /<svg[^>]*>/);
 });
@@ -253,7 +263,7 @@ test('a plain rerun into a folder holding an interrupted run\'s checkpoint refus
   assert.deepEqual(readFileSync(join(dir, 'checkpoint.json')), checkpoint);
   const forced = run('sim', '--out', dir, '--force', ...small);
   assert.equal(forced.status, 0, forced.stderr);
-  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
 });
 
 test('a failed output write (a real full disk) keeps the finished run\'s checkpoint, leaves the folder as it was, and --resume then finishes it', (t) => {
@@ -275,7 +285,7 @@ test('a failed output write (a real full disk) keeps the finished run\'s checkpo
     rmSync(join(mnt, 'filler'));
     const resumed = run('sim', '--out', dir, '--resume', ...small);
     assert.equal(resumed.status, 0, resumed.stderr);
-    assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+    assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
     const straight = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'S');
     assert.equal(run('sim', '--out', straight, ...small).status, 0);
     assert.equal(readFileSync(join(dir, 'trajectory.csv'), 'utf8'), readFileSync(join(straight, 'trajectory.csv'), 'utf8'));
@@ -361,7 +371,7 @@ test('a run killed while swapping its folder in is finished by the next run on t
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /^note: recovered .*D: finished replacing .*D with the complete outputs of a run killed while swapping them in \(process 4194305\)\n$/);
   assert.deepEqual(readdirSync(parent), ['D']);
-  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv']);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
 });
 
 test('reproduce writes its report folder as a run folder: a folder holding other files, or an interrupted simulation\'s checkpoint, is refused before computing', () => {

@@ -126,7 +126,7 @@ test('figures export as SVG and PNG, data as CSV with the library\'s columns', a
   assert.deepEqual([...png.data.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   const csv = await get('#export-csv');
   const lines = csv.data.toString('utf8').trim().split('\n');
-  assert.match(lines[0], /^solver,run,seed,alpha,loss,loss_floor,Q_0_0,/);
-  assert.ok(lines.some((l) => l.startsWith('ode,')) && lines.some((l) => l.startsWith('sgd,')));
+  assert.match(lines[0], /^alpha,t,solver,run,seed,loss,loss_floor,q_0_0,/);
+  assert.ok(lines.some((l) => /^[^,]*,[^,]*,ode,/.test(l)) && lines.some((l) => /^[^,]*,[^,]*,sgd,/.test(l)));
   await page.close();
 });

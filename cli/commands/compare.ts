@@ -26,7 +26,7 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
     console.log(diagnosis);
   }
   if (opts.out) {
-    const csv: OutputProducer = (write) => writeTrajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)], write);
+    const csv: OutputProducer = (write) => writeTrajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)], config, write);
     const series: LossSeries[] = [{ label: 'ODE (N → ∞)', trajectory: ode }, ...sgdSeries(ensemble, config.N)];
     const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config, [{ prefix: 'ode_', runs: [ode] }, { prefix: 'sgd_', runs: ensemble.runs }]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);

@@ -1,8 +1,9 @@
 /** `onepass escape`: the escape time (ODE) against the student width p and the initialisation variance σ². */
 import type { Command } from 'commander';
 import { escapeSweepSeconds, checkTime } from '../../src/model/budget.js';
+import { timeDefinition } from '../../src/model/time.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
-import { load, provenance, escapeSweep, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
+import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
 
 async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }): Promise<void> {
   const config = loadConfig(opts);
@@ -19,18 +20,18 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
     console.log(`onepass escape: α_esc (ODE) against p and σ²; ${describe(config)}${opts.scaleEta ? ' (η/p kept fixed)' : ''}; N = ${config.N} for the initial weights`);
     console.log(['p \\ σ²', ...variances.map((v) => v.toExponential())].map((s) => s.padStart(9)).join(''));
     for (const p of ps) console.log([String(p), ...result.points.filter((q) => q.p === p).map((q) => (q.escapeAlpha === null ? '—' : q.escapeAlpha.toFixed(2)))].map((s) => s.padStart(9)).join(''));
-    console.log('fit α_esc ≈ A ln(1/σ²) + B, and in t = ηα/p: t_esc ≈ At ln(1/σ²) + Bt');
+    console.log(`fit α_esc ≈ A ln(1/σ²) + B, and in ${timeDefinition(config)}: t_esc ≈ At ln(1/σ²) + Bt`);
     for (const f of result.fits) console.log(`  p = ${String(f.p).padStart(3)}: A = ${num(f.A)}, B = ${num(f.B)}; At = ${num(f.At)}, Bt = ${num(f.Bt)} (R² ${num(f.r2, 3)}, ${f.points} points)`);
     const failed = result.points.filter((q) => q.status !== 'ok');
     for (const q of failed) console.log(`  p = ${q.p}, σ² = ${q.variance}: ${q.status}`);
   }
   if (opts.out) {
-    const csv = ['p,variance,eta,escapeAlpha,escapeTime,plateauLoss,status', ...result.points.map((q) => [q.p, q.variance, q.eta, q.escapeAlpha ?? '', q.escapeTime ?? '', q.plateauLoss ?? '', JSON.stringify(q.status)].join(','))].join('\n') + '\n';
+    const csv = escapeCsv(result.points);
     const series = ps.map((p) => {
       const pts = result.points.filter((q) => q.p === p && q.escapeAlpha !== null);
       return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
     });
-    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: 't_esc = η α_esc / p' } }));
+    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } }));
     const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }

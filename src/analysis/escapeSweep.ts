@@ -1,7 +1,8 @@
 /**
  * Escape time against the student width p (at fixed p*) and the initialisation variance σ²,
  * from the ODE started at the overlaps of random weights (same draws, rescaled, across σ²).
- * For each p it fits α_esc = A·ln(1/σ²) + B, and the same in the rescaled time t = ηα/p, so that
+ * For each p it fits α_esc = A·ln(1/σ²) + B, and the same in the time t (src/model/time.ts: ηα/p for
+ * the mean readout, ηα for the sum readout), so that
  * a user sees which of A and B the over-parameterisation changes.
  */
 import type { Config } from '../model/config.js';
@@ -10,13 +11,15 @@ import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { analyzeLossCurve } from './plateau.js';
 import { ConfigError, withContext } from '../model/errors.js';
+import { timeAt } from '../model/time.js';
+import { csvText } from '../model/csv.js';
 
 export interface EscapePoint {
   readonly p: number;
   readonly variance: number;
   readonly eta: number;
   readonly escapeAlpha: number | null;
-  /** t = ηα_esc/p. */
+  /** t at α_esc (src/model/time.ts): ηα_esc/p for the mean readout, ηα_esc for the sum readout. */
   readonly escapeTime: number | null;
   /** Loss of the last plateau, if one was found. */
   readonly plateauLoss: number | null;
@@ -70,7 +73,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
     points.push({
       p, variance, eta,
       escapeAlpha: ok ? a.escapeAlpha : null,
-      escapeTime: ok && a.escapeAlpha !== null ? (eta * a.escapeAlpha) / p : null,
+      escapeTime: ok && a.escapeAlpha !== null ? timeAt(c, a.escapeAlpha) : null,
       plateauLoss: a.plateau?.loss ?? null,
       status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
     });
@@ -97,4 +100,14 @@ function linearFit(x: number[], y: number[]): { slope: number; intercept: number
   for (let i = 0; i < n; i++) { sxy += (x[i] - xm) * (y[i] - ym); sxx += (x[i] - xm) ** 2; syy += (y[i] - ym) ** 2; }
   const slope = sxx > 0 ? sxy / sxx : 0;
   return { slope, intercept: ym - slope * xm, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };
+}
+
+/**
+ * escape.csv in the CSV convention (src/model/csv.ts): p, variance, eta, escape_alpha, escape_t
+ * (t at the escape, src/model/time.ts), plateau_loss, status; empty cells where no escape or
+ * plateau was found.
+ */
+export function escapeCsv(points: readonly EscapePoint[]): string {
+  return csvText(['p', 'variance', 'eta', 'escape_alpha', 'escape_t', 'plateau_loss', 'status'],
+    points.map((q) => [q.p, q.variance, q.eta, q.escapeAlpha, q.escapeTime, q.plateauLoss, q.status]));
 }

@@ -25,10 +25,14 @@ test('trajectory.csv is produced row by row: no piece longer than one row, whate
   };
   const entries = Array.from({ length: 40 }, (_, r) => ({ trajectory: t, run: r, seed: r + 1 }));
   const pieces: string[] = [];
-  writeTrajectoryCsv(entries, (c) => pieces.push(c));
+  const config = { eta: 0.5, p, readout: 'mean' as const };
+  writeTrajectoryCsv(entries, config, (c) => pieces.push(c));
   // header + one piece per (run, saved α): 1 + 40·50
   assert.equal(pieces.length, 1 + 40 * n);
   assert.ok(pieces.every((c) => c.endsWith('\n') && c.indexOf('\n') === c.length - 1));
-  assert.equal(pieces.join(''), trajectoryCsv(entries));
-  assert.equal(pieces[0], 'solver,run,seed,alpha,loss,loss_floor,Q_0_0,Q_0_1,Q_1_1,M_0_0,M_1_0\n');
+  assert.equal(pieces.join(''), trajectoryCsv(entries, config));
+  // The CSV convention: alpha and t first, snake_case, overlaps q_k_l (k ≤ l) and m_k_j with 0-based indices.
+  assert.equal(pieces[0], 'alpha,t,solver,run,seed,loss,loss_floor,q_0_0,q_0_1,q_1_1,m_0_0,m_1_0\n');
+  // t = ηα/p = 0.5 · 4.9 / 2 on the last row (mean readout).
+  assert.equal(pieces[pieces.length - 1], '4.9,1.225,sgd,39,40,0.5,,0.3333333333333333,0.3333333333333333,0.3333333333333333,0,0\n');
 });

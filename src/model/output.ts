@@ -7,6 +7,8 @@ import type { Ensemble } from '../sim/ensemble.js';
 import type { Config } from './config.js';
 import { toRows } from '../linalg/matrix.js';
 import { VERSION } from '../version.js';
+import { timeOf, type TimeConfig } from './time.js';
+import { csvWriter, overlapColumns, type CsvCell } from './csv.js';
 
 export { writeTrajectoryNpz, type RunGroup } from './trajectoryNpz.js';
 
@@ -79,37 +81,35 @@ export function provenance(config: Config) {
 }
 
 /**
- * trajectory.csv: long format, one row per (solver, run, α), with named columns
- * solver, run, seed, alpha, loss, loss_floor (ODE rows: the accuracy floor of the loss, see
- * TrajectoryJson.lossFloor; empty for SGD), Q_k_l (k ≤ l), M_k_j, and v_k when the second layer is trained.
+ * trajectory.csv: long format, one row per (solver, run, α), in the CSV convention of
+ * src/model/csv.ts: alpha, t (src/model/time.ts), solver, run, seed, loss, loss_floor (ODE rows:
+ * the accuracy floor of the loss, see TrajectoryJson.lossFloor; empty for SGD), q_k_l (k ≤ l),
+ * m_k_j, and v_k when the second layer is trained.
  * Produced row by row into `write`, so that a large ensemble streams to disk instead of being
  * built as one string (V8 strings stop at 2²⁹ characters).
  */
-export function writeTrajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[], write: (chunk: string) => void): void {
+export function writeTrajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[], config: TimeConfig, write: (chunk: string) => void): void {
   if (entries.length === 0) return;
   const { p, pStar } = entries[0].trajectory;
-  const qCols: [number, number][] = [];
-  for (let k = 0; k < p; k++) for (let l = k; l < p; l++) qCols.push([k, l]);
-  const header = ['solver', 'run', 'seed', 'alpha', 'loss', 'loss_floor', ...qCols.map(([k, l]) => `Q_${k}_${l}`)];
-  for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) header.push(`M_${k}_${j}`);
   const withV = entries.some((e) => e.trajectory.v);
-  if (withV) for (let k = 0; k < p; k++) header.push(`v_${k}`);
-  write(header.join(',') + '\n');
+  const { q, names } = overlapColumns(p, pStar, withV);
+  const row = csvWriter(['alpha', 't', 'solver', 'run', 'seed', 'loss', 'loss_floor', ...names], write);
   for (const { trajectory: t, run, seed } of entries) {
+    const time = timeOf(config, t.alpha);
     for (let i = 0; i < t.alpha.length; i++) {
-      const row: (string | number)[] = [t.solver, run, seed, t.alpha[i], t.loss[i], t.lossFloor ? t.lossFloor[i] : ''];
-      for (const [k, l] of qCols) row.push(t.Q[i][k * p + l]);
-      for (let k = 0; k < p * pStar; k++) row.push(t.M[i][k]);
-      if (withV) for (let k = 0; k < p; k++) row.push(t.v ? t.v[i][k] : '');
-      write(row.join(',') + '\n');
+      const cells: CsvCell[] = [t.alpha[i], time[i], t.solver, run, seed, t.loss[i], t.lossFloor ? t.lossFloor[i] : ''];
+      for (const [k, l] of q) cells.push(t.Q[i][k * p + l]);
+      for (let k = 0; k < p * pStar; k++) cells.push(t.M[i][k]);
+      if (withV) for (let k = 0; k < p; k++) cells.push(t.v ? t.v[i][k] : '');
+      row(cells);
     }
   }
 }
 
 /** trajectory.csv as one string (small outputs; see writeTrajectoryCsv). */
-export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[]): string {
+export function trajectoryCsv(entries: readonly { trajectory: Trajectory; run: number; seed: number | '' }[], config: TimeConfig): string {
   const parts: string[] = [];
-  writeTrajectoryCsv(entries, (c) => parts.push(c));
+  writeTrajectoryCsv(entries, config, (c) => parts.push(c));
   return parts.join('');
 }
 

@@ -18,7 +18,7 @@ const post = (m: WorkerReply) => scope.postMessage(m);
 const BATCH_MS = 80;
 
 function exportsOf(config: Config, ode: Trajectory, sgd?: Trajectory): DataExport {
-  const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...(sgd ? [{ trajectory: sgd, run: 0, seed: config.seed }] : [])]);
+  const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...(sgd ? [{ trajectory: sgd, run: 0, seed: config.seed }] : [])], config);
   const json = JSON.stringify({ ode: trajectoryJson(ode), ...(sgd ? { sgd: trajectoryJson(sgd) } : {}), ...provenance(config) }, null, 1) + '\n';
   return { csv, json };
 }
