@@ -13,6 +13,7 @@ import type { Ensemble, EnsembleCheckpoint } from '../src/sim/ensemble.js';
 import type { LossSeries } from '../src/plot/loss.js';
 import type { OutputProducer } from '../src/io/files.js';
 import type { RunGroup } from '../src/model/trajectoryNpz.js';
+import { timeAxis, timeAt, timeDefinition, type TimeConfig } from '../src/model/time.js';
 // The library loads on demand (see library.ts): each action awaits load(...) first.
 import {
   applyOverrides, parseConfig, initialCondition, solveOde, writeJson, lossFigureSpec, renderSvg,
@@ -133,7 +134,8 @@ export async function runSim(problem: Problem, opts: SimOptions, { every, resume
 
 export function describe(c: Config): string {
   const init = 'Q' in c.init ? 'explicit overlaps' : `${c.init.teacher} teacher, σ² = ${c.init.studentVariance}, init seed ${c.init.seed}`;
-  return `${c.activation} p = ${c.p}, p* = ${c.pStar}, η = ${c.eta}, Δ = ${c.noise}, α ≤ ${c.alphaMax}, ${init}`;
+  const until = c.time === 't' ? `${timeDefinition(c)} ≤ ${Number(timeAt(c, c.alphaMax).toPrecision(6))} (α ≤ ${c.alphaMax})` : `α ≤ ${c.alphaMax}`;
+  return `${c.activation} p = ${c.p}, p* = ${c.pStar}, η = ${c.eta}, Δ = ${c.noise}, ${until}, ${init}`;
 }
 
 export const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(3) : String(x));
@@ -143,14 +145,15 @@ export const fmtTime = (ms: number) => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(
 export const fmtLoss = (t: Pick<Trajectory, 'loss' | 'lossFloor'>, i: number) =>
   t.lossFloor && t.loss[i] < t.lossFloor[i] ? `< ${t.lossFloor[i].toExponential(0)}` : fmt(t.loss[i]);
 
-/** A short table of the loss at ~8 log-spaced α's, for the terminal summary. */
-export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' | 'loss' | 'lossFloor'> }[]): string {
+/** A short table of the loss at ~8 log-spaced α's, for the terminal summary; its time column in the config's unit. */
+export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' | 'loss' | 'lossFloor'> }[], config: TimeConfig): string {
   const alpha = columns[0].t.alpha;
+  const time = timeAxis(config, alpha);
   const picks: number[] = [];
   const pos = Array.from(alpha.keys()).filter((i) => alpha[i] > 0);
   for (let k = 0; k < 8 && pos.length; k++) picks.push(pos[Math.round((k * (pos.length - 1)) / 7)]);
-  const lines = [['α', ...columns.map((c) => c.name)].map((s) => s.padStart(12)).join('')];
-  for (const i of [...new Set(picks)]) lines.push([alpha[i].toPrecision(4), ...columns.map((c) => (i < c.t.loss.length ? fmtLoss(c.t, i) : '—'))].map((s) => s.padStart(12)).join(''));
+  const lines = [[time.symbol, ...columns.map((c) => c.name)].map((s) => s.padStart(12)).join('')];
+  for (const i of [...new Set(picks)]) lines.push([time.values[i].toPrecision(4), ...columns.map((c) => (i < c.t.loss.length ? fmtLoss(c.t, i) : '—'))].map((s) => s.padStart(12)).join(''));
   if (lines.some((l) => l.includes('<'))) lines.push('(< x: below the accuracy floor, the rounding error of the loss formula; see README, Accuracy)');
   return lines.join('\n');
 }
@@ -160,7 +163,7 @@ export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' |
  * per run) and result.json are streamed to disk, never one giant string.
  */
 export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
-  const svg = await renderSvg(lossFigureSpec(series, title, describe(config)));
+  const svg = await renderSvg(lossFigureSpec(series, title, describe(config), undefined, config));
   return writeRunFolder(dir, [
     ['trajectory.csv', csv],
     ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)],

@@ -26,6 +26,7 @@ import type * as SlurmModule from '../src/sweep/slurm.js';
 import type * as PhaseModule from '../src/plot/phase.js';
 import type * as StoreModule from '../src/io/store.js';
 import type * as SweepRunModule from '../src/io/sweep.js';
+import type * as SweepExportModule from '../src/sweep/export.js';
 import type * as ReproduceModule from './reproduce.js';
 import type CliProgress from 'cli-progress';
 
@@ -58,7 +59,8 @@ export let expandSweep: typeof GridModule.expandSweep, flattenConfig: typeof Gri
 export let resultsTable: typeof TableModule.resultsTable, tableCsv: typeof TableModule.tableCsv, columnIndex: typeof TableModule.columnIndex;
 export let slurmScript: typeof SlurmModule.slurmScript, shellQuote: typeof SlurmModule.shellQuote;
 export let phaseDiagramSpec: typeof PhaseModule.phaseDiagramSpec;
-export let ResultStore: typeof StoreModule.ResultStore;
+export let ResultStore: typeof StoreModule.ResultStore, configHash: typeof StoreModule.configHash;
+export let tablePoints: typeof SweepExportModule.tablePoints, writeSweepNpz: typeof SweepExportModule.writeSweepNpz, writeSweepCsv: typeof SweepExportModule.writeSweepCsv, writeSweepJson: typeof SweepExportModule.writeSweepJson;
 export type ResultStore = StoreModule.ResultStore;
 export let runSweep: typeof SweepRunModule.runSweep, defaultWorkers: typeof SweepRunModule.defaultWorkers;
 // reproduce: the paper report
@@ -93,15 +95,16 @@ const parts = {
     ({ simulateEnsembleOnPool } = await import('../src/io/ensemblePool.js'));
   },
   async sweep(): Promise<void> {
-    const [grid, table, slurm, phase, store, run] = await Promise.all([
+    const [grid, table, slurm, phase, store, run, exporter] = await Promise.all([
       import('../src/sweep/grid.js'), import('../src/sweep/table.js'), import('../src/sweep/slurm.js'),
-      import('../src/plot/phase.js'), import('../src/io/store.js'), import('../src/io/sweep.js'),
+      import('../src/plot/phase.js'), import('../src/io/store.js'), import('../src/io/sweep.js'), import('../src/sweep/export.js'),
     ]);
     ({ expandSweep, flattenConfig, parseShard, shardPoints } = grid);
     ({ resultsTable, tableCsv, columnIndex } = table);
     ({ slurmScript, shellQuote } = slurm);
     ({ phaseDiagramSpec } = phase);
-    ({ ResultStore } = store);
+    ({ ResultStore, configHash } = store);
+    ({ tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson } = exporter);
     ({ runSweep, defaultWorkers } = run);
   },
   async reproduce(): Promise<void> {

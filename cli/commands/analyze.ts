@@ -4,10 +4,11 @@ import { OnepassError } from '../../src/model/errors.js';
 import type { Problem } from '../../src/model/problem.js';
 import type { Trajectory } from '../../src/model/trajectory.js';
 import type { SetupAnalysis } from '../../src/analysis/analyze.js';
+import { timeAxis, formatTime } from '../../src/model/time.js';
 import { type SimOptions, type SimSetup, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, withCommonOptions, withResumeOptions } from '../common.js';
 import { load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng, writeTrajectoryNpz } from '../library.js';
 /** The analysis as a few lines of text. */
-function analysisSummary(a: SetupAnalysis): string {
+function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
   const lines: string[] = [];
   const pl = a.plateau;
   lines.push(pl
@@ -15,7 +16,7 @@ function analysisSummary(a: SetupAnalysis): string {
     : 'plateau: none found');
   lines.push(a.escapeAlpha === null
     ? 'escape: the loss never fell below half the plateau level'
-    : `escape: α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)}); saddle escape rate of M in theory ${num(a.theory.saddleEscapeRate)} per unit α`);
+    : `escape: ${time === 't' ? `t_esc = ${num(a.escapeTime)} (α_esc = ${num(a.escapeAlpha)})` : `α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)})`}; saddle escape rate of M in theory ${num(a.theory.saddleEscapeRate)} per unit α`);
   if (a.escapeDecay) lines.push(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
   if (a.finalDecay) lines.push(`approach to zero loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)}); final loss ${num(a.finalLoss)}`);
   lines.push(`conserved J = e^{−Bα} Mᵀ Q⊥⁻¹ M e^{−Bα}: max relative drift ${num(a.conserved.maxDrift, 3)} along this run` +
@@ -55,14 +56,14 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup:
   else {
     console.log(`onepass analyze (${opts.sim ? `SGD, N = ${config.N}, seed ${config.seed}` : 'ODE'}): ${describe(config)}, readout ${config.readout}`);
     console.log(a.plateau ? `plateau: ε ≈ ${num(a.plateau.loss)} for α ∈ [${num(a.plateau.startAlpha, 3)}, ${num(a.plateau.endAlpha, 3)}]; ${a.plateaus.length} plateau(s) in all` : 'plateau: none found');
-    console.log(a.escapeAlpha === null ? 'escape: the loss never fell below half the plateau level' : `escape: α_esc = ${num(a.escapeAlpha)}`);
+    console.log(a.escapeAlpha === null ? 'escape: the loss never fell below half the plateau level' : `escape: ${formatTime(config, a.escapeAlpha, 4)}`);
     if (a.escapeDecay) console.log(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
     if (a.finalDecay) console.log(`approach to the final loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)})`);
     console.log(`final loss ${num(result.finalLoss)}; ${result.note}`);
   }
   if (opts.out) {
     const rules = a.escapeAlpha === null ? [] : [{ x: a.escapeAlpha, label: 'α_esc' }];
-    const svg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules));
+    const svg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules, config));
     const files = writeRunFolder(opts.out, [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)], ['loss.svg', svg], ['loss.png', svgToPng(svg)]]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
@@ -94,15 +95,15 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   if (opts.json) printJson(result);
   else {
     console.log(`onepass analyze (${opts.sim ? `SGD, N = ${config.N}, seed ${config.seed}` : 'ODE'}): ${describe(config)}`);
-    console.log(analysisSummary(analysis));
+    console.log(analysisSummary(analysis, config.time));
   }
   if (opts.out) {
     const rules = analysis.escapeAlpha === null ? [] : [{ x: analysis.escapeAlpha, label: 'α_esc' }];
-    const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules));
+    const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules, config));
     const drift = conservedDrift(trajectory, config.eta);
-    const series = [{ label: 'this run', x: trajectory.alpha, y: drift.drift }];
-    if (gradientFlow) series.push({ label: 'gradient flow', x: gradientFlow.alpha, y: conservedDrift(gradientFlow, config.eta).drift });
-    const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: 'α', log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } }));
+    const series = [{ label: 'this run', x: timeAxis(config, trajectory.alpha).values, y: drift.drift }];
+    if (gradientFlow) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: conservedDrift(gradientFlow, config.eta).drift });
+    const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: timeAxis(config, []).title, log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } }));
     const files = writeRunFolder(opts.out, [
       ['analysis.json', JSON.stringify(result, null, 1) + '\n'],
       // The analysed trajectory; the gradient-flow companion of the ODE analysis is in analysis.json's drift only.

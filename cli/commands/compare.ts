@@ -22,7 +22,7 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
   else {
     console.log(`onepass compare: ${describe(config)}; N = ${config.N}, ${config.runs} SGD run(s) from seed ${config.seed}`);
     console.log(`ODE: ${ode.stats.acceptedSteps} adaptive steps in ${fmtTime(odeMs)}; SGD: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} steps in ${fmtTime(simMs)}`);
-    console.log(lossTable([{ name: 'ODE loss', t: ode }, { name: 'SGD loss', t: sgd }]));
+    console.log(lossTable([{ name: 'ODE loss', t: ode }, { name: 'SGD loss', t: sgd }], config));
     console.log(diagnosis);
   }
   if (opts.out) {

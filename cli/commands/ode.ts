@@ -14,7 +14,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
   else {
     console.log(`onepass ode: ${describe(config)}`);
     console.log(`ODE: ${trajectory.stats.acceptedSteps} steps, ${trajectory.stats.rhsEvaluations} evaluations in ${fmtTime(ms)}; ${trajectory.message}`);
-    console.log(lossTable([{ name: 'ODE loss', t: trajectory }]));
+    console.log(lossTable([{ name: 'ODE loss', t: trajectory }], config));
   }
   if (opts.out) {
     const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv([{ trajectory, run: 0, seed: '' }], config, write), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config, [{ prefix: '', runs: [trajectory] }]);

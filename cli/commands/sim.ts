@@ -16,7 +16,7 @@ async function cmdSim(opts: SimOptions): Promise<void> {
   else {
     console.log(`onepass sim: ${describe(config)}; N = ${config.N}, ${config.runs} run(s) from seed ${config.seed}`);
     console.log(`SGD: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} steps in ${fmtTime(ms)}`);
-    console.log(lossTable([{ name: 'SGD loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }]));
+    console.log(lossTable([{ name: 'SGD loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }], config));
   }
   if (opts.out) {
     const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), config, write), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config, [{ prefix: '', runs: ensemble.runs }]);

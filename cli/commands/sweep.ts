@@ -11,14 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { OnepassError } from '../../src/model/errors.js';
-import { RESULT_COLUMNS } from '../../src/sweep/columns.js';
+import { RESULT_COLUMNS, NUMERIC_RESULT_COLUMNS, SWEEP_EXPORT_FORMATS, type SweepExportFormat } from '../../src/sweep/columns.js';
 import type { SweepPlan } from '../../src/sweep/grid.js';
 import type { Table } from '../../src/sweep/table.js';
 import type { SweepSummary } from '../../src/io/sweep.js';
+import type { OutputProducer } from '../../src/io/files.js';
 // The library loads on demand (see library.ts): the action awaits load(...) first.
 import {
   load, applyOverrides, renderSvg, expandSweep, flattenConfig, parseShard, shardPoints, resultsTable, tableCsv, columnIndex, slurmScript, shellQuote,
-  phaseDiagramSpec, ResultStore, runSweep, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, cliProgress,
+  phaseDiagramSpec, ResultStore, runSweep, configHash, tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, cliProgress,
 } from '../library.js';
 import { parseOut, parseWorkers } from '../options.js';
 import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../../src/model/budget.js';
@@ -34,6 +35,7 @@ interface SweepOptions {
   collect?: string[];
   export?: string;
   plot?: string;
+  plotOnly?: boolean;
   json?: boolean;
   progress: boolean;
   yes?: boolean;
@@ -59,8 +61,9 @@ function loadSweep(opts: SweepOptions) {
  * Reads --plot X,Y[,COLUMN[,SOLVER]]. With the plan of a sweep about to run, the columns and the
  * solver are checked against what that sweep will store, so a typo fails before the computation.
  */
-function parsePlot(raw: string, plan?: SweepPlan): { x: string; y: string; color: string; solver?: 'ode' | 'sgd' } {
-  const [x, y, color = 'escape_alpha', solver] = raw.split(',').map((s) => s.trim());
+function parsePlot(raw: string, plan?: SweepPlan, time: 'alpha' | 't' = 'alpha'): { x: string; y: string; color: string; solver?: 'ode' | 'sgd' } {
+  // The default colour is the escape in the config's time unit (src/model/time.ts).
+  const [x, y, color = time === 't' ? 'escape_t' : 'escape_alpha', solver] = raw.split(',').map((s) => s.trim());
   if (!x || !y) throw new OnepassError(`--plot: expected X,Y[,COLUMN[,SOLVER]] with two config keys (got "${raw}")`);
   if (solver !== undefined && solver !== 'ode' && solver !== 'sgd') throw new OnepassError(`--plot: the solver must be ode or sgd (got "${solver}")`);
   if (plan) {
@@ -75,9 +78,11 @@ function parsePlot(raw: string, plan?: SweepPlan): { x: string; y: string; color
 /** The phase diagram asked for by --plot X,Y[,COLUMN[,SOLVER]], as phase.svg and phase.png. */
 async function phaseFiles(table: Table, opts: SweepOptions): Promise<[string, string | Uint8Array][]> {
   if (!opts.plot) return [];
-  const { x, y, color, solver } = parsePlot(opts.plot);
+  const timeColumn = table.columns.indexOf('time');
+  const time = timeColumn >= 0 && table.rows.length > 0 && table.rows.every((r) => r[timeColumn] === 't') ? 't' : 'alpha';
+  const { x, y, color, solver } = parsePlot(opts.plot, undefined, time);
   // Escape times are read on a linear scale; losses and deviations span decades.
-  const svg = await renderSvg(phaseDiagramSpec(table, { x, y, color, solver, logColor: color !== 'escape_alpha' }));
+  const svg = await renderSvg(phaseDiagramSpec(table, { x, y, color, solver, logColor: color !== 'escape_alpha' && color !== 'escape_t' }));
   return [['phase.svg', svg], ['phase.png', svgToPng(svg)]];
 }
 
@@ -115,8 +120,45 @@ function progressBar(total: number, opts: SweepOptions): { update: (done: number
   return { update: (d) => bar.update(d), stop: () => bar.stop() };
 }
 
+/**
+ * --export FORMAT: results.csv and trajectories.FORMAT (src/sweep/export.ts) written as one set
+ * from the store, computing nothing. Returns the files written and the rows without a trajectory.
+ */
+function exportTrajectories(store: ResultStore, opts: SweepOptions, format: SweepExportFormat): { files: string[]; missing: number } {
+  const table = resultsTable(store.rows());
+  const points = tablePoints(table);
+  const lookup = (hash: string, solver: 'ode' | 'sgd') => store.trajectory(hash, solver);
+  const missing = points.filter((p) => !lookup(p.configHash, p.solver)).length;
+  const max = (name: string) => Math.max(1, ...table.rows.map((r) => Number(r[table.columns.indexOf(name)]) || 0));
+  const trainsV = table.rows.some((r) => r[table.columns.indexOf('trainSecondLayer')] === true);
+  const producer: OutputProducer = format === 'npz' ? (write) => writeSweepNpz(points, lookup, write)
+    : format === 'csv' ? (write) => writeSweepCsv(points, lookup, { p: max('p'), pStar: max('pStar'), v: trainsV }, write)
+      : (write) => writeSweepJson(points, lookup, write);
+  const files = writeFileSet(opts.out, [[CSV, tableCsv(table)], [`trajectories.${format}`, producer]]);
+  return { files, missing };
+}
+
+/**
+ * A sweep with neither --config nor --set is the default config: into a store that already holds
+ * other points it would add a point no one asked for. Refused unless every point of the plan is
+ * already there (then nothing is computed: the store's own sweep).
+ */
+function refuseDefaultIntoStore(opts: SweepOptions, points: readonly SweepPoint[]): void {
+  if (opts.config || opts.set.length > 0 || !existsSync(join(opts.out, DB))) return;
+  const store = ResultStore.openReadonly(join(opts.out, DB));
+  try {
+    const rows = store.count();
+    const done = store.doneKeys();
+    if (rows > 0 && points.some((p) => !done.has(`${configHash(p.config)}/${p.solver}`))) {
+      throw new OnepassError(`sweep: ${join(opts.out, DB)} holds ${rows} point(s) of another sweep and no --config or --set was given; give the sweep's --config (or --set), --plot-only X,Y to redraw, --export FORMAT to export, or another --out`);
+    }
+  } finally { store.close(); }
+}
+
 async function cmdSweep(opts: SweepOptions): Promise<void> {
-  if (opts.export !== undefined && opts.export !== 'csv') throw new OnepassError(`--export: the only format is csv (got "${opts.export}")`);
+  if (opts.export !== undefined && !(SWEEP_EXPORT_FORMATS as readonly string[]).includes(opts.export)) throw new OnepassError(`--export: must be one of ${SWEEP_EXPORT_FORMATS.join(', ')} (got "${opts.export}")`);
+  if (opts.plotOnly && !opts.plot) throw new OnepassError('--plot-only: needs --plot X,Y[,COLUMN[,SOLVER]] (the diagram to redraw from the store)');
+  if (opts.plotOnly && (opts.export || opts.collect || opts.slurm || opts.shard)) throw new OnepassError('--plot-only: redraws from the store alone; it takes none of --export, --collect, --slurm, --shard');
   if (opts.collect) {
     prepareOutDir(opts.out);
     const store = ResultStore.open(join(opts.out, DB));
@@ -130,13 +172,21 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     return;
   }
 
-  if (opts.export) {
+  if (opts.export || opts.plotOnly) {
     const store = ResultStore.openReadonly(join(opts.out, DB));
     try {
-      const table = resultsTable(store.rows());
-      process.stdout.write(tableCsv(table));
-      // A phase diagram drawn now goes with a results.csv of the same rows (one set).
-      if (opts.plot) writeFileSet(opts.out, [[CSV, tableCsv(table)], ...(await phaseFiles(table, opts))]);
+      if (opts.plotOnly) {
+        // Computes nothing: the diagram and a results.csv of the same rows, as one set.
+        const table = resultsTable(store.rows());
+        const files = writeFileSet(opts.out, [[CSV, tableCsv(table)], ...(await phaseFiles(table, opts))]);
+        if (opts.json) process.stdout.write(JSON.stringify({ rows: table.rows.length, files }) + '\n');
+        else console.log(`redrew from ${table.rows.length} stored rows, nothing computed; wrote ${files.join(', ')}`);
+      } else {
+        const { files, missing } = exportTrajectories(store, opts, opts.export as SweepExportFormat);
+        const rows = store.count();
+        if (opts.json) process.stdout.write(JSON.stringify({ rows, withoutTrajectory: missing, files }) + '\n');
+        else console.log(`exported ${rows - missing} of ${rows} stored points' trajectories${missing ? ` (${missing} row(s) from an older store keep no trajectory; the next sweep over them recomputes them)` : ''}; wrote ${files.join(', ')}`);
+      }
     } finally { store.close(); }
     return;
   }
@@ -159,6 +209,7 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
   }
 
   const points = shardPoints(plan.points, shard);
+  refuseDefaultIntoStore(opts, points);
   checkSweepWork(points, workers, opts.yes);
   const store = ResultStore.open(join(opts.out, DB));
   let summary: SweepSummary;
@@ -190,8 +241,9 @@ export function registerSweep(program: Command): void {
       .option('--shard <i/n>', 'run only the points whose index ≡ i (mod n)')
       .option('--slurm <n>', 'write <out>/sweep.slurm, a Slurm job array of n shards, and run nothing')
       .option('--collect <dirs...>', 'merge the stores of these sweep folders (shards) into <out>')
-      .option('--export <format>', 'print the store of <out> as csv on stdout and compute nothing')
-      .option('--plot <x,y[,column[,solver]]>', `phase diagram of a result column (${RESULT_COLUMNS.slice(0, 4).join(', ')}; default escape_alpha) over two config keys`)
+      .option('--export <format>', `compute nothing: write <out>/${CSV} and <out>/trajectories.<format> (${SWEEP_EXPORT_FORMATS.join(' | ')}), every stored point's trajectory keyed by its row in ${CSV}`)
+      .option('--plot <x,y[,column[,solver]]>', `phase diagram of a result column (${NUMERIC_RESULT_COLUMNS.join(', ')}; default escape_alpha, or escape_t with time "t") over two config keys`)
+      .option('--plot-only', 'compute nothing: redraw the --plot diagram (and results.csv) from the store of <out>')
       .option('--json', 'print the summary as one JSON document')
       .option('--yes', 'run even when the estimated time is more than a day')
       .option('--no-progress', 'no progress bar even on a terminal')

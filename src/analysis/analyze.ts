@@ -3,6 +3,7 @@
  * escape, the conserved quantity's drift, the implicit bias, and the Hessian spectra at the
  * symmetric saddle and on the zero-loss manifold. Plain data in, plain data out.
  */
+import { timeAt } from '../model/time.js';
 import type { Overlaps } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
 import { analyzeLossCurve, type ExponentialFit, type Plateau } from './plateau.js';
@@ -84,7 +85,8 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
     plateau: curve.plateau,
     plateaus: curve.plateaus,
     escapeAlpha: curve.escapeAlpha,
-    escapeTime: curve.escapeAlpha === null ? null : (eta * curve.escapeAlpha) / p,
+    // These analyses are of the mean readout (quadraticAnalysesApply): t = ηα/p (src/model/time.ts).
+    escapeTime: curve.escapeAlpha === null ? null : timeAt({ eta, p, readout: 'mean' }, curve.escapeAlpha),
     escapeDecay: curve.escapeDecay,
     finalDecay: curve.finalDecay,
     finalLoss: t.loss[last],

@@ -6,6 +6,7 @@
  */
 import { trace } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
+import { formatTime, type TimeConfig } from '../model/time.js';
 
 /** Q entries beyond this multiple of the natural scale (initial Q, P, 1) mean divergence. */
 export const DIVERGENCE_FACTOR = 1e3;
@@ -36,7 +37,9 @@ export function divergenceCheck(initial: Overlaps): (alpha: number, Q: ArrayLike
 }
 
 /** The observation, in words: "diverged at α = …: the student norm Q[k][k] reached … (> …)". */
-export function divergenceMessage(e: DivergenceEvent): string {
+export function divergenceMessage(e: DivergenceEvent, time?: TimeConfig): string {
   const value = Number.isFinite(e.value) ? `${e.value.toExponential(2)} (above ${e.limit.toExponential(0)} = ${DIVERGENCE_FACTOR} × the initial scale)` : `${e.value}`;
-  return `diverged at α = ${e.alpha.toPrecision(4)}: the student norm Q[${e.unit}][${e.unit}] reached ${value}`;
+  // In the config's time unit (src/model/time.ts) when the solver knows it.
+  const at = time ? formatTime(time, e.alpha, 4) : `α = ${e.alpha.toPrecision(4)}`;
+  return `diverged at ${at}: the student norm Q[${e.unit}][${e.unit}] reached ${value}`;
 }

@@ -55,7 +55,7 @@ test('a stored row with invalid JSON is a one-line error naming the row', () => 
   const path = join(tmp(), 'results.db');
   const s = ResultStore.open(path);
   const config = expandSweep({ N: 200, alphaMax: 2, savePoints: 10 }).points[0].config;
-  s.put(config, 'ode', { status: 'completed', message: 'ok', finalLoss: 0.1, escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0 });
+  s.put(config, 'ode', { status: 'completed', message: 'ok', finalLoss: 0.1, escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0 }, new Uint8Array(0));
   s.close();
   const db = new Database(path);
   db.exec("UPDATE results SET config = '{\"p\": 4,'");

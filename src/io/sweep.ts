@@ -64,7 +64,8 @@ export async function runSweep(points: readonly SweepPoint[], store: ResultStore
         try {
           const r = await pool.run({ config: p.config, solver: p.solver });
           if ('userError' in r) throw new OnepassError(r.userError);
-          store.put(p.config, p.solver, r);
+          const { npz, ...result } = r;
+          store.put(p.config, p.solver, result, npz);
           computed++;
           if (r.status !== 'completed') notCompleted++;
         } catch (err) {

@@ -149,11 +149,14 @@ export interface NpyArray {
   readonly data: Float64Array | string[];
 }
 
+/** An .npy file taken apart: dtype, shape and the raw data bytes (C order). */
+export interface NpyParts { readonly descr: NpyDtype; readonly shape: number[]; readonly data: Uint8Array }
+
 /**
- * Parses .npy bytes by the specification (versions 1.0–3.0; dtypes '<f8' and '<U n', C order),
- * independently of the writer above: the header is read as the dict text it is.
+ * Takes .npy bytes apart by the specification (versions 1.0–3.0, C order), independently of
+ * the writer above: the header is read as the dict text it is.
  */
-export function parseNpy(bytes: Uint8Array): NpyArray {
+export function npyParts(bytes: Uint8Array): NpyParts {
   if (!MAGIC.every((b, i) => bytes[i] === b)) throw new Error('not an .npy file (magic)');
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -165,36 +168,46 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new Error(`npy header not understood: ${header}`);
   if (fortran !== 'False') throw new Error('npy: Fortran order is not supported');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (descr !== '<f8' && !/^<U\d+$/.test(descr)) throw new Error(`npy: dtype ${descr} is not supported`);
+  const shape = shapeText.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  return { descr: descr as NpyDtype, shape, data: bytes.subarray(start + headerLen) };
+}
+
+/** Parses .npy bytes ('<f8' and '<U n') into numbers or strings. */
+export function parseNpy(bytes: Uint8Array): NpyArray {
+  const { descr, shape, data: raw } = npyParts(bytes);
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = start + headerLen;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (descr === '<f8') {
     const data = new Float64Array(count);
-    for (let i = 0; i < count; i++) data[i] = view.getFloat64(dataStart + 8 * i, true);
+    for (let i = 0; i < count; i++) data[i] = view.getFloat64(8 * i, true);
     return { descr, shape, data };
   }
-  const m = /^<U(\d+)$/.exec(descr);
-  if (!m) throw new Error(`npy: dtype ${descr} is not supported`);
-  const n = Number(m[1]);
+  const n = Number(descr.slice(2));
   const data: string[] = [];
   for (let i = 0; i < count; i++) {
     let s = '';
     for (let j = 0; j < n; j++) {
-      const cp = view.getUint32(dataStart + 4 * (i * n + j), true);
+      const cp = view.getUint32(4 * (i * n + j), true);
       if (cp === 0) break;
       s += String.fromCodePoint(cp);
     }
     data.push(s);
   }
-  return { descr: descr as NpyDtype, shape, data };
+  return { descr, shape, data };
 }
 
 /** Every array of an .npz, by key (the member name without .npy). */
 export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
-  const out = new Map<string, NpyArray>();
+  return new Map([...npzMembers(bytes)].map(([k, v]) => [k, parseNpy(v)]));
+}
+
+/** The .npy bytes of every member of an .npz, by key, in the archive's order. */
+export function npzMembers(bytes: Uint8Array): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
   for (const [name, data] of Object.entries(unzipSync(bytes))) {
     if (!name.endsWith('.npy')) throw new Error(`npz member ${name} is not an .npy file`);
-    out.set(name.slice(0, -4), parseNpy(data));
+    out.set(name.slice(0, -4), data);
   }
   return out;
 }

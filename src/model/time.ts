@@ -76,8 +76,13 @@ export function timeAxis(c: TimeConfig, alpha: ArrayLike<number>): TimeAxis {
   return { unit: 'alpha', values: Float64Array.from(alpha), title: 'α = steps / N', symbol: 'α', column: 'alpha' };
 }
 
-/** "α = 80" or "t = 10" for one α, in the config's unit, for messages. */
-export function formatTime(c: TimeConfig, alpha: number, digits = 4): string {
-  const a = timeAxis(c, [alpha]);
-  return `${a.symbol} = ${Number(a.values[0].toPrecision(digits))}`;
+/**
+ * One α in the config's unit, for messages: "α = 80" (exact), or with time "t" the t first and
+ * the α the solvers count in after it, "t = 10 (α = 80)". `digits` rounds both (default: α
+ * exact, t to 6 significant digits, which hides the rounding of ηα/p).
+ */
+export function formatTime(c: TimeConfig, alpha: number, digits?: number): string {
+  const show = (x: number, d: number | undefined) => String(d === undefined ? x : Number(x.toPrecision(d)));
+  const a = show(alpha, digits);
+  return (c.time ?? 'alpha') === 't' ? `t = ${show(timeAt(c, alpha), digits ?? 6)} (α = ${a})` : `α = ${a}`;
 }

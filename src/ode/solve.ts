@@ -15,6 +15,7 @@ import { committeeRhs, committeeLossAndFloor } from './committee.js';
 import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
 import { integrate } from './dopri5.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
+import { formatTime } from '../model/time.js';
 import { isMeanQuadratic } from '../model/network.js';
 import { uniformQuadraticScales, meanEquivalent, mappedRhs } from './uniformQuadratic.js';
 
@@ -108,7 +109,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     // 10⁻¹⁹, against an independent 40-digit solve) at 2.3× the steps without this control;
     // rtol itself gave 6·10⁻¹⁰ at 4×.
     output: { g: (y) => { const r = lossAndFloor(y); return { value: r.loss, floor: r.floor }; }, rtol: LOSS_RTOL_FACTOR * rtol },
-    divergence: (t, y) => { const e = check(t, perp ? perp.viewQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e); },
+    divergence: (t, y) => { const e = check(t, perp ? perp.viewQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e, problem.config); },
     onStep: options.onProgress && tFinal > 0 ? (t) => options.onProgress!(t / tFinal) : undefined,
   });
   const Q = result.y.map((y) => (perp ? perp.toQ(y) : y.slice(0, pp)));
@@ -121,7 +122,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const loss = Float64Array.from(lf, (x) => Math.max(x.loss, 0));
   return {
     solver: 'ode', p, pStar, alpha: result.t, loss, lossFloor, Q, M, ...(v ? { v } : {}), P: initial.P,
-    status: result.status, message: result.message, ...(result.status === 'diverged' ? { divergedAt: result.tEnd } : {}),
+    status: result.status, message: result.status === 'completed' ? `reached ${formatTime(problem.config, tFinal)}` : result.message, ...(result.status === 'diverged' ? { divergedAt: result.tEnd } : {}),
     stats: { acceptedSteps: result.acceptedSteps, rejectedSteps: result.rejectedSteps, rhsEvaluations: result.rhsEvaluations },
   };
 }

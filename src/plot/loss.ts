@@ -3,6 +3,7 @@
  * colour per series, optional vertical markers), and their rendering to SVG with Vega's
  * headless renderer. Pure and browser-safe: PNG rasterisation lives in io/.
  */
+import { timeAxis, type TimeConfig } from '../model/time.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Trajectory } from '../model/trajectory.js';
 
@@ -71,11 +72,15 @@ export function resolvedLoss(t: Pick<Trajectory, 'loss' | 'lossFloor'>): Float64
   return f ? Float64Array.from(t.loss, (l, i) => (l < f[i] ? NaN : l)) : Float64Array.from(t.loss);
 }
 
-/** Population loss against α on log–log axes. */
-export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules']): TopLevelSpec {
+/**
+ * Population loss against time on log–log axes: α, or with `time` (a config) its time unit
+ * (src/model/time.ts gives the values and the axis title; rules are given in α and moved too).
+ */
+export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules'], time?: TimeConfig): TopLevelSpec {
+  const axis = (alpha: ArrayLike<number>) => (time ? timeAxis(time, alpha) : { values: alpha, title: 'α = steps / N' });
   return curvesFigureSpec(
-    series.map((s) => ({ label: s.label, x: s.trajectory.alpha, y: resolvedLoss(s.trajectory), points: s.points })),
-    { title, subtitle, x: { title: 'α = steps / N', log: true }, y: { title: 'population loss ε', log: true }, rules },
+    series.map((s) => ({ label: s.label, x: axis(s.trajectory.alpha).values, y: resolvedLoss(s.trajectory), points: s.points })),
+    { title, subtitle, x: { title: axis([]).title, log: true }, y: { title: 'population loss ε', log: true }, rules: rules?.map((r) => ({ ...r, x: axis([r.x]).values[0] })) },
   );
 }
 

@@ -11,6 +11,7 @@ import type { Network } from '../model/network.js';
 import { overlapsOf, type Weights } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
+import { formatTime, type TimeConfig } from '../model/time.js';
 import { Rng } from '../random/rng.js';
 import { createSgdKernel, type SgdKernel } from './wasmKernel.js';
 import { ConfigError } from '../model/errors.js';
@@ -25,6 +26,8 @@ export interface SgdSetup {
   readonly weightDecay?: number;
   /** Trainable student second layer: v_k ← v_k − (η_v/N) e σ(λ_k) each step (undefined: fixed). */
   readonly secondLayerRate?: number;
+  /** The config's time unit for messages (src/model/time.ts); a Problem carries it. Without it, α. */
+  readonly config?: TimeConfig;
 }
 
 export interface SgdOptions {
@@ -142,7 +145,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const check = divergenceCheck(overlapsOf(initial));
   let divergedAt: number | undefined;
   let status: Trajectory['status'] = 'completed';
-  let message = `reached α = ${totalSteps / N}`;
+  let message = `reached ${setup.config ? formatTime(setup.config, totalSteps / N) : `α = ${totalSteps / N}`}`;
   const progressEvery = Math.max(1, Math.floor(totalSteps / 200));
   const progress = options.onProgress;
 
@@ -195,7 +198,7 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     const o = overlapsOf({ N, p, pStar, W, teacher: T });
     P = o.P;
     const reason = check(step / N, o.Q);
-    if (reason !== null) { status = 'diverged'; message = divergenceMessage(reason); divergedAt = reason.alpha; break; }
+    if (reason !== null) { status = 'diverged'; message = divergenceMessage(reason, setup.config); divergedAt = reason.alpha; break; }
     alpha.push(step / N);
     Qs.push(o.Q);
     Ms.push(o.M);

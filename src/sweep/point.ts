@@ -4,7 +4,9 @@
  * largest loss deviation from the ODE started from the same weights). Core module, no Node API.
  */
 import type { Config } from '../model/config.js';
-import type { RunStatus } from '../model/trajectory.js';
+import type { RunStatus, Trajectory } from '../model/trajectory.js';
+import { npzBytes } from '../model/npy.js';
+import { trajectoryNpzEntries } from '../model/trajectoryNpz.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { simulateEnsemble } from '../sim/ensemble.js';
@@ -28,7 +30,18 @@ export interface PointResult {
 
 const finiteOrNull = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
 
+/** A point's numbers and the trajectories they came from (the ODE's one run, or every SGD run). */
 export function computePoint(config: Config, solver: SweepSolver): PointResult {
+  return computePointRuns(config, solver).result;
+}
+
+/** The point's result and its trajectory.npz bytes (src/model/trajectoryNpz.ts), as a sweep stores them. */
+export function computePointWithNpz(config: Config, solver: SweepSolver): PointResult & { readonly npz: Uint8Array } {
+  const { result, runs } = computePointRuns(config, solver);
+  return { ...result, npz: npzBytes(trajectoryNpzEntries(config, [{ prefix: '', runs }])) };
+}
+
+function computePointRuns(config: Config, solver: SweepSolver): { result: PointResult; runs: readonly Trajectory[] } {
   const t0 = performance.now();
   const problem = makeProblem(config);
   const initial = initialCondition(config);
@@ -36,8 +49,10 @@ export function computePoint(config: Config, solver: SweepSolver): PointResult {
   const ode = solveOde(problem, initial.overlaps);
   let alpha = ode.alpha, loss = ode.loss, status = ode.status, message = ode.message;
   let maxDeviation: number | null = null;
+  let runs: readonly Trajectory[] = [ode];
   if (solver === 'sgd') {
     const e = simulateEnsemble(problem, initial);
+    runs = e.runs;
     alpha = e.alpha; loss = e.lossMean;
     const bad = e.runs.find((r) => r.status !== 'completed');
     status = bad?.status ?? 'completed';
@@ -46,7 +61,7 @@ export function computePoint(config: Config, solver: SweepSolver): PointResult {
   }
   // Label noise leaves a floor Δ/2 under the loss: fits of decay rates are taken above it.
   const a = loss.length > 1 ? analyzeLossCurve(alpha, loss, { floor: config.noise / 2 }) : null;
-  return {
+  const result: PointResult = {
     status, message,
     finalLoss: status === 'completed' ? finiteOrNull(loss[loss.length - 1]) : null,
     escapeAlpha: finiteOrNull(a?.escapeAlpha),
@@ -54,4 +69,5 @@ export function computePoint(config: Config, solver: SweepSolver): PointResult {
     maxDeviation: finiteOrNull(maxDeviation),
     seconds: (performance.now() - t0) / 1000,
   };
+  return { result, runs };
 }

@@ -7,8 +7,10 @@
 import type { Config } from '../model/config.js';
 import { flattenConfig, type SweepSolver } from './grid.js';
 import type { PointResult } from './point.js';
-import { RESULT_COLUMNS, type ResultColumn } from './columns.js';
+import { RESULT_COLUMNS, NUMERIC_RESULT_COLUMNS, type ResultColumn } from './columns.js';
 import { columnIndex, type Cell, type Table } from '../model/table.js';
+import { csvText } from '../model/csv.js';
+import { timeAt } from '../model/time.js';
 
 export interface ResultRow extends PointResult {
   readonly configHash: string;
@@ -17,13 +19,14 @@ export interface ResultRow extends PointResult {
   readonly computedAt: string;
 }
 
-export { RESULT_COLUMNS, type ResultColumn };
+export { RESULT_COLUMNS, NUMERIC_RESULT_COLUMNS, type ResultColumn };
 
 export { columnIndex, type Cell, type Table };
 
 function resultCells(r: ResultRow): Record<ResultColumn, Cell> {
   return {
-    final_loss: r.finalLoss, escape_alpha: r.escapeAlpha, plateau_loss: r.plateauLoss, max_deviation: r.maxDeviation,
+    final_loss: r.finalLoss, escape_alpha: r.escapeAlpha, escape_t: r.escapeAlpha === null ? null : timeAt(r.config, r.escapeAlpha),
+    plateau_loss: r.plateauLoss, max_deviation: r.maxDeviation,
     status: r.status, message: r.message, seconds: r.seconds, computed_at: r.computedAt, config_hash: r.configHash,
   };
 }
@@ -50,12 +53,11 @@ function compareCells(a: Cell, b: Cell): number {
   return String(a) < String(b) ? -1 : 1;
 }
 
-/** RFC 4180 CSV; numbers at full precision (shortest round-trip form), null as an empty cell. */
+/**
+ * results.csv in the CSV convention (src/model/csv.ts): the config columns before `solver` keep
+ * their config spelling (what --set takes), the result columns are snake_case.
+ */
 export function tableCsv(t: Table): string {
-  const cell = (v: Cell) => {
-    if (v === null) return '';
-    const s = String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [t.columns, ...t.rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  const solver = t.columns.indexOf('solver');
+  return csvText(t.columns, t.rows, new Set(solver < 0 ? [] : t.columns.slice(0, solver)));
 }
