@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResultStore, type StoredRow } from '../src/io/store.js';
+import { parseNpz } from '../src/model/npy.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, 'main.js');
@@ -49,7 +50,7 @@ test('a sweep killed half-way (SIGKILL) and restarted computes only the rest and
   assert.deepEqual(strip(killed), strip(reference));
 });
 
-test('sweep --shard, --collect, --export csv and --slurm from the command line', () => {
+test('sweep --shard, --collect, --export npz|csv|json and --slurm from the command line', () => {
   const dir = tmp();
   const small = ['--set', 'p=[2,3]', '--set', 'eta=[0.2,0.4]', '--set', 'N=100', '--set', 'alphaMax=3', '--json'];
   for (const i of [0, 1]) {
@@ -61,10 +62,19 @@ test('sweep --shard, --collect, --export csv and --slurm from the command line',
   assert.equal(c.status, 0, c.stderr);
   assert.equal(JSON.parse(c.stdout).rows, 4);
   assert.ok(existsSync(join(dir, 'all', 'phase.png')));
-  const e = run('sweep', '--export', 'csv', '--out', join(dir, 'all'));
-  assert.equal(e.status, 0, e.stderr);
-  assert.equal(e.stdout.trim().split('\n').length, 5);
-  assert.equal(e.stdout, readFileSync(join(dir, 'all', 'results.csv'), 'utf8'));
+  const csvBefore = readFileSync(join(dir, 'all', 'results.csv'), 'utf8');
+  for (const format of ['npz', 'csv', 'json']) {
+    const e = run('sweep', '--export', format, '--out', join(dir, 'all'), '--json');
+    assert.equal(e.status, 0, e.stderr);
+    assert.deepEqual(JSON.parse(e.stdout), { rows: 4, withoutTrajectory: 0, files: [join(dir, 'all', 'results.csv'), join(dir, 'all', `trajectories.${format}`)] });
+  }
+  assert.equal(readFileSync(join(dir, 'all', 'results.csv'), 'utf8'), csvBefore, 'the export computes nothing: the same rows');
+  // Every point's trajectory, keyed by its row in results.csv: 4 ODE points, one run each.
+  const npz = parseNpz(readFileSync(join(dir, 'all', 'trajectories.npz')));
+  for (const row of [0, 1, 2, 3]) assert.equal(npz.get(`${row}/loss`)!.shape[0], 1);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'all', 'trajectories.json'), 'utf8')).length, 4);
+  assert.match(readFileSync(join(dir, 'all', 'trajectories.csv'), 'utf8'), /^alpha,t,row,solver,run,loss,loss_floor,q_0_0,/);
+  assert.match(run('sweep', '--export', 'xlsx', '--out', join(dir, 'all')).stderr, /^error: --export: must be one of npz, csv, json \(got "xlsx"\)\n$/);
   const whole = run('sweep', ...small, '--out', join(dir, 'whole'));
   assert.equal(whole.status, 0, whole.stderr);
   assert.deepEqual(results(storeRows(join(dir, 'all'))), results(storeRows(join(dir, 'whole'))));
@@ -80,7 +90,7 @@ test('sweep --shard, --collect, --export csv and --slurm from the command line',
   assert.match(script, /^#SBATCH --chdir=\//m);
   assert.doesNotMatch(script, /npx/);
 
-  const bad = run('sweep', '--export', 'csv', '--out', join(dir, 'nothing-here'));
+  const bad = run('sweep', '--export', 'npz', '--out', join(dir, 'nothing-here'));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^error: store .*results\.db: cannot open it as a onepass results database/);
   const badShard = run('sweep', '--shard', '2/2', '--out', join(dir, 'bad-shard'));
@@ -138,4 +148,20 @@ test('a sweep\'s exports are one set: a phase diagram that cannot be written lea
   assert.ok(!existsSync(join(dir, 'phase.svg')) && !existsSync(join(dir, 'phase.png')), 'no diagram of 3 rows beside a results.csv of 4');
   assert.equal(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n').length, 1 + 4);
   assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.')), [], 'no temporary left');
+});
+
+test('sweep without --config or --set refuses to add the default point to another sweep\'s store, and --plot-only redraws computing nothing', () => {
+  const dir = tmp();
+  const base = ['--set', 'N=100', '--set', 'alphaMax=3', '--set', 'savePoints=10', '--out', dir];
+  assert.equal(run('sweep', '--set', 'p=[2,3]', '--set', 'eta=[0.2,0.4]', ...base).status, 0);
+  const before = storeRows(dir);
+  const bare = run('sweep', '--out', dir);
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /^error: sweep: .*results\.db holds 4 point\(s\) of another sweep and no --config or --set was given; give the sweep's --config .*--plot-only X,Y to redraw/);
+  assert.equal(bare.stderr.trim().split('\n').length, 1);
+  const plot = run('sweep', '--plot-only', '--plot', 'eta,p,final_loss', '--out', dir, '--json');
+  assert.equal(plot.status, 0, plot.stderr);
+  assert.deepEqual(JSON.parse(plot.stdout).files, [join(dir, 'results.csv'), join(dir, 'phase.svg'), join(dir, 'phase.png')]);
+  assert.deepEqual(storeRows(dir), before, 'nothing computed, nothing stored');
+  assert.match(run('sweep', '--plot-only', '--out', dir).stderr, /^error: --plot-only: needs --plot/);
 });

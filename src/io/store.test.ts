@@ -81,3 +81,38 @@ test('rows stored by another onepass version are not reused: the sweep recompute
   assert.ok(reopened.rows().every((r) => r.finalLoss !== 123 && r.onepassVersion !== '0.0.1'));
   reopened.close();
 });
+
+test('a schema-1 store (rows, no trajectories) is upgraded when opened for writing; its rows count as not done and are recomputed once, with their trajectories', async () => {
+  const path = join(tmp(), 'results.db');
+  const { points } = expandSweep({ N: 200, alphaMax: 2, savePoints: 10, p: [2, 3] });
+  const s = ResultStore.open(path);
+  await runSweep(points, s, { workers: 1 });
+  s.close();
+  // Make it what onepass wrote before trajectories were kept.
+  const db = new Database(path);
+  db.exec("DROP TABLE trajectories; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  db.pragma('user_version = 1');
+  db.close();
+  const old = ResultStore.openReadonly(path);
+  assert.equal(old.count(), 2);
+  assert.equal(old.trajectory(old.rows()[0].configHash, 'ode'), undefined);
+  old.close();
+  const upgraded = ResultStore.open(path);
+  const again = await runSweep(points, upgraded, { workers: 1 });
+  assert.deepEqual([again.cached, again.computed], [0, 2]);
+  assert.ok(upgraded.rows().every((r) => upgraded.trajectory(r.configHash, r.solver)!.length > 100));
+  upgraded.close();
+  const check = new Database(path, { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), 2);
+  check.close();
+});
+
+test('--collect brings each shard\'s trajectories along with its rows', async () => {
+  const { points } = expandSweep({ N: 200, alphaMax: 2, savePoints: 10, p: [2, 3] });
+  const [a, b, all] = [join(tmp(), 'a.db'), join(tmp(), 'b.db'), join(tmp(), 'all.db')];
+  for (const [path, pts] of [[a, points.slice(0, 1)], [b, points.slice(1)]] as const) { const s = ResultStore.open(path); await runSweep(pts, s, { workers: 1 }); s.close(); }
+  const s = ResultStore.open(all);
+  assert.equal(s.merge(a) + s.merge(b), 2);
+  assert.equal(s.doneKeys().size, 2, 'both rows count as done: their trajectories came along');
+  s.close();
+});
