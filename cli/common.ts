@@ -211,7 +211,7 @@ export function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (keys in the README); defaults are the paper\'s headline setup')
     .addOption(new Option('-s, --set <key=value>', 'override a config key by dotted path, e.g. init.studentVariance=1e-8 (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
-    .option('-o, --out <dir>', 'write trajectory.csv, result.json, loss.svg and loss.png into this folder', parseOut)
+    .option('-o, --out <dir>', 'write trajectory.csv, trajectory.npz (numpy), result.json, loss.svg and loss.png into this folder', parseOut)
     .option('--json', 'print one JSON document on stdout (schema in the README)')
     .option('--no-progress', 'no progress bar even on a terminal')
     .option('--force', 'start over in an --out folder holding an interrupted run\'s checkpoint')
