@@ -390,3 +390,17 @@ test('analyze --sim estimates the time of every run it simulates, not of the one
   oneLine(runFor(30, 'analyze', '--sim', '--set', 'runs=10000', '--set', 'N=1000', '--set', 'alphaMax=1e5', '--set', 'savePoints=2'),
     /^error: alphaMax: 1\.00e\+8 SGD steps per run × 10000 run\(s\) would take about .* here; lower alphaMax, N or runs, or pass --yes to run anyway$/m, 'analyze --sim');
 });
+
+test('time "t" is the unit of the table, the messages and the figure axis, while the data files keep both α and t', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'out');
+  // t = ηα/p = 0.5 · 4 / 4 at the end (mean readout).
+  const r = run('ode', '--set', 'time=t', '--set', 'alphaMax=4', '--set', 'savePoints=20', '--out', dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /t = ηα\/p ≤ 0\.5 \(α ≤ 4\)/);
+  assert.match(r.stdout, /reached t = 0\.5 \(α = 4\)/);
+  assert.match(r.stdout, /^ {11}t {4}ODE loss$/m);
+  assert.match(r.stdout, /^ {6}0\.5000 /m, 'the last row of the table is at t = 0.5');
+  assert.match(readFileSync(join(dir, 'loss.svg'), 'utf8'), /t = ηα\/p/);
+  const last = readFileSync(join(dir, 'trajectory.csv'), 'utf8').trim().split('\n').pop()!.split(',');
+  assert.deepEqual(last.slice(0, 2), ['4', '0.5']);
+});

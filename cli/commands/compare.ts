@@ -15,7 +15,7 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
   const { trajectory: ode, ms: odeMs } = runOde(problem, opts);
   const { ensemble, ms: simMs } = await runSim(problem, opts, setup);
   const sgd = { alpha: ensemble.alpha, loss: ensemble.lossMean };
-  const { message: diagnosis, maxAbs, alphaAtMaxAbs, maxRel, points, ...where } = diagnoseDeviation(ode, { ...sgd, lossStd: ensemble.lossStd, runs: ensemble.runs.length }, { floor: config.noise / 2 });
+  const { message: diagnosis, maxAbs, alphaAtMaxAbs, maxRel, points, ...where } = diagnoseDeviation(ode, { ...sgd, lossStd: ensemble.lossStd, runs: ensemble.runs.length }, { floor: config.noise / 2, time: config });
   const deviation = { maxAbs, alphaAtMaxAbs, maxRel, points, ...where, message: diagnosis };
   const result = { ode: trajectoryJson(ode), sgd: ensembleJson(ensemble), deviation, ...provenance(config) };
   if (opts.json) printJson(result);

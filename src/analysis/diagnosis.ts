@@ -19,6 +19,7 @@
  */
 import type { Config } from '../model/config.js';
 import type { Trajectory } from '../model/trajectory.js';
+import { timeAt, type TimeConfig } from '../model/time.js';
 import { analyzeLossCurve, firstCrossing, type Plateau } from './plateau.js';
 import { lossDeviation, type LossDeviation } from './compare.js';
 import { stabilityLimit, type StabilityLimit } from './stability.js';
@@ -81,21 +82,25 @@ export interface DeviationDiagnosis extends LossDeviation {
   readonly message: string;
 }
 
+/** The time unit of the messages (src/model/time.ts): α, or t with `time: "t"`. */
+interface Clock { readonly sym: string; readonly of: (alpha: number) => number }
+const clockOf = (time?: TimeConfig): Clock => (time?.time === 't' ? { sym: 't', of: (a) => timeAt(time, a) } : { sym: 'α', of: (a) => a });
+
 const num = (x: number, digits = 4) => (Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : String(x));
 const sci = (x: number) => (Number.isFinite(x) ? x.toExponential(3) : String(x));
 
-function stageText(s: StageAt, hasPlateau: boolean, upTo: number): string {
+function stageText(s: StageAt, hasPlateau: boolean, upTo: number, c: Clock): string {
   const level = s.plateau ? `ε ≈ ${num(s.plateau.loss, 3)}` : '';
   switch (s.stage) {
-    case 'plateau': return `on the ODE's plateau at ${level} (α ∈ [${num(s.from, 3)}, ${num(s.to, 3)}])`;
+    case 'plateau': return `on the ODE's plateau at ${level} (${c.sym} ∈ [${num(c.of(s.from), 3)}, ${num(c.of(s.to), 3)}])`;
     case 'escape': return Number.isFinite(s.to)
-      ? `in the ODE's escape from its plateau at ${level} (α ∈ (${num(s.from, 3)}, ${num(s.to, 3)}), until the loss falls to 1/20 of it)`
-      : `in the ODE's escape from its plateau at ${level} (α > ${num(s.from, 3)}; the loss does not fall to 1/20 of it by the end of the run)`;
+      ? `in the ODE's escape from its plateau at ${level} (${c.sym} ∈ (${num(c.of(s.from), 3)}, ${num(c.of(s.to), 3)}), until the loss falls to 1/20 of it)`
+      : `in the ODE's escape from its plateau at ${level} (${c.sym} > ${num(c.of(s.from), 3)}; the loss does not fall to 1/20 of it by the end of the run)`;
     case 'initial transient': return Number.isFinite(s.to)
-      ? `in the initial transient (α < ${num(s.to, 3)}, before the ODE ${hasPlateau ? 'reaches its first plateau' : 'loss first falls to 1/20 of its initial value or flattens'})`
-      : `in the initial transient, which covers every α compared (α ≤ ${num(upTo, 4)}: the ODE loss never fell to 1/20 of its initial value nor flattened there)`;
-    case 'final flat stretch': return `on the flat stretch that ends the ODE curve, ${level} for α ≥ ${num(s.from, 3)} (the final level, or a plateau not left by the last α)`;
-    case 'convergence': return `in the convergence after ${hasPlateau ? 'the ODE\'s escape' : 'the initial transient'} (α > ${num(s.from, 3)})`;
+      ? `in the initial transient (${c.sym} < ${num(c.of(s.to), 3)}, before the ODE ${hasPlateau ? 'reaches its first plateau' : 'loss first falls to 1/20 of its initial value or flattens'})`
+      : `in the initial transient, which covers every ${c.sym} compared (${c.sym} ≤ ${num(c.of(upTo), 4)}: the ODE loss never fell to 1/20 of its initial value nor flattened there)`;
+    case 'final flat stretch': return `on the flat stretch that ends the ODE curve, ${level} for ${c.sym} ≥ ${num(c.of(s.from), 3)} (the final level, or a plateau not left by the last ${c.sym})`;
+    case 'convergence': return `in the convergence after ${hasPlateau ? 'the ODE\'s escape' : 'the initial transient'} (${c.sym} > ${num(c.of(s.from), 3)})`;
   }
 }
 
@@ -107,8 +112,9 @@ function stageText(s: StageAt, hasPlateau: boolean, upTo: number): string {
 export function diagnoseDeviation(
   ode: Pick<Trajectory, 'alpha' | 'loss'>,
   sgd: { readonly alpha: ArrayLike<number>; readonly loss: ArrayLike<number>; readonly lossStd?: ArrayLike<number>; readonly runs?: number },
-  options: { floor?: number } = {},
+  options: { floor?: number; time?: TimeConfig } = {},
 ): DeviationDiagnosis {
+  const c = clockOf(options.time);
   const n = Math.min(ode.alpha.length, sgd.alpha.length);
   const sgdCurve = { alpha: Float64Array.from(sgd.alpha).subarray(0, n), loss: Float64Array.from(sgd.loss).subarray(0, n) };
   const deviation = lossDeviation(ode, sgdCurve);
@@ -128,14 +134,14 @@ export function diagnoseDeviation(
       shift: o && s ? s.alpha - o.alpha : null, resolved: !!o && !!s && o.index !== s.index,
     };
   });
-  const parts = [`max |ε_SGD − ε_ODE| = ${sci(deviation.maxAbs)} at α = ${num(deviation.alphaAtMaxAbs)} (max relative ${sci(deviation.maxRel)}), ${stageText(stage, odeAnalysis.plateaus.length > 0, comparedUpTo)}`];
+  const parts = [`max |ε_SGD − ε_ODE| = ${sci(deviation.maxAbs)} at ${c.sym} = ${num(c.of(deviation.alphaAtMaxAbs))} (max relative ${sci(deviation.maxRel)}), ${stageText(stage, odeAnalysis.plateaus.length > 0, comparedUpTo, c)}`];
   if (standardErrors !== null) parts[0] += `; ${num(standardErrors, 3)} standard errors of the mean of ${runs} runs`;
-  if (n < ode.alpha.length) parts.push(`compared over α ≤ ${num(comparedUpTo)} only (the SGD curve stops there)`);
+  if (n < ode.alpha.length) parts.push(`compared over ${c.sym} ≤ ${num(c.of(comparedUpTo))} only (the SGD curve stops there)`);
   for (const e of escapes) {
-    const where = `escape from the ODE's plateau at ε ≈ ${num(e.plateauLoss, 3)} (first α with ε below half of it)`;
-    if (e.shift !== null && e.resolved) parts.push(`${where}: SGD at α = ${num(e.sgdAlpha!)}, ODE at α = ${num(e.odeAlpha!)} (shift ${e.shift > 0 ? '+' : '−'}${num(Math.abs(e.shift), 3)})`);
-    else if (e.odeAlpha !== null && e.sgdAlpha === null) parts.push(`${where}: ODE at α = ${num(e.odeAlpha)}; SGD had not escaped by α = ${num(comparedUpTo)}`);
-    else if (e.odeAlpha === null && e.sgdAlpha !== null) parts.push(`${where}: SGD at α = ${num(e.sgdAlpha)}; the ODE had not escaped by α = ${num(comparedUpTo)}`);
+    const where = `escape from the ODE's plateau at ε ≈ ${num(e.plateauLoss, 3)} (first ${c.sym} with ε below half of it)`;
+    if (e.shift !== null && e.resolved) parts.push(`${where}: SGD at ${c.sym} = ${num(c.of(e.sgdAlpha!))}, ODE at ${c.sym} = ${num(c.of(e.odeAlpha!))} (shift ${e.shift > 0 ? '+' : '−'}${num(Math.abs(c.of(e.sgdAlpha!) - c.of(e.odeAlpha!)), 3)})`);
+    else if (e.odeAlpha !== null && e.sgdAlpha === null) parts.push(`${where}: ODE at ${c.sym} = ${num(c.of(e.odeAlpha))}; SGD had not escaped by ${c.sym} = ${num(c.of(comparedUpTo))}`);
+    else if (e.odeAlpha === null && e.sgdAlpha !== null) parts.push(`${where}: SGD at ${c.sym} = ${num(c.of(e.sgdAlpha))}; the ODE had not escaped by ${c.sym} = ${num(c.of(comparedUpTo))}`);
   }
   return { ...deviation, stage, standardErrors, escapes, comparedUpTo, message: parts.join('; ') };
 }
@@ -144,6 +150,8 @@ export function diagnoseDeviation(
 export interface OdeStability {
   readonly eta: number;
   readonly alphaMax: number;
+  /** The time unit of the messages (the config's `time` and what converts to it). */
+  readonly time?: TimeConfig;
   readonly ode: { readonly status: Trajectory['status']; readonly divergedAt: number | null; readonly message: string };
   readonly limit: StabilityLimit;
 }
@@ -156,7 +164,7 @@ export function odeStability(config: Config, ode?: Pick<Trajectory, 'status' | '
   const initial = initialCondition(config).overlaps;
   const o = ode ?? solveOde(makeProblem(config), initial);
   const limit = stabilityLimit(config, { initial, etaDiverges: o.status !== 'completed' });
-  return { eta: config.eta, alphaMax: config.alphaMax, ode: { status: o.status, divergedAt: o.divergedAt ?? null, message: o.message }, limit };
+  return { eta: config.eta, alphaMax: config.alphaMax, time: { eta: config.eta, p: config.p, readout: config.readout, time: config.time }, ode: { status: o.status, divergedAt: o.divergedAt ?? null, message: o.message }, limit };
 }
 
 export interface DivergenceDiagnosis {
@@ -176,7 +184,8 @@ function beyond(s: OdeStability): string {
 
 function limitText(s: OdeStability): string {
   const { stable, unstable } = s.limit;
-  const range = `over α ≤ ${num(s.alphaMax)}`;
+  const c = clockOf(s.time);
+  const range = `over ${c.sym} ≤ ${num(c.of(s.alphaMax))}`;
   if (stable === null) return `it diverges ${range} even at η = ${num(unstable!, 3)}`;
   if (unstable === null) return `it stays finite ${range} up to at least η = ${num(stable, 3)}`;
   return `it stays finite ${range} up to η ≈ ${num(stable, 3)} (diverges at ${num(unstable, 3)}; bisection on η)`;
@@ -199,7 +208,8 @@ export function divergenceDiagnosis(run: Pick<Trajectory, 'solver' | 'status' | 
   }
   // An SGD run is named by the config's seed and its index r (its streams are (seed, ·, r)).
   const who = `SGD run${runIndex !== undefined ? ` ${runIndex}` : ''}${seed !== undefined ? ` (seed ${seed})` : ''}`;
-  const lastFinite = run.alpha.length ? ` (finite at the save point α = ${num(run.alpha[run.alpha.length - 1])})` : '';
+  const c = clockOf(stability.time);
+  const lastFinite = run.alpha.length ? ` (finite at the save point ${c.sym} = ${num(c.of(run.alpha[run.alpha.length - 1]))})` : '';
   const what = `${who} ${run.message}${run.status === 'diverged' ? lastFinite : ''}`;
   if (odeStable) {
     return {
@@ -209,6 +219,6 @@ export function divergenceDiagnosis(run: Pick<Trajectory, 'solver' | 'status' | 
     };
   }
   if (stability.ode.status === 'failed') return { ...base, message: `${what}. The ODE from the same overlaps failed too: ${stability.ode.message}` };
-  const at = stability.ode.divergedAt !== null ? ` at α = ${num(stability.ode.divergedAt)}` : '';
+  const at = stability.ode.divergedAt !== null ? ` at ${c.sym} = ${num(c.of(stability.ode.divergedAt))}` : '';
   return { ...base, message: `${what}. The ODE from the same overlaps diverges too${at}; ${limitText(stability)}${beyond(stability)}` };
 }
