@@ -6,7 +6,10 @@ export { makeProblem, initialCondition, saveGrid, type Problem, type InitialCond
 export { overlapsOf, jointCovariance, type Overlaps, type Weights } from './model/overlaps.js';
 export { teacherWeights, studentWeights, weightsWithOverlaps } from './model/init.js';
 export type { Trajectory, RunStatus } from './model/trajectory.js';
-export { trajectoryJson, ensembleJson, trajectoryCsv, writeTrajectoryCsv, writeJson, provenance, type TrajectoryJson, type SgdJson } from './model/output.js';
+export { trajectoryJson, ensembleJson, trajectoryCsv, writeTrajectoryCsv, writeJson, provenance, writeTrajectoryNpz, type RunGroup, type TrajectoryJson, type SgdJson } from './model/output.js';
+export { TIME_UNITS, timeOf, timeAt, timeAxis, timeDefinition, formatTime, type TimeUnit, type TimeConfig, type TimeAxis } from './model/time.js';
+export { csvText, csvWriter, overlapColumns, type CsvCell } from './model/csv.js';
+export { writeNpz, npzBytes, parseNpz, parseNpy, f8Entry, stringEntry, type NpzEntry, type NpyArray } from './model/npy.js';
 export type { Activation, GaussianExpectations } from './gauss/expectations.js';
 export { activations, activationByName, customActivation } from './gauss/activations.js';
 export { erfActivation, erf } from './gauss/erf.js';
@@ -33,7 +36,7 @@ export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDri
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
 export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
 export { analyzeSetup, quadraticAnalysesApply, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
-export { escapeSweep, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
+export { escapeSweep, escapeCsv, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
 export { stabilityLimit, type StabilityLimit } from './analysis/stability.js';
 export { divergenceCheck, divergenceMessage, DIVERGENCE_FACTOR, type DivergenceEvent } from './dynamics/divergence.js';
 export {
@@ -41,7 +44,8 @@ export {
   type LossStage, type StageAt, type EscapeComparison, type DeviationDiagnosis, type OdeStability, type DivergenceDiagnosis,
 } from './analysis/diagnosis.js';
 export { expandSweep, canonicalJson, flattenConfig, parseShard, shardPoints, SWEEP_SOLVERS, type SweepPlan, type SweepPoint, type SweepSolver } from './sweep/grid.js';
-export { computePoint, type PointResult } from './sweep/point.js';
+export { computePoint, computePointWithNpz, type PointResult } from './sweep/point.js';
+export { tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, SWEEP_EXPORT_FORMATS, type SweepExportFormat, type PointRef } from './sweep/export.js';
 export { resultsTable, tableCsv, RESULT_COLUMNS, type ResultRow, type Table } from './sweep/table.js';
 export { slurmScript, type SlurmOptions } from './sweep/slurm.js';
 export { phaseDiagramSpec, type PhaseDiagramOptions } from './plot/phase.js';
