@@ -4,7 +4,8 @@
  * terms of the covariance C of the variables in argument order. Tested against Monte-Carlo
  * and Gauss–Hermite quadrature in erf.test.ts.
  */
-import type { Activation, GaussianExpectations } from './expectations.js';
+import type { Activation, ExactExpectations, GaussianExpectations } from './expectations.js';
+import { add, addD, asin, dd, div, mul, mulD, PI, sqrt, sub } from './dd.js';
 
 /**
  * erf to a few ulps: for |x| < 2.5 the series erf x = (2/√π) e^{−x²} Σ 2ⁿ x^{2n+1}/(2n+1)!!, whose
@@ -68,6 +69,29 @@ export const erfExpectations: GaussianExpectations = {
   },
 };
 
+const TWO_OVER_PI = div(dd(2), PI);
+const FOUR_OVER_PI2 = div(dd(4), mul(PI, PI));
+
+/** The closed forms above in double-double arithmetic (same formulas, term by term). */
+export const erfExactExpectations: ExactExpectations = {
+  I2: (C) => mul(TWO_OVER_PI, asin(div(C[1], sqrt(mul(addD(C[0], 1), addD(C[3], 1)))))),
+  J2: (C) => div(TWO_OVER_PI, sqrt(sub(mul(addD(C[0], 1), addD(C[3], 1)), mul(C[1], C[1])))),
+  I3: (C) => {
+    const a1 = addD(C[0], 1), c12 = C[1], c13 = C[2], c23 = C[5];
+    const l3 = sub(mul(a1, addD(C[8], 1)), mul(c13, c13));
+    return div(mul(TWO_OVER_PI, sub(mul(c23, a1), mul(c12, c13))), mul(a1, sqrt(l3)));
+  },
+  I4: (C) => {
+    const a1 = addD(C[0], 1), a2 = addD(C[5], 1), c12 = C[1], c13 = C[2], c14 = C[3], c23 = C[6], c24 = C[7], c34 = C[11];
+    const l4 = sub(mul(a1, a2), mul(c12, c12));
+    const m1213 = mul(c12, c13);
+    const l0 = add(sub(sub(mul(l4, c34), mul(mul(c23, c24), a1)), mul(mul(c13, c14), a2)), add(mul(m1213, c24), mul(mul(c12, c14), c23)));
+    const l1 = add(sub(sub(mul(l4, addD(C[10], 1)), mul(mul(c23, c23), a1)), mul(mul(c13, c13), a2)), mulD(mul(m1213, c23), 2));
+    const l2 = add(sub(sub(mul(l4, addD(C[15], 1)), mul(mul(c24, c24), a1)), mul(mul(c14, c14), a2)), mulD(mul(mul(c12, c14), c24), 2));
+    return div(mul(FOUR_OVER_PI2, asin(div(l0, sqrt(mul(l1, l2))))), sqrt(l4));
+  },
+};
+
 const SQRT2 = Math.SQRT2;
 const SQRT_2_PI = Math.sqrt(2 / Math.PI);
 
@@ -76,4 +100,5 @@ export const erfActivation: Activation = {
   sigma: (z) => erf(z / SQRT2),
   dsigma: (z) => SQRT_2_PI * Math.exp(-0.5 * z * z),
   expectations: erfExpectations,
+  exact: erfExactExpectations,
 };

@@ -6,6 +6,8 @@
  * Each takes the covariance of the few pre-activations involved, row-major, in the order of
  * the arguments: for I3(a, b, c) a 3×3 matrix of Cov(a, b, c).
  */
+import type { DD } from './dd.js';
+
 export interface GaussianExpectations {
   /** E[σ(a) σ(b)]: the population loss (2×2 covariance). */
   I2(C: ArrayLike<number>): number;
@@ -17,10 +19,23 @@ export interface GaussianExpectations {
   I4(C: ArrayLike<number>): number;
 }
 
+/**
+ * The same expectations in double-double arithmetic (dd.ts), for the ODE near a zero-loss point
+ * (ode/deviation.ts), where sums of them cancel to O(ε). Covariances are given as double-doubles.
+ */
+export interface ExactExpectations {
+  I2(C: readonly DD[]): DD;
+  J2(C: readonly DD[]): DD;
+  I3(C: readonly DD[]): DD;
+  I4(C: readonly DD[]): DD;
+}
+
 /** A pointwise activation with its derivative and its Gaussian expectations. */
 export interface Activation {
   readonly name: string;
   sigma(z: number): number;
   dsigma(z: number): number;
   readonly expectations: GaussianExpectations;
+  /** Double-double closed forms, where the activation has them (erf, square, linear). */
+  readonly exact?: ExactExpectations;
 }

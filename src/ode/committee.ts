@@ -30,12 +30,12 @@ export function committeePopulationLoss(o: Overlaps, net: Network, noise: number
 }
 
 /**
- * The loss and a bound on its rounding error. Near a solution ε is a difference of O(1) terms
+ * The loss, a bound on its rounding error and the size of the terms it sums (scale = ½Σ|terms|). Near a solution ε is a difference of O(1) terms
  * c_u c_v I2_uv that cancel; summing m = (p + p*)² terms, each a closed form good to a few ulps,
  * errs by at most ≈ (m + 4) u Σ|c_u c_v I2_uv| / 2 (Higham, Accuracy and Stability, §4.2), and
  * the state, rounded to u relative, contributes as much again: the loss is not resolved below.
  */
-export function committeeLossAndFloor(o: Overlaps, net: Network, noise: number): { loss: number; floor: number } {
+export function committeeLossAndFloor(o: Overlaps, net: Network, noise: number): { loss: number; floor: number; scale: number } {
   const n = o.p + o.pStar;
   const C = jointCovariance(o);
   const c = errorCoefficients(net);
@@ -47,7 +47,7 @@ export function committeeLossAndFloor(o: Overlaps, net: Network, noise: number):
     s += t;
     abs += Math.abs(t);
   }
-  return { loss: 0.5 * s + noise / 2, floor: (n * n + 4) * (Number.EPSILON / 2) * abs + (Number.EPSILON / 2) * noise };
+  return { loss: 0.5 * s + noise / 2, floor: (n * n + 4) * (Number.EPSILON / 2) * abs + (Number.EPSILON / 2) * noise, scale: 0.5 * abs };
 }
 
 /**

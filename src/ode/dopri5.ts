@@ -30,6 +30,12 @@ export interface IntegrateOptions {
    * components, fixed in absolute terms once they stop shrinking, do not give.
    */
   readonly output?: OutputFunctional;
+  /**
+   * Checked after each accepted step (after its save times are written): true ends the run there
+   * with status 'completed', `stopped` set and the state in `yEnd`, so that the caller can go on
+   * from (tEnd, yEnd) in other variables.
+   */
+  readonly stopWhen?: (t: number, y: Float64Array) => boolean;
 }
 
 export interface OutputFunctional {
@@ -49,6 +55,10 @@ export interface IntegrateResult {
   readonly acceptedSteps: number;
   readonly rejectedSteps: number;
   readonly rhsEvaluations: number;
+  /** The state at tEnd. */
+  readonly yEnd: Float64Array;
+  /** True when `stopWhen` ended the run before the last save time. */
+  readonly stopped?: boolean;
 }
 
 // Butcher tableau of Dormand & Prince (1980).
@@ -87,8 +97,9 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
   while (next < saveAt.length && saveAt[next] <= t) { outT.push(saveAt[next]); outY.push(Float64Array.from(y)); next++; }
 
   let nfev = 0, accepted = 0, rejected = 0;
-  const finish = (status: IntegrateResult['status'], message: string): IntegrateResult => ({
+  const finish = (status: IntegrateResult['status'], message: string, stopped = false): IntegrateResult => ({
     t: Float64Array.from(outT), y: outY, status, message, tEnd: t, acceptedSteps: accepted, rejectedSteps: rejected, rhsEvaluations: nfev,
+    yEnd: Float64Array.from(y), ...(stopped ? { stopped } : {}),
   });
   if (next >= saveAt.length) return finish('completed', 'nothing to integrate');
 
@@ -189,6 +200,7 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
       const reason = opts.divergence?.(t, y) ?? null;
       if (reason !== null) return finish('diverged', reason);
       opts.onStep?.(t);
+      if (next < saveAt.length && opts.stopWhen?.(t, y)) return finish('completed', `stopped at t = ${t}`, true);
       if (opts.fixedStep === undefined) {
         // PI controller (Gustafsson; Hairer's β = 0.04), growth clamped to [0.2, 10].
         const fac11 = Math.pow(err, 0.2 - 0.04 * 0.75);

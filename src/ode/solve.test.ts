@@ -121,3 +121,29 @@ test('a loss below its accuracy floor is flagged by lossFloor and never negative
   // The floor is a rounding bound of O(1) terms, not a blanket: the early losses are resolved.
   assert.ok(t.lossFloor![0] < 1e-13 && t.loss[0] > t.lossFloor![0]);
 });
+
+test('erf committee (K = M = 2, sum readout, η = 0.5): every saved loss within 1e-6 relative of an independent 32-digit solve, from ε ≈ 1e-8 down to 1.5e-13', () => {
+  // Reference: an independent Python/mpmath script (32 digits; Saad–Solla closed forms written
+  // there; Gragg–Bulirsch–Stoer, 7 levels, macro steps 1 and 0.5 agreeing to 2e-15 relative).
+  // Before the deviation form (deviation.ts) the saved losses were off by 4e-8 at ε = 1e-8,
+  // 3.9e-6 at 1.1e-10, 3.3e-5 at 1.4e-12 and 6.3e-4 at 1.5e-13.
+  const reference: [number, number][] = [
+    [450, 9.463272895989422516391458e-9], [500, 1.043352611905812545916449e-9], [550, 1.14953716517418965900222e-10],
+    [600, 1.265815017121467400484353e-11], [650, 1.393199998028779826000961e-12], [700, 1.53279985364316230039098e-13],
+  ];
+  const config = parseConfig({
+    activation: 'erf', readout: 'sum', p: 2, pStar: 2, eta: 0.5, alphaMax: 700, saveAt: reference.map(([a]) => a),
+    init: {
+      Q: [[0.09876174671120784, 0.0012136211769233469], [0.0012136211769233469, 0.10441019399276652]],
+      M: [[0.0025130641480854473, -0.006809623197198043], [-0.011944861572191223, 0.009531773158696607]],
+      P: [[1.0000000000000004, -2.7276791936259315e-17], [-2.7276791936259315e-17, 1.0000000000000016]],
+    },
+  });
+  const t = solveOde(makeProblem(config), initialCondition(config).overlaps);
+  assert.equal(t.status, 'completed');
+  reference.forEach(([a, ref], i) => {
+    assert.equal(t.alpha[i], a);
+    assert.ok(Math.abs(t.loss[i] - ref) <= 1e-6 * ref, `α = ${a}: ${t.loss[i]} vs ${ref} (relative ${(Math.abs(t.loss[i] - ref) / ref).toExponential(2)})`);
+    assert.ok(t.lossFloor![i] < 1e-6 * ref, `α = ${a}: floor ${t.lossFloor![i]}`);
+  });
+});

@@ -14,6 +14,7 @@ import { quadraticRhs, quadraticPerpForm } from './quadratic.js';
 import { committeeRhs, committeeLossAndFloor } from './committee.js';
 import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
 import { integrate } from './dopri5.js';
+import { deviationForm, exactExpectationsOf, SWITCH_LOSS_RATIO } from './deviation.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { formatTime } from '../model/time.js';
 import { isMeanQuadratic } from '../model/network.js';
@@ -100,29 +101,66 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     ? perp.lossAndFloor
     : (y: Float64Array) => committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise);
   const y0 = perp ? perp.toPerp(initial.Q, initial.M) : packState(initial, train ? problem.network.v : undefined);
+  const atol = options.atol ?? problem.config.atol;
+  // The reported loss is controlled relative to itself, down to its rounding floor. Its local
+  // tolerance 100·rtol gave a global error of 5·10⁻⁸ relative (phase retrieval, ε from 1 to
+  // 10⁻¹⁹, against an independent 40-digit solve) at 2.3× the steps without this control;
+  // rtol itself gave 6·10⁻¹⁰ at 4×.
+  const lossControl = (g: (y: Float64Array) => { loss: number; floor: number }) =>
+    ({ g: (y: Float64Array) => { const r = g(y); return { value: r.loss, floor: r.floor }; }, rtol: LOSS_RTOL_FACTOR * rtol });
+  const progress = options.onProgress && tFinal > 0 ? (t: number) => options.onProgress!(t / tFinal) : undefined;
+  // Networks on the generic path whose expectations exist in double-double go on, once their
+  // loss is small against the terms it cancels, in deviation variables (deviation.ts).
+  const exact = perp ? null : exactExpectationsOf(problem.network);
   const result = integrate((_t, y, dy) => rhs(y, dy), y0, {
     saveAt,
     rtol,
-    atol: options.atol ?? problem.config.atol,
-    // The reported loss is controlled relative to itself, down to its rounding floor. Its local
-    // tolerance 100·rtol gave a global error of 5·10⁻⁸ relative (phase retrieval, ε from 1 to
-    // 10⁻¹⁹, against an independent 40-digit solve) at 2.3× the steps without this control;
-    // rtol itself gave 6·10⁻¹⁰ at 4×.
-    output: { g: (y) => { const r = lossAndFloor(y); return { value: r.loss, floor: r.floor }; }, rtol: LOSS_RTOL_FACTOR * rtol },
+    atol,
+    output: lossControl(lossAndFloor),
     divergence: (t, y) => { const e = check(t, perp ? perp.viewQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e, problem.config); },
-    onStep: options.onProgress && tFinal > 0 ? (t) => options.onProgress!(t / tFinal) : undefined,
+    onStep: progress,
+    ...(exact ? { stopWhen: (_t: number, y: Float64Array) => { const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise); return r.loss < SWITCH_LOSS_RATIO * r.scale; } } : {}),
   });
   const Q = result.y.map((y) => (perp ? perp.toQ(y) : y.slice(0, pp)));
   const M = result.y.map((y) => y.slice(pp, offV));
   const v = train ? result.y.map((y) => y.slice(offV)) : undefined;
   const lf = result.y.map(lossAndFloor);
+  const stats = { acceptedSteps: result.acceptedSteps, rejectedSteps: result.rejectedSteps, rhsEvaluations: result.rhsEvaluations };
+  let { status, message, tEnd } = result;
+  const alpha = Array.from(result.t);
+  if (result.stopped && exact) {
+    const form = deviationForm(params, problem.network, exact, result.yEnd);
+    const switchLoss = lossAndFloor(result.yEnd).loss;
+    const rest = Array.from(saveAt).filter((a) => a > result.tEnd);
+    const r2 = integrate((_t, y, dy) => form.rhs(y, dy), form.y0, {
+      t0: result.tEnd,
+      saveAt: rest,
+      rtol: rtol,
+      // D and R are O(ε_s) and O(√ε_s) (ε_s the loss here): the absolute tolerance scales with them.
+      atol: atol * Math.min(1, switchLoss),
+      output: lossControl(form.lossAndFloor),
+      divergence: (t, y) => { const e = check(t, form.viewQ(y)); return e && divergenceMessage(e, problem.config); },
+      onStep: progress,
+    });
+    for (let i = 0; i < r2.y.length; i++) {
+      const yq = form.toOverlaps(r2.y[i]);
+      alpha.push(r2.t[i]);
+      Q.push(yq.slice(0, pp));
+      M.push(yq.slice(pp, offV));
+      v?.push(yq.slice(offV));
+      lf.push(form.lossAndFloor(r2.y[i]));
+    }
+    stats.acceptedSteps += r2.acceptedSteps;
+    stats.rejectedSteps += r2.rejectedSteps;
+    stats.rhsEvaluations += r2.rhsEvaluations;
+    ({ status, message, tEnd } = r2);
+  }
   // Below its floor a loss is rounding noise (it can even come out negative): it is reported as
   // the floor's bound, never as digits; `lossFloor` says which points are resolved.
   const lossFloor = Float64Array.from(lf, (x) => x.floor);
   const loss = Float64Array.from(lf, (x) => Math.max(x.loss, 0));
   return {
-    solver: 'ode', p, pStar, alpha: result.t, loss, lossFloor, Q, M, ...(v ? { v } : {}), P: initial.P,
-    status: result.status, message: result.status === 'completed' ? `reached ${formatTime(problem.config, tFinal)}` : result.message, ...(result.status === 'diverged' ? { divergedAt: result.tEnd } : {}),
-    stats: { acceptedSteps: result.acceptedSteps, rejectedSteps: result.rejectedSteps, rhsEvaluations: result.rhsEvaluations },
+    solver: 'ode', p, pStar, alpha: Float64Array.from(alpha), loss, lossFloor, Q, M, ...(v ? { v } : {}), P: initial.P,
+    status, message: status === 'completed' ? `reached ${formatTime(problem.config, tFinal)}` : message, ...(status === 'diverged' ? { divergedAt: tEnd } : {}), stats,
   };
 }
