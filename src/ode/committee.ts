@@ -2,12 +2,14 @@
  * The overlap ODEs for any activation, as sums of the Gaussian expectations of
  * gauss/expectations.ts over hidden units (equations.ts). Slow (O(p²(p + p*)²) four-variable
  * expectations per call) but general: a new activation only needs its expectations. The
- * quadratic closed form (quadratic.ts) is tested against this.
+ * quadratic closed form (quadratic.ts) and the regrouped erf form (erfCommittee.ts, which
+ * committeeRhs uses for erf) are tested against this.
  */
 import type { DynamicsParams, OverlapRhs } from './equations.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
 import type { Network } from '../model/network.js';
 import { pairExpectations } from '../gauss/mixed.js';
+import { erfCommitteeRhs, isErfCommittee } from './erfCommittee.js';
 
 /** Copies the covariance of the variables `idx` out of the joint covariance C (side n). */
 function subCovariance(C: Float64Array, n: number, idx: readonly number[], out: Float64Array): Float64Array {
@@ -56,6 +58,11 @@ export function committeeLossAndFloor(o: Overlaps, net: Network, noise: number):
  * (λ = weight decay; the η² term includes Δ v_k v_l E[σ'σ']).
  */
 export function committeeRhs(params: DynamicsParams, net: Network): OverlapRhs {
+  return isErfCommittee(net) ? erfCommitteeRhs(params, net) : genericCommitteeRhs(params, net);
+}
+
+/** The same, term by term from the expectations of any activation (the reference for erfCommittee.ts). */
+export function genericCommitteeRhs(params: DynamicsParams, net: Network): OverlapRhs {
   const { p, pStar, eta, noise, P } = params;
   const decay = params.weightDecay ?? 0;
   const n = p + pStar;
