@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { squareExpectations as E } from './square.js';
+import { squareExpectations as E, squareExactExpectations } from './square.js';
+import { dd, toNumber } from './dd.js';
 import { gaussianMoment } from './isserlis.js';
 import { Rng } from '../random/rng.js';
 import { gaussianSampler, monteCarlo, randomCovariance } from '../testing/stats.js';
@@ -43,4 +44,13 @@ test('square-activation expectations agree with Monte-Carlo within 4 standard er
     const z = Math.abs(mc.mean - exact[k]) / mc.se;
     assert.ok(z < 4, `expectation ${k}: closed form ${exact[k]}, Monte-Carlo ${mc.mean} ± ${mc.se} (${z.toFixed(1)}σ)`);
   });
+});
+
+test('the double-double square expectations equal the Wick moments (isserlis.ts) at a fixed covariance', () => {
+  const C = [1.2, 0.3, 0.5, 0.4, 0.3, 0.9, 0.2, 0.6, 0.5, 0.2, 1.0, 0.35, 0.4, 0.6, 0.35, 1.1];
+  const x = toNumber(squareExactExpectations.I4(C.map((c) => dd(c))));
+  assert.ok(Math.abs(x - gaussianMoment([0, 1, 2, 2, 3, 3], C, 4) * 4) <= 1e-15 * Math.abs(x), `${x} vs ${gaussianMoment([0, 1, 2, 2, 3, 3], C, 4) * 4}`);
+  const C3 = [1.2, 0.3, 0.5, 0.3, 0.9, 0.2, 0.5, 0.2, 1.0];
+  const y = toNumber(squareExactExpectations.I3(C3.map((c) => dd(c))));
+  assert.ok(Math.abs(y - E.I3(C3)) <= 1e-15 * Math.abs(y));
 });

@@ -147,3 +147,25 @@ test('erf committee (K = M = 2, sum readout, η = 0.5): every saved loss within 
     assert.ok(t.lossFloor![i] < 1e-6 * ref, `α = ${a}: floor ${t.lossFloor![i]}`);
   });
 });
+
+test('square activation with non-uniform readouts (v = (0.7, 0.3), v* = (½, ½), η = 0.1): every saved loss within 1e-6 relative of an independent 32-digit solve, down to ε = 5e-14', () => {
+  // Same external script with Wick-moment expectations; this network has no closed-form path
+  // (uniformQuadratic.ts needs uniform readouts) and goes by the generic one. Before the
+  // deviation form: 2.1e-6 off at ε = 9e-10, 6.2e-4 at 1.3e-12, 3 % at 5e-14.
+  const reference: [number, number][] = [
+    [250, 9.106961051566510605375e-10], [280, 3.505801007727339796742446e-11], [310, 1.349587495686403313997813e-12], [340, 5.195350234770523941748079e-14],
+  ];
+  const config = parseConfig({
+    activation: 'square', p: 2, pStar: 2, eta: 0.1, studentReadout: [0.7, 0.3], teacherReadout: [0.5, 0.5], alphaMax: 340, saveAt: reference.map(([a]) => a),
+    init: {
+      Q: [[0.09876174671120784, 0.0012136211769233469], [0.0012136211769233469, 0.10441019399276652]],
+      M: [[0.0025130641480854473, -0.006809623197198043], [-0.011944861572191223, 0.009531773158696607]],
+      P: [[1.0000000000000004, -2.7276791936259315e-17], [-2.7276791936259315e-17, 1.0000000000000016]],
+    },
+  });
+  const t = solveOde(makeProblem(config), initialCondition(config).overlaps);
+  assert.equal(t.status, 'completed');
+  reference.forEach(([a, ref], i) => {
+    assert.ok(Math.abs(t.loss[i] - ref) <= 1e-6 * ref, `α = ${a}: ${t.loss[i]} vs ${ref} (relative ${(Math.abs(t.loss[i] - ref) / ref).toExponential(2)})`);
+  });
+});
