@@ -5,9 +5,10 @@
  * -ffast-math) and, when python3 has numpy, a step-by-step numpy one, all timed in this run;
  * (b) sweep throughput on 2 worker threads against 1; (c) the CLI's start-up, whole processes
  * (`onepass --help`, `onepass ode --json`) against a bare `node -e 0`. Prints the machine, a
- * Markdown table and one JSON line per case. Never part of `npm test`. `npm run bench -- --sweep`
- * runs only (b), `-- --startup` only (c): on a shared machine a short run is likelier to find
- * both cores free.
+ * Markdown table and one JSON line per case; (d) the generic committee ODE cases of
+ * bench/committee.ts. Never part of `npm test`. `npm run bench -- --sweep` runs only (b),
+ * `-- --startup` only (c), `-- --committee` only (d): on a shared machine a short run is likelier
+ * to find both cores free.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { parseConfig, initialCondition, simulateSgd, sgdStreams, square, makeNet
 import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
+import { committeeTable } from './committee.js';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
 const REPEATS = 5;
@@ -204,6 +206,7 @@ async function main(): Promise<void> {
   } else console.log('gcc not found: the C reference is skipped');
   if (!m.numpy) console.log('python3 with numpy not found: the numpy reference is skipped (apt-get install -y python3-numpy)');
 
+  if (process.argv.includes('--committee')) { console.log(`\n${committeeTable()}\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`); return; }
   const sweepOnly = process.argv.includes('--sweep'), startupOnly = process.argv.includes('--startup');
   const startupRows: string[] = [];
   if (!sweepOnly) {
@@ -264,7 +267,8 @@ async function main(): Promise<void> {
     sweepLines.push(`| ${c.points} SGD points, (N, p, p*) = (${c.N}, ${c.p}, 2), ${line.stepsPerPoint} steps each | ${one.toFixed(2)} | ${two.toFixed(2)} | ${line.speedup.toFixed(2)}× | ${line.oneWorkerCoresUsed.toFixed(2)} / ${line.twoWorkerCoresUsed.toFixed(2)} |`);
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n\n${startupRows.join('\n')}\n`);
+  const committeeRows = sweepOnly ? '' : committeeTable();
+  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n\n${committeeRows}\n\n${startupRows.join('\n')}\n`);
   console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
   console.log('|---|---|---|---|---|');
   console.log(sweepLines.join('\n'));
