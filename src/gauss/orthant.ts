@@ -31,16 +31,6 @@ function correlation(C: ArrayLike<number>, n: number): Float64Array {
   return R;
 }
 
-/** Correlation of (z_k, z_l) given z_i = z_j = 0, for a correlation matrix R of side 4. */
-function conditionalCorrelation(R: Float64Array, i: number, j: number, k: number, l: number): number {
-  const rij = R[i * 4 + j];
-  const det = 1 - rij * rij;
-  // Schur complement S = R_{kl,kl} − R_{kl,ij} R_{ij,ij}⁻¹ R_{ij,kl}
-  const proj = (u: number, v: number) => (R[u * 4 + i] * R[v * 4 + i] + R[u * 4 + j] * R[v * 4 + j] - rij * (R[u * 4 + i] * R[v * 4 + j] + R[u * 4 + j] * R[v * 4 + i])) / det;
-  const skk = 1 - proj(k, k), sll = 1 - proj(l, l), skl = R[k * 4 + l] - proj(k, l);
-  return skl / Math.sqrt(skk * sll);
-}
-
 const PAIRS: [number, number, number, number][] = [[0, 1, 2, 3], [0, 2, 1, 3], [0, 3, 1, 2], [1, 2, 0, 3], [1, 3, 0, 2], [2, 3, 0, 1]];
 
 /**
@@ -52,19 +42,64 @@ const PAIRS: [number, number, number, number][] = [[0, 1, 2, 3], [0, 2, 1, 3], [
  */
 export function orthant4(C: ArrayLike<number>): number {
   const R = correlation(C, 4);
-  const Rt = new Float64Array(16);
+  // P(z > 0) is symmetric in the four variables, and the committee ODE asks for the same set of
+  // four units in up to six roles per right-hand side (E[H(λ_k)H(λ_l) λ_u⁺ λ_w⁺] for every split of
+  // {k, l, u, w} into a student pair and the rest): remember each by its correlations in a
+  // canonical order (the permutation with the lexicographically smallest upper triangle).
+  const key = canonicalKey(R);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const value = orthant4Uncached(R);
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+const MEMO_SIZE = 8192;
+const memo = new Map<string, number>();
+const PERMUTATIONS: number[][] = [];
+for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) for (let c = 0; c < 4; c++) for (let d = 0; d < 4; d++) {
+  if (new Set([a, b, c, d]).size === 4) PERMUTATIONS.push([a, b, c, d]);
+}
+const UPPER: [number, number][] = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
+
+/** The upper triangle of R under the permutation that makes it lexicographically smallest. */
+function canonicalKey(R: Float64Array): string {
+  let best: number[] | null = null;
+  for (const perm of PERMUTATIONS) {
+    let cmp = 0;
+    for (let m = 0; m < 6 && best; m++) {
+      const [i, j] = UPPER[m];
+      const x = R[perm[i] * 4 + perm[j]];
+      if (x !== best[m]) { cmp = x < best[m] ? -1 : 1; break; }
+    }
+    if (!best || cmp < 0) best = UPPER.map(([i, j]) => R[perm[i] * 4 + perm[j]]);
+  }
+  return best!.join(',');
+}
+
+function orthant4Uncached(R: Float64Array): number {
   let integral = 0;
   const rule = (legendre48 ??= legendreRule(48));
   for (const [i, j, k, l] of PAIRS) {
     const rho = R[i * 4 + j];
     if (rho === 0) continue;
     const top = Math.asin(Math.max(-1, Math.min(1, rho)));
+    // The correlation of (z_k, z_l) given z_i = z_j = 0 along R(t) (off-diagonals scaled by t), as
+    // the Schur complement of R(t)_{ij,ij} gives it, with its t-independent parts out of the node loop:
+    // s_uv(t) = t r_uv [u ≠ v] + [u = v] − t² (a_uv − t b_uv)/(1 − t² r_ij²),
+    // a_uv = r_ui r_vi + r_uj r_vj, b_uv = r_ij (r_ui r_vj + r_uj r_vi).
+    const rki = R[k * 4 + i], rkj = R[k * 4 + j], rli = R[l * 4 + i], rlj = R[l * 4 + j], rkl = R[k * 4 + l];
+    const akk = rki * rki + rkj * rkj, bkk = 2 * rho * rki * rkj;
+    const all = rli * rli + rlj * rlj, bll = 2 * rho * rli * rlj;
+    const akl = rki * rli + rkj * rlj, bkl = rho * (rki * rlj + rkj * rli);
     let term = 0;
     for (let q = 0; q < rule.nodes.length; q++) {
-      const theta = top * rule.nodes[q];
-      const t = Math.sin(theta) / rho;
-      for (let m = 0; m < 16; m++) Rt[m] = m % 5 === 0 ? 1 : t * R[m];
-      term += rule.weights[q] * orthant2(conditionalCorrelation(Rt, i, j, k, l));
+      const t = Math.sin(top * rule.nodes[q]) / rho;
+      const t2 = t * t, det = 1 - t2 * rho * rho;
+      const skk = 1 - (t2 * (akk - t * bkk)) / det, sll = 1 - (t2 * (all - t * bll)) / det;
+      const skl = t * rkl - (t2 * (akl - t * bkl)) / det;
+      term += rule.weights[q] * orthant2(skl / Math.sqrt(skk * sll));
     }
     integral += (top * term) / (2 * Math.PI);
   }
@@ -135,6 +170,8 @@ function condition(C: Float64Array, k: number, d: number): [Float64Array, number
  * first: H·H = H, H·R = R, R·R = R2; the distinct ones have a positive-definite covariance.
  */
 export function reluI4(C: ArrayLike<number>): number {
+  const fast = reluI4Distinct(C);
+  if (fast !== null) return fast;
   const kinds: Factor[] = ['H', 'H', 'R', 'R'];
   const groups: number[] = [];
   const factors: Factor[] = [];
@@ -160,4 +197,58 @@ function merge(a: Factor, b: Factor): Factor {
   if (b === 'H') return a;
   if (a === 'R' && b === 'R') return 'R2';
   throw new Error(`cannot merge ${a} and ${b}`);
+}
+
+/** Conditional covariance of the variables `keep` (3 of 4) given z_x = 0, into `out` (3 × 3). */
+function conditionOn(C: ArrayLike<number>, x: number, keep: readonly number[], out: Float64Array): void {
+  const cxx = C[x * 4 + x];
+  for (let r = 0; r < 3; r++) for (let s = 0; s < 3; s++) {
+    const i = keep[r], j = keep[s];
+    out[r * 3 + s] = C[i * 4 + j] - (C[i * 4 + x] * C[j * 4 + x]) / cxx;
+  }
+}
+
+/**
+ * E[H(z₀) H(z₁) z₂⁺] for a 3 × 3 covariance S, by integration by parts in z₂ (as expectProduct):
+ * Σ_y S_2y φ(0; S_yy) P(the other two > 0 | z_y = 0). null where a conditional variance is not positive.
+ */
+function hhr(S: Float64Array): number | null {
+  let total = 0;
+  for (let y = 0; y < 3; y++) {
+    const syy = S[y * 3 + y];
+    if (!(syy > 0)) return null;
+    const i = y === 0 ? 1 : 0, j = y === 2 ? 1 : 2;
+    const tii = S[i * 3 + i] - (S[i * 3 + y] * S[i * 3 + y]) / syy, tjj = S[j * 3 + j] - (S[j * 3 + y] * S[j * 3 + y]) / syy;
+    if (!(tii > 0 && tjj > 0)) return null;
+    const tij = S[i * 3 + j] - (S[i * 3 + y] * S[j * 3 + y]) / syy;
+    total += S[2 * 3 + y] * phi0(syy) * orthant2(tij / Math.sqrt(tii * tjj));
+  }
+  return total;
+}
+
+const scratch3 = new Float64Array(9);
+const KEEP: readonly (readonly number[])[] = [[1, 2, 3], [0, 2, 3], [0, 1, 3]];
+
+/**
+ * E[H(a) H(b) c⁺ d⁺] for four distinct variables, written out (the same integration by parts as
+ * expectProduct, without its recursion and allocation; the ReLU committee ODE spends its time here):
+ *   C_ca φ(C_aa) E[H_b H_c d⁺ | a = 0] + C_cb φ(C_bb) E[H_a H_c d⁺ | b = 0]
+ *   + C_cc φ(C_cc) E[H_a H_b d⁺ | c = 0] + C_cd P(a, b, c, d > 0).
+ * null when two variables coincide or a conditional variance is not positive (expectProduct then).
+ */
+function reluI4Distinct(C: ArrayLike<number>): number | null {
+  for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) {
+    if (C[i * 4 + j] * C[i * 4 + j] >= C[i * 4 + i] * C[j * 4 + j]) return null; // |ρ| = 1: coincident (or degenerate)
+  }
+  let total = 0;
+  for (let x = 0; x < 3; x++) {
+    const cx = C[2 * 4 + x];
+    if (cx === 0) continue;
+    conditionOn(C, x, KEEP[x], scratch3);
+    const e = hhr(scratch3);
+    if (e === null) return null;
+    total += cx * phi0(C[x * 4 + x]) * e;
+  }
+  const ccd = C[2 * 4 + 3];
+  return ccd === 0 ? total : total + ccd * orthant4(C);
 }

@@ -25,12 +25,17 @@ const clampUnit = (x: number) => Math.max(-1, Math.min(1, x));
  */
 function perVariable(f: (C: ArrayLike<number>) => number, degrees: readonly number[]): (C: ArrayLike<number>) => number {
   const k = degrees.length;
+  // Reused buffers (no allocation per call: the ReLU committee ODE makes ~10⁵ calls per step).
+  const s = new Float64Array(k), R = new Float64Array(k * k);
   return (C) => {
-    const s = Array.from({ length: k }, (_, i) => Math.sqrt(C[i * k + i]));
-    if (s.some((x) => !(x > 0))) return 0;
     let scale = 1;
-    for (let i = 0; i < k; i++) if (degrees[i]) scale *= s[i];
-    return scale * f(Array.from(C, (c, m) => c / (s[Math.floor(m / k)] * s[m % k])));
+    for (let i = 0; i < k; i++) {
+      s[i] = Math.sqrt(C[i * k + i]);
+      if (!(s[i] > 0)) return 0;
+      if (degrees[i]) scale *= s[i];
+    }
+    for (let m = 0; m < k * k; m++) R[m] = C[m] / (s[Math.floor(m / k)] * s[m % k]);
+    return scale * f(R);
   };
 }
 
