@@ -6,22 +6,15 @@ import { erfActivation } from '../gauss/erf.js';
 import { square } from '../gauss/square.js';
 import { makeNetwork } from '../model/network.js';
 import { Rng } from '../random/rng.js';
+import { randomOverlapState } from '../testing/overlaps.js';
 
 test('the deviation form is the committee ODE in other variables: its field mapped back equals the (Q, M, v) field to 1e-9, its loss the committee loss (erf, square; trained readout, decay, noise)', () => {
   const rng = new Rng(5, 'general');
   for (const act of [erfActivation, square]) {
-    const p = 3, pStar = 2, n = p + pStar, N = 9;
-    const W = Float64Array.from({ length: n * N }, () => rng.gaussian());
-    const cov = (i: number, j: number) => { let s = 0; for (let m = 0; m < N; m++) s += W[i * N + m] * W[j * N + m]; return s / N; };
-    const P = Float64Array.from({ length: pStar * pStar }, (_, m) => cov(p + Math.floor(m / pStar), p + (m % pStar)));
+    const p = 3, pStar = 2;
     const v = Float64Array.from({ length: p }, () => 0.5 + rng.gaussian() * 0.1);
     const net = makeNetwork(p, pStar, act, act, 'sum', [0.6, 0.8], Array.from(v));
-    const y = new Float64Array(p * p + p * pStar + p);
-    for (let k = 0; k < p; k++) {
-      for (let l = 0; l < p; l++) y[k * p + l] = cov(k, l);
-      for (let j = 0; j < pStar; j++) y[p * p + k * pStar + j] = cov(k, p + j);
-    }
-    y.set(v, p * p + p * pStar);
+    const { y, P } = randomOverlapState(p, pStar, rng, v);
     const params = { p, pStar, eta: 0.4, noise: 0.02, P, weightDecay: 0.01, secondLayerRate: 0.2 };
     const form = deviationForm(params, net, act.exact!, y);
     // Round trip of the state.

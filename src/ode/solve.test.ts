@@ -122,6 +122,23 @@ test('a loss below its accuracy floor is flagged by lossFloor and never negative
   assert.ok(t.lossFloor![0] < 1e-13 && t.loss[0] > t.lossFloor![0]);
 });
 
+/** The seed-0 orthonormal-teacher initialisation with student variance 0.1 at p = p* = 2 (explicit, as the external script read it). */
+const SMALL_INIT_2X2 = {
+  Q: [[0.09876174671120784, 0.0012136211769233469], [0.0012136211769233469, 0.10441019399276652]],
+  M: [[0.0025130641480854473, -0.006809623197198043], [-0.011944861572191223, 0.009531773158696607]],
+  P: [[1.0000000000000004, -2.7276791936259315e-17], [-2.7276791936259315e-17, 1.0000000000000016]],
+};
+
+/** Each saved loss within 1e-6 relative of its reference, and resolved (floor below 1e-6 of it). */
+function assertMatchesReference(t: ReturnType<typeof solveOde>, reference: readonly [number, number][]): void {
+  assert.equal(t.status, 'completed');
+  reference.forEach(([a, ref], i) => {
+    assert.equal(t.alpha[i], a);
+    assert.ok(Math.abs(t.loss[i] - ref) <= 1e-6 * ref, `α = ${a}: ${t.loss[i]} vs ${ref} (relative ${(Math.abs(t.loss[i] - ref) / ref).toExponential(2)})`);
+    assert.ok(t.lossFloor![i] < 1e-6 * ref, `α = ${a}: floor ${t.lossFloor![i]}`);
+  });
+}
+
 test('erf committee (K = M = 2, sum readout, η = 0.5): every saved loss within 1e-6 relative of an independent 32-digit solve, from ε ≈ 1e-8 down to 1.5e-13', () => {
   // Reference: an independent Python/mpmath script (32 digits; Saad–Solla closed forms written
   // there; Gragg–Bulirsch–Stoer, 7 levels, macro steps 1 and 0.5 agreeing to 2e-15 relative).
@@ -133,19 +150,9 @@ test('erf committee (K = M = 2, sum readout, η = 0.5): every saved loss within 
   ];
   const config = parseConfig({
     activation: 'erf', readout: 'sum', p: 2, pStar: 2, eta: 0.5, alphaMax: 700, saveAt: reference.map(([a]) => a),
-    init: {
-      Q: [[0.09876174671120784, 0.0012136211769233469], [0.0012136211769233469, 0.10441019399276652]],
-      M: [[0.0025130641480854473, -0.006809623197198043], [-0.011944861572191223, 0.009531773158696607]],
-      P: [[1.0000000000000004, -2.7276791936259315e-17], [-2.7276791936259315e-17, 1.0000000000000016]],
-    },
+    init: SMALL_INIT_2X2,
   });
-  const t = solveOde(makeProblem(config), initialCondition(config).overlaps);
-  assert.equal(t.status, 'completed');
-  reference.forEach(([a, ref], i) => {
-    assert.equal(t.alpha[i], a);
-    assert.ok(Math.abs(t.loss[i] - ref) <= 1e-6 * ref, `α = ${a}: ${t.loss[i]} vs ${ref} (relative ${(Math.abs(t.loss[i] - ref) / ref).toExponential(2)})`);
-    assert.ok(t.lossFloor![i] < 1e-6 * ref, `α = ${a}: floor ${t.lossFloor![i]}`);
-  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
 
 test('square activation with non-uniform readouts (v = (0.7, 0.3), v* = (½, ½), η = 0.1): every saved loss within 1e-6 relative of an independent 32-digit solve, down to ε = 5e-14', () => {
@@ -157,15 +164,7 @@ test('square activation with non-uniform readouts (v = (0.7, 0.3), v* = (½, ½)
   ];
   const config = parseConfig({
     activation: 'square', p: 2, pStar: 2, eta: 0.1, studentReadout: [0.7, 0.3], teacherReadout: [0.5, 0.5], alphaMax: 340, saveAt: reference.map(([a]) => a),
-    init: {
-      Q: [[0.09876174671120784, 0.0012136211769233469], [0.0012136211769233469, 0.10441019399276652]],
-      M: [[0.0025130641480854473, -0.006809623197198043], [-0.011944861572191223, 0.009531773158696607]],
-      P: [[1.0000000000000004, -2.7276791936259315e-17], [-2.7276791936259315e-17, 1.0000000000000016]],
-    },
+    init: SMALL_INIT_2X2,
   });
-  const t = solveOde(makeProblem(config), initialCondition(config).overlaps);
-  assert.equal(t.status, 'completed');
-  reference.forEach(([a, ref], i) => {
-    assert.ok(Math.abs(t.loss[i] - ref) <= 1e-6 * ref, `α = ${a}: ${t.loss[i]} vs ${ref} (relative ${(Math.abs(t.loss[i] - ref) / ref).toExponential(2)})`);
-  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
