@@ -1,0 +1,178 @@
+/**
+ * The noise of the stochastic overlap dynamics of the quadratic network (σ(z) = z², mean readout,
+ * fixed second layer), from exact Gaussian moments.
+ *
+ * One SGD step (src/sim/sgd.ts) is w_k ← w_k + (a_k/√N) x with
+ *   a_k = c e λ_k,   c = −2η/p,   e = q − √Δ ζ,   q = zᵀAz,  A = diag(I_p/p, −I_{p*}/p*)      (1)
+ * where z = (λ, ν) ~ N(0, C), C = [[Q, M], [Mᵀ, P]], ζ ~ N(0, 1) independent. Exactly,
+ *   N ΔM_kj = a_k ν_j,    N ΔQ_kl = a_k λ_l + a_l λ_k + a_k a_l |x|²/N.                       (2)
+ * With |x|²/N = 1 + O(N^{-1/2}) (and nearly independent of z), to leading order the increment
+ * N ΔX is the random vector Z(z, ζ) with
+ *   Z^Q_kl = h(e) λ_k λ_l,  h(e) = 2c e + c² e²;    Z^M_kj = c e λ_k ν_j.                      (3)
+ * Over Nδα steps the increments are i.i.d. given X (fresh samples), so by the CLT
+ *   X(α + δα) − X(α) = F(X) δα + N^{-1/2} B(X) (W(α + δα) − W(α)) + O(δα/N),  B Bᵀ = Cov Z,    (4)
+ * with F = E Z the ODE's drift (src/ode/quadratic.ts). Neglected: O(1/N) corrections to the drift
+ * (from |x|²/N − 1, from the p + p* directions x shares with the weights) and the non-Gaussian
+ * (skewness) part of the increments, which is O(N^{-1}) after rescaling.
+ *
+ * Every component of Z is w(e) z_a z_b with w a polynomial of degree ≤ 2 in e (3), so Cov Z needs
+ * E[e^r z_a z_b] and E[e^r z_a z_b z_c z_d] for r ≤ 4. They follow from the moment generating
+ * function of the tilted Gaussian: for |t| small,
+ *   E[e^{tq} f(z)] = d(t) E_{Σ(t)}[f],  Σ(t) = (C⁻¹ − 2tA)⁻¹ = Σ_{m≥0} (2t)^m (CA)^m C,         (5)
+ *   d(t) = det(I − 2tCA)^{-1/2} = exp(Σ_{m≥1} g_m t^m),   g_m = 2^{m−1} tr((CA)^m)/m             (6)
+ * (both sides are polynomials in C at each order in t, so (5)–(6) hold for singular C too). With
+ * S_i = 2^i (CA)^i C and d(t) = Σ d_m t^m (d_0 = 1, d_r = (1/r) Σ_{m=1}^{r} m g_m d_{r−m}),
+ * Isserlis' theorem under Σ(t) gives, taking r! [t^r]:
+ *   E[q^r z_a z_b]          = r! Σ_{i+m=r} d_m S_i[ab]                                         (7)
+ *   E[q^r z_a z_b z_c z_d]  = r! Σ_{i+j+m=r} d_m (S_i[ab] S_j[cd] + S_i[ac] S_j[bd] + S_i[ad] S_j[bc]).  (8)
+ * (Check: r = 1 in (7) is τC + 2CAC, the E[e λλᵀ] = τQ + 2G of quadratic.ts.) The label noise
+ * enters through the binomial expansion of e^r = (q − √Δ ζ)^r with E ζ² = 1, E ζ⁴ = 3:
+ *   E[e^r X] = Σ_{k even} C(r, k) Δ^{k/2} E[ζ^k] E[q^{r−k} X].                                 (9)
+ * Cov Z = E[Z Zᵀ] − E Z E Zᵀ from (3), (7)–(9). Cost O(n³) for the S_i (n = p + p*) plus
+ * 45 products per pair of components: ≈ 10⁴ operations at p = 4, p* = 2, independent of N.
+ *
+ * Coordinates of X: the upper triangle of Q (k ≤ l, row by row), then M row-major; D = p(p+1)/2 + p p*.
+ */
+import { ConfigError } from '../model/errors.js';
+
+/** Largest power of q in (7)–(8): h(e)² has degree 4 in e. */
+const R = 4;
+
+export interface NoiseLayout {
+  readonly p: number;
+  readonly pStar: number;
+  /** Number of coordinates D = p(p+1)/2 + p p*. */
+  readonly dim: number;
+  /** Index pair (a, b) into z = (λ, ν) of coordinate i, and whether it is a Q coordinate. */
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly isQ: Uint8Array;
+}
+
+export function noiseLayout(p: number, pStar: number): NoiseLayout {
+  const dim = (p * (p + 1)) / 2 + p * pStar;
+  const a = new Int32Array(dim), b = new Int32Array(dim), isQ = new Uint8Array(dim);
+  let i = 0;
+  for (let k = 0; k < p; k++) for (let l = k; l < p; l++) { a[i] = k; b[i] = l; isQ[i] = 1; i++; }
+  for (let k = 0; k < p; k++) for (let j = 0; j < pStar; j++) { a[i] = k; b[i] = p + j; isQ[i] = 0; i++; }
+  return { p, pStar, dim, a, b, isQ };
+}
+
+export interface QuadraticNoise {
+  readonly layout: NoiseLayout;
+  /**
+   * Fills `mean` (length D) with E Z and `cov` (D×D, row-major) with Cov Z of (3) at overlaps
+   * (Q, M) (P fixed). Buffers are the caller's; nothing is allocated.
+   */
+  readonly moments: (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array) => void;
+}
+
+function binom(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return r;
+}
+
+/** Noise of the quadratic network with learning rate η, label-noise variance Δ and teacher overlap P (p*×p*). */
+export function quadraticNoise(p: number, pStar: number, eta: number, noise: number, P: ArrayLike<number>): QuadraticNoise {
+  const n = p + pStar, nn = n * n;
+  const layout = noiseLayout(p, pStar);
+  const { dim, a, b, isQ } = layout;
+  const c = (-2 * eta) / p;
+  // w(e) = Σ_r w[r] e^r of (3): Q coordinates 2c e + c² e², M coordinates c e.
+  const wQ = [0, 2 * c, c * c], wM = [0, c, 0];
+  // (9): E[e^r X] = Σ_{r'} K[r][r'] E[q^{r'} X]
+  const zeta = [1, 0, 1, 0, 3];
+  const K: number[][] = [];
+  for (let r = 0; r <= R; r++) {
+    K.push(new Array(R + 1).fill(0));
+    for (let k = 0; k <= r; k += 2) K[r][r - k] = binom(r, k) * noise ** (k / 2) * zeta[k];
+  }
+  const fact = [1, 1, 2, 6, 24];
+  const C = new Float64Array(nn), CA = new Float64Array(nn), T = new Float64Array(nn);
+  const S = Array.from({ length: R + 1 }, () => new Float64Array(nn));
+  const d = new Float64Array(R + 1), g = new Float64Array(R + 1);
+  // coef[r][u]: E[e^r z_a z_b] = Σ_u coef[r][u] S_u[ab]; E[e^r z_a z_b z_c z_d] = Σ_{i,j} coef[r][i+j] pair(i, j)  ((7)–(9))
+  const coef = Array.from({ length: R + 1 }, () => new Float64Array(R + 1));
+  // W{QQ,QM,MM}[u] = Σ_{r1,r2} w_α[r1] w_β[r2] coef[r1+r2][u]; mean weights mQ, mM.
+  const WQQ = new Float64Array(R + 1), WQM = new Float64Array(R + 1), WMM = new Float64Array(R + 1);
+  const mQ = new Float64Array(R + 1), mM = new Float64Array(R + 1);
+  for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) C[(p + i) * n + p + j] = P[i * pStar + j];
+
+  const moments = (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array) => {
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < p; j++) C[i * n + j] = Q[i * p + j];
+      for (let j = 0; j < pStar; j++) C[i * n + p + j] = C[(p + j) * n + i] = M[i * pStar + j];
+    }
+    // CA scales column j by A_jj.
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) CA[i * n + j] = C[i * n + j] * (j < p ? 1 / p : -1 / pStar);
+    // S_0 = C, S_i = 2 CA S_{i−1}; tr((CA)^m) = tr(CA S_{m−1})/2^{m−1} (S_{m−1} = 2^{m−1}(CA)^{m−1}C, and A C… cycles).
+    S[0].set(C);
+    for (let m = 1; m <= R; m++) {
+      const prev = S[m - 1], cur = S[m];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let l = 0; l < n; l++) s += CA[i * n + l] * prev[l * n + j];
+        cur[i * n + j] = 2 * s;
+      }
+    }
+    // tr((CA)^m) = tr(S_{m−1} A) / 2^{m−1}, so g_m = 2^{m−1} tr((CA)^m)/m = tr(S_{m−1} A)/m   (6)
+    for (let m = 1; m <= R; m++) {
+      let t = 0;
+      for (let i = 0; i < n; i++) t += S[m - 1][i * n + i] * (i < p ? 1 / p : -1 / pStar);
+      g[m] = t / m;
+    }
+    d[0] = 1;
+    for (let r = 1; r <= R; r++) {
+      let s = 0;
+      for (let m = 1; m <= r; m++) s += m * g[m] * d[r - m];
+      d[r] = s / r;
+    }
+    for (let r = 0; r <= R; r++) for (let u = 0; u <= R; u++) {
+      let s = 0;
+      for (let rp = u; rp <= r; rp++) s += K[r][rp] * fact[rp] * d[rp - u];
+      coef[r][u] = s;
+    }
+    WQQ.fill(0); WQM.fill(0); WMM.fill(0); mQ.fill(0); mM.fill(0);
+    for (let r1 = 0; r1 <= 2; r1++) {
+      for (let u = 0; u <= R; u++) { mQ[u] += wQ[r1] * coef[r1][u]; mM[u] += wM[r1] * coef[r1][u]; }
+      for (let r2 = 0; r2 <= 2; r2++) for (let u = 0; u <= R; u++) {
+        const cf = coef[r1 + r2][u];
+        WQQ[u] += wQ[r1] * wQ[r2] * cf; WQM[u] += wQ[r1] * wM[r2] * cf; WMM[u] += wM[r1] * wM[r2] * cf;
+      }
+    }
+    for (let x = 0; x < dim; x++) {
+      const ax = a[x] * n + b[x], mw = isQ[x] ? mQ : mM;
+      let s = 0;
+      for (let u = 0; u <= R; u++) s += mw[u] * S[u][ax];
+      mean[x] = s;
+    }
+    for (let x = 0; x < dim; x++) {
+      const ia = a[x], ib = b[x];
+      for (let y = x; y < dim; y++) {
+        const ic = a[y], id = b[y];
+        const W = isQ[x] ? (isQ[y] ? WQQ : WQM) : isQ[y] ? WQM : WMM;
+        let s = 0;
+        for (let i = 0; i <= R; i++) {
+          const Si = S[i];
+          const sab = Si[ia * n + ib], sac = Si[ia * n + ic], sad = Si[ia * n + id];
+          for (let j = 0; i + j <= R; j++) {
+            const wu = W[i + j];
+            if (wu === 0) continue;
+            const Sj = S[j];
+            s += wu * (sab * Sj[ic * n + id] + sac * Sj[ib * n + id] + sad * Sj[ib * n + ic]);
+          }
+        }
+        cov[x * dim + y] = cov[y * dim + x] = s - mean[x] * mean[y];
+      }
+    }
+  };
+  return { layout, moments };
+}
+
+/** The activations whose noise covariance is derived; for the others the SDE refuses with a one-line error. */
+export function assertSdeSupported(activation: string, readout: string, trainSecondLayer: boolean, teacherActivation?: string): void {
+  if (activation !== 'square' || (teacherActivation !== undefined && teacherActivation !== 'square') || readout !== 'mean' || trainSecondLayer) {
+    throw new ConfigError('activation', 'the SDE noise is derived for the quadratic network only: activation "square" (teacher too), readout "mean", trainSecondLayer false');
+  }
+}
