@@ -13,7 +13,7 @@ import { csvWriter, overlapColumns, type CsvCell } from './csv.js';
 export { writeTrajectoryNpz, type RunGroup } from './trajectoryNpz.js';
 
 export interface TrajectoryJson {
-  solver: 'ode' | 'sgd';
+  solver: 'ode' | 'sgd' | 'sde';
   status: Trajectory['status'];
   message: string;
   p: number;

@@ -11,7 +11,7 @@
 export type RunStatus = 'completed' | 'diverged' | 'failed';
 
 export interface Trajectory {
-  readonly solver: 'ode' | 'sgd';
+  readonly solver: 'ode' | 'sgd' | 'sde';
   readonly p: number;
   readonly pStar: number;
   /** Saved times α = steps/N. */

@@ -45,6 +45,10 @@ export const STREAM = {
   labelNoise: 5,
   /** Seeds of sweep points, derived from the sweep's seeds and the point's values (index: their hash). */
   sweepPoint: 6,
+  /** The Brownian increments of SDE run r (index r), from `seed` (src/sde/). */
+  sdeNoise: 7,
+  /** The initial overlaps of run r drawn from their finite-N law (ensemble "init"/"both"), from `init.seed`. */
+  initOverlaps: 8,
 } as const;
 
 export type StreamPurpose = keyof typeof STREAM;
