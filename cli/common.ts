@@ -44,10 +44,10 @@ export interface CommonOptions {
   yes?: boolean;
 }
 
-export function loadConfig(opts: CommonOptions): Config {
+export function loadConfig(opts: CommonOptions, parse: { readonly weights?: boolean } = {}): Config {
   const base = opts.config ? readJsonFile(opts.config) : {};
   if (base === null || typeof base !== 'object' || Array.isArray(base)) throw new OnepassError(`--config ${opts.config}: must hold a JSON object`);
-  return parseConfig(applyOverrides(base as Record<string, unknown>, opts.set));
+  return parseConfig(applyOverrides(base as Record<string, unknown>, opts.set), parse);
 }
 
 /** A progress bar on stderr when it is a terminal (and not asked off); otherwise nothing. */

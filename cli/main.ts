@@ -8,6 +8,7 @@ import { clip, errorLine } from '../src/model/errors.js';
 import { VERSION } from '../src/version.js';
 import { registerOde } from './commands/ode.js';
 import { registerSim } from './commands/sim.js';
+import { registerSde } from './commands/sde.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerEscape } from './commands/escape.js';
 import { registerCompare } from './commands/compare.js';
@@ -41,6 +42,7 @@ const program = new Command()
 // One file per command under cli/commands/, each a short composition of cli/common.ts and the library.
 registerOde(program);
 registerSim(program);
+registerSde(program);
 registerAnalyze(program);
 registerEscape(program);
 registerCompare(program);

@@ -29,6 +29,10 @@ export { STREAM, streamState, derivedSeed, textKey, isValidSeed, type StreamPurp
 export { simulateSgd, sgdStreams, type SgdSetup, type SgdOptions, type SgdStreams } from './sim/sgd.js';
 export { wasmKernelAvailable } from './sim/wasmKernel.js';
 export { simulateEnsemble, simulateRun, ensembleWeights, type Ensemble } from './sim/ensemble.js';
+export { simulateSde, type SdeSetup } from './sde/integrate.js';
+export { simulateSdeEnsemble, simulateSdeRun, sdeSetup, sdeCommonOverlaps, sdeRunOverlaps } from './sde/ensemble.js';
+export { quadraticNoise, noiseLayout, type QuadraticNoise, type NoiseLayout } from './sde/quadraticNoise.js';
+export { drawInitialOverlaps, wishartDraw } from './sde/initLaw.js';
 export { lossDeviation, type LossDeviation } from './analysis/compare.js';
 export { lossFigureSpec, curvesFigureSpec, renderSvg, type LossSeries, type Series, type FigureOptions } from './plot/loss.js';
 export { analyzeLossCurve, alignmentGrowthRate, firstCrossing, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';

@@ -34,6 +34,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/dynamics'], //  what both solvers share: the divergence stopping rule
   ['src/ode'], //       right-hand sides and the Dormand–Prince solver
   ['src/sim'], //       finite-N SGD, the WebAssembly kernel, ensembles
+  ['src/sde'], //       the stochastic overlap dynamics of finite N (uses sim's ensemble summary, so one layer above it)
   ['src/analysis'], //  analyses of trajectories, escape sweeps, stability limits
   ['src/sweep'], //     grids, points, result tables (browser-safe)
   ['src/plot'], //      figure specs

@@ -67,6 +67,11 @@ export const configSchema = z.strictObject({
   N: z.number({ error: 'must be an integer ≥ 2 (input dimension)' }).int('must be an integer ≥ 2 (input dimension)').min(2, 'must be an integer ≥ 2 (input dimension)').default(2000),
   seed: seedField('seed of the SGD samples').default(1),
   runs: z.number().int('must be an integer').min(1, 'must be ≥ 1 (number of SGD runs)').max(10000, 'must be ≤ 10000').default(1),
+  // What the runs of an ensemble vary: the data stream (run r: sgdInputs/labelNoise/sdeNoise index r),
+  // the initial weights (run r: its own draw from init.seed, same data stream), or both.
+  ensemble: z.enum(['data', 'init', 'both'], { error: 'must be "data" (runs vary the samples), "init" (the initial weights) or "both"' }).default('data'),
+  // Euler–Maruyama α-step of `onepass sde` (src/sde/integrate.ts; weak order 1, strong order ½).
+  sdeStep: finite('α-step of the SDE integrator').refine((v) => v > 0 && v <= 1, 'must be > 0 and ≤ 1 (α-step of the SDE integrator)').default(0.05),
   // Where Dormand–Prince's error control means something: below rtol ≈ 10⁻¹⁴ (≈ 50 ulps) the
   // embedded error estimate is rounding noise and the controller chases it; above 10⁻³ it is
   // outside its asymptotic regime (rtol = atol = 10¹⁰ gave a curve off by 2×). atol only keeps
@@ -88,8 +93,21 @@ export { isOverlapInit };
 /** Weights of p + p* rows of length N take this many bytes; refuse what would exhaust memory. */
 const MAX_WEIGHT_BYTES = 4 * 2 ** 30;
 
-/** Validates a configuration object and fills in defaults; throws ConfigError naming the field. */
-export function parseConfig(input: unknown): Config {
+/** Bytes of the teacher and student weights (and their update copy) of a config at dimension N. */
+export function weightBytes(c: Pick<Config, 'N' | 'p' | 'pStar'>): number {
+  return 8 * c.N * (c.p + c.pStar) * 2;
+}
+
+/** Whether a config's weights fit in memory (else only the SDE, which needs no weights, can run it). */
+export function weightsFit(c: Pick<Config, 'N' | 'p' | 'pStar'>): boolean {
+  return weightBytes(c) <= MAX_WEIGHT_BYTES;
+}
+
+/**
+ * Validates a configuration object and fills in defaults; throws ConfigError naming the field.
+ * `weights: false` (the SDE) skips the check that N-dimensional weights fit in memory.
+ */
+export function parseConfig(input: unknown, options: { readonly weights?: boolean } = {}): Config {
   assertSafeKeys(input);
   // `init` is one of two shapes: pick the schema by its keys so errors speak of the intended one.
   const init = (input as { init?: unknown } | null)?.init;
@@ -102,7 +120,7 @@ export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input ?? {});
   if (!result.success) throw configError(result.error.issues[0], input, [], Object.keys(configSchema.shape));
   const config = result.data;
-  checkConsistency(config);
+  checkConsistency(config, options.weights ?? true);
   return config;
 }
 
@@ -119,9 +137,9 @@ function configError(issue: z.core.$ZodIssue, input: unknown, prefix: string[], 
   return new ConfigError(clip(path) || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
 }
 
-function checkConsistency(c: Config): void {
-  const bytes = 8 * c.N * (c.p + c.pStar) * 2;
-  if (bytes > MAX_WEIGHT_BYTES) {
+function checkConsistency(c: Config, weights: boolean): void {
+  const bytes = weightBytes(c);
+  if (weights && bytes > MAX_WEIGHT_BYTES) {
     throw new ConfigError('N', `N = ${c.N} with p + p* = ${c.p + c.pStar} needs ${(bytes / 2 ** 30).toFixed(1)} GiB for the weights; at most ${MAX_WEIGHT_BYTES / 2 ** 30} GiB is allowed`);
   }
   checkRunMemory(c);

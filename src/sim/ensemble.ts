@@ -2,12 +2,15 @@
  * Several SGD runs of one problem from the same initial weights with independent sample streams
  * (run r draws its inputs from the stream (seed, sgdInputs, r) and its label noise from
  * (seed, labelNoise, r): src/random/streams.ts), and the mean and spread of their loss at each saved α.
+ * With `ensemble: "init"` the runs instead start from independent student weights (run r from
+ * (init.seed, studentWeights, r)) on the data stream of run 0; with "both" they vary both.
  */
 import type { Problem } from '../model/problem.js';
 import type { InitialCondition } from '../model/problem.js';
 import type { Trajectory } from '../model/trajectory.js';
 import type { Weights } from '../model/overlaps.js';
-import { weightsWithOverlaps } from '../model/init.js';
+import { weightsWithOverlaps, studentWeights, isOverlapInit } from '../model/init.js';
+import { ConfigError } from '../model/errors.js';
 import { simulateSgd, sgdStreams, type SgdCheckpoint, type SgdOptions } from './sgd.js';
 import { Rng } from '../random/rng.js';
 
@@ -55,7 +58,18 @@ export function ensembleWeights(problem: Problem, initial: InitialCondition): We
  * same trajectory wherever it runs.
  */
 export function simulateRun(problem: Problem, weights: Weights, run: number, options: SgdOptions & { readonly saveAt?: ArrayLike<number> } = {}): Trajectory {
-  return simulateSgd(problem, weights, options.saveAt ?? problem.saveAt, sgdStreams(problem.config.seed, run), options);
+  const { ensemble, seed } = problem.config;
+  // ensemble "init"/"both": run r starts from its own student draw (init.seed, studentWeights, r),
+  // run 0 from the common weights; "init" keeps the data stream of run 0 for every run.
+  const w = ensemble !== 'data' && run > 0 ? runWeights(problem, weights, run) : weights;
+  return simulateSgd(problem, w, options.saveAt ?? problem.saveAt, sgdStreams(seed, ensemble === 'init' ? 0 : run), options);
+}
+
+/** The weights of run r of an ensemble over initial weights: the common teacher, the student from stream (init.seed, studentWeights, r). */
+function runWeights(problem: Problem, weights: Weights, run: number): Weights {
+  const { init, p, N } = problem.config;
+  if (isOverlapInit(init)) throw new ConfigError('ensemble', `"${problem.config.ensemble}" varies the initial weights, which needs a random init ({ teacher, studentVariance, seed }), not explicit overlaps; use "data"`);
+  return { ...weights, W: studentWeights(p, N, init.studentVariance, new Rng(init.seed, 'studentWeights', run)) };
 }
 
 /** Runs the ensemble's runs one after another in this thread (src/io/ensemblePool.ts spreads them over cores). */

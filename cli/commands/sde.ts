@@ -1,0 +1,47 @@
+/**
+ * `onepass sde`: the stochastic overlap dynamics of finite N (src/sde/), with the options, config
+ * and --json schema of `onepass sim` (solver "sde"), from the same initial overlaps. The runs are
+ * cheap (cost per unit α independent of N) and go one after another in this thread.
+ */
+import type { Command } from 'commander';
+import { type SimOptions, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, writeOutputs, sgdCsvEntries, sgdRuns, warnIfNotCompleted, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
+import { load, makeProblem, ensembleJson, provenance, writeTrajectoryCsv } from '../library.js';
+import { OnepassError } from '../../src/model/errors.js';
+import type { Ensemble } from '../../src/sim/ensemble.js';
+
+async function cmdSde(opts: SimOptions): Promise<void> {
+  // The SDE needs no N-dimensional weights, so N = 10⁹ is allowed (its initial overlaps are then drawn from their exact law).
+  const config = loadConfig(opts, { weights: false });
+  workersOption(opts.workers); // validated like sim's; the runs are sequential
+  if (opts.resume) throw new OnepassError('--resume: the SDE does not checkpoint (a run takes well under a second); run it again without --resume');
+  prepareOut(opts, false);
+  const { simulateSdeEnsemble } = await import('../../src/sde/ensemble.js');
+  const problem = makeProblem(config);
+  const bar = progressBar(`SDE N=${config.N}`, opts);
+  const t0 = performance.now();
+  let ensemble: Ensemble;
+  try { ensemble = simulateSdeEnsemble(problem, { onProgress: bar.update }); } finally { bar.stop(); }
+  const ms = performance.now() - t0;
+  const result = { ...ensembleJson(ensemble), ...provenance(config) };
+  if (opts.json) printJson(result);
+  else {
+    console.log(`onepass sde: ${describe(config)}; N = ${config.N}, ${config.runs} run(s) from seed ${config.seed}, ensemble over ${config.ensemble}`);
+    console.log(`SDE: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} Euler–Maruyama steps of α ≤ ${config.sdeStep} in ${fmtTime(ms)}`);
+    console.log(lossTable([{ name: 'SDE loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }]));
+  }
+  if (opts.out) {
+    const series = ensemble.runs.length === 1
+      ? [{ label: `SDE N=${config.N} (seed ${ensemble.seed})`, trajectory: ensemble.runs[0], points: true }]
+      : [{ label: `SDE N=${config.N}, mean of ${ensemble.runs.length} runs`, trajectory: { alpha: ensemble.alpha, loss: ensemble.lossMean }, points: true }];
+    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), write), series, `Stochastic overlap dynamics, N = ${config.N}`, config);
+    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
+  }
+  warnIfNotCompleted(sgdRuns(ensemble), config);
+  if (ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
+}
+
+export function registerSde(program: Command): void {
+  withResumeOptions(withCommonOptions(program.command('sde').description('stochastic overlap dynamics of finite N (quadratic network; config keys N, seed, runs, ensemble, sdeStep); options and JSON as sim')))
+    .option('--workers <n>', 'accepted as for sim; the SDE runs are sequential (they are cheap)')
+    .action(async (o: SimOptions) => { await load(); return cmdSde(o); });
+}
