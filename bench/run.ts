@@ -6,16 +6,19 @@
  * (b) sweep throughput on 2 worker threads against 1; (c) the CLI's start-up, whole processes
  * (`onepass --help`, `onepass ode --json`) against a bare `node -e 0`. Prints the machine, a
  * Markdown table and one JSON line per case; (d) the generic committee ODE cases of
- * bench/committee.ts. Never part of `npm test`. `npm run bench -- --sweep` runs only (b),
- * `-- --startup` only (c), `-- --committee` only (d): on a shared machine a short run is likelier
- * to find both cores free.
+ * bench/committee.ts; (e) an ensemble of 64 runs of the stochastic overlap dynamics (src/sde/),
+ * p = 4, p* = 2, to α = 100, at N = 10³ and 10⁹, CPU time on one thread and wall time on one and 2
+ * worker threads (goal under 1 s on 2 cores). Never part of `npm test`. `npm run bench -- --sweep`
+ * runs only (b), `-- --startup` only (c), `-- --committee` only (d), `-- --sde` only (e): on a
+ * shared machine a short run is likelier to find both cores free.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, initialCondition, simulateSgd, sgdStreams, square, makeNetwork, VERSION, makeProblem, solveOde, integrate, quadraticRhs } from '../src/index.js';
+import { parseConfig, initialCondition, simulateSgd, sgdStreams, square, makeNetwork, VERSION, makeProblem, solveOde, integrate, quadraticRhs, simulateSdeEnsemble } from '../src/index.js';
 import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
@@ -189,7 +192,56 @@ function odeSteps(cOde: string | null, numpy: boolean) {
   };
 }
 
+/** Wall-clock seconds of the 64-run SDE ensemble (p = 4, p* = 2, α ≤ 100) at dimension N on `workers` threads. */
+async function sdeSeconds(N: number, workers: number): Promise<{ seconds: number; finalLoss: number; stepsPerRun: number }> {
+  const lib = new URL('../src/index.js', import.meta.url).href;
+  // Each worker runs runs w, w + workers, … of the ensemble (run r depends only on the config and r).
+  const code = `const { workerData, parentPort } = require('node:worker_threads');
+    import(workerData.lib).then((m) => {
+      const problem = m.makeProblem(m.parseConfig(workerData.config, { weights: false }));
+      const common = m.sdeCommonOverlaps(problem);
+      const out = [];
+      for (let r = workerData.w; r < workerData.config.runs; r += workerData.workers) { const t = m.simulateSdeRun(problem, common, r); out.push([t.loss[t.loss.length - 1], t.stats.steps]); }
+      parentPort.postMessage(out);
+    });`;
+  const config = { N, runs: 64, alphaMax: 100, p: 4, pStar: 2 };
+  const t0 = performance.now();
+  const parts = await Promise.all(Array.from({ length: workers }, (_, w) => new Promise<number[][]>((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { lib, config, w, workers } });
+    worker.once('message', (m: number[][]) => { resolve(m); void worker.terminate(); });
+    worker.once('error', reject);
+  })));
+  const seconds = (performance.now() - t0) / 1000;
+  const all = parts.flat();
+  return { seconds, finalLoss: all.reduce((s, x) => s + x[0], 0) / all.length, stepsPerRun: all[0][1] };
+}
+
+/** CPU seconds of the same ensemble in this thread (a wall clock on a shared machine measures the others too). */
+function sdeCpuSeconds(N: number): number {
+  const problem = makeProblem(parseConfig({ N, runs: 64, alphaMax: 100, p: 4, pStar: 2 }, { weights: false }));
+  const c0 = process.cpuUsage();
+  simulateSdeEnsemble(problem);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
+async function sdeRows(): Promise<string[]> {
+  const rows = ['| SDE ensemble: 64 runs, p = 4, p* = 2, α ≤ 100 | 1 thread, CPU s | 1 thread, wall s | 2 threads, wall s | goal, s | Euler–Maruyama steps per run | mean final loss |', '|---|---|---|---|---|---|---|'];
+  for (const N of [1e3, 1e9]) {
+    const cpu = sdeCpuSeconds(N), one = await sdeSeconds(N, 1), two = await sdeSeconds(N, 2);
+    console.log(JSON.stringify({ case: 'sde-ensemble', N, runs: 64, p: 4, pStar: 2, alphaMax: 100, oneThreadCpuSeconds: cpu, oneThreadSeconds: one.seconds, twoThreadSeconds: two.seconds, stepsPerRun: one.stepsPerRun, finalLoss: one.finalLoss }));
+    rows.push(`| N = ${N.toExponential(0)} | ${cpu.toFixed(2)} | ${one.seconds.toFixed(2)} | ${two.seconds.toFixed(2)} | < 1 (2 threads) | ${one.stepsPerRun} | ${one.finalLoss.toExponential(2)} |`);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--sde')) {
+    console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    const rows = await sdeRows();
+    console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n\n${rows.join('\n')}`);
+    return;
+  }
   const m = machine();
   console.log(`machine: ${m.cpuModel}, ${m.cores} cores; node ${m.node}; ${m.gcc ?? 'no gcc'}; numpy ${m.numpy ?? 'absent'}`);
   // Other processes on the machine skew every number here, the 2-worker speedup most: say how busy it was.
@@ -272,6 +324,7 @@ async function main(): Promise<void> {
   console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
   console.log('|---|---|---|---|---|');
   console.log(sweepLines.join('\n'));
+  if (!sweepOnly) console.log(`\n${(await sdeRows()).join('\n')}`);
 }
 
 await main();

@@ -110,12 +110,13 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) CA[i * n + j] = C[i * n + j] * (j < p ? 1 / p : -1 / pStar);
     // S_0 = C, S_i = 2 CA S_{i−1}; tr((CA)^m) = tr(CA S_{m−1})/2^{m−1} (S_{m−1} = 2^{m−1}(CA)^{m−1}C, and A C… cycles).
     S[0].set(C);
+    // S_i = 2^i CACA…C is symmetric: the upper triangle, mirrored.
     for (let m = 1; m <= R; m++) {
       const prev = S[m - 1], cur = S[m];
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
         let s = 0;
         for (let l = 0; l < n; l++) s += CA[i * n + l] * prev[l * n + j];
-        cur[i * n + j] = 2 * s;
+        cur[i * n + j] = cur[j * n + i] = 2 * s;
       }
     }
     // tr((CA)^m) = tr(S_{m−1} A) / 2^{m−1}, so g_m = 2^{m−1} tr((CA)^m)/m = tr(S_{m−1} A)/m   (6)
@@ -146,10 +147,13 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
     // Pack S_u[ab] as sv[(a n + b)·5 + u], and t^W_ab[i] = Σ_j W[i+j] S_j[ab] for the three weight
     // pairs, so that each entry of (8) summed over i, j is three dot products of length 5.
     for (let ab = 0; ab < nn; ab++) for (let u = 0; u <= R; u++) sv[ab * 5 + u] = S[u][ab];
-    for (let ab = 0; ab < nn; ab++) for (let i = 0; i <= R; i++) {
-      let sqq = 0, sqm = 0, smm = 0;
-      for (let j = 0; i + j <= R; j++) { const v = sv[ab * 5 + j]; sqq += WQQ[i + j] * v; sqm += WQM[i + j] * v; smm += WMM[i + j] * v; }
-      tQQ[ab * 5 + i] = sqq; tQM[ab * 5 + i] = sqm; tMM[ab * 5 + i] = smm;
+    for (let ia = 0; ia < n; ia++) for (let ib = ia; ib < n; ib++) {
+      const ab = ia * n + ib, ba = ib * n + ia;
+      for (let i = 0; i <= R; i++) {
+        let sqq = 0, sqm = 0, smm = 0;
+        for (let j = 0; i + j <= R; j++) { const v = sv[ab * 5 + j]; sqq += WQQ[i + j] * v; sqm += WQM[i + j] * v; smm += WMM[i + j] * v; }
+        tQQ[ab * 5 + i] = tQQ[ba * 5 + i] = sqq; tQM[ab * 5 + i] = tQM[ba * 5 + i] = sqm; tMM[ab * 5 + i] = tMM[ba * 5 + i] = smm;
+      }
     }
     for (let x = 0; x < dim; x++) {
       const ax = a[x] * n + b[x], mw = isQ[x] ? mQ : mM;
