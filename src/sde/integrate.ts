@@ -40,44 +40,49 @@ export interface SdeSetup {
   readonly step: number;
 }
 
-/** Lower Cholesky factor of a positive semidefinite D×D matrix; pivots below 1e-14 × the largest diagonal are taken as 0 (their column is 0). */
-function psdCholesky(A: Float64Array, D: number, L: Float64Array): void {
-  let dmax = 0;
-  for (let i = 0; i < D; i++) dmax = Math.max(dmax, A[i * D + i]);
-  const tol = 1e-14 * dmax;
+/**
+ * Lower Cholesky factor L of a symmetric n×n matrix A (row-major) into L. A pivot at or below
+ * `tol` either ends the factorisation (`semidefinite` false: returns false, A is not positive
+ * definite to that tolerance) or is taken as 0 with its column (`semidefinite` true: the factor
+ * of a positive semidefinite A, whose column below a zero pivot vanishes too).
+ */
+function cholesky(A: ArrayLike<number>, n: number, L: Float64Array, tol: number, semidefinite: boolean): boolean {
   L.fill(0);
-  for (let j = 0; j < D; j++) {
-    let s = A[j * D + j];
-    for (let k = 0; k < j; k++) s -= L[j * D + k] * L[j * D + k];
-    if (!(s > tol)) continue;
-    const ljj = Math.sqrt(s);
-    L[j * D + j] = ljj;
-    for (let i = j + 1; i < D; i++) {
-      let t = A[i * D + j];
-      for (let k = 0; k < j; k++) t -= L[i * D + k] * L[j * D + k];
-      L[i * D + j] = t / ljj;
+  for (let j = 0; j < n; j++) {
+    let s = A[j * n + j];
+    for (let k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
+    if (!(s > tol)) {
+      if (semidefinite) continue;
+      return false;
     }
-  }
-}
-
-/** Is the symmetric p×p matrix S (row-major) positive semidefinite? (Cholesky with a tiny shift.) */
-function isPsd(S: Float64Array, p: number, work: Float64Array): boolean {
-  let scale = 0;
-  for (let i = 0; i < p; i++) scale = Math.max(scale, Math.abs(S[i * p + i]));
-  const shift = 1e-300 + 1e-15 * scale;
-  for (let j = 0; j < p; j++) {
-    let s = S[j * p + j] + shift;
-    for (let k = 0; k < j; k++) s -= work[j * p + k] * work[j * p + k];
-    if (!(s > 0)) return false;
-    const l = Math.sqrt(s);
-    work[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      let t = S[i * p + j];
-      for (let k = 0; k < j; k++) t -= work[i * p + k] * work[j * p + k];
-      work[i * p + j] = t / l;
+    const ljj = Math.sqrt(s);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let t = A[i * n + j];
+      for (let k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = t / ljj;
     }
   }
   return true;
+}
+
+/** The noise factor: pivots below 1e-14 × the largest diagonal of the covariance are 0. */
+function psdCholesky(A: Float64Array, D: number, L: Float64Array): void {
+  let dmax = 0;
+  for (let i = 0; i < D; i++) dmax = Math.max(dmax, A[i * D + i]);
+  cholesky(A, D, L, 1e-14 * dmax, true);
+}
+
+/** Is the symmetric p×p matrix S positive semidefinite, to a relative 10⁻¹⁵ of its diagonal? */
+function isPsd(S: Float64Array, p: number, work: Float64Array): boolean {
+  let scale = 0;
+  for (let i = 0; i < p; i++) scale = Math.max(scale, Math.abs(S[i * p + i]));
+  // S + shift·I positive definite ⇔ S ⪰ −shift·I: factor S with pivots compared to −shift.
+  // `work` holds 2p²: the shifted copy of S, then its factor (S itself is left untouched).
+  const shift = 1e-300 + 1e-15 * scale, copy = work.subarray(0, p * p);
+  copy.set(S);
+  for (let i = 0; i < p; i++) copy[i * p + i] += shift;
+  return cholesky(copy, p, work.subarray(p * p, 2 * p * p), 0, false);
 }
 
 /** Replaces S (symmetric p×p) by its projection onto the PSD cone: V max(Λ, 0) Vᵀ. */
@@ -109,7 +114,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
   // P⁻¹ (through the (Q⊥, M) form: K = M P⁻¹ Mᵀ of a unit M would do, but invert directly, once).
   const Pinv = invertSmall(P, ps);
   const y = perp.toPerp(initial.Q, initial.M);
-  const work = new Float64Array(pp);
+  const work = new Float64Array(2 * pp);
   if (!isPsd(y.subarray(0, pp), p, work)) projectPsd(y.subarray(0, pp) as Float64Array, p);
   const f = new Float64Array(size), Q = new Float64Array(pp), mean = new Float64Array(D), cov = new Float64Array(D * D), L = new Float64Array(D * D);
   const xi = new Float64Array(D), delta = new Float64Array(D);
