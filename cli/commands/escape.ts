@@ -5,7 +5,10 @@ import { timeDefinition } from '../../src/model/time.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
 import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
 
-async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }): Promise<void> {
+type EscapeOptions = CommonOptions & { p?: string; variances: string; scaleEta?: boolean; finiteN?: boolean; nList: string; etas?: string };
+
+async function cmdEscape(opts: EscapeOptions): Promise<void> {
+  if (opts.finiteN) return cmdFiniteN(opts);
   const config = loadConfig(opts);
   prepareOut(opts, false);
   const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
@@ -37,10 +40,48 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
   }
 }
 
+/** `escape --finite-n`: α_esc of SDE ensembles against ln N and η (src/analysis/finiteNEscape.ts). */
+async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
+  const config = loadConfig(opts, { weights: false });
+  prepareOut(opts, false);
+  const Ns = parseList('n-list', opts.nList, false);
+  const etas = opts.etas ? parseList('etas', opts.etas, false) : [config.eta];
+  const { finiteNEscape } = await import('../../src/analysis/finiteNEscape.js');
+  const bar = progressBar('finite-N escape', opts);
+  let result;
+  try { result = finiteNEscape(config, { Ns, etas, onProgress: bar.update }); } finally { bar.stop(); }
+  const out = { ...result, ...provenance(config) };
+  if (opts.json) printJson(out);
+  else {
+    console.log(`onepass escape --finite-n: α_esc of ${config.runs} SDE run(s) (initial overlaps and noise both varied) against N and η; ${describe(config)}`);
+    console.log(['η', 'N', 'α_esc mean', 'sd', 'escaped', 'ODE'].map((x) => x.padStart(11)).join(''));
+    for (const q of result.points) console.log([q.eta, q.N.toExponential(0), num(q.mean), num(q.std), `${q.escaped}/${q.runs}`, num(q.ode)].map((x) => String(x).padStart(11)).join(''));
+    for (const f of result.fits) console.log(`  η = ${f.eta}: mean α_esc ≈ ${num(f.slope)} ln N + ${num(f.intercept)} (${f.points} points)`);
+  }
+  if (opts.out) {
+    const csv = ['eta,N,runs,escaped,mean,std,ode', ...result.points.map((q) => [q.eta, q.N, q.runs, q.escaped, q.mean, q.std, q.ode].join(','))].join('\n') + '\n';
+    const series = etas.flatMap((eta) => {
+      const pts = result.points.filter((q) => q.eta === eta);
+      const x = pts.map((q) => Math.log(q.N));
+      return [
+        { label: `SDE mean, η = ${eta}`, x, y: pts.map((q) => q.mean), points: true },
+        { label: `SDE mean ± sd, η = ${eta}`, x: [...x, ...x], y: [...pts.map((q) => q.mean + q.std), ...pts.map((q) => q.mean - q.std)], points: true },
+        { label: `ODE from typical overlaps, η = ${eta}`, x, y: pts.map((q) => q.ode) },
+      ];
+    });
+    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape α at finite N (SDE ensembles)', subtitle: describe(config), x: { title: 'ln N' }, y: { title: 'α_esc' } }));
+    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
+    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
+  }
+}
+
 export function registerEscape(program: Command): void {
   withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
     .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
     .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
     .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
-    .action(async (o: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }) => { await load(); return cmdEscape(o); });
+    .option('--finite-n', 'instead: α_esc of SDE ensembles (config key runs) against N (--n-list) and η (--etas), with the ODE from typical finite-N overlaps')
+    .option('--n-list <list>', 'with --finite-n: input dimensions N', '1e3,1e4,1e5,1e6,1e7,1e8,1e9')
+    .option('--etas <list>', 'with --finite-n: learning rates (default the config\'s eta)')
+    .action(async (o: EscapeOptions) => { await load(); return cmdEscape(o); });
 }

@@ -1,0 +1,56 @@
+/**
+ * Exit times at finite N: the escape α (first α with ε below half its initial value) of an
+ * ensemble of the stochastic overlap dynamics (src/sde/) against N and η, beside the ODE started
+ * from typical finite-N initial overlaps (run 0's draw). The runs vary both the initial overlaps
+ * (drawn from their exact law at that N) and the noise (`ensemble: "both"`), so the spread is the
+ * whole finite-N spread of SGD from Gaussian initial weights. Cost independent of N.
+ */
+import { parseConfig, type Config } from '../model/config.js';
+import { makeProblem } from '../model/problem.js';
+import { solveOde } from '../ode/solve.js';
+import { simulateSdeEnsemble, sdeCommonOverlaps, sdeRunOverlaps } from '../sde/ensemble.js';
+import { escapeAlpha, summary } from './sdeValidation.js';
+
+export interface FiniteNEscapePoint {
+  readonly N: number;
+  readonly eta: number;
+  readonly runs: number;
+  /** Runs whose loss fell below half its initial value by alphaMax. */
+  readonly escaped: number;
+  /** Mean and sample standard deviation of α_esc over the escaped runs (NaN if none). */
+  readonly mean: number;
+  readonly std: number;
+  /** α_esc of the ODE from run 0's initial overlaps (NaN if it does not escape by alphaMax). */
+  readonly ode: number;
+}
+
+export interface FiniteNEscape {
+  readonly points: FiniteNEscapePoint[];
+  /** Per η: least-squares slope and intercept of the mean α_esc against ln N. */
+  readonly fits: { readonly eta: number; readonly slope: number; readonly intercept: number; readonly points: number }[];
+}
+
+export function finiteNEscape(config: Config, o: { readonly Ns: readonly number[]; readonly etas: readonly number[]; readonly onProgress?: (f: number) => void }): FiniteNEscape {
+  const points: FiniteNEscapePoint[] = [];
+  let done = 0;
+  for (const eta of o.etas) for (const N of o.Ns) {
+    const c = parseConfig({ ...config, N, eta, ensemble: 'both' }, { weights: false });
+    const problem = makeProblem(c);
+    const e = simulateSdeEnsemble(problem);
+    const esc = e.runs.map((t) => escapeAlpha(t));
+    const s = summary(esc);
+    const ode = solveOde(problem, sdeRunOverlaps(problem, sdeCommonOverlaps(problem), 0));
+    points.push({ N, eta, runs: c.runs, escaped: s.n, mean: s.n ? s.mean : NaN, std: s.n ? s.std : NaN, ode: escapeAlpha(ode) });
+    o.onProgress?.(++done / (o.etas.length * o.Ns.length));
+  }
+  const fits = o.etas.map((eta) => {
+    const pts = points.filter((q) => q.eta === eta && Number.isFinite(q.mean));
+    const xs = pts.map((q) => Math.log(q.N)), ys = pts.map((q) => q.mean);
+    const n = xs.length, mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
+    let sxy = 0, sxx = 0;
+    for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+    const slope = n > 1 ? sxy / sxx : NaN;
+    return { eta, slope, intercept: my - slope * mx, points: n };
+  });
+  return { points, fits };
+}
