@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { type SimOptions, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, writeOutputs, sgdCsvEntries, sgdRuns, warnIfNotCompleted, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
 import { load, makeProblem, ensembleJson, provenance, writeTrajectoryCsv } from '../library.js';
 import { OnepassError } from '../../src/model/errors.js';
+import { checkTime } from '../../src/model/budget.js';
 import type { Ensemble } from '../../src/sim/ensemble.js';
 
 async function cmdSde(opts: SimOptions): Promise<void> {
@@ -15,6 +16,10 @@ async function cmdSde(opts: SimOptions): Promise<void> {
   workersOption(opts.workers); // validated like sim's; the runs are sequential
   if (opts.resume) throw new OnepassError('--resume: the SDE does not checkpoint (a run takes well under a second); run it again without --resume');
   prepareOut(opts, false);
+  // ≈ 20 µs per Euler–Maruyama step at p = 4, p* = 2 (the covariance is O(D²), D = p(p+1)/2 + p p*), measured on a busy machine.
+  const D = (config.p * (config.p + 1)) / 2 + config.p * config.pStar;
+  const steps = config.runs * Math.ceil(config.alphaMax / config.sdeStep);
+  checkTime(steps * 20e-6 * (D / 18) ** 2, `${steps.toPrecision(3)} SDE steps`, 'lower alphaMax or runs, or raise sdeStep', opts.yes);
   const { simulateSdeEnsemble } = await import('../../src/sde/ensemble.js');
   const problem = makeProblem(config);
   const bar = progressBar(`SDE N=${config.N}`, opts);
