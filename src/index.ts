@@ -33,6 +33,8 @@ export { simulateSde, type SdeSetup } from './sde/integrate.js';
 export { simulateSdeEnsemble, simulateSdeRun, sdeSetup, sdeCommonOverlaps, sdeRunOverlaps } from './sde/ensemble.js';
 export { quadraticNoise, noiseLayout, type QuadraticNoise, type NoiseLayout } from './sde/quadraticNoise.js';
 export { drawInitialOverlaps, wishartDraw } from './sde/initLaw.js';
+export { compareEnsembles, escapeAlpha, finalBias, ks2, type EnsembleComparison } from './analysis/sdeValidation.js';
+export { finiteNEscape, type FiniteNEscape, type FiniteNEscapePoint } from './analysis/finiteNEscape.js';
 export { lossDeviation, type LossDeviation } from './analysis/compare.js';
 export { lossFigureSpec, curvesFigureSpec, renderSvg, type LossSeries, type Series, type FigureOptions } from './plot/loss.js';
 export { analyzeLossCurve, alignmentGrowthRate, firstCrossing, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';
