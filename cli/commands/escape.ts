@@ -1,5 +1,6 @@
 /** `onepass escape`: the escape time (ODE) against the student width p and the initialisation variance σ². */
 import type { Command } from 'commander';
+import { csvText } from '../../src/model/csv.js';
 import { escapeSweepSeconds, checkTime } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
@@ -59,7 +60,8 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
     for (const f of result.fits) console.log(`  η = ${f.eta}: mean α_esc ≈ ${num(f.slope)} ln N + ${num(f.intercept)} (${f.points} points)`);
   }
   if (opts.out) {
-    const csv = ['eta,N,runs,escaped,mean,std,ode', ...result.points.map((q) => [q.eta, q.N, q.runs, q.escaped, q.mean, q.std, q.ode].join(','))].join('\n') + '\n';
+    // The CSV convention (src/model/csv.ts); N keeps the config key's spelling.
+    const csv = csvText(['eta', 'N', 'runs', 'escaped', 'escape_alpha_mean', 'escape_alpha_std', 'ode_escape_alpha'], result.points.map((q) => [q.eta, q.N, q.runs, q.escaped, q.mean, q.std, q.ode]), new Set(['N']));
     const series = etas.flatMap((eta) => {
       const pts = result.points.filter((q) => q.eta === eta);
       const x = pts.map((q) => Math.log(q.N));

@@ -32,13 +32,13 @@ async function cmdSde(opts: SimOptions): Promise<void> {
   else {
     console.log(`onepass sde: ${describe(config)}; N = ${config.N}, ${config.runs} run(s) from seed ${config.seed}, ensemble over ${config.ensemble}`);
     console.log(`SDE: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} Euler–Maruyama steps of α ≤ ${config.sdeStep} in ${fmtTime(ms)}`);
-    console.log(lossTable([{ name: 'SDE loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }]));
+    console.log(lossTable([{ name: 'SDE loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }], config));
   }
   if (opts.out) {
     const series = ensemble.runs.length === 1
       ? [{ label: `SDE N=${config.N} (seed ${ensemble.seed})`, trajectory: ensemble.runs[0], points: true }]
       : [{ label: `SDE N=${config.N}, mean of ${ensemble.runs.length} runs`, trajectory: { alpha: ensemble.alpha, loss: ensemble.lossMean }, points: true }];
-    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), write), series, `Stochastic overlap dynamics, N = ${config.N}`, config);
+    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), config, write), series, `Stochastic overlap dynamics, N = ${config.N}`, config, [{ prefix: '', runs: ensemble.runs }]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted(sgdRuns(ensemble), config);
