@@ -14,9 +14,11 @@ import type { LossSeries } from '../src/plot/loss.js';
 import type { OutputProducer } from '../src/io/files.js';
 import type { RunGroup } from '../src/model/trajectoryNpz.js';
 import { timeAxis, timeAt, timeDefinition, type TimeConfig } from '../src/model/time.js';
+import type { TopLevelSpec } from 'vega-lite';
+import type { OdeStats } from '../src/model/trajectory.js';
 // The library loads on demand (see library.ts): each action awaits load(...) first.
 import {
-  applyOverrides, parseConfig, initialCondition, solveOde, writeJson, lossFigureSpec, renderSvg,
+  applyOverrides, parseConfig, initialCondition, solve, writeJson, lossFigureSpec, renderSvg,
   odeStability, divergenceDiagnosis, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
@@ -62,12 +64,12 @@ export function progressBar(label: string, opts: CommonOptions): { update: (f: n
   };
 }
 
-export function runOde(problem: Problem, opts: CommonOptions): { trajectory: Trajectory; ms: number } {
+export function runOde(problem: Problem, opts: CommonOptions, method: 'ode' | 'gradientFlow' = 'ode'): { trajectory: Trajectory<OdeStats>; ms: number } {
   const initial = initialCondition(problem.config);
-  const bar = progressBar('ODE', opts);
+  const bar = progressBar(method === 'ode' ? 'ODE' : 'gradient flow', opts);
   const t0 = performance.now();
   try {
-    const trajectory = solveOde(problem, initial.overlaps, { onProgress: bar.update });
+    const trajectory = solve(problem, initial, { method, onProgress: bar.update });
     return { trajectory, ms: performance.now() - t0 };
   } finally { bar.stop(); }
 }
@@ -159,18 +161,41 @@ export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' |
 }
 
 /**
- * The run folder, replaced as a whole; trajectory.csv, trajectory.npz (the runs of `groups`,
- * per run) and result.json are streamed to disk, never one giant string.
+ * What a command writes into its run folder: tables (CSV, npz; streamed), its JSON result
+ * (streamed) and figures, each figure as NAME.svg and NAME.png.
  */
-export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
-  const svg = await renderSvg(lossFigureSpec(series, title, describe(config), undefined, config));
-  return writeRunFolder(dir, [
-    ['trajectory.csv', csv],
-    ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)],
-    ['result.json', (write) => writeJson(result, write)],
-    ['loss.svg', svg],
-    ['loss.png', svgToPng(svg)],
-  ]);
+export interface RunOutputs {
+  readonly tables?: readonly (readonly [name: string, produce: OutputProducer])[];
+  readonly json: readonly [name: string, value: unknown];
+  readonly figures: readonly (readonly [name: string, spec: TopLevelSpec])[];
+}
+
+/**
+ * The one writer of run folders (every command's --out): the folder is replaced as a whole
+ * (src/io/files.ts), tables and JSON are streamed to disk, never built as one giant string.
+ * Returns the names written, in the order tables, json, figures.
+ */
+export async function writeRunOutputs(dir: string, outputs: RunOutputs): Promise<string[]> {
+  const files: (readonly [string, string | Uint8Array | OutputProducer])[] = [...(outputs.tables ?? [])];
+  const [jsonName, value] = outputs.json;
+  files.push([jsonName, (write) => writeJson(value, write)]);
+  for (const [name, spec] of outputs.figures) {
+    const svg = await renderSvg(spec);
+    files.push([`${name}.svg`, svg], [`${name}.png`, svgToPng(svg)]);
+  }
+  return writeRunFolder(dir, files);
+}
+
+/**
+ * The run folder of a trajectory command (ode, sim, compare): trajectory.csv, trajectory.npz
+ * (the runs of `groups`, per run), result.json and the loss figure.
+ */
+export function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
+  return writeRunOutputs(dir, {
+    tables: [['trajectory.csv', csv], ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)]],
+    json: ['result.json', result],
+    figures: [['loss', lossFigureSpec(series, title, describe(config), undefined, config)]],
+  });
 }
 
 export function sgdSeries(e: Ensemble, N: number): LossSeries[] {

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { escapeSweepSeconds, checkTime } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
-import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
-import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
+import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions } from '../common.js';
+import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec } from '../library.js';
 
 async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; scaleEta?: boolean }): Promise<void> {
   const config = loadConfig(opts);
@@ -31,8 +31,8 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
       const pts = result.points.filter((q) => q.p === p && q.escapeAlpha !== null);
       return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
     });
-    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } }));
-    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
+    const spec = curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } });
+    const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }

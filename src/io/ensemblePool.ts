@@ -9,9 +9,10 @@ import { Piscina } from 'piscina';
 import { MessageChannel } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Problem, InitialCondition } from '../model/problem.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, SgdStats } from '../model/trajectory.js';
 import type { SgdCheckpoint } from '../sim/sgd.js';
-import { simulateEnsemble, summarizeEnsemble, type Ensemble, type EnsembleCheckpoint, type EnsembleOptions } from '../sim/ensemble.js';
+import { summarizeEnsemble, type Ensemble, type EnsembleCheckpoint, type EnsembleOptions } from '../sim/ensemble.js';
+import { solve } from '../solve.js';
 import type { RunTask, RunMessage, RunOutcome } from './ensembleWorker.js';
 import { OnepassError } from '../model/errors.js';
 
@@ -23,9 +24,9 @@ export interface PoolEnsembleOptions extends Omit<EnsembleOptions, 'saveAt'> {
 export async function simulateEnsembleOnPool(problem: Problem, initial: InitialCondition, options: PoolEnsembleOptions = {}): Promise<Ensemble> {
   const { runs, seed } = problem.config;
   const workers = Math.max(1, Math.min(Math.floor(options.workers ?? availableParallelism()), runs));
-  if (workers === 1) return simulateEnsemble(problem, initial, options);
+  if (workers === 1) return solve(problem, initial, { ...options, method: 'sgd' });
 
-  const finished: (Trajectory | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
+  const finished: (Trajectory<SgdStats> | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
   const current: (SgdCheckpoint | null)[] = Array.from({ length: runs }, (_, r) => (finished[r] ? null : options.resume?.current[r] ?? null));
   const fraction: number[] = finished.map((t) => (t ? 1 : 0));
   const report = () => options.onProgress?.(fraction.reduce((a, b) => a + b, 0) / runs);
@@ -58,5 +59,5 @@ export async function simulateEnsembleOnPool(problem: Problem, initial: InitialC
   } finally {
     await pool.destroy();
   }
-  return summarizeEnsemble(finished as Trajectory[], seed);
+  return summarizeEnsemble(finished as Trajectory<SgdStats>[], seed);
 }

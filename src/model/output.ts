@@ -2,8 +2,7 @@
  * The public output schema, shared by `onepass ode --json`, `onepass sim --json` and the run
  * folder's result.json and trajectory.csv (documented in the README). Plain data only.
  */
-import type { Trajectory } from './trajectory.js';
-import type { Ensemble } from '../sim/ensemble.js';
+import type { Trajectory, Ensemble } from './trajectory.js';
 import type { Config } from './config.js';
 import { toRows } from '../linalg/matrix.js';
 import { VERSION } from '../version.js';

@@ -9,7 +9,7 @@ import type { Config } from '../model/config.js';
 import { isOverlapInit, parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
-import { analyzeLossCurve } from './plateau.js';
+import { analyzeLossCurve } from '../analysis/plateau.js';
 import { ConfigError, withContext } from '../model/errors.js';
 import { timeAt } from '../model/time.js';
 import { csvText } from '../model/csv.js';
