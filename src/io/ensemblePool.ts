@@ -1,9 +1,9 @@
 /**
  * The SGD runs of an ensemble on a pool of worker threads (piscina), one run per task: the same
- * trajectories as `simulateEnsemble` (run r depends only on the config and r: `simulateRun`), in a fraction of the
+ * trajectories as solve(problem, initial, { method: 'sgd' }) (run r depends only on the config and r), in a fraction of the
  * time when there are several runs and several cores. Progress is the mean over runs; the
  * checkpoint holds the finished runs and the latest state of each run in progress.
- * Node only; the core's sequential `simulateEnsemble` stays the reference.
+ * Node only; the core's sequential `solve` stays the reference, and each task is `solve` with runs: [r].
  */
 import { Piscina } from 'piscina';
 import { MessageChannel } from 'node:worker_threads';

@@ -15,7 +15,7 @@
 import type { Config } from '../model/config.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
-import { solveOde } from '../ode/solve.js';
+import { solve } from '../solve.js';
 import type { StabilityLimit, OdeStability } from '../analysis/diagnosis.js';
 import type { Trajectory } from '../model/trajectory.js';
 
@@ -33,7 +33,7 @@ export function stabilityLimit(config: Config, options: { tolerance?: number; in
   const tolerance = options.tolerance ?? 0.02;
   const initial = options.initial ?? initialCondition(config).overlaps;
   const alphaMax = config.alphaMax;
-  const diverges = (eta: number) => solveOde(makeProblem({ ...config, eta }), initial).status !== 'completed';
+  const diverges = (eta: number) => solve(makeProblem({ ...config, eta }), { overlaps: initial }, { method: 'ode' }).status !== 'completed';
   const eta = config.eta;
   let stable: number, unstable: number;
   if (options.etaDiverges ?? diverges(eta)) {
@@ -67,7 +67,7 @@ export function stabilityLimit(config: Config, options: { tolerance?: number; in
  */
 export function odeStability(config: Config, ode?: Pick<Trajectory, 'status' | 'message' | 'divergedAt'>): OdeStability {
   const initial = initialCondition(config).overlaps;
-  const o = ode ?? solveOde(makeProblem(config), initial);
+  const o = ode ?? solve(makeProblem(config), { overlaps: initial }, { method: 'ode' });
   const limit = stabilityLimit(config, { initial, etaDiverges: o.status !== 'completed' });
   return { eta: config.eta, alphaMax: config.alphaMax, time: { eta: config.eta, p: config.p, readout: config.readout, time: config.time }, ode: { status: o.status, divergedAt: o.divergedAt ?? null, message: o.message }, limit };
 }
