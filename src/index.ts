@@ -23,7 +23,7 @@ export { integrate, type IntegrateOptions, type IntegrateResult, type VectorFiel
 export { solveOde, overlapRhs, type OdeOptions } from './ode/solve.js';
 export { quadraticRhs, quadraticPopulationLoss } from './ode/quadratic.js';
 export { committeeRhs, committeePopulationLoss } from './ode/committee.js';
-export { packState, unpackState, type DynamicsParams, type OverlapRhs } from './ode/equations.js';
+export { packState, type DynamicsParams, type OverlapRhs } from './ode/equations.js';
 export { Rng } from './random/rng.js';
 export { STREAM, streamState, derivedSeed, textKey, isValidSeed, type StreamPurpose } from './random/streams.js';
 export { simulateSgd, sgdStreams, type SgdSetup, type SgdOptions, type SgdStreams } from './sim/sgd.js';
@@ -35,7 +35,7 @@ export { lossFigureSpec, curvesFigureSpec, renderSvg, type LossSeries, type Seri
 export { analyzeLossCurve, alignmentGrowthRate, firstCrossing, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';
 export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDrift } from './analysis/conserved.js';
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
-export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
+export { hessianSpectrum, reducedHessian, symmetricSaddle, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
 export { analyzeSetup, analyzeRun, analysisPlan, quadraticAnalysesApply, QUADRATIC_ONLY, type SetupAnalysis, type AnalyzeInput, type AnalysisPlan, type RunAnalysis, type LossCurveOnlyAnalysis } from './analysis/analyze.js';
 export { escapeSweep, escapeCsv, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './studies/escapeSweep.js';
 export { stabilityLimit, odeStability, type StabilityLimit } from './studies/stability.js';

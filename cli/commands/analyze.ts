@@ -29,7 +29,7 @@ function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
     lines.push(`  the solution reached is ${num(b.reachedToClosest, 3)} from the closest one (two typical solutions: ${num(b.typicalBetweenSolutions, 3)} apart); manifold dimension ${b.manifoldDimension}`);
   } else lines.push('implicit bias: n/a (p < p*: no zero-loss manifold, or M₀ rank deficient)');
   const h = a.hessian;
-  lines.push(`Hessian at the symmetric saddle: ${h.plateau.negative} negative, ${h.plateau.zero} zero, ${h.plateau.positive} positive`);
+  lines.push(`Hessian at the symmetric saddle: ${h.saddle.negative} negative, ${h.saddle.zero} zero, ${h.saddle.positive} positive`);
   if (h.solution && h.expectedSolutionZeroModes) {
     const e = h.expectedSolutionZeroModes;
     lines.push(`Hessian on the zero-loss manifold: ${h.solution.negative} negative, ${h.solution.zero} zero (manifold ${e.manifold} + second-order-flat ${e.secondOrderFlat} = ${e.manifold + e.secondOrderFlat}), ${h.solution.positive} positive`);

@@ -12,7 +12,7 @@ import type { Trajectory } from '../model/trajectory.js';
 import { analyzeLossCurve, type ExponentialFit, type Plateau, type LossCurveAnalysis } from './plateau.js';
 import { conservedDrift } from './conserved.js';
 import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias.js';
-import { hessianSpectrum, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
+import { hessianSpectrum, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import { symmetricEigen } from '../linalg/matrix.js';
 import { isMeanQuadratic } from '../model/network.js';
@@ -39,6 +39,9 @@ export interface SetupAnalysis {
   };
   readonly implicitBias: ImplicitBias | null;
   readonly hessian: {
+    /** At the symmetric saddle Q = q I, M = 0 (symmetricSaddle). */
+    readonly saddle: HessianSpectrum;
+    /** @deprecated The same spectrum as `saddle` under its old name (it is the saddle, not the loss plateau); in the JSON for one release. */
     readonly plateau: HessianSpectrum;
     readonly solution: HessianSpectrum | null;
     readonly expectedSolutionZeroModes: { manifold: number; secondOrderFlat: number } | null;
@@ -143,9 +146,10 @@ function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Flo
   const drift = conservedDrift(t, eta);
   const last = t.alpha.length - 1;
   const final: Overlaps = { p, pStar, Q: t.Q[last], M: t.M[last], P };
-  const saddle = symmetricPlateau(p, pStar, P);
+  const saddle = symmetricSaddle(p, pStar, P);
   const R = p >= pStar ? closestSolution(initial) : null;
   const lambdaMaxP = symmetricEigen(P, pStar).values[pStar - 1];
+  const saddleSpectrum = hessianSpectrum(saddle);
   const gradientFlowDrift = input.gradientFlow ? conservedDrift(input.gradientFlow, eta) : null;
   const result: SetupAnalysis = {
     solver: t.solver,
@@ -166,12 +170,13 @@ function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Flo
     },
     implicitBias: implicitBias(initial, final),
     hessian: {
-      plateau: hessianSpectrum(saddle),
+      saddle: saddleSpectrum,
+      plateau: saddleSpectrum,
       solution: R ? hessianSpectrum(solutionOverlaps(R, P, p, pStar)) : null,
       expectedSolutionZeroModes: p >= pStar ? expectedSolutionZeroModes(p, pStar) : null,
     },
     // The saddle of the dynamics moves with weight decay; the Hessian above stays that of ε at its λ = 0 saddle.
-    theory: { saddleLoss: quadraticPopulationLoss(symmetricPlateau(p, pStar, P, input.weightDecay ?? 0), noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
+    theory: { saddleLoss: quadraticPopulationLoss(symmetricSaddle(p, pStar, P, input.weightDecay ?? 0), noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
     specialCase: p === 1 && pStar === 1
       ? 'phase retrieval (p = p* = 1): the zero-loss set is the two points w = ±w* (no continuous manifold); ' +
         'the saddle Q = P/3, M = 0 has loss P²·4/3 (one negative Hessian direction, towards ±w*) and is left at rate 4η P'
