@@ -13,7 +13,6 @@ import type * as OutputModule from '../src/model/output.js';
 import type * as LossPlotModule from '../src/plot/loss.js';
 import type * as AnalyzeModule from '../src/analysis/analyze.js';
 import type * as EscapeModule from '../src/studies/escapeSweep.js';
-import type * as NetworkModule from '../src/model/network.js';
 import type * as DiagnosisModule from '../src/analysis/diagnosis.js';
 import type * as StabilityModule from '../src/studies/stability.js';
 import type * as FilesModule from '../src/io/files.js';
@@ -40,7 +39,6 @@ export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpe
 export let renderSvg: typeof LossPlotModule.renderSvg;
 export let analyzeRun: typeof AnalyzeModule.analyzeRun, analysisPlan: typeof AnalyzeModule.analysisPlan;
 export let escapeSweep: typeof EscapeModule.escapeSweep, escapeCsv: typeof EscapeModule.escapeCsv;
-export let isMeanQuadratic: typeof NetworkModule.isMeanQuadratic;
 export let odeStability: typeof StabilityModule.odeStability, divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis;
 export let diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
 export let readJsonFile: typeof FilesModule.readJsonFile, prepareOutDir: typeof FilesModule.prepareOutDir;
@@ -67,11 +65,11 @@ export let reproduce: typeof ReproduceModule.reproduce;
 
 const parts = {
   async core(): Promise<void> {
-    const [config, problem, solveModule, output, lossPlot, analyze, escape, network, diagnosis, stability, files, checkpoint, progress] = await Promise.all([
+    const [config, problem, solveModule, output, lossPlot, analyze, escape, diagnosis, stability, files, checkpoint, progress] = await Promise.all([
       import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/solve.js'),
       import('../src/model/output.js'), import('../src/plot/loss.js'),
       import('../src/analysis/analyze.js'),
-      import('../src/studies/escapeSweep.js'), import('../src/model/network.js'), import('../src/analysis/diagnosis.js'), import('../src/studies/stability.js'),
+      import('../src/studies/escapeSweep.js'), import('../src/analysis/diagnosis.js'), import('../src/studies/stability.js'),
       import('../src/io/files.js'), import('../src/io/checkpoint.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
     ]);
     ({ applyOverrides, parseConfig } = config);
@@ -81,7 +79,6 @@ const parts = {
     ({ lossFigureSpec, curvesFigureSpec, renderSvg } = lossPlot);
     ({ analyzeRun, analysisPlan } = analyze);
     ({ escapeSweep, escapeCsv } = escape);
-    ({ isMeanQuadratic } = network);
     ({ divergenceDiagnosis, diagnoseDeviation } = diagnosis);
     ({ odeStability } = stability);
     ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
