@@ -10,13 +10,19 @@ import type { Config } from '../src/model/config.js';
 import type { Problem } from '../src/model/problem.js';
 import type { Trajectory } from '../src/model/trajectory.js';
 import type { Ensemble, EnsembleCheckpoint } from '../src/sim/ensemble.js';
+import type { SgdStats, SdeStats } from '../src/model/trajectory.js';
+
+/** An SGD or an SDE ensemble: the same summary, runs and JSON schema. */
+export type AnyEnsemble = Ensemble<SgdStats | SdeStats>;
 import type { LossSeries } from '../src/plot/loss.js';
 import type { OutputProducer } from '../src/io/files.js';
 import type { RunGroup } from '../src/model/trajectoryNpz.js';
 import { timeAxis, timeAt, timeDefinition, type TimeConfig } from '../src/model/time.js';
+import type { TopLevelSpec } from 'vega-lite';
+import type { OdeStats } from '../src/model/trajectory.js';
 // The library loads on demand (see library.ts): each action awaits load(...) first.
 import {
-  applyOverrides, parseConfig, initialCondition, solveOde, writeJson, lossFigureSpec, renderSvg,
+  applyOverrides, parseConfig, initialCondition, solve, writeJson, lossFigureSpec, renderSvg,
   odeStability, divergenceDiagnosis, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
@@ -62,12 +68,12 @@ export function progressBar(label: string, opts: CommonOptions): { update: (f: n
   };
 }
 
-export function runOde(problem: Problem, opts: CommonOptions): { trajectory: Trajectory; ms: number } {
+export function runOde(problem: Problem, opts: CommonOptions, method: 'ode' | 'gradientFlow' = 'ode'): { trajectory: Trajectory<OdeStats>; ms: number } {
   const initial = initialCondition(problem.config);
-  const bar = progressBar('ODE', opts);
+  const bar = progressBar(method === 'ode' ? 'ODE' : 'gradient flow', opts);
   const t0 = performance.now();
   try {
-    const trajectory = solveOde(problem, initial.overlaps, { onProgress: bar.update });
+    const trajectory = solve(problem, initial, { method, onProgress: bar.update });
     return { trajectory, ms: performance.now() - t0 };
   } finally { bar.stop(); }
 }
@@ -159,26 +165,49 @@ export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' |
 }
 
 /**
- * The run folder, replaced as a whole; trajectory.csv, trajectory.npz (the runs of `groups`,
- * per run) and result.json are streamed to disk, never one giant string.
+ * What a command writes into its run folder: tables (CSV, npz; streamed), its JSON result
+ * (streamed) and figures, each figure as NAME.svg and NAME.png.
  */
-export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
-  const svg = await renderSvg(lossFigureSpec(series, title, describe(config), undefined, config));
-  return writeRunFolder(dir, [
-    ['trajectory.csv', csv],
-    ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)],
-    ['result.json', (write) => writeJson(result, write)],
-    ['loss.svg', svg],
-    ['loss.png', svgToPng(svg)],
-  ]);
+export interface RunOutputs {
+  readonly tables?: readonly (readonly [name: string, produce: OutputProducer])[];
+  readonly json: readonly [name: string, value: unknown];
+  readonly figures: readonly (readonly [name: string, spec: TopLevelSpec])[];
 }
 
-export function sgdSeries(e: Ensemble, N: number): LossSeries[] {
+/**
+ * The one writer of run folders (every command's --out): the folder is replaced as a whole
+ * (src/io/files.ts), tables and JSON are streamed to disk, never built as one giant string.
+ * Returns the names written, in the order tables, json, figures.
+ */
+export async function writeRunOutputs(dir: string, outputs: RunOutputs): Promise<string[]> {
+  const files: (readonly [string, string | Uint8Array | OutputProducer])[] = [...(outputs.tables ?? [])];
+  const [jsonName, value] = outputs.json;
+  files.push([jsonName, (write) => writeJson(value, write)]);
+  for (const [name, spec] of outputs.figures) {
+    const svg = await renderSvg(spec);
+    files.push([`${name}.svg`, svg], [`${name}.png`, svgToPng(svg)]);
+  }
+  return writeRunFolder(dir, files);
+}
+
+/**
+ * The run folder of a trajectory command (ode, sim, compare): trajectory.csv, trajectory.npz
+ * (the runs of `groups`, per run), result.json and the loss figure.
+ */
+export function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
+  return writeRunOutputs(dir, {
+    tables: [['trajectory.csv', csv], ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)]],
+    json: ['result.json', result],
+    figures: [['loss', lossFigureSpec(series, title, describe(config), undefined, config)]],
+  });
+}
+
+export function sgdSeries(e: AnyEnsemble, N: number): LossSeries[] {
   if (e.runs.length === 1) return [{ label: `SGD N=${N} (seed ${e.seed})`, trajectory: e.runs[0], points: true }];
   return [{ label: `SGD N=${N}, mean of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean }, points: true }];
 }
 
-export function sgdCsvEntries(e: Ensemble) {
+export function sgdCsvEntries(e: AnyEnsemble) {
   return e.runs.map((t, r) => ({ trajectory: t, run: r, seed: e.seed }));
 }
 
@@ -193,7 +222,7 @@ export function warnIfNotCompleted(runs: { trajectory: Trajectory; seed?: number
   for (const r of stopped) process.stderr.write(`warning: ${divergenceDiagnosis(r.trajectory, stability, r.seed, r.run)!.message}\n`);
 }
 
-export const sgdRuns = (e: Ensemble) => e.runs.map((trajectory, r) => ({ trajectory, seed: e.seed, run: r }));
+export const sgdRuns = (e: AnyEnsemble) => e.runs.map((trajectory, r) => ({ trajectory, seed: e.seed, run: r }));
 
 export const num = (x: number | null | undefined, digits = 4) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(digits));
 

@@ -8,15 +8,13 @@
  */
 import type * as ConfigModule from '../src/model/config.js';
 import type * as ProblemModule from '../src/model/problem.js';
-import type * as SolveModule from '../src/ode/solve.js';
+import type * as SolveModule from '../src/solve.js';
 import type * as OutputModule from '../src/model/output.js';
 import type * as LossPlotModule from '../src/plot/loss.js';
 import type * as AnalyzeModule from '../src/analysis/analyze.js';
-import type * as PlateauModule from '../src/analysis/plateau.js';
-import type * as ConservedModule from '../src/analysis/conserved.js';
-import type * as EscapeModule from '../src/analysis/escapeSweep.js';
-import type * as NetworkModule from '../src/model/network.js';
+import type * as EscapeModule from '../src/studies/escapeSweep.js';
 import type * as DiagnosisModule from '../src/analysis/diagnosis.js';
+import type * as StabilityModule from '../src/studies/stability.js';
 import type * as FilesModule from '../src/io/files.js';
 import type * as CheckpointModule from '../src/io/checkpoint.js';
 import type * as PoolModule from '../src/io/ensemblePool.js';
@@ -33,17 +31,14 @@ import type CliProgress from 'cli-progress';
 // core: config → problem → ODE → output, analyses, figures, files
 export let applyOverrides: typeof ConfigModule.applyOverrides, parseConfig: typeof ConfigModule.parseConfig;
 export let makeProblem: typeof ProblemModule.makeProblem, initialCondition: typeof ProblemModule.initialCondition;
-export let solveOde: typeof SolveModule.solveOde;
-export let trajectoryJson: typeof OutputModule.trajectoryJson, ensembleJson: typeof OutputModule.ensembleJson;
-export let writeTrajectoryCsv: typeof OutputModule.writeTrajectoryCsv, writeJson: typeof OutputModule.writeJson;
-export let provenance: typeof OutputModule.provenance, writeTrajectoryNpz: typeof OutputModule.writeTrajectoryNpz;
-export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec;
-export let renderSvg: typeof LossPlotModule.renderSvg;
-export let analyzeSetup: typeof AnalyzeModule.analyzeSetup, quadraticAnalysesApply: typeof AnalyzeModule.quadraticAnalysesApply, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
-export let conservedDrift: typeof ConservedModule.conservedDrift, escapeSweep: typeof EscapeModule.escapeSweep, escapeCsv: typeof EscapeModule.escapeCsv;
-export let isMeanQuadratic: typeof NetworkModule.isMeanQuadratic;
-export let odeStability: typeof DiagnosisModule.odeStability, divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis;
-export let diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
+export let solve: typeof SolveModule.solve;
+export let trajectoryJson: typeof OutputModule.trajectoryJson, ensembleJson: typeof OutputModule.ensembleJson, provenance: typeof OutputModule.provenance;
+export let writeTrajectoryCsv: typeof OutputModule.writeTrajectoryCsv, writeJson: typeof OutputModule.writeJson, writeTrajectoryNpz: typeof OutputModule.writeTrajectoryNpz;
+export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec, renderSvg: typeof LossPlotModule.renderSvg;
+export let analyzeRun: typeof AnalyzeModule.analyzeRun, analysisPlan: typeof AnalyzeModule.analysisPlan;
+export let escapeSweep: typeof EscapeModule.escapeSweep, escapeCsv: typeof EscapeModule.escapeCsv;
+export let odeStability: typeof StabilityModule.odeStability;
+export let divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis, diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
 export let readJsonFile: typeof FilesModule.readJsonFile, prepareOutDir: typeof FilesModule.prepareOutDir;
 export let writeFileAtomic: typeof FilesModule.writeFileAtomic, svgToPng: typeof FilesModule.svgToPng;
 export let prepareRunFolder: typeof FilesModule.prepareRunFolder, writeRunFolder: typeof FilesModule.writeRunFolder;
@@ -68,24 +63,22 @@ export let reproduce: typeof ReproduceModule.reproduce;
 
 const parts = {
   async core(): Promise<void> {
-    const [config, problem, solve, output, lossPlot, analyze, plateau, conserved, escape, network, diagnosis, files, checkpoint, progress] = await Promise.all([
-      import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/ode/solve.js'),
+    const [config, problem, solveModule, output, lossPlot, analyze, escape, diagnosis, stability, files, checkpoint, progress] = await Promise.all([
+      import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/solve.js'),
       import('../src/model/output.js'), import('../src/plot/loss.js'),
-      import('../src/analysis/analyze.js'), import('../src/analysis/plateau.js'), import('../src/analysis/conserved.js'),
-      import('../src/analysis/escapeSweep.js'), import('../src/model/network.js'), import('../src/analysis/diagnosis.js'),
+      import('../src/analysis/analyze.js'),
+      import('../src/studies/escapeSweep.js'), import('../src/analysis/diagnosis.js'), import('../src/studies/stability.js'),
       import('../src/io/files.js'), import('../src/io/checkpoint.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
     ]);
     ({ applyOverrides, parseConfig } = config);
     ({ makeProblem, initialCondition } = problem);
-    ({ solveOde } = solve);
+    ({ solve } = solveModule);
     ({ trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, writeTrajectoryNpz } = output);
     ({ lossFigureSpec, curvesFigureSpec, renderSvg } = lossPlot);
-    ({ analyzeSetup, quadraticAnalysesApply } = analyze);
-    ({ analyzeLossCurve } = plateau);
-    ({ conservedDrift } = conserved);
+    ({ analyzeRun, analysisPlan } = analyze);
     ({ escapeSweep, escapeCsv } = escape);
-    ({ isMeanQuadratic } = network);
-    ({ odeStability, divergenceDiagnosis, diagnoseDeviation } = diagnosis);
+    ({ divergenceDiagnosis, diagnoseDeviation } = diagnosis);
+    ({ odeStability } = stability);
     ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
     // Checkpoints are core: every command with --out refuses to overwrite an interrupted run's.
     ({ readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } = checkpoint);

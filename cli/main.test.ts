@@ -152,7 +152,8 @@ test('analyze --json has the documented keys, with the Hessian counts of the def
   assert.ok(a.plateau.loss > 0.9 && a.escapeAlpha > 5 && a.escapeAlpha < 30);
   assert.ok(a.conserved.maxDrift > 0.1 && a.conserved.gradientFlowMaxDrift < 1e-6);
   assert.ok(a.implicitBias.distanceToClosest < a.implicitBias.distanceToTypical);
-  assert.equal(a.hessian.plateau.negative, 8);
+  assert.equal(a.hessian.saddle.negative, 8);
+  assert.deepEqual(a.hessian.plateau, a.hessian.saddle, 'the old key, kept for one release');
   assert.equal(a.hessian.solution.zero, 13);
 });
 

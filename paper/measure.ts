@@ -10,7 +10,7 @@
  * same t as the config: α_max·η_config/η.
  */
 import {
-  makeProblem, initialCondition, solveOde, analyzeSetup, alignmentGrowthRate, escapeSweep,
+  makeProblem, initialCondition, solve, analyzeSetup, alignmentGrowthRate, escapeSweep,
   type Config, type Trajectory, type SetupAnalysis, type InitialCondition, type EscapeFit, type EscapePoint,
 } from '../src/index.js';
 import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
@@ -55,7 +55,7 @@ export interface OdeRun {
 }
 
 function odeRun(c: Config, regime: Regime, initial: InitialCondition): OdeRun {
-  const trajectory = solveOde(makeProblem(c), initial.overlaps, { sgdNoise: !regime.gradientFlow });
+  const trajectory = solve(makeProblem(c), initial, { method: regime.gradientFlow ? 'gradientFlow' : 'ode' });
   const analysis = analyzeSetup({ eta: c.eta, noise: c.noise, weightDecay: c.weightDecay, initial: initial.overlaps, trajectory });
   const tPerAlpha = c.eta / c.p;
   const g = alignmentGrowthRate(trajectory);
@@ -108,7 +108,7 @@ export type Progress = (label: string, fraction: number) => void;
 /**
  * Runs the whole study. `progress` hears a label and the fraction of that part done. The SGD
  * seeds of each N run on worker threads (one per core): run r is the same trajectory in any
- * thread (src/sim/ensemble.ts simulateRun).
+ * thread (solve with runs: [r], src/solve.ts).
  */
 export async function measure(study: Study, progress: Progress = () => {}): Promise<Measurements> {
   // Widths: each p in each regime.

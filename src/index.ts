@@ -5,7 +5,7 @@ export { configSchema, parseConfig, applyOverrides, ACTIVATIONS, type Config, ty
 export { makeProblem, initialCondition, saveGrid, type Problem, type InitialCondition } from './model/problem.js';
 export { overlapsOf, jointCovariance, type Overlaps, type Weights } from './model/overlaps.js';
 export { teacherWeights, studentWeights, weightsWithOverlaps } from './model/init.js';
-export type { Trajectory, RunStatus } from './model/trajectory.js';
+export type { Trajectory, RunStatus, OdeStats, SgdStats, SolverStats, Ensemble } from './model/trajectory.js';
 export { trajectoryJson, ensembleJson, trajectoryCsv, writeTrajectoryCsv, writeJson, provenance, writeTrajectoryNpz, type RunGroup, type TrajectoryJson, type SgdJson } from './model/output.js';
 export { TIME_UNITS, timeOf, timeAt, timeAxis, timeDefinition, formatTime, type TimeUnit, type TimeConfig, type TimeAxis } from './model/time.js';
 export { csvText, csvWriter, overlapColumns, type CsvCell } from './model/csv.js';
@@ -23,30 +23,31 @@ export { integrate, type IntegrateOptions, type IntegrateResult, type VectorFiel
 export { solveOde, overlapRhs, type OdeOptions } from './ode/solve.js';
 export { quadraticRhs, quadraticPopulationLoss } from './ode/quadratic.js';
 export { committeeRhs, committeePopulationLoss } from './ode/committee.js';
-export { packState, unpackState, type DynamicsParams, type OverlapRhs } from './ode/equations.js';
+export { packState, type DynamicsParams, type OverlapRhs } from './ode/equations.js';
 export { Rng } from './random/rng.js';
 export { STREAM, streamState, derivedSeed, textKey, isValidSeed, type StreamPurpose } from './random/streams.js';
 export { simulateSgd, sgdStreams, type SgdSetup, type SgdOptions, type SgdStreams } from './sim/sgd.js';
 export { wasmKernelAvailable } from './sim/wasmKernel.js';
-export { simulateEnsemble, simulateRun, ensembleWeights, type Ensemble } from './sim/ensemble.js';
+export { simulateEnsemble, simulateRun, ensembleWeights } from './sim/ensemble.js';
 export { simulateSde, type SdeSetup } from './sde/integrate.js';
 export { simulateSdeEnsemble, simulateSdeRun, sdeSetup, sdeCommonOverlaps, sdeRunOverlaps } from './sde/ensemble.js';
 export { quadraticNoise, noiseLayout, type QuadraticNoise, type NoiseLayout } from './sde/quadraticNoise.js';
 export { drawInitialOverlaps, wishartDraw } from './sde/initLaw.js';
 export { compareEnsembles, escapeAlpha, finalBias, ks2, type EnsembleComparison } from './analysis/sdeValidation.js';
 export { finiteNEscape, type FiniteNEscape, type FiniteNEscapePoint } from './analysis/finiteNEscape.js';
+export { solve, type SolveMethod, type SolveOptions, type OdeSolveOptions, type SgdSolveOptions } from './solve.js';
 export { lossDeviation, type LossDeviation } from './analysis/compare.js';
 export { lossFigureSpec, curvesFigureSpec, renderSvg, type LossSeries, type Series, type FigureOptions } from './plot/loss.js';
 export { analyzeLossCurve, alignmentGrowthRate, firstCrossing, type LossCurveAnalysis, type Plateau, type ExponentialFit, type PlateauOptions } from './analysis/plateau.js';
 export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDrift } from './analysis/conserved.js';
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
-export { hessianSpectrum, reducedHessian, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
-export { analyzeSetup, quadraticAnalysesApply, type SetupAnalysis, type AnalyzeInput } from './analysis/analyze.js';
-export { escapeSweep, escapeCsv, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './analysis/escapeSweep.js';
-export { stabilityLimit, type StabilityLimit } from './analysis/stability.js';
+export { hessianSpectrum, reducedHessian, symmetricSaddle, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
+export { analyzeSetup, analyzeRun, analysisPlan, quadraticAnalysesApply, QUADRATIC_ONLY, type SetupAnalysis, type AnalyzeInput, type AnalysisPlan, type RunAnalysis, type LossCurveOnlyAnalysis } from './analysis/analyze.js';
+export { escapeSweep, escapeCsv, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './studies/escapeSweep.js';
+export { stabilityLimit, odeStability, type StabilityLimit } from './studies/stability.js';
 export { divergenceCheck, divergenceMessage, DIVERGENCE_FACTOR, type DivergenceEvent } from './dynamics/divergence.js';
 export {
-  lossStageAt, diagnoseDeviation, odeStability, divergenceDiagnosis,
+  lossStageAt, diagnoseDeviation, divergenceDiagnosis,
   type LossStage, type StageAt, type EscapeComparison, type DeviationDiagnosis, type OdeStability, type DivergenceDiagnosis,
 } from './analysis/diagnosis.js';
 export { expandSweep, canonicalJson, flattenConfig, parseShard, shardPoints, SWEEP_SOLVERS, type SweepPlan, type SweepPoint, type SweepSolver } from './sweep/grid.js';

@@ -8,8 +8,8 @@
  *   (c) the core (src/ minus src/io/) imports no Node builtin, so it runs in a browser.
  * Type-only imports count: a layer that needs a higher layer's types depends on it all the same.
  * Test files (*.test.ts) run under Node and may use any oracle, so they are left out of the
- * graph (nothing imports them, so they cannot close a cycle). What could not be fixed yet is in
- * ALLOWED, each with its reason, so that any new violation fails.
+ * graph (nothing imports them, so they cannot close a cycle). What could not be fixed yet would
+ * be listed in ALLOWED, each with its reason, so that any new violation fails (it is empty).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,14 +28,18 @@ const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../
  * a module belongs to the longest group that contains it.
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['src/linalg', 'src/random', 'src/version.ts'], // small dense linear algebra; the generator and its streams; the version string
-  ['src/model'], //     config, errors, overlaps, network, init, problem, plain tables
-  ['src/gauss'], //     Gaussian expectations
+  // small dense linear algebra; the generator and its streams; the version string; the error
+  // types (every layer throws them: gauss/ names a bad activation with a ConfigError)
+  ['src/linalg', 'src/random', 'src/version.ts', 'src/model/errors.ts'],
+  ['src/gauss'], //     Gaussian expectations (pure mathematics: the model's activations are built from them)
+  ['src/model'], //     config, overlaps, network, init, problem, trajectory and ensemble types, output schema, plain tables
   ['src/dynamics'], //  what both solvers share: the divergence stopping rule
   ['src/ode'], //       right-hand sides and the Dormand–Prince solver
   ['src/sim'], //       finite-N SGD, the WebAssembly kernel, ensembles
   ['src/sde'], //       the stochastic overlap dynamics of finite N (uses sim's ensemble summary, so one layer above it)
-  ['src/analysis'], //  analyses of trajectories, escape sweeps, stability limits
+  ['src/solve.ts'], //  solve(problem, initial, { method }): the one entry point over the solvers
+  ['src/analysis'], //  analyses of one trajectory, each saying whether it applies
+  ['src/studies'], //   what runs many solves: escape sweeps, stability limits
   ['src/sweep'], //     grids, points, result tables (browser-safe)
   ['src/plot'], //      figure specs
   ['src/index.ts', 'src/testing'], // the public API; helpers of the tests
@@ -45,18 +49,10 @@ export const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /**
- * Known violations still to be fixed by the redesign of issue 14, as 'from -> to' module paths.
- * Adding to this list needs a reason; removing an entry once fixed is required (a stale entry fails).
+ * Known violations still to be fixed, as 'from -> to' module paths. Adding to this list needs a
+ * reason; removing an entry once fixed is required (a stale entry fails).
  */
-const ALLOWED: ReadonlyMap<string, string> = new Map([
-  // issue 14: Problem carries its activation's Gaussian expectations, so building it needs gauss/;
-  // the Activation interface and the zod-free problem types move below gauss/ in the redesign.
-  ['src/model/network.ts -> src/gauss/expectations.ts', 'issue 14: Activation type lives in gauss/'],
-  ['src/model/problem.ts -> src/gauss/expectations.ts', 'issue 14: Activation type lives in gauss/'],
-  ['src/model/problem.ts -> src/gauss/activations.ts', 'issue 14: the problem is built with activationByName'],
-  // issue 14: the JSON writer of runs takes the ensemble type; writers move to trajectory/ (above sim/ types) in the redesign.
-  ['src/model/output.ts -> src/sim/ensemble.ts', 'issue 14: output writer belongs in a trajectory/ layer'],
-]);
+const ALLOWED: ReadonlyMap<string, string> = new Map([]);
 
 const CORE_EXEMPT = 'src/io';
 
@@ -186,14 +182,14 @@ test('the modules of src/, paper/, cli/ and web/ form no import cycle', () => {
   assert.deepEqual(findCycle(new Map([['a.ts', new Set(['b.ts'])], ['b.ts', new Set(['c.ts'])], ['c.ts', new Set(['a.ts'])]])), ['a.ts', 'b.ts', 'c.ts', 'a.ts']);
 });
 
-test('every import goes down the layers (linalg, random < model < gauss < … < io < paper < cli, web), apart from the listed exceptions', () => {
+test('every import goes down the layers (linalg, random, errors < gauss < model < … < solve < analysis < studies < … < io < paper < cli, web), apart from the listed exceptions', () => {
   const bad = layerViolations(graph.edges);
   const unexpected = bad.filter((v) => !ALLOWED.has(v));
   assert.deepEqual(unexpected, [], `imports against the layer order:\n  ${unexpected.join('\n  ')}`);
   const stale = [...ALLOWED.keys()].filter((v) => !bad.includes(v));
   assert.deepEqual(stale, [], `fixed, remove from ALLOWED:\n  ${stale.join('\n  ')}`);
   // The check sees an upward import, and one between groups of the same layer.
-  assert.deepEqual(layerViolations(new Map([['src/gauss/erf.ts', new Set(['src/ode/solve.ts', 'src/model/errors.ts'])]])), ['src/gauss/erf.ts -> src/ode/solve.ts']);
+  assert.deepEqual(layerViolations(new Map([['src/gauss/erf.ts', new Set(['src/ode/solve.ts', 'src/model/errors.ts', 'src/model/config.ts'])]])), ['src/gauss/erf.ts -> src/ode/solve.ts', 'src/gauss/erf.ts -> src/model/config.ts']);
   assert.deepEqual(layerViolations(new Map([['web/src/main.ts', new Set(['cli/main.ts'])], ['src/linalg/matrix.ts', new Set(['src/random/rng.ts'])]])),
     ['web/src/main.ts -> cli/main.ts', 'src/linalg/matrix.ts -> src/random/rng.ts']);
 });

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { csvText } from '../../src/model/csv.js';
 import { escapeSweepSeconds, checkTime } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
-import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
-import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
+import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions } from '../common.js';
+import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec } from '../library.js';
 
 type EscapeOptions = CommonOptions & { p?: string; variances: string; scaleEta?: boolean; finiteN?: boolean; nList: string; etas?: string };
 
@@ -35,8 +35,8 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
       const pts = result.points.filter((q) => q.p === p && q.escapeAlpha !== null);
       return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
     });
-    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } }));
-    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
+    const spec = curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } });
+    const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }
@@ -71,8 +71,8 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
         { label: `ODE from typical overlaps, η = ${eta}`, x, y: pts.map((q) => q.ode) },
       ];
     });
-    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape α at finite N (SDE ensembles)', subtitle: describe(config), x: { title: 'ln N' }, y: { title: 'α_esc' } }));
-    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
+    const spec = curvesFigureSpec(series, { title: 'Escape α at finite N (SDE ensembles)', subtitle: describe(config), x: { title: 'ln N' }, y: { title: 'α_esc' } });
+    const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }

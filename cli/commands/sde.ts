@@ -9,6 +9,7 @@ import { load, makeProblem, ensembleJson, provenance, writeTrajectoryCsv } from 
 import { OnepassError } from '../../src/model/errors.js';
 import { checkTime } from '../../src/model/budget.js';
 import type { Ensemble } from '../../src/sim/ensemble.js';
+import type { SdeStats } from '../../src/model/trajectory.js';
 
 async function cmdSde(opts: SimOptions): Promise<void> {
   // The SDE needs no N-dimensional weights, so N = 10⁹ is allowed (its initial overlaps are then drawn from their exact law).
@@ -24,7 +25,7 @@ async function cmdSde(opts: SimOptions): Promise<void> {
   const problem = makeProblem(config);
   const bar = progressBar(`SDE N=${config.N}`, opts);
   const t0 = performance.now();
-  let ensemble: Ensemble;
+  let ensemble: Ensemble<SdeStats>;
   try { ensemble = simulateSdeEnsemble(problem, { onProgress: bar.update }); } finally { bar.stop(); }
   const ms = performance.now() - t0;
   const result = { ...ensembleJson(ensemble), ...provenance(config) };

@@ -13,15 +13,15 @@ const statement = 'phase retrieval: the saddle has exactly one negative directio
 
 export function phaseRetrieval(m: Measurements): Claim {
   const r = m.phaseRetrieval, a = r.analysis, h = a.hessian;
-  const countsOk = h.plateau.negative === 1 && h.plateau.zero === 0 && h.solution?.zero === 0 && h.solution?.negative === 0;
-  const robust = countsRobust(h.plateau) && !!h.solution && countsRobust(h.solution);
+  const countsOk = h.saddle.negative === 1 && h.saddle.zero === 0 && h.solution?.zero === 0 && h.solution?.negative === 0;
+  const robust = countsRobust(h.saddle) && !!h.solution && countsRobust(h.solution);
   const saddleLoss = theoryValue(a.theory, 'saddleLoss');
   const check: Check = {
     id, claim: statement, regime: r.regime.label,
     holds: allOf(robust ? countsOk : null, decideBelow(Math.abs(a.finalLoss), 1e-10, 1e-6)),
     criterion: 'saddle counts 1 / 0 / 1 and solution counts 0 / 0 / 2 (robust to the zero tolerance ×/÷ 100), and the final loss of the ODE: holds below 10⁻¹⁰, does not hold above 10⁻⁶',
     statistic: Math.abs(a.finalLoss), margin: 'two decades either side of the former threshold 10⁻⁸',
-    measured: `saddle ${countsText(h.plateau)}, solution ${h.solution ? countsText(h.solution) : 'n/a'}, final loss ${fmt(a.finalLoss)}, escape at α = ${fmt(a.escapeAlpha)}`,
+    measured: `saddle ${countsText(h.saddle)}, solution ${h.solution ? countsText(h.solution) : 'n/a'}, final loss ${fmt(a.finalLoss)}, escape at α = ${fmt(a.escapeAlpha)}`,
   };
   return {
     id, section: 'phase-retrieval', statement, checks: [check], figures: [],

@@ -14,15 +14,15 @@ const statement = 'the plateau is a saddle with at least one negative Hessian ei
 
 export function saddle(m: Measurements): Claim {
   const rows = m.hessian;
-  const robust = rows.every((r) => countsRobust(r.analysis.hessian.plateau));
-  const least = Math.min(...rows.map((r) => r.analysis.hessian.plateau.negative));
+  const robust = rows.every((r) => countsRobust(r.analysis.hessian.saddle));
+  const least = Math.min(...rows.map((r) => r.analysis.hessian.saddle.negative));
   const predicted = rows.map((r) => r.p * r.pStar);
   const check: Check = {
     id, claim: statement, regime: 'η-independent (the loss)', holds: robust ? least >= 1 : null,
     criterion: `negative count ≥ 1 at the symmetric saddle for p = ${rows.map((r) => r.p).join(', ')}, with every eigenvalue more than ${COUNT_MARGIN}× away from the zero tolerance`,
     statistic: least, margin: `counts unchanged with the zero tolerance ×/÷ ${COUNT_MARGIN}`,
-    measured: rows.map((r) => `${r.analysis.hessian.plateau.negative} (p = ${r.p})`).join(', '),
-    prediction: predicted[0], relativeError: relativeError(rows[0].analysis.hessian.plateau.negative, predicted[0]),
+    measured: rows.map((r) => `${r.analysis.hessian.saddle.negative} (p = ${r.p})`).join(', '),
+    prediction: predicted[0], relativeError: relativeError(rows[0].analysis.hessian.saddle.negative, predicted[0]),
   };
   const head = m.headline.ode.find((r) => r.regime.gradientFlow)!;
   const saddleLoss = theoryValue(head.analysis.theory, 'saddleLoss');
@@ -32,13 +32,13 @@ export function saddle(m: Measurements): Claim {
     tables: [{
       caption: 'Reduced Hessian in the span of the student and teacher rows: counts negative / zero / positive, and the prediction p·p* of negative directions at the saddle (towards the teacher).',
       head: ['p, p*', 'saddle counts', 'negative predicted p·p*', 'rel. error', 'robust to tolerance ×/÷ 100', 'plateau loss of the headline run (gradient flow)', 'saddle loss (theory)', 'rel. error'],
-      rows: rows.map((r, k) => [`${r.p}, ${r.pStar}`, countsText(r.analysis.hessian.plateau), String(predicted[k]), fmt(relativeError(r.analysis.hessian.plateau.negative, predicted[k])), countsRobust(r.analysis.hessian.plateau) ? 'yes' : 'no',
+      rows: rows.map((r, k) => [`${r.p}, ${r.pStar}`, countsText(r.analysis.hessian.saddle), String(predicted[k]), fmt(relativeError(r.analysis.hessian.saddle.negative, predicted[k])), countsRobust(r.analysis.hessian.saddle) ? 'yes' : 'no',
         ...(k === 0 ? [fmt(head.analysis.plateau?.loss), fmt(saddleLoss), fmt(head.analysis.plateau && saddleLoss !== undefined ? relativeError(head.analysis.plateau.loss, saddleLoss) : undefined)] : ['', '', ''])]),
     }],
     figures: [{
       name: 'hessian',
       spec: curvesFigureSpec([
-        { label: 'symmetric saddle', x: h.plateau.eigenvalues.map((_, k) => k + 1), y: h.plateau.eigenvalues, points: true },
+        { label: 'symmetric saddle', x: h.saddle.eigenvalues.map((_, k) => k + 1), y: h.saddle.eigenvalues, points: true },
         ...(h.solution ? [{ label: 'zero-loss solution', x: h.solution.eigenvalues.map((_, k) => k + 1), y: h.solution.eigenvalues, points: true }] : []),
       ], { title: `Hessian spectra, p = ${rows[0].p}, p* = ${rows[0].pStar}`, subtitle: 'eigenvalues in ascending order', x: { title: 'index' }, y: { title: 'eigenvalue' } }),
     }],

@@ -1,15 +1,18 @@
 /**
- * All of the paper's analyses for one setup and one trajectory (ODE or SGD): plateau and
- * escape, the conserved quantity's drift, the implicit bias, and the Hessian spectra at the
- * symmetric saddle and on the zero-loss manifold. Plain data in, plain data out.
+ * The analyses of one run, and the one policy of which apply (`analysisPlan`, used by the CLI's
+ * `analyze` and the explorer's worker alike): the loss-curve analyses (plateaus, escape, decay
+ * rates) apply to every network; the quadratic paper's (the conserved quantity's drift, the
+ * implicit bias, the Hessian spectra at the symmetric saddle and on the zero-loss manifold, the
+ * saddle's theory) to the quadratic network with fixed mean readouts only, and then an ODE run
+ * is compared with gradient flow from the same start. Plain data in, plain data out.
  */
 import { timeAt } from '../model/time.js';
 import type { Overlaps } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
-import { analyzeLossCurve, type ExponentialFit, type Plateau } from './plateau.js';
+import { analyzeLossCurve, type ExponentialFit, type Plateau, type LossCurveAnalysis } from './plateau.js';
 import { conservedDrift } from './conserved.js';
 import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias.js';
-import { hessianSpectrum, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
+import { hessianSpectrum, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import { symmetricEigen } from '../linalg/matrix.js';
 import { isMeanQuadratic } from '../model/network.js';
@@ -36,6 +39,9 @@ export interface SetupAnalysis {
   };
   readonly implicitBias: ImplicitBias | null;
   readonly hessian: {
+    /** At the symmetric saddle Q = q I, M = 0 (symmetricSaddle). */
+    readonly saddle: HessianSpectrum;
+    /** @deprecated The same spectrum as `saddle` under its old name (it is the saddle, not the loss plateau); in the JSON for one release. */
     readonly plateau: HessianSpectrum;
     readonly solution: HessianSpectrum | null;
     readonly expectedSolutionZeroModes: { manifold: number; secondOrderFlat: number } | null;
@@ -58,6 +64,65 @@ export function quadraticAnalysesApply(problem: Pick<Problem, 'network' | 'secon
   return isMeanQuadratic(problem.network) && problem.secondLayerRate === undefined;
 }
 
+/** Why the quadratic network's analyses are not reported, when they are not. */
+export const QUADRATIC_ONLY = 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean", second layer fixed) only';
+
+/** Which analyses apply to a run of a problem, and why not. */
+export interface AnalysisPlan {
+  /** The quadratic network's analyses (quadraticAnalysesApply); the loss-curve ones always apply. */
+  readonly quadratic: boolean;
+  /** Why the quadratic analyses do not apply; null when they do. */
+  readonly notApplicable: string | null;
+  /**
+   * Solve gradient flow from the same start as well: the conserved quantity's reference drift
+   * (J is conserved by gradient flow, and the η² SGD-noise term breaks it), for ODE runs whose
+   * quadratic analyses apply.
+   */
+  readonly gradientFlow: boolean;
+}
+
+export function analysisPlan(problem: Pick<Problem, 'network' | 'secondLayerRate'>, solver: Trajectory['solver']): AnalysisPlan {
+  const quadratic = quadraticAnalysesApply(problem);
+  return { quadratic, notApplicable: quadratic ? null : QUADRATIC_ONLY, gradientFlow: quadratic && solver === 'ode' };
+}
+
+/** What a run of a network other than the quadratic one is analysed for: its loss curve. */
+export interface LossCurveOnlyAnalysis extends LossCurveAnalysis {
+  readonly solver: Trajectory['solver'];
+  readonly status: Trajectory['status'];
+  readonly finalLoss: number;
+  readonly conserved: null;
+  readonly implicitBias: null;
+  readonly hessian: null;
+  /** Why the other analyses are absent (QUADRATIC_ONLY). */
+  readonly note: string;
+}
+
+/** A run's analyses, as the plan allows, with the relative drift of J along the run (NaN where undefined) for the figures. */
+export type RunAnalysis =
+  | { readonly quadratic: true; readonly result: SetupAnalysis; readonly drift: Float64Array; readonly gradientFlowDrift: Float64Array | null }
+  | { readonly quadratic: false; readonly result: LossCurveOnlyAnalysis; readonly drift: null; readonly gradientFlowDrift: null };
+
+/**
+ * Analyses a run of `problem` from `initial` by `analysisPlan`: `gradientFlow` is the companion
+ * solve the plan asks for (solve(problem, initial, { method: 'gradientFlow' })), if any.
+ */
+export function analyzeRun(problem: Pick<Problem, 'network' | 'secondLayerRate' | 'eta' | 'noise' | 'weightDecay'>, initial: Overlaps, trajectory: Trajectory, gradientFlow?: Trajectory): RunAnalysis {
+  const plan = analysisPlan(problem, trajectory.solver);
+  if (!plan.quadratic) {
+    const a = analyzeLossCurve(trajectory.alpha, trajectory.loss, { floor: problem.noise / 2 });
+    return {
+      quadratic: false, drift: null, gradientFlowDrift: null,
+      result: {
+        solver: trajectory.solver, status: trajectory.status, ...a, finalLoss: trajectory.loss[trajectory.loss.length - 1],
+        conserved: null, implicitBias: null, hessian: null, note: plan.notApplicable!,
+      },
+    };
+  }
+  const r = setupAnalysis({ eta: problem.eta, noise: problem.noise, weightDecay: problem.weightDecay, initial, trajectory, gradientFlow });
+  return { quadratic: true, ...r };
+}
+
 export interface AnalyzeInput {
   readonly eta: number;
   readonly noise: number;
@@ -69,17 +134,24 @@ export interface AnalyzeInput {
   readonly gradientFlow?: Trajectory;
 }
 
+/** The quadratic network's analyses of one run (see analyzeRun for the policy of when they apply). */
 export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
+  return setupAnalysis(input).result;
+}
+
+function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Float64Array; gradientFlowDrift: Float64Array | null } {
   const { eta, noise, initial, trajectory: t } = input;
   const { p, pStar, P } = initial;
   const curve = analyzeLossCurve(t.alpha, t.loss, { floor: noise / 2 });
   const drift = conservedDrift(t, eta);
   const last = t.alpha.length - 1;
   const final: Overlaps = { p, pStar, Q: t.Q[last], M: t.M[last], P };
-  const saddle = symmetricPlateau(p, pStar, P);
+  const saddle = symmetricSaddle(p, pStar, P);
   const R = p >= pStar ? closestSolution(initial) : null;
   const lambdaMaxP = symmetricEigen(P, pStar).values[pStar - 1];
-  return {
+  const saddleSpectrum = hessianSpectrum(saddle);
+  const gradientFlowDrift = input.gradientFlow ? conservedDrift(input.gradientFlow, eta) : null;
+  const result: SetupAnalysis = {
     solver: t.solver,
     status: t.status,
     plateau: curve.plateau,
@@ -92,21 +164,23 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
     finalLoss: t.loss[last],
     conserved: {
       maxDrift: drift.maxDrift,
-      gradientFlowMaxDrift: input.gradientFlow ? conservedDrift(input.gradientFlow, eta).maxDrift : null,
+      gradientFlowMaxDrift: gradientFlowDrift ? gradientFlowDrift.maxDrift : null,
       evaluatedUpTo: drift.evaluatedUpTo,
       initial: drift.initial,
     },
     implicitBias: implicitBias(initial, final),
     hessian: {
-      plateau: hessianSpectrum(saddle),
+      saddle: saddleSpectrum,
+      plateau: saddleSpectrum,
       solution: R ? hessianSpectrum(solutionOverlaps(R, P, p, pStar)) : null,
       expectedSolutionZeroModes: p >= pStar ? expectedSolutionZeroModes(p, pStar) : null,
     },
     // The saddle of the dynamics moves with weight decay; the Hessian above stays that of ε at its λ = 0 saddle.
-    theory: { saddleLoss: quadraticPopulationLoss(symmetricPlateau(p, pStar, P, input.weightDecay ?? 0), noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
+    theory: { saddleLoss: quadraticPopulationLoss(symmetricSaddle(p, pStar, P, input.weightDecay ?? 0), noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
     specialCase: p === 1 && pStar === 1
       ? 'phase retrieval (p = p* = 1): the zero-loss set is the two points w = ±w* (no continuous manifold); ' +
         'the saddle Q = P/3, M = 0 has loss P²·4/3 (one negative Hessian direction, towards ±w*) and is left at rate 4η P'
       : null,
   };
+  return { result, drift: drift.drift, gradientFlowDrift: gradientFlowDrift ? gradientFlowDrift.drift : null };
 }

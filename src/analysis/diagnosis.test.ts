@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lossStageAt, diagnoseDeviation, odeStability, divergenceDiagnosis } from './diagnosis.js';
+import { lossStageAt, diagnoseDeviation, divergenceDiagnosis } from './diagnosis.js';
+import { odeStability } from '../studies/stability.js';
 import { parseConfig, type ConfigInput } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';

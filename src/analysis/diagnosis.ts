@@ -17,14 +17,10 @@
  * ODE's α_esc of plateau.ts for the last plateau); it is reported as a shift only when the two
  * crossings fall between different saved points, i.e. when the saves resolve it.
  */
-import type { Config } from '../model/config.js';
 import type { Trajectory } from '../model/trajectory.js';
 import { timeAt, type TimeConfig } from '../model/time.js';
 import { analyzeLossCurve, firstCrossing, type Plateau } from './plateau.js';
 import { lossDeviation, type LossDeviation } from './compare.js';
-import { stabilityLimit, type StabilityLimit } from './stability.js';
-import { initialCondition, makeProblem } from '../model/problem.js';
-import { solveOde } from '../ode/solve.js';
 
 export type LossStage = 'initial transient' | 'plateau' | 'escape' | 'convergence' | 'final flat stretch';
 
@@ -146,7 +142,25 @@ export function diagnoseDeviation(
   return { ...deviation, stage, standardErrors, escapes, comparedUpTo, message: parts.join('; ') };
 }
 
-/** The ODE at a run's η from the same initial overlaps, and its stability limit over α ≤ α_max. */
+/**
+ * The learning-rate stability limit η_c(α_max) of a setup, as bracketed by a bisection
+ * (src/studies/stability.ts): the largest η found to stay finite over α ≤ alphaMax and the
+ * smallest found to diverge there.
+ */
+export interface StabilityLimit {
+  /** Largest η found to stay finite over α ≤ alphaMax; null if even η/2^10 diverges. */
+  readonly stable: number | null;
+  /** Smallest η found to diverge over α ≤ alphaMax; null if none up to η·2^10. */
+  readonly unstable: number | null;
+  /** The α range the limit refers to (the config's alphaMax). */
+  readonly alphaMax: number;
+}
+
+/**
+ * The ODE at a run's η from the same initial overlaps, and its stability limit over α ≤ α_max:
+ * what a divergence diagnosis needs, measured by `odeStability` (src/studies/stability.ts, since
+ * it runs many solves).
+ */
 export interface OdeStability {
   readonly eta: number;
   readonly alphaMax: number;
@@ -154,17 +168,6 @@ export interface OdeStability {
   readonly time?: TimeConfig;
   readonly ode: { readonly status: Trajectory['status']; readonly divergedAt: number | null; readonly message: string };
   readonly limit: StabilityLimit;
-}
-
-/**
- * Measures what a divergence diagnosis needs: the ODE at the config's η from the config's initial
- * overlaps (pass it when already computed) and the stability limit over α ≤ alphaMax.
- */
-export function odeStability(config: Config, ode?: Pick<Trajectory, 'status' | 'message' | 'divergedAt'>): OdeStability {
-  const initial = initialCondition(config).overlaps;
-  const o = ode ?? solveOde(makeProblem(config), initial);
-  const limit = stabilityLimit(config, { initial, etaDiverges: o.status !== 'completed' });
-  return { eta: config.eta, alphaMax: config.alphaMax, time: { eta: config.eta, p: config.p, readout: config.readout, time: config.time }, ode: { status: o.status, divergedAt: o.divergedAt ?? null, message: o.message }, limit };
 }
 
 export interface DivergenceDiagnosis {

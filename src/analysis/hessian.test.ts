@@ -1,14 +1,39 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hessianSpectrum, reducedCoordinates, reducedGradient, reducedHessian, reducedLoss, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes } from './hessian.js';
+import { hessianSpectrum, reducedCoordinates, reducedHessian, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes } from './hessian.js';
 import { closestSolution } from './implicitBias.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { parseConfig } from '../model/config.js';
 import { makeProblem } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
-import { toRows } from '../linalg/matrix.js';
+import { toRows, matmul, matmulT, trace } from '../linalg/matrix.js';
 import { analyzeSetup } from './analyze.js';
+
+// Oracles of the Hessian (hessian.ts's header), here since only the tests use them: the loss and
+// its gradient in the reduced student coordinates, each checked against the one below it.
+
+/** Population loss (Δ = 0) as a function of the reduced student coordinates Ŵ (p×d). */
+function reducedLoss(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): number {
+  const Q = matmulT(W, W, p, d, p), M = matmulT(W, T, p, d, pStar), P = matmulT(T, T, pStar, d, pStar);
+  const tau = trace(Q, p) / p - trace(P, pStar) / pStar;
+  let q2 = 0, m2 = 0, p2 = 0;
+  for (const v of Q) q2 += v * v;
+  for (const v of M) m2 += v * v;
+  for (const v of P) p2 += v * v;
+  return 0.5 * (tau * tau + 2 * (q2 / (p * p) - (2 * m2) / (p * pStar) + p2 / (pStar * pStar)));
+}
+
+/** ∇_Ŵ ε = 2 G_Q Ŵ + G_M T̂ (p×d), G_Q = (τ/p) I + 2Q/p², G_M = −4M/(p p*). */
+function reducedGradient(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): Float64Array {
+  const Q = matmulT(W, W, p, d, p), M = matmulT(W, T, p, d, pStar), P = matmulT(T, T, pStar, d, pStar);
+  const tau = trace(Q, p) / p - trace(P, pStar) / pStar;
+  const GQ = Q.map((q) => (2 * q) / (p * p));
+  for (let i = 0; i < p; i++) GQ[i * p + i] += tau / p;
+  const GM = M.map((m) => (-4 * m) / (p * pStar));
+  const a = matmul(GQ, W, p, p, d), b = matmul(GM, T, p, pStar, d);
+  return a.map((v, i) => 2 * v + b[i]);
+}
 
 const identity = (n: number) => { const I = new Float64Array(n * n); for (let i = 0; i < n; i++) I[i * n + i] = 1; return I; };
 const generic: Overlaps = {
@@ -52,7 +77,7 @@ test('the analytic Hessian matches central finite differences of the gradient to
 
 test('the symmetric plateau is a saddle: p·p* negative directions (towards the teacher), p(p−1)/2 rotation zero modes', () => {
   for (const [p, pStar] of [[1, 1], [2, 2], [4, 2], [8, 2], [3, 1]]) {
-    const s = hessianSpectrum(symmetricPlateau(p, pStar, identity(pStar)));
+    const s = hessianSpectrum(symmetricSaddle(p, pStar, identity(pStar)));
     assert.deepEqual([s.negative, s.zero, s.positive], [p * pStar, (p * (p - 1)) / 2, (p * (p + 1)) / 2], `p=${p} p*=${pStar}`);
     // G_Q = 0 at the saddle: flat outside the student–teacher subspace too
     assert.ok(s.orthogonalEigenvalues.every((v) => Math.abs(v) < 1e-12));
@@ -92,7 +117,7 @@ test('zero-mode counts at a zero-loss point do not depend on the teacher scale (
 test('with weight decay λ the symmetric saddle moves to q = p(tr P/p* − λp/2)/(p + 2) and is a fixed point of the gradient-flow ODE', () => {
   // p = 4, p* = 2, P = I, λ = 0.05: q = 4(1 − 0.1)/6 = 0.6 (the λ = 0 formula gave 2/3, which the flow leaves).
   const p = 4, pStar = 2, weightDecay = 0.05;
-  const s = symmetricPlateau(p, pStar, identity(pStar), weightDecay);
+  const s = symmetricSaddle(p, pStar, identity(pStar), weightDecay);
   assert.ok(Math.abs(s.Q[0] - 0.6) < 1e-15, `q = ${s.Q[0]}`);
   const config = parseConfig({ p, pStar, weightDecay, alphaMax: 10, saveAt: [0, 10], init: { Q: toRows(s.Q, p, p), M: toRows(s.M, p, pStar), P: toRows(s.P, pStar, pStar) } });
   const t = solveOde(makeProblem(config), s, { sgdNoise: false });

@@ -41,25 +41,6 @@ function lossGradients(Q: Float64Array, M: Float64Array, P: Float64Array, p: num
   return { GQ, GM };
 }
 
-/** Population loss (Δ = 0) as a function of the reduced student coordinates Ŵ (p×d). */
-export function reducedLoss(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): number {
-  const Q = matmulT(W, W, p, d, p), M = matmulT(W, T, p, d, pStar), P = matmulT(T, T, pStar, d, pStar);
-  const tau = trace(Q, p) / p - trace(P, pStar) / pStar;
-  let q2 = 0, m2 = 0, p2 = 0;
-  for (const v of Q) q2 += v * v;
-  for (const v of M) m2 += v * v;
-  for (const v of P) p2 += v * v;
-  return 0.5 * (tau * tau + 2 * (q2 / (p * p) - (2 * m2) / (p * pStar) + p2 / (pStar * pStar)));
-}
-
-/** ∇_Ŵ ε = 2 G_Q Ŵ + G_M T̂ (p×d). */
-export function reducedGradient(W: Float64Array, T: Float64Array, p: number, pStar: number, d: number): Float64Array {
-  const Q = matmulT(W, W, p, d, p), M = matmulT(W, T, p, d, pStar), P = matmulT(T, T, pStar, d, pStar);
-  const { GQ, GM } = lossGradients(Q, M, P, p, pStar);
-  const a = matmul(GQ, W, p, p, d), b = matmul(GM, T, p, pStar, d);
-  return a.map((v, i) => 2 * v + b[i]);
-}
-
 export interface HessianSpectrum {
   /** Eigenvalues in the (p·d)-dimensional subspace, ascending. */
   readonly eigenvalues: number[];
@@ -118,12 +99,15 @@ export function hessianSpectrum(o: Overlaps, relTol = 1e-8): HessianSpectrum {
  * dq/dα = −(4η/p)(τ + 2q/p) q − 2ηλ q (τ = q − tr P/p*), zero at q = p (tr P/p* − λp/2)/(p + 2);
  * q = p tr P/(p*(p + 2)) without weight decay λ. (At q ≤ 0 the only fixed point is W = 0.)
  */
-export function symmetricPlateau(p: number, pStar: number, P: Float64Array, weightDecay = 0): Overlaps {
+export function symmetricSaddle(p: number, pStar: number, P: Float64Array, weightDecay = 0): Overlaps {
   const q = Math.max(0, (p * (trace(P, pStar) / pStar - (weightDecay * p) / 2)) / (p + 2));
   const Q = new Float64Array(p * p);
   for (let i = 0; i < p; i++) Q[i * p + i] = q;
   return { p, pStar, Q, M: new Float64Array(p * pStar), P };
 }
+
+/** @deprecated The old name of symmetricSaddle (it is the saddle, not the loss plateau); kept for one release. */
+export const symmetricPlateau = symmetricSaddle;
 
 /** The zero-loss point W = R W* (R = √(p/p*)·O on the manifold): Q = R P Rᵀ, M = R P. */
 export function solutionOverlaps(R: Float64Array, P: Float64Array, p: number, pStar: number): Overlaps {

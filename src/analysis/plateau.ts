@@ -78,8 +78,6 @@ export function analyzeLossCurve(alpha: ArrayLike<number>, loss: ArrayLike<numbe
   let escapeDecay: ExponentialFit | null = null, finalDecay: ExponentialFit | null = null;
   if (escapeAlpha !== null) {
     escapeDecay = fitDecay(alpha, loss, n, floor, (a, e) => a >= escapeAlpha && e <= referenceLoss / 2 && e >= referenceLoss / 20);
-    let minLoss = Infinity;
-    for (let i = 0; i < n; i++) minLoss = Math.min(minLoss, loss[i]);
     const last = loss[n - 1] - floor;
     if (last > 0 && last < (referenceLoss - floor) / 100) {
       finalDecay = fitDecay(alpha, loss, n, floor, (a, e) => a >= escapeAlpha && e - floor <= 10 * last);

@@ -2,7 +2,7 @@
  * σ(z) = erf(z/√2), the Saad–Solla activation (σ' (z) = √(2/π) e^{−z²/2}). Every expectation
  * the ODEs need is closed form (Saad & Solla 1995; Biehl & Schwarze 1995), written here in
  * terms of the covariance C of the variables in argument order. Tested against Monte-Carlo
- * and Gauss–Hermite quadrature in erf.test.ts.
+ * and Gauss–Hermite quadrature in activations.test.ts.
  */
 import type { Activation, ExactExpectations, GaussianExpectations } from './expectations.js';
 import { add, addD, asin, dd, div, mul, mulD, PI, sqrt, sub } from './dd.js';

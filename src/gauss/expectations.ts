@@ -4,7 +4,9 @@
  * sum of these over the hidden units, so adding an activation means adding these functions.
  *
  * Each takes the covariance of the few pre-activations involved, row-major, in the order of
- * the arguments: for I3(a, b, c) a 3×3 matrix of Cov(a, b, c).
+ * the arguments: for I3(a, b, c) a 3×3 matrix of Cov(a, b, c). The names I2, I3, I4 (and J2 for
+ * the noise term) are those of Saad & Solla (1995) and Goldt et al. (2019), kept so that the
+ * right-hand sides read like the papers' equations; each is defined by its comment below.
  */
 import type { DD } from './dd.js';
 

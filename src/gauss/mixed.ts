@@ -1,22 +1,28 @@
 /**
  * Expectations when student and teacher activations differ: closed forms are per activation,
  * so any term that involves a teacher unit with a different σ* goes to Gauss–Hermite quadrature.
- * Flags say which of the variables are teacher pre-activations (only σ and σ*, never σ', apply
- * to teachers: the gradient acts on students).
+ * The `Unit` arguments say whose pre-activation a variable is, student (σ) or teacher (σ*); σ'
+ * applies to students only (the gradient acts on students). Names as in expectations.ts.
  */
 import type { Activation } from './expectations.js';
 import { gaussianExpectation, hermiteRule } from './quadrature.js';
 import { ConfigError } from '../model/errors.js';
 
+/** Whose pre-activation a variable is: a student's (through σ) or a teacher's (through σ*). */
+export type Unit = 'student' | 'teacher';
+
+/** The unit behind index u of the joint (student, teacher) covariance: students come first, p of them. */
+export const unitAt = (u: number, p: number): Unit => (u >= p ? 'teacher' : 'student');
+
 export interface PairExpectations {
-  /** E[s(a) s(b)], s = σ or σ* per flag. */
-  I2(C: ArrayLike<number>, teacherA: boolean, teacherB: boolean): number;
+  /** E[s_a(a) s_b(b)], s = σ for a student and σ* for a teacher: the population loss. */
+  I2(C: ArrayLike<number>, a: Unit, b: Unit): number;
   /** E[σ'(a) σ'(b)] for two students. */
   J2(C: ArrayLike<number>): number;
-  /** E[σ'(a) b s(c)]. */
-  I3(C: ArrayLike<number>, teacherC: boolean): number;
-  /** E[σ'(a) σ'(b) s(c) s(d)]. */
-  I4(C: ArrayLike<number>, teacherC: boolean, teacherD: boolean): number;
+  /** E[σ'(a) b s_c(c)], a a student. */
+  I3(C: ArrayLike<number>, c: Unit): number;
+  /** E[σ'(a) σ'(b) s_c(c) s_d(d)], a and b students. */
+  I4(C: ArrayLike<number>, c: Unit, d: Unit): number;
 }
 
 export function pairExpectations(student: Activation, teacher: Activation): PairExpectations {
@@ -25,15 +31,17 @@ export function pairExpectations(student: Activation, teacher: Activation): Pair
     return { I2: (C) => e.I2(C), J2: e.J2, I3: (C) => e.I3(C), I4: (C) => e.I4(C) };
   }
   const rule = hermiteRule(40), rule4 = hermiteRule(24);
-  const s = (t: boolean) => (t ? teacher.sigma : student.sigma);
+  const act = (u: Unit) => (u === 'teacher' ? teacher : student);
+  const s = (u: Unit) => act(u).sigma;
   const ds = student.dsigma;
   const te = teacher.expectations;
-  const act = (t: boolean) => (t ? teacher : student);
   return {
-    I2: (C, a, b) => (!a && !b ? e.I2(C) : a && b ? te.I2(C) : (checkResolved(C, 2, [act(a), act(b)]), gaussianExpectation((z) => s(a)(z[0]) * s(b)(z[1]), C, 2, rule))),
+    I2: (C, a, b) => (a === 'student' && b === 'student' ? e.I2(C) : a === 'teacher' && b === 'teacher' ? te.I2(C)
+      : (checkResolved(C, 2, [act(a), act(b)]), gaussianExpectation((z) => s(a)(z[0]) * s(b)(z[1]), C, 2, rule))),
     J2: e.J2,
-    I3: (C, c) => (!c ? e.I3(C) : (checkResolved(C, 3, [student, null, teacher]), gaussianExpectation((z) => ds(z[0]) * z[1] * teacher.sigma(z[2]), C, 3, rule))),
-    I4: (C, c, d) => (!c && !d ? e.I4(C) : (checkResolved(C, 4, [student, student, act(c), act(d)]), gaussianExpectation((z) => ds(z[0]) * ds(z[1]) * s(c)(z[2]) * s(d)(z[3]), C, 4, rule4))),
+    I3: (C, c) => (c === 'student' ? e.I3(C) : (checkResolved(C, 3, [student, null, teacher]), gaussianExpectation((z) => ds(z[0]) * z[1] * teacher.sigma(z[2]), C, 3, rule))),
+    I4: (C, c, d) => (c === 'student' && d === 'student' ? e.I4(C)
+      : (checkResolved(C, 4, [student, student, act(c), act(d)]), gaussianExpectation((z) => ds(z[0]) * ds(z[1]) * s(c)(z[2]) * s(d)(z[3]), C, 4, rule4))),
   };
 }
 

@@ -24,7 +24,7 @@ export function hermiteRule(n: number): HermiteRule {
   return { nodes: values, weights: weights.map((w) => w / total) };
 }
 
-/** A lower-triangular L with L Lᵀ = C (eigen-based, so semidefinite C is fine), row-major. */
+/** A square root L with L Lᵀ = C, L = V √Λ from C's eigen-decomposition (not triangular; semidefinite C is fine), row-major. */
 function squareRoot(C: ArrayLike<number>, d: number): Float64Array {
   const { values, vectors } = symmetricEigen(C, d);
   const L = new Float64Array(d * d);

@@ -1,17 +1,18 @@
 /**
  * The SGD runs of an ensemble on a pool of worker threads (piscina), one run per task: the same
- * trajectories as `simulateEnsemble` (run r depends only on the config and r: `simulateRun`), in a fraction of the
+ * trajectories as solve(problem, initial, { method: 'sgd' }) (run r depends only on the config and r), in a fraction of the
  * time when there are several runs and several cores. Progress is the mean over runs; the
  * checkpoint holds the finished runs and the latest state of each run in progress.
- * Node only; the core's sequential `simulateEnsemble` stays the reference.
+ * Node only; the core's sequential `solve` stays the reference, and each task is `solve` with runs: [r].
  */
 import { Piscina } from 'piscina';
 import { MessageChannel } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Problem, InitialCondition } from '../model/problem.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, SgdStats } from '../model/trajectory.js';
 import type { SgdCheckpoint } from '../sim/sgd.js';
-import { simulateEnsemble, summarizeEnsemble, type Ensemble, type EnsembleCheckpoint, type EnsembleOptions } from '../sim/ensemble.js';
+import { summarizeEnsemble, type Ensemble, type EnsembleCheckpoint, type EnsembleOptions } from '../sim/ensemble.js';
+import { solve } from '../solve.js';
 import type { RunTask, RunMessage, RunOutcome } from './ensembleWorker.js';
 import { OnepassError } from '../model/errors.js';
 
@@ -23,9 +24,9 @@ export interface PoolEnsembleOptions extends Omit<EnsembleOptions, 'saveAt'> {
 export async function simulateEnsembleOnPool(problem: Problem, initial: InitialCondition, options: PoolEnsembleOptions = {}): Promise<Ensemble> {
   const { runs, seed } = problem.config;
   const workers = Math.max(1, Math.min(Math.floor(options.workers ?? availableParallelism()), runs));
-  if (workers === 1) return simulateEnsemble(problem, initial, options);
+  if (workers === 1) return solve(problem, initial, { ...options, method: 'sgd' });
 
-  const finished: (Trajectory | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
+  const finished: (Trajectory<SgdStats> | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
   const current: (SgdCheckpoint | null)[] = Array.from({ length: runs }, (_, r) => (finished[r] ? null : options.resume?.current[r] ?? null));
   const fraction: number[] = finished.map((t) => (t ? 1 : 0));
   const report = () => options.onProgress?.(fraction.reduce((a, b) => a + b, 0) / runs);
@@ -58,5 +59,5 @@ export async function simulateEnsembleOnPool(problem: Problem, initial: InitialC
   } finally {
     await pool.destroy();
   }
-  return summarizeEnsemble(finished as Trajectory[], seed);
+  return summarizeEnsemble(finished as Trajectory<SgdStats>[], seed);
 }

@@ -7,9 +7,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Config } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
-import { ensembleWeights, simulateRun } from '../sim/ensemble.js';
+import { solve } from '../solve.js';
 import type { SgdCheckpoint } from '../sim/sgd.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, SgdStats } from '../model/trajectory.js';
 import { OnepassError } from '../model/errors.js';
 
 export interface RunTask {
@@ -26,26 +26,29 @@ export type RunMessage = { readonly run: number; readonly fraction: number } | {
  * A run's trajectory, or the message of a user error: an error crosses the thread boundary as a
  * plain Error (structured clone keeps no subclass), which the CLI would report as a bug.
  */
-export type RunOutcome = Trajectory | { readonly userError: string };
+export type RunOutcome = Trajectory<SgdStats> | { readonly userError: string };
 
 export default function run(task: RunTask): RunOutcome {
   const { config, port } = task;
   let lastFraction = -1;
   try {
     const problem = makeProblem(config);
-    const weights = ensembleWeights(problem, initialCondition(config));
-    return simulateRun(problem, weights, task.run, {
+    // Run r alone, through the same entry point as a sequential ensemble (same weights, same streams).
+    const only = <T>(x: T | null): (T | null)[] => Array.from({ length: config.runs }, (_, r) => (r === task.run ? x : null));
+    return solve(problem, initialCondition(config), {
+      method: 'sgd',
+      runs: [task.run],
       onProgress: (fraction) => {
         // Thousandths are all a progress bar shows: do not flood the port.
         if (Math.round(fraction * 1000) === lastFraction) return;
         lastFraction = Math.round(fraction * 1000);
         port.postMessage({ run: task.run, fraction } satisfies RunMessage);
       },
-      resume: task.resume ?? undefined,
+      resume: task.resume ? { finished: only(null), current: only(task.resume) } : undefined,
       checkpoint: task.checkpointEverySeconds !== null
-        ? { everySeconds: task.checkpointEverySeconds, write: (checkpoint) => port.postMessage({ run: task.run, checkpoint } satisfies RunMessage) }
+        ? { everySeconds: task.checkpointEverySeconds, write: (state) => port.postMessage({ run: task.run, checkpoint: state.current[task.run]! } satisfies RunMessage) }
         : undefined,
-    });
+    }).runs[0];
   } catch (err) {
     if (err instanceof OnepassError) return { userError: err.message };
     throw err;

@@ -5,28 +5,29 @@
  */
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 
-/** out = A (r×k) · B (k×c). `out` must not alias A or B. */
-export function matmul(A: ArrayLike<number>, B: ArrayLike<number>, r: number, k: number, c: number, out = new Float64Array(r * c)): Float64Array {
+/**
+ * out = A (r×k) · B̃ (k×c), where B̃[l][j] = B[l·rowStride + j·colStride]: B itself (k×c,
+ * strides c and 1) or the transpose of a c×k B (strides 1 and k). `out` must not alias A or B.
+ */
+function product(A: ArrayLike<number>, B: ArrayLike<number>, r: number, k: number, c: number, rowStride: number, colStride: number, out: Float64Array): Float64Array {
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
       let s = 0;
-      for (let l = 0; l < k; l++) s += A[i * k + l] * B[l * c + j];
+      for (let l = 0; l < k; l++) s += A[i * k + l] * B[l * rowStride + j * colStride];
       out[i * c + j] = s;
     }
   }
   return out;
 }
 
+/** out = A (r×k) · B (k×c). `out` must not alias A or B. */
+export function matmul(A: ArrayLike<number>, B: ArrayLike<number>, r: number, k: number, c: number, out = new Float64Array(r * c)): Float64Array {
+  return product(A, B, r, k, c, c, 1, out);
+}
+
 /** out = A (r×k) · Bᵀ where B is c×k. */
 export function matmulT(A: ArrayLike<number>, B: ArrayLike<number>, r: number, k: number, c: number, out = new Float64Array(r * c)): Float64Array {
-  for (let i = 0; i < r; i++) {
-    for (let j = 0; j < c; j++) {
-      let s = 0;
-      for (let l = 0; l < k; l++) s += A[i * k + l] * B[j * k + l];
-      out[i * c + j] = s;
-    }
-  }
-  return out;
+  return product(A, B, r, k, c, 1, k, out);
 }
 
 export function trace(A: ArrayLike<number>, n: number): number {

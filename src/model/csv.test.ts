@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csvText, csvWriter, overlapColumns } from './csv.js';
-import { escapeCsv } from '../analysis/escapeSweep.js';
+import { escapeCsv } from '../studies/escapeSweep.js';
 
 test('CSV cells: RFC 4180 quoting, full precision, empty for a missing value, NaN and Infinity spelled as numpy and pandas read them', () => {
   assert.equal(csvText(['a', 'b_c'], [[1 / 3, 'x, "y"'], [null, NaN], [undefined, -Infinity]]), 'a,b_c\n0.3333333333333333,"x, ""y"""\n,NaN\n,-Infinity\n');

@@ -17,7 +17,7 @@ function run(r: number, T: number, status: Trajectory['status'] = 'completed'): 
     solver: 'sgd', p, pStar, alpha, loss: alpha.map((_, i) => 1 / (i + 1)),
     Q: Array.from(alpha, (_, i) => Float64Array.from({ length: p * p }, (_, x) => 10 * i + Math.floor(x / p) + (x % p) + r / 10)),
     M: Array.from(alpha, (_, i) => Float64Array.from({ length: p * pStar }, (_, x) => i - Math.floor(x / pStar) * (x % pStar))),
-    P: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), status, message: '', stats: {},
+    P: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), status, message: '', stats: { steps: T - 1, N: 2, wasmKernel: 0 },
   };
 }
 

@@ -21,7 +21,7 @@ test('trajectory.csv is produced row by row: no piece longer than one row, whate
   const t: Trajectory = {
     solver: 'sgd', p, pStar, alpha: Float64Array.from({ length: n }, (_, i) => i / 10), loss: new Float64Array(n).fill(0.5),
     Q: Array.from({ length: n }, () => new Float64Array(p * p).fill(1 / 3)), M: Array.from({ length: n }, () => new Float64Array(p * pStar)),
-    P: new Float64Array([1]), status: 'completed', message: '', stats: {},
+    P: new Float64Array([1]), status: 'completed', message: '', stats: { steps: 5, N: 10, wasmKernel: 0 },
   };
   const entries = Array.from({ length: 40 }, (_, r) => ({ trajectory: t, run: r, seed: r + 1 }));
   const pieces: string[] = [];

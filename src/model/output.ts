@@ -2,8 +2,7 @@
  * The public output schema, shared by `onepass ode --json`, `onepass sim --json` and the run
  * folder's result.json and trajectory.csv (documented in the README). Plain data only.
  */
-import type { Trajectory } from './trajectory.js';
-import type { Ensemble } from '../sim/ensemble.js';
+import type { Trajectory, Ensemble, SgdStats, SdeStats } from './trajectory.js';
 import type { Config } from './config.js';
 import { toRows } from '../linalg/matrix.js';
 import { VERSION } from '../version.js';
@@ -54,7 +53,7 @@ export function trajectoryJson(t: Trajectory): TrajectoryJson {
 }
 
 /** An ensemble in the trajectory schema: means over runs, plus the spread and each run's loss. */
-export function ensembleJson(e: Ensemble): SgdJson {
+export function ensembleJson(e: Ensemble<SgdStats | SdeStats>): SgdJson {
   const first = e.runs[0];
   const n = e.alpha.length;
   const mean = (pick: (t: Trajectory) => Float64Array[], i: number) => {

@@ -10,7 +10,39 @@
  */
 export type RunStatus = 'completed' | 'diverged' | 'failed';
 
-export interface Trajectory {
+/** What the ODE solver reports about its work (src/ode/dopri5.ts). */
+export interface OdeStats {
+  readonly acceptedSteps: number;
+  readonly rejectedSteps: number;
+  /** Right-hand-side evaluations, the measure of the ODE's cost. */
+  readonly rhsEvaluations: number;
+}
+
+/** What an SGD run reports about its work (src/sim/sgd.ts). */
+export interface SgdStats {
+  /** SGD steps taken (α = steps/N at the end). */
+  readonly steps: number;
+  readonly N: number;
+  /** 1 when the WebAssembly SIMD loop ran, 0 for the plain JavaScript loop (a number, for the JSON schema). */
+  readonly wasmKernel: 0 | 1;
+}
+
+/** What an SDE run reports about its work (src/sde/integrate.ts). */
+export interface SdeStats {
+  /** Euler–Maruyama steps taken. */
+  readonly steps: number;
+  readonly N: number;
+  /** Steps after which Q⊥ was projected back onto the positive semi-definite cone. */
+  readonly projections: number;
+}
+
+export type SolverStats = OdeStats | SgdStats | SdeStats;
+
+/**
+ * `S` narrows the solver statistics: `solve` returns Trajectory<OdeStats> for the ODE methods
+ * and Trajectory<SgdStats> for SGD runs; code that takes either reads them as SolverStats.
+ */
+export interface Trajectory<S extends SolverStats = SolverStats> {
   readonly solver: 'ode' | 'sgd' | 'sde';
   readonly p: number;
   readonly pStar: number;
@@ -38,7 +70,22 @@ export interface Trajectory {
   /** With status 'diverged': the α at which the divergence was detected (ODE: the step's end;
    * SGD: the first save point at which it was checked, after the last saved α). */
   readonly divergedAt?: number;
-  /** Solver statistics (ODE: steps and right-hand-side evaluations; SGD: steps, N, and
-   * wasmKernel, 1 when the WebAssembly SIMD loop ran and 0 for the JavaScript loop). */
-  readonly stats: Readonly<Record<string, number>>;
+  /** Solver statistics: OdeStats for the ODE, SgdStats for an SGD run. */
+  readonly stats: S;
+}
+
+/**
+ * Several SGD runs of one problem from the same initial weights with independent sample streams
+ * (src/sim/ensemble.ts), and the mean and spread of their loss at each saved α. Plain data, here
+ * beside Trajectory so that the output writers (model/output.ts) need nothing from the solvers.
+ */
+export interface Ensemble<S extends SgdStats | SdeStats = SgdStats> {
+  readonly runs: Trajectory<S>[];
+  /** The config's seed: run r used the streams (seed, sgdInputs, r) and (seed, labelNoise, r). */
+  readonly seed: number;
+  /** α of the saved points common to all runs. */
+  readonly alpha: Float64Array;
+  readonly lossMean: Float64Array;
+  /** Sample standard deviation over runs (0 for a single run). */
+  readonly lossStd: Float64Array;
 }

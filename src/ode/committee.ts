@@ -8,7 +8,7 @@
 import type { DynamicsParams, OverlapRhs } from './equations.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
 import type { Network } from '../model/network.js';
-import { pairExpectations } from '../gauss/mixed.js';
+import { pairExpectations, unitAt } from '../gauss/mixed.js';
 import { erfCommitteeRhs, isErfCommittee } from './erfCommittee.js';
 
 /** Copies the covariance of the variables `idx` out of the joint covariance C (side n). */
@@ -45,7 +45,7 @@ export function committeeLossAndFloor(o: Overlaps, net: Network, noise: number):
   const c2 = new Float64Array(4);
   let s = 0, abs = 0;
   for (let u = 0; u < n; u++) for (let v = 0; v < n; v++) {
-    const t = c[u] * c[v] * E.I2(subCovariance(C, n, [u, v], c2), u >= o.p, v >= o.p);
+    const t = c[u] * c[v] * E.I2(subCovariance(C, n, [u, v], c2), unitAt(u, o.p), unitAt(v, o.p));
     s += t;
     abs += Math.abs(t);
   }
@@ -81,14 +81,14 @@ export function genericCommitteeRhs(params: DynamicsParams, net: Network): Overl
     if (train) {
       for (let k = 0; k < p; k++) {
         let s = 0;
-        for (let u = 0; u < n; u++) s += c[u] * E.I2(subCovariance(C, n, [k, u], c2), false, u >= p);
+        for (let u = 0; u < n; u++) s += c[u] * E.I2(subCovariance(C, n, [k, u], c2), 'student', unitAt(u, p));
         dy[offV + k] = -params.secondLayerRate! * s;
       }
     }
     // E[e σ'(z_a) z_b] = Σ_u c_u I3(a, b, u)
     const eDz = (a: number, b: number) => {
       let s = 0;
-      for (let u = 0; u < n; u++) s += c[u] * E.I3(subCovariance(C, n, [a, b, u], c3), u >= p);
+      for (let u = 0; u < n; u++) s += c[u] * E.I3(subCovariance(C, n, [a, b, u], c3), unitAt(u, p));
       return s;
     };
     for (let k = 0; k < p; k++) {
@@ -98,7 +98,7 @@ export function genericCommitteeRhs(params: DynamicsParams, net: Network): Overl
         if (params.sgdNoise !== false) {
           e2 = noise * E.J2(subCovariance(C, n, [k, l], c2));
           for (let u = 0; u < n; u++) for (let w = u; w < n; w++) {
-            const term = c[u] * c[w] * E.I4(subCovariance(C, n, [k, l, u, w], c4), u >= p, w >= p);
+            const term = c[u] * c[w] * E.I4(subCovariance(C, n, [k, l, u, w], c4), unitAt(u, p), unitAt(w, p));
             e2 += u === w ? term : 2 * term; // symmetric in (u, w)
           }
         }

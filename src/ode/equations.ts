@@ -6,8 +6,10 @@
  *   dM_kj/dα = −η v_k E[e σ'(λ_k) ν_j]
  *   dQ_kl/dα = −η E[e (v_k σ'(λ_k) λ_l + v_l σ'(λ_l) λ_k)] + η² v_k v_l E[e² σ'(λ_k) σ'(λ_l)]
  *
- * (the η² term is the SGD noise: |x|²/N → 1). State layout, shared by every solver:
- * y = [Q (p×p, row-major), M (p×p*, row-major)]; P is a parameter.
+ * (the η² term is the SGD noise: |x|²/N → 1). State layout of the generic right-hand sides
+ * (committee.ts, quadratic.ts): y = [Q (p×p, row-major), M (p×p*, row-major)], then v (p) when
+ * the second layer is trained; P is a parameter. (The quadratic and single-ReLU solves integrate
+ * (Q⊥, M) instead, with their own packing: quadratic.ts, reluSingle.ts.)
  */
 import type { Overlaps } from '../model/overlaps.js';
 
@@ -50,9 +52,4 @@ export function packState(o: Overlaps, v?: Float64Array): Float64Array {
   y.set(o.M, o.p * o.p);
   if (v) y.set(v, o.p * o.p + o.p * o.pStar);
   return y;
-}
-
-/** Overlaps viewing (copying) a flat ODE state. */
-export function unpackState(y: Float64Array, p: number, pStar: number, P: Float64Array): Overlaps {
-  return { p, pStar, Q: y.slice(0, p * p), M: y.slice(p * p, p * p + p * pStar), P };
 }

@@ -28,28 +28,52 @@ export function quadraticPopulationLoss(o: Overlaps, noise: number): number {
   return 0.5 * (tau * tau + 2 * trACAC) + noise / 2;
 }
 
+/**
+ * What the closed-form right-hand side needs besides the state: sizes, P and its invariants, the
+ * rates, and work buffers (allocated once per problem).
+ */
+interface QuadraticWorkspace {
+  readonly p: number;
+  /** p*. */
+  readonly ps: number;
+  readonly P: Float64Array;
+  /** tr P and tr P². */
+  readonly trP: number;
+  readonly trP2: number;
+  /** Rate of the gradient-flow term, 2η/p. */
+  readonly gf: number;
+  /** Rate of the SGD-noise term, 4η²/p² (0 for gradient flow). */
+  readonly nq: number;
+  /** η λ (weight decay). */
+  readonly decay: number;
+  /** Label-noise variance Δ. */
+  readonly noise: number;
+  /** G = Q²/p − MMᵀ/p* (p×p) and H = QM/p − MP/p* (p×p*), rewritten at every evaluation. */
+  readonly G: Float64Array;
+  readonly H: Float64Array;
+}
+
 export function quadraticRhs(params: DynamicsParams): OverlapRhs {
   const { p, pStar, eta, noise, P } = params;
-  const pp = p * p;
-  const trP = trace(P, pStar);
-  const trP2 = frobeniusDot(P, P);
-  // Work buffers, allocated once per problem.
-  const G = new Float64Array(pp), H = new Float64Array(p * pStar);
-  const gf = (2 * eta) / p;
-  const nq = params.sgdNoise === false ? 0 : (4 * eta * eta) / (p * p);
-  const decay = eta * (params.weightDecay ?? 0);
-  return (y, dy) => quadraticRhsInto(y, dy, p, pStar, P, G, H, trP, trP2, gf, nq, decay, noise);
+  const w: QuadraticWorkspace = {
+    p, ps: pStar, P, trP: trace(P, pStar), trP2: frobeniusDot(P, P),
+    gf: (2 * eta) / p,
+    nq: params.sgdNoise === false ? 0 : (4 * eta * eta) / (p * p),
+    decay: eta * (params.weightDecay ?? 0),
+    noise,
+    G: new Float64Array(p * p), H: new Float64Array(p * pStar),
+  };
+  return (y, dy) => quadraticRhsInto(y, dy, w);
 }
 
 /**
- * The right-hand side proper. A top-level function with its inputs as arguments, not a closure
+ * The right-hand side proper. A top-level function with its inputs as an argument, not a closure
  * over them: V8 specialises an optimised closure to the first context it saw, and each later
- * problem's closure then runs on slower generic code (measured 1.25 → 2.3 µs at p = 8).
+ * problem's closure then runs on slower generic code (measured 1.25 → 2.3 µs at p = 8). Every
+ * workspace has the same shape, so the property loads stay monomorphic.
  */
-function quadraticRhsInto(
-  y: Float64Array, dy: Float64Array, p: number, ps: number, P: Float64Array, G: Float64Array, H: Float64Array,
-  trP: number, trP2: number, gf: number, nq: number, decay: number, noise: number,
-): void {
+function quadraticRhsInto(y: Float64Array, dy: Float64Array, w: QuadraticWorkspace): void {
+  const { p, ps, P, G, H, trP, trP2, gf, nq, decay, noise } = w;
   const pp = p * p;
   // Q = y[0, p²), M = y[p², p² + p p*), both row-major, read in place. Q, G, S and dQ/dα are
   // symmetric: each is computed on the upper triangle and mirrored, which also keeps Q exactly

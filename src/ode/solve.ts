@@ -7,7 +7,7 @@
  */
 import type { Problem } from '../model/problem.js';
 import type { Overlaps } from '../model/overlaps.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, OdeStats } from '../model/trajectory.js';
 import type { DynamicsParams, OverlapRhs } from './equations.js';
 import { packState } from './equations.js';
 import { quadraticRhs, quadraticPerpForm } from './quadratic.js';
@@ -49,7 +49,7 @@ export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'e
  * mean-readout equivalent (uniformQuadratic.ts) and mapped back: Q unchanged, M = M'/a, P as
  * given, loss and its floor ×c². null when the network is not of that kind.
  */
-function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: OdeOptions): Trajectory | null {
+function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: OdeOptions): Trajectory<OdeStats> | null {
   if (problem.secondLayerRate !== undefined || isMeanQuadratic(problem.network)) return null;
   const scales = uniformQuadraticScales(problem.network);
   if (!scales) return null;
@@ -74,7 +74,7 @@ function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: Ode
 /** Local relative tolerance of the loss, in units of the state's rtol (see solveOde). */
 export const LOSS_RTOL_FACTOR = 100;
 
-export function solveOde(problem: Problem, initial: Overlaps, options: OdeOptions = {}): Trajectory {
+export function solveOde(problem: Problem, initial: Overlaps, options: OdeOptions = {}): Trajectory<OdeStats> {
   const uniform = solveUniformQuadratic(problem, initial, options);
   if (uniform) return uniform;
   const { p, pStar } = problem;

@@ -13,7 +13,7 @@
 import type { Problem, InitialCondition } from '../model/problem.js';
 import { initialCondition } from '../model/problem.js';
 import type { Overlaps } from '../model/overlaps.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, SdeStats } from '../model/trajectory.js';
 import { isOverlapInit } from '../model/init.js';
 import { weightsFit } from '../model/config.js';
 import { ConfigError } from '../model/errors.js';
@@ -51,17 +51,17 @@ export function sdeRunOverlaps(problem: Problem, common: Overlaps, run: number):
 }
 
 /** SDE run r of the problem's ensemble, from the common overlaps of `sdeCommonOverlaps`: the same trajectory wherever it runs. */
-export function simulateSdeRun(problem: Problem, common: Overlaps, run: number, saveAt: ArrayLike<number> = problem.saveAt): Trajectory {
+export function simulateSdeRun(problem: Problem, common: Overlaps, run: number, saveAt: ArrayLike<number> = problem.saveAt): Trajectory<SdeStats> {
   const c = problem.config;
   const noise = new Rng(c.seed, 'sdeNoise', c.ensemble === 'init' ? 0 : run);
   return simulateSde(sdeSetup(problem), sdeRunOverlaps(problem, common, run), saveAt, noise);
 }
 
 /** The config's `runs` SDE runs one after another (they are cheap: cost per unit α independent of N). */
-export function simulateSdeEnsemble(problem: Problem, options: { readonly initial?: InitialCondition; readonly onProgress?: (fraction: number) => void; readonly saveAt?: ArrayLike<number> } = {}): Ensemble {
+export function simulateSdeEnsemble(problem: Problem, options: { readonly initial?: InitialCondition; readonly onProgress?: (fraction: number) => void; readonly saveAt?: ArrayLike<number> } = {}): Ensemble<SdeStats> {
   sdeSetup(problem); // refuse an unsupported problem before anything else
   const common = sdeCommonOverlaps(problem, options.initial);
-  const runs: Trajectory[] = [];
+  const runs: Trajectory<SdeStats>[] = [];
   for (let r = 0; r < problem.config.runs; r++) {
     runs.push(simulateSdeRun(problem, common, r, options.saveAt));
     options.onProgress?.((r + 1) / problem.config.runs);

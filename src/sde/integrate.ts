@@ -22,7 +22,7 @@
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { quadraticPerpForm } from '../ode/quadratic.js';
 import { quadraticNoise } from './quadraticNoise.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, SdeStats } from '../model/trajectory.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { ConfigError } from '../model/errors.js';
@@ -102,7 +102,7 @@ function projectPsd(S: Float64Array, p: number): void {
  * One SDE run from overlaps `initial`, saved at `saveAt` (the first save time may be 0), with the
  * Brownian increments drawn from `rng` (the caller's stream, e.g. (seed, 'sdeNoise', run)).
  */
-export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLike<number>, rng: Rng): Trajectory {
+export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLike<number>, rng: Rng): Trajectory<SdeStats> {
   const { p, pStar: ps, eta, noise, N, step } = setup;
   if (!(step > 0 && Number.isFinite(step))) throw new ConfigError('sdeStep', `must be a finite number > 0 (the SDE's α-step; got ${step})`);
   const P = Float64Array.from(initial.P);

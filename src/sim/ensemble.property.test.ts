@@ -14,7 +14,7 @@ import { parseConfig, type ConfigInput } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { simulateEnsemble } from './ensemble.js';
-import { stabilityLimit } from '../analysis/stability.js';
+import { stabilityLimit } from '../studies/stability.js';
 import { ACTIVATIONS } from '../model/config.js';
 
 /** Runs per ensemble. */

@@ -7,28 +7,25 @@
  */
 import type { Problem } from '../model/problem.js';
 import type { InitialCondition } from '../model/problem.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, SgdStats, SdeStats, Ensemble } from '../model/trajectory.js';
 import type { Weights } from '../model/overlaps.js';
 import { weightsWithOverlaps, studentWeights, isOverlapInit } from '../model/init.js';
 import { ConfigError } from '../model/errors.js';
 import { simulateSgd, sgdStreams, type SgdCheckpoint, type SgdOptions } from './sgd.js';
 import { Rng } from '../random/rng.js';
 
-export interface Ensemble {
-  readonly runs: Trajectory[];
-  /** The config's seed: run r used the streams (seed, sgdInputs, r) and (seed, labelNoise, r). */
-  readonly seed: number;
-  /** α of the saved points common to all runs. */
-  readonly alpha: Float64Array;
-  readonly lossMean: Float64Array;
-  /** Sample standard deviation over runs (0 for a single run). */
-  readonly lossStd: Float64Array;
-}
+export type { Ensemble };
 
-export interface EnsembleOptions {
-  /** Fraction of the whole ensemble done. */
+export interface EnsembleOptions extends Pick<SgdOptions, 'onSave' | 'engine'> {
+  /** Fraction of the whole ensemble (of the selected runs) done. */
   readonly onProgress?: (fraction: number) => void;
   readonly saveAt?: ArrayLike<number>;
+  /**
+   * Which runs to compute, by index (default all: 0 … config.runs − 1); run r is the same
+   * trajectory whatever else is computed with it (a pool's task computes one). `onSave` streams
+   * the points of every selected run, with a single run in mind.
+   */
+  readonly runs?: readonly number[];
   /** Checkpoint now and then (see SgdOptions.checkpoint), with the runs already finished. */
   readonly checkpoint?: { readonly everySeconds: number; readonly write: (state: EnsembleCheckpoint) => void };
   readonly resume?: EnsembleCheckpoint;
@@ -40,7 +37,7 @@ export interface EnsembleOptions {
  * finish in any order, so both are indexed rather than a prefix.
  */
 export interface EnsembleCheckpoint {
-  readonly finished: (Trajectory | null)[];
+  readonly finished: (Trajectory<SgdStats> | null)[];
   readonly current: (SgdCheckpoint | null)[];
 }
 
@@ -57,7 +54,7 @@ export function ensembleWeights(problem: Problem, initial: InitialCondition): We
  * function the sequential ensemble, the worker threads and the explorer all call, so run r is the
  * same trajectory wherever it runs.
  */
-export function simulateRun(problem: Problem, weights: Weights, run: number, options: SgdOptions & { readonly saveAt?: ArrayLike<number> } = {}): Trajectory {
+export function simulateRun(problem: Problem, weights: Weights, run: number, options: SgdOptions & { readonly saveAt?: ArrayLike<number> } = {}): Trajectory<SgdStats> {
   const { ensemble, seed } = problem.config;
   // ensemble "init"/"both": run r starts from its own student draw (init.seed, studentWeights, r),
   // run 0 from the common weights; "init" keeps the data stream of run 0 for every run.
@@ -72,28 +69,31 @@ function runWeights(problem: Problem, weights: Weights, run: number): Weights {
   return { ...weights, W: studentWeights(p, N, init.studentVariance, new Rng(init.seed, 'studentWeights', run)) };
 }
 
-/** Runs the ensemble's runs one after another in this thread (src/io/ensemblePool.ts spreads them over cores). */
+/** Runs the ensemble's runs (or the selected ones) one after another in this thread (src/io/ensemblePool.ts spreads them over cores). */
 export function simulateEnsemble(problem: Problem, initial: InitialCondition, options: EnsembleOptions = {}): Ensemble {
   const { seed, runs } = problem.config;
+  const indices = options.runs ?? Array.from({ length: runs }, (_, r) => r);
   const weights = ensembleWeights(problem, initial);
-  const finished: (Trajectory | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
-  for (let r = 0; r < runs; r++) {
-    if (finished[r]) continue;
+  const finished: (Trajectory<SgdStats> | null)[] = Array.from({ length: runs }, (_, r) => options.resume?.finished[r] ?? null);
+  indices.forEach((r, k) => {
+    if (finished[r]) return;
     const current: (SgdCheckpoint | null)[] = Array.from({ length: runs }, () => null);
     finished[r] = simulateRun(problem, weights, r, {
       saveAt: options.saveAt,
-      onProgress: options.onProgress ? (f) => options.onProgress!((r + f) / runs) : undefined,
+      onSave: options.onSave,
+      engine: options.engine,
+      onProgress: options.onProgress ? (f) => options.onProgress!((k + f) / indices.length) : undefined,
       resume: options.resume?.current[r] ?? undefined,
       checkpoint: options.checkpoint
         ? { everySeconds: options.checkpoint.everySeconds, write: (state) => { current[r] = state; options.checkpoint!.write({ finished: [...finished], current }); } }
         : undefined,
     });
-  }
-  return summarizeEnsemble(finished as Trajectory[], seed);
+  });
+  return summarizeEnsemble(indices.map((r) => finished[r]!), seed);
 }
 
 /** Mean and sample standard deviation of the runs' loss at the saved points common to all runs. */
-export function summarizeEnsemble(trajectories: Trajectory[], seed: number): Ensemble {
+export function summarizeEnsemble<S extends SgdStats | SdeStats>(trajectories: Trajectory<S>[], seed: number): Ensemble<S> {
   const runs = trajectories.length;
   const n = Math.min(...trajectories.map((t) => t.alpha.length));
   const lossMean = new Float64Array(n), lossStd = new Float64Array(n);

@@ -9,7 +9,7 @@
 import { committeePopulationLoss } from '../ode/committee.js';
 import type { Network } from '../model/network.js';
 import { overlapsOf, type Weights } from '../model/overlaps.js';
-import type { Trajectory } from '../model/trajectory.js';
+import type { Trajectory, SgdStats } from '../model/trajectory.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { formatTime, type TimeConfig } from '../model/time.js';
 import { Rng } from '../random/rng.js';
@@ -85,7 +85,7 @@ export interface SgdCheckpoint {
  * others are rounded to the nearest step). The inputs come from `streams.inputs`, the label noise
  * from `streams.labelNoise` (both advanced: a caller may continue them).
  */
-export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike<number>, streams: SgdStreams, options: SgdOptions = {}): Trajectory {
+export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike<number>, streams: SgdStreams, options: SgdOptions = {}): Trajectory<SgdStats> {
   const { network, p, pStar, eta, noise } = setup;
   const { vStar } = network;
   const etaV = setup.secondLayerRate;

@@ -8,8 +8,7 @@ import type { RunStatus, Trajectory } from '../model/trajectory.js';
 import { npzBytes } from '../model/npy.js';
 import { trajectoryNpzEntries } from '../model/trajectoryNpz.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
-import { solveOde } from '../ode/solve.js';
-import { simulateEnsemble } from '../sim/ensemble.js';
+import { solve } from '../solve.js';
 import { analyzeLossCurve } from '../analysis/plateau.js';
 import { lossDeviation } from '../analysis/compare.js';
 import type { SweepSolver } from './grid.js';
@@ -46,12 +45,12 @@ function computePointRuns(config: Config, solver: SweepSolver): { result: PointR
   const problem = makeProblem(config);
   const initial = initialCondition(config);
   // The ODE is needed for SGD too (the deviation); it costs milliseconds next to the SGD run.
-  const ode = solveOde(problem, initial.overlaps);
+  const ode = solve(problem, initial, { method: 'ode' });
   let alpha = ode.alpha, loss = ode.loss, status = ode.status, message = ode.message;
   let maxDeviation: number | null = null;
   let runs: readonly Trajectory[] = [ode];
   if (solver === 'sgd') {
-    const e = simulateEnsemble(problem, initial);
+    const e = solve(problem, initial, { method: 'sgd' });
     runs = e.runs;
     alpha = e.alpha; loss = e.lossMean;
     const bad = e.runs.find((r) => r.status !== 'completed');

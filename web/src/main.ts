@@ -6,9 +6,8 @@
 import embed, { type Result } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SetupAnalysis, TrajectoryJson } from '../../src/index.js';
-import { hessianSpectrum } from '../../src/analysis/hessian.js';
 import ExplorerWorker from './worker.ts?worker&inline';
-import type { DataExport, RunRequest, SgdPoint, WorkerReply } from './protocol.js';
+import type { DataExport, RunRequest, HessianRequest, SgdPoint, WorkerReply } from './protocol.js';
 import { FIELDS, PRESETS, presetState, stateFromQuery, stateToQuery, validate, type State } from './state.js';
 import { lossSpec, heatmapSpec, driftSpec, hessianSpec } from './plots.js';
 
@@ -30,6 +29,10 @@ interface RunData {
   sgd: SgdPoint[];
   sgdDrift?: number[];
   exports?: DataExport;
+  /** Why the quadratic analyses do not apply (the core's analysisPlan), when they do not. */
+  notApplicable?: string | null;
+  /** The Hessian spectrum at the slider's saved point, from the Hessian worker. */
+  hessianAt?: { index: number; eigenvalues: number[] };
 }
 let current: RunData = { id: 0, sgd: [] };
 let worker: Worker | null = null;
@@ -112,7 +115,7 @@ function receive(m: WorkerReply): void {
   if (m.id !== current.id) return; // a reply from a run that was replaced
   switch (m.type) {
     case 'ode':
-      Object.assign(current, { ode: m.ode, analysis: m.analysis, odeDrift: m.odeDrift, gradientFlow: { alpha: m.gradientFlowAlpha, drift: m.gradientFlowDrift }, exports: m.exports });
+      Object.assign(current, { ode: m.ode, analysis: m.analysis, notApplicable: m.notApplicable, odeDrift: m.odeDrift, gradientFlow: { alpha: m.gradientFlowAlpha, drift: m.gradientFlowDrift }, exports: m.exports });
       showOde(m.ode, m.analysis, m.ms);
       setStatus('ode-done', `ODE in ${m.ms.toFixed(0)} ms; SGD at N = ${readForm().N} running…`);
       void drawAll();
@@ -158,7 +161,7 @@ function showOde(ode: TrajectoryJson, a: SetupAnalysis | null, ms: number): void
   if (!a) {
     // The analyses (plateau from the loss aside) are for the quadratic network only.
     $('summary').innerHTML = [
-      ['analyses', 'conserved quantity and Hessian: quadratic network (square, mean readout) only'],
+      ['analyses', current.notApplicable ?? ''],
       ['ODE', `${ode.stats.acceptedSteps} steps in ${ms.toFixed(0)} ms; ${ode.message}`],
     ].map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
     return;
@@ -168,7 +171,7 @@ function showOde(ode: TrajectoryJson, a: SetupAnalysis | null, ms: number): void
     ['plateau', a.plateau ? `ε ≈ ${fmt(a.plateau.loss)} on α ∈ [${fmt(a.plateau.startAlpha, 3)}, ${fmt(a.plateau.endAlpha, 3)}] (saddle ${fmt(a.theory.saddleLoss)})` : 'none found'],
     ['escape', a.escapeAlpha === null ? 'not within α_max' : `α_esc = ${fmt(a.escapeAlpha)}`],
     ['conserved J', `max drift ${fmt(a.conserved.maxDrift, 3)} (gradient flow ${fmt(a.conserved.gradientFlowMaxDrift, 3)})`],
-    ['Hessian, saddle', `${h.plateau.negative} negative, ${h.plateau.zero} zero, ${h.plateau.positive} positive`],
+    ['Hessian, saddle', `${h.saddle.negative} negative, ${h.saddle.zero} zero, ${h.saddle.positive} positive`],
     ['Hessian, solution', h.solution ? `${h.solution.negative} negative, ${h.solution.zero} zero, ${h.solution.positive} positive` : 'n/a (p < p*)'],
     ['ODE', `${ode.stats.acceptedSteps} steps in ${ms.toFixed(0)} ms; ${ode.message}`],
   ].map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
@@ -222,15 +225,38 @@ function driftRows(): Record<string, unknown[]> {
 function hessianRows(): Record<string, unknown[]> {
   if (!current.analysis || !current.ode) return { eig: [] };
   const h = current.analysis.hessian;
-  const rows = h.plateau.eigenvalues.map((eigenvalue, index) => ({ index, eigenvalue, where: 'symmetric saddle' }));
+  const rows = h.saddle.eigenvalues.map((eigenvalue, index) => ({ index, eigenvalue, where: 'symmetric saddle' }));
   h.solution?.eigenvalues.forEach((eigenvalue, index) => rows.push({ index, eigenvalue, where: 'zero-loss solution' }));
-  // And at the current point of the ODE trajectory (the slider's α): a pure library call, cheap
-  // for the widths the page runs (a p(p + p*)-sided symmetric eigenproblem).
-  const ode = current.ode, i = Number(slider.value);
-  const flat = (m: number[][]) => Float64Array.from(m.flat());
-  const here = hessianSpectrum({ p: ode.p, pStar: ode.pStar, Q: flat(ode.Q[i]), M: flat(ode.M[i]), P: flat(ode.P) });
-  here.eigenvalues.forEach((eigenvalue, index) => rows.push({ index, eigenvalue, where: `ODE at α = ${fmt(ode.alpha[i], 3)}` }));
+  // And at the current point of the ODE trajectory (the slider's α), once the Hessian worker has it.
+  const ode = current.ode, at = current.hessianAt;
+  if (at && at.index === Number(slider.value)) at.eigenvalues.forEach((eigenvalue, index) => rows.push({ index, eigenvalue, where: `ODE at α = ${fmt(ode.alpha[at.index], 3)}` }));
   return { eig: rows };
+}
+
+/**
+ * The Hessian at the slider's point is computed by a second instance of the worker (the first is
+ * busy with the SGD run), one request at a time: a request made while one is out waits, and only
+ * the latest slider position is asked for when the reply comes.
+ */
+let hessianWorker: Worker | null = null;
+let hessianBusy = false, hessianWanted = false;
+function requestHessian(): void {
+  if (!current.analysis || !current.ode) return;
+  if (hessianBusy) { hessianWanted = true; return; }
+  if (!hessianWorker) {
+    hessianWorker = new ExplorerWorker();
+    hessianWorker.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const m = e.data;
+      hessianBusy = false;
+      if (m.type === 'hessian' && m.id === current.id) { current.hessianAt = { index: m.index, eigenvalues: m.eigenvalues }; setData('hessian', hessianRows()); }
+      if (hessianWanted) { hessianWanted = false; requestHessian(); }
+    };
+  }
+  const ode = current.ode, index = Number(slider.value);
+  if (current.hessianAt?.index === index) return;
+  const request: HessianRequest = { type: 'hessian', id: current.id, index, overlaps: { p: ode.p, pStar: ode.pStar, Q: ode.Q[index].flat(), M: ode.M[index].flat(), P: ode.P.flat() } };
+  hessianBusy = true;
+  hessianWorker.postMessage(request);
 }
 
 function cellRows(name: 'Q' | 'M', i: number): unknown[] {
@@ -286,6 +312,7 @@ function showSlider(): void {
   setData('Q', { cells: cellRows('Q', i) });
   setData('M', { cells: cellRows('M', i) });
   setData('hessian', hessianRows());
+  requestHessian();
 }
 
 let playing: number | null = null;

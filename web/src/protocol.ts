@@ -11,6 +11,17 @@ export interface RunRequest {
   readonly input: Record<string, unknown>;
 }
 
+/** Page → worker: the Hessian spectrum at the overlaps of one saved point of the ODE (row-major, flat). */
+export interface HessianRequest {
+  readonly type: 'hessian';
+  readonly id: number;
+  /** Index of the saved point (the slider's position), echoed in the reply. */
+  readonly index: number;
+  readonly overlaps: { readonly p: number; readonly pStar: number; readonly Q: number[]; readonly M: number[]; readonly P: number[] };
+}
+
+export type WorkerRequest = RunRequest | HessianRequest;
+
 /** One saved point of the streaming SGD run; Q (p×p) and M (p×p*) row-major. */
 export interface SgdPoint {
   readonly alpha: number;
@@ -30,7 +41,10 @@ export type WorkerReply =
       readonly type: 'ode'; readonly id: number; readonly ode: TrajectoryJson;
       /** Relative drift of the conserved J along this ODE (NaN where undefined) and along gradient flow. */
       readonly odeDrift: number[]; readonly gradientFlowDrift: number[]; readonly gradientFlowAlpha: number[];
-      readonly analysis: SetupAnalysis | null; readonly ms: number; readonly exports: DataExport;
+      readonly analysis: SetupAnalysis | null;
+      /** Why `analysis` is null (the core's analysisPlan), else null. */
+      readonly notApplicable: string | null;
+      readonly ms: number; readonly exports: DataExport;
     }
   | { readonly type: 'sgd-points'; readonly id: number; readonly points: SgdPoint[]; readonly fraction: number }
   | { readonly type: 'sgd-progress'; readonly id: number; readonly fraction: number }
@@ -40,4 +54,5 @@ export type WorkerReply =
       /** Which SGD loop ran: the WebAssembly SIMD kernel, or the JavaScript fallback where the browser lacks it. */
       readonly engine: 'WebAssembly SIMD' | 'JavaScript';
     }
+  | { readonly type: 'hessian'; readonly id: number; readonly index: number; readonly eigenvalues: number[] }
   | { readonly type: 'error'; readonly id: number; readonly message: string };

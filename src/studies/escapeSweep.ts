@@ -8,8 +8,8 @@
 import type { Config } from '../model/config.js';
 import { isOverlapInit, parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
-import { solveOde } from '../ode/solve.js';
-import { analyzeLossCurve } from './plateau.js';
+import { solve } from '../solve.js';
+import { analyzeLossCurve } from '../analysis/plateau.js';
 import { ConfigError, withContext } from '../model/errors.js';
 import { timeAt } from '../model/time.js';
 import { csvText } from '../model/csv.js';
@@ -67,7 +67,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
   const total = runs.length;
   for (const { p, variance, eta, c } of runs) {
     const problem = makeProblem(c);
-    const t = solveOde(problem, initialCondition(c).overlaps, { sgdNoise: !options.gradientFlow });
+    const t = solve(problem, initialCondition(c), { method: options.gradientFlow ? 'gradientFlow' : 'ode' });
     const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
     const ok = t.status === 'completed';
     points.push({

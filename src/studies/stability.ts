@@ -1,7 +1,7 @@
 /**
  * The learning-rate stability limit of a setup, defined so that it is measured and says over
  * which range: η_c(α_max) = the largest η at which the overlap ODE, from the given initial
- * overlaps, stays finite (no divergence event, src/analysis/divergence.ts) over α ≤ α_max.
+ * overlaps, stays finite (no divergence event, src/dynamics/divergence.ts) over α ≤ α_max.
  *
  * It depends on α_max by nature: a larger η blows up sooner, so a shorter range tolerates a
  * larger η (measured, default setup: η_c ≈ 2.40 over α ≤ 2, ≈ 1.15 over α ≤ 40); it can only
@@ -15,19 +15,14 @@
 import type { Config } from '../model/config.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
-import { solveOde } from '../ode/solve.js';
+import { solve } from '../solve.js';
+import type { StabilityLimit, OdeStability } from '../analysis/diagnosis.js';
+import type { Trajectory } from '../model/trajectory.js';
 
 /** How far the search goes from the config's η, in factors of 2 either way. */
 const SEARCH_DOUBLINGS = 10;
 
-export interface StabilityLimit {
-  /** Largest η found to stay finite over α ≤ alphaMax; null if even η/2^10 diverges. */
-  readonly stable: number | null;
-  /** Smallest η found to diverge over α ≤ alphaMax; null if none up to η·2^10. */
-  readonly unstable: number | null;
-  /** The α range the limit refers to (the config's alphaMax). */
-  readonly alphaMax: number;
-}
+export type { StabilityLimit, OdeStability };
 
 /**
  * Brackets η_c(α_max) for `config` (its η is the starting point) from `initial` (default: the
@@ -38,7 +33,7 @@ export function stabilityLimit(config: Config, options: { tolerance?: number; in
   const tolerance = options.tolerance ?? 0.02;
   const initial = options.initial ?? initialCondition(config).overlaps;
   const alphaMax = config.alphaMax;
-  const diverges = (eta: number) => solveOde(makeProblem({ ...config, eta }), initial).status !== 'completed';
+  const diverges = (eta: number) => solve(makeProblem({ ...config, eta }), { overlaps: initial }, { method: 'ode' }).status !== 'completed';
   const eta = config.eta;
   let stable: number, unstable: number;
   if (options.etaDiverges ?? diverges(eta)) {
@@ -63,4 +58,16 @@ export function stabilityLimit(config: Config, options: { tolerance?: number; in
     if (diverges(mid)) unstable = mid; else stable = mid;
   }
   return { stable, unstable, alphaMax };
+}
+
+/**
+ * Measures what a divergence diagnosis needs (analysis/diagnosis.ts): the ODE at the config's η
+ * from the config's initial overlaps (pass it when already computed) and the stability limit over
+ * α ≤ alphaMax.
+ */
+export function odeStability(config: Config, ode?: Pick<Trajectory, 'status' | 'message' | 'divergedAt'>): OdeStability {
+  const initial = initialCondition(config).overlaps;
+  const o = ode ?? solve(makeProblem(config), { overlaps: initial }, { method: 'ode' });
+  const limit = stabilityLimit(config, { initial, etaDiverges: o.status !== 'completed' });
+  return { eta: config.eta, alphaMax: config.alphaMax, time: { eta: config.eta, p: config.p, readout: config.readout, time: config.time }, ode: { status: o.status, divergedAt: o.divergedAt ?? null, message: o.message }, limit };
 }
