@@ -160,7 +160,7 @@ export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' |
   for (let k = 0; k < 8 && pos.length; k++) picks.push(pos[Math.round((k * (pos.length - 1)) / 7)]);
   const lines = [[time.symbol, ...columns.map((c) => c.name)].map((s) => s.padStart(12)).join('')];
   for (const i of [...new Set(picks)]) lines.push([time.values[i].toPrecision(4), ...columns.map((c) => (i < c.t.loss.length ? fmtLoss(c.t, i) : '—'))].map((s) => s.padStart(12)).join(''));
-  if (lines.some((l) => l.includes('<'))) lines.push('(< x: below the accuracy floor, the rounding error of the loss formula; see README, Accuracy)');
+  if (lines.some((l) => l.includes('<'))) lines.push('(< x: below the accuracy floor: the rounding of the loss, for ReLU on the (Q, M) path its integrated right-hand-side rounding; see README, Accuracy)');
   return lines.join('\n');
 }
 

@@ -71,6 +71,28 @@ function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: Ode
   };
 }
 
+/**
+ * Accuracy floor of a ReLU network on the (Q, M) path (p > 1, or p = 1 with other than unit
+ * readouts), in units of u·scale (scale = ½Σ|c_u c_v I2_uv| ≈ 2.7 at p = p* = 2, sum readout).
+ * Why. Its right-hand side is a sum of O(1) expectations in double (the 4-variable one by
+ * quadrature, the 3-variable one with the conditional variance C_cc − C_ac²/C_aa that cancels as a
+ * student aligns with a teacher), so every evaluation carries an absolute rounding error of some
+ * u·Σ|terms|, and the dynamics integrate it into Q and M, hence into the loss (linear in the state
+ * near a solution): an absolute error δ that no rtol removes (tightening rtol takes more steps and
+ * accumulates as much). Measured (p = p* = 2, sum readout, η = 0.5, small init; six runs with
+ * rtol 10⁻⁸ … 10⁻¹³, whose spread is this noise): the saved losses spread by 2·10⁻¹⁴ to 7·10⁻¹⁴
+ * absolute (70–250 u·scale) for ε from 2·10⁻⁷ down to 5·10⁻¹⁰, 10⁻¹³ at 10⁻¹⁰ and 5·10⁻¹³ at
+ * 2.5·10⁻¹¹ (the noise grows as the alignment sharpens the cancellation). Taking δ ≤ 300 u·scale,
+ * a loss is good to 10⁻⁶ relative only above 10⁶ δ: the floor is 3·10⁸ u·scale (≈ 10⁻⁷ there).
+ * Below it the run prints `< floor` instead of digits, and the loss control stops chasing noise.
+ */
+export const RELU_QM_FLOOR_FACTOR = 3e8;
+
+/** ReLU in student or teacher (used where it is integrated in (Q, M) in double: no perp form). */
+function hasRelu(net: Problem['network']): boolean {
+  return net.student.name === 'relu' || net.teacher.name === 'relu';
+}
+
 /** Local relative tolerance of the loss, in units of the state's rtol (see solveOde). */
 export const LOSS_RTOL_FACTOR = 100;
 
@@ -97,9 +119,13 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const rhs = perp ? perp.rhs : overlapRhs(problem, initial.P, sgdNoise);
   const overlapsOf = (y: Float64Array): Overlaps => ({ p, pStar, Q: y.subarray(0, pp), M: y.subarray(pp, offV), P: initial.P });
   const networkOf = (y: Float64Array) => (train ? { ...problem.network, v: y.subarray(offV) } : problem.network);
+  const noisyRhs = !perp && hasRelu(problem.network);
   const lossAndFloor = perp
     ? perp.lossAndFloor
-    : (y: Float64Array) => committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise);
+    : (y: Float64Array) => {
+      const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise);
+      return noisyRhs ? { loss: r.loss, floor: Math.max(r.floor, RELU_QM_FLOOR_FACTOR * (Number.EPSILON / 2) * r.scale) } : r;
+    };
   const y0 = perp ? perp.toPerp(initial.Q, initial.M) : packState(initial, train ? problem.network.v : undefined);
   const atol = options.atol ?? problem.config.atol;
   // The reported loss is controlled relative to itself, down to its rounding floor. Its local
