@@ -64,3 +64,41 @@ export function rowDotsUpper(A: usize, B: usize, C: usize, p: i32): void {
     store<f64>(C + (<usize>(i * p + i) << 3), r);
   }
 }
+
+/**
+ * C_im = Σ_l A_il B_ml for i < p, m < n (A p×p, B n×p, C p×n, row-major): the products of a
+ * p×p matrix with the p×p* matrix M held transposed. Same summation order as rowDotsUpper.
+ * Two rows of B per pass, so each load of A serves two products (p* is even more often than not).
+ */
+export function rowsTimesRows(A: usize, B: usize, C: usize, p: i32, n: i32): void {
+  const row = <usize>p << 3;
+  const pairs = <usize>(p >> 1) << 4;
+  const odd = (p & 1) != 0;
+  const last = <usize>(p - 1) << 3;
+  for (let i = 0; i < p; i++) {
+    const a0 = A + <usize>i * row;
+    const c0 = C + (<usize>(i * n) << 3);
+    let m = 0;
+    for (; m + 1 < n; m += 2) {
+      const b0 = B + <usize>m * row, b1 = b0 + row;
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+      for (let o: usize = 0; o < pairs; o += 16) {
+        const x = v128.load(a0 + o);
+        s0 = f64x2.add(s0, f64x2.mul(x, v128.load(b0 + o)));
+        s1 = f64x2.add(s1, f64x2.mul(x, v128.load(b1 + o)));
+      }
+      let r0 = lanes(s0), r1 = lanes(s1);
+      if (odd) { const x = load<f64>(a0 + last); r0 += x * load<f64>(b0 + last); r1 += x * load<f64>(b1 + last); }
+      store<f64>(c0 + (<usize>m << 3), r0);
+      store<f64>(c0 + (<usize>m << 3), r1, 8);
+    }
+    if (m < n) {
+      const b0 = B + <usize>m * row;
+      let s0 = f64x2.splat(0);
+      for (let o: usize = 0; o < pairs; o += 16) s0 = f64x2.add(s0, f64x2.mul(v128.load(a0 + o), v128.load(b0 + o)));
+      let r0 = lanes(s0);
+      if (odd) r0 += load<f64>(a0 + last) * load<f64>(b0 + last);
+      store<f64>(c0 + (<usize>m << 3), r0);
+    }
+  }
+}

@@ -169,7 +169,7 @@ export function spdInverse(P: ArrayLike<number>, n: number): Float64Array | null
 }
 
 function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array, noise: number, engine: 'wasm' | 'js'): PerpContext {
-  const work = rowDotsWorkspace(p, engine);
+  const work = rowDotsWorkspace(p, ps, engine);
   const P2s = new Float64Array(ps * ps);
   for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) {
     let s = 0;
@@ -179,7 +179,7 @@ function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array,
   const pps = () => new Float64Array(p * ps);
   return {
     p, ps, noise, Pinv, P2s, K: new Float64Array(p * p), Q: new Float64Array(p * p), D: new Float64Array(ps * ps),
-    MPi: pps(), MPiD: pps(), H: pps(), U: pps(), GM: pps(), Mt: pps(), MPit: pps(), Ut: pps(),
+    MPi: pps(), MPiD: pps(), H: pps(), U: work.U, GM: work.GM, Mt: work.Mt, MPit: pps(), Ut: pps(),
     G: work.G, LR: new Float64Array(p * p), row1: new Float64Array(p), row2: new Float64Array(p), work,
     tau: 0, lastY: new Float64Array(p * p + p * ps), lastValid: false, lastEps: 0,
   };
@@ -364,17 +364,11 @@ function quadraticPerpRhsInto(y: Float64Array, dy: Float64Array, c: PerpContext,
   const { p, ps, Q, MPi, MPit, Mt, MPiD, G, H, U, Ut, GM, LR, row1, row2, work } = c;
   const { X, X2, GX } = work;
   const pp = p * p, tau = c.tau;
-  // U = XM (row i of X against column m of M, summed over l in order), H = U/p + MP⁻¹D
-  for (let i = 0; i < p; i++) for (let m = 0; m < ps; m++) {
-    const ri = i * p, om = m * p;
-    let s = 0;
-    for (let l = 0; l < p; l++) s += y[ri + l] * Mt[om + l];
-    U[i * ps + m] = s;
-    H[i * ps + m] = s / p + MPiD[i * ps + m];
-  }
-  transposeInto(U, 0, p, ps, Ut);
+  // U = XM (kernel, with X²), H = U/p + MP⁻¹D
   X.set(y.subarray(0, pp));
   work.squareX();
+  for (let i = 0; i < p * ps; i++) H[i] = U[i] / p + MPiD[i];
+  transposeInto(U, 0, p, ps, Ut);
   // LR = U(MP⁻¹)ᵀ + (MP⁻¹)Uᵀ = XK + KX (upper), G = (X² + LR)/p + MP⁻¹D (MP⁻¹)ᵀ, symmetric, in full for GX
   for (let i = 0; i < p; i++) {
     const ri = i * p, mi = i * ps;
@@ -385,14 +379,7 @@ function quadraticPerpRhsInto(y: Float64Array, dy: Float64Array, c: PerpContext,
     for (let j = i; j < p; j++) G[ri + j] = (X2[ri + j] + LR[ri + j]) / p + row1[j];
   }
   mirrorUpper(G, p);
-  work.productGX();
-  // GM = G M, summed over l in order
-  for (let i = 0; i < p; i++) for (let m = 0; m < ps; m++) {
-    const ri = i * p, om = m * p;
-    let s = 0;
-    for (let l = 0; l < p; l++) s += G[ri + l] * Mt[om + l];
-    GM[i * ps + m] = s;
-  }
+  work.productGX(); // GX and GM = G M
   // ε includes Δ/2, so 2ε = τ² + 2 tr(ACAC) + Δ is the c0 of quadraticRhsInto.
   const c0 = 2 * eps;
   for (let i = 0; i < p; i++) {

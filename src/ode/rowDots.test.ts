@@ -4,13 +4,21 @@ import { rowDotsWorkspace, rowDotsUpperJs } from './rowDots.js';
 import { quadraticPerpForm, quadraticRhs } from './quadratic.js';
 import { Rng } from '../random/rng.js';
 
-test('the WebAssembly row products give the same bits as the JavaScript loop, and Σ_l A_il B_jl to 1e-14 (p odd and even, 1 to 33)', () => {
+test('the WebAssembly row products give the same bits as the JavaScript loop, and Σ_l A_il B_jl to 1e-14 (p odd and even, 1 to 33; p* = 1, 2, 3)', () => {
   const rng = new Rng(3);
-  for (const p of [1, 2, 3, 7, 16, 33]) {
-    const wasm = rowDotsWorkspace(p), js = rowDotsWorkspace(p, 'js');
+  for (const [p, n] of [[1, 1], [2, 2], [3, 3], [7, 2], [16, 3], [33, 1]]) {
+    const wasm = rowDotsWorkspace(p, n), js = rowDotsWorkspace(p, n, 'js');
     assert.equal(wasm.engine, 'wasm', 'this Node has WebAssembly SIMD');
     for (let i = 0; i < p * p; i++) { wasm.X[i] = js.X[i] = rng.gaussian(); wasm.G[i] = js.G[i] = rng.gaussian(); }
+    for (let i = 0; i < p * n; i++) wasm.Mt[i] = js.Mt[i] = rng.gaussian();
     wasm.squareX(); js.squareX(); wasm.productGX(); js.productGX();
+    assert.deepEqual(wasm.U, js.U);
+    assert.deepEqual(wasm.GM, js.GM);
+    for (let i = 0; i < p; i++) for (let m = 0; m < n; m++) {
+      let u = 0, gm = 0, scale = 0;
+      for (let l = 0; l < p; l++) { u += wasm.X[i * p + l] * wasm.Mt[m * p + l]; gm += wasm.G[i * p + l] * wasm.Mt[m * p + l]; scale += Math.abs(wasm.X[i * p + l] * wasm.Mt[m * p + l]) + Math.abs(wasm.G[i * p + l] * wasm.Mt[m * p + l]); }
+      assert.ok(Math.abs(wasm.U[i * n + m] - u) <= 1e-14 * scale && Math.abs(wasm.GM[i * n + m] - gm) <= 1e-14 * scale, `p = ${p} U, GM (${i}, ${m})`);
+    }
     for (let i = 0; i < p; i++) for (let j = i; j < p; j++) {
       let x2 = 0, gx = 0, scale = 0;
       for (let l = 0; l < p; l++) { x2 += wasm.X[i * p + l] * wasm.X[j * p + l]; gx += wasm.G[i * p + l] * wasm.X[j * p + l]; scale += Math.abs(wasm.G[i * p + l] * wasm.X[j * p + l]) + wasm.X[i * p + l] ** 2; }

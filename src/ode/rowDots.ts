@@ -11,6 +11,7 @@ import { ODE_KERNEL_BASE64 } from './odeKernelBinary.js';
 
 interface KernelExports {
   rowDotsUpper(A: number, B: number, C: number, p: number): void;
+  rowsTimesRows(A: number, B: number, C: number, p: number, n: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -75,6 +76,34 @@ export function rowDotsUpperJs(A: Float64Array, aOff: number, B: Float64Array, b
   }
 }
 
+/** C_im = Σ_l A_il B_ml for i < p, m < n (A p×p, B n×p, C p×n), in the kernel's summation order. */
+export function rowsTimesRowsJs(A: Float64Array, B: Float64Array, C: Float64Array, p: number, n: number): void {
+  const even = p & ~1, odd = (p & 1) !== 0;
+  for (let i = 0; i < p; i++) {
+    const a0 = i * p;
+    let m = 0;
+    for (; m + 1 < n; m += 2) {
+      const b0 = m * p, b1 = b0 + p;
+      let e0 = 0, e1 = 0, o0 = 0, o1 = 0;
+      for (let l = 0; l < even; l += 2) {
+        const x = A[a0 + l], u = A[a0 + l + 1];
+        e0 += x * B[b0 + l]; e1 += x * B[b1 + l]; o0 += u * B[b0 + l + 1]; o1 += u * B[b1 + l + 1];
+      }
+      let r0 = e0 + o0, r1 = e1 + o1;
+      if (odd) { const x = A[a0 + even]; r0 += x * B[b0 + even]; r1 += x * B[b1 + even]; }
+      C[i * n + m] = r0; C[i * n + m + 1] = r1;
+    }
+    if (m < n) {
+      const b0 = m * p;
+      let e = 0, o = 0;
+      for (let l = 0; l < even; l += 2) { e += A[a0 + l] * B[b0 + l]; o += A[a0 + l + 1] * B[b0 + l + 1]; }
+      let r = e + o;
+      if (odd) r += A[a0 + even] * B[b0 + even];
+      C[i * n + m] = r;
+    }
+  }
+}
+
 /** The p×p matrices of the products X², GX and where they are computed. */
 export interface RowDotsWorkspace {
   /** Where the products run. */
@@ -82,37 +111,50 @@ export interface RowDotsWorkspace {
   /** Inputs: X (= Q⊥) and G, written by the caller. */
   readonly X: Float64Array;
   readonly G: Float64Array;
+  /** Input: Mᵀ (n×p, n = p*), written by the caller. */
+  readonly Mt: Float64Array;
   /** Outputs, upper triangle: X2_ij = Σ_l X_il X_jl, GX_ij = Σ_l G_il X_jl. */
   readonly X2: Float64Array;
   readonly GX: Float64Array;
+  /** Outputs, p×n: U = XM, GM = GM. */
+  readonly U: Float64Array;
+  readonly GM: Float64Array;
+  /** X2 and U from X and Mt. */
   squareX(): void;
+  /** GX and GM from G, X and Mt. */
   productGX(): void;
 }
 
 /** Memory beyond which the JavaScript loop runs (p ≈ 8000: far beyond any ODE run). */
 const MAX_BYTES = 2 ** 31;
 
-/** Work matrices for width p, in a kernel instance of their own unless engine is 'js' or the kernel is unavailable. */
-export function rowDotsWorkspace(p: number, engine: 'wasm' | 'js' = 'wasm'): RowDotsWorkspace {
-  const bytes = 8 * p * p;
-  const module = engine === 'wasm' && 4 * bytes <= MAX_BYTES ? kernelModule() : null;
+/**
+ * Work matrices for width p and n = p* teacher units, in a kernel instance of their own unless
+ * engine is 'js' or the kernel is unavailable.
+ */
+export function rowDotsWorkspace(p: number, n: number, engine: 'wasm' | 'js' = 'wasm'): RowDotsWorkspace {
+  const square = 8 * p * p, thin = 8 * p * n;
+  const at = [0, square, 2 * square, 3 * square, 4 * square, 4 * square + thin, 4 * square + 2 * thin];
+  const bytes = 4 * square + 3 * thin;
+  const module = engine === 'wasm' && bytes <= MAX_BYTES ? kernelModule() : null;
   if (module) {
     try {
-      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((4 * bytes) / 65536)) });
+      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
       const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-      const at = [0, bytes, 2 * bytes, 3 * bytes];
-      const view = (i: number) => new Float64Array(memory.buffer, at[i], p * p);
+      const view = (i: number, size: number) => new Float64Array(memory.buffer, at[i], size);
       return {
-        engine: 'wasm', X: view(0), G: view(1), X2: view(2), GX: view(3),
-        squareX: () => k.rowDotsUpper(at[0], at[0], at[2], p),
-        productGX: () => k.rowDotsUpper(at[1], at[0], at[3], p),
+        engine: 'wasm', X: view(0, p * p), G: view(1, p * p), X2: view(2, p * p), GX: view(3, p * p),
+        Mt: view(4, p * n), U: view(5, p * n), GM: view(6, p * n),
+        squareX: () => { k.rowDotsUpper(at[0], at[0], at[2], p); k.rowsTimesRows(at[0], at[4], at[5], p, n); },
+        productGX: () => { k.rowDotsUpper(at[1], at[0], at[3], p); k.rowsTimesRows(at[1], at[4], at[6], p, n); },
       };
     } catch { /* out of memory for an instance: the JavaScript loop below */ }
   }
   const X = new Float64Array(p * p), G = new Float64Array(p * p), X2 = new Float64Array(p * p), GX = new Float64Array(p * p);
+  const Mt = new Float64Array(p * n), U = new Float64Array(p * n), GM = new Float64Array(p * n);
   return {
-    engine: 'js', X, G, X2, GX,
-    squareX: () => rowDotsUpperJs(X, 0, X, 0, p, X2),
-    productGX: () => rowDotsUpperJs(G, 0, X, 0, p, GX),
+    engine: 'js', X, G, X2, GX, Mt, U, GM,
+    squareX: () => { rowDotsUpperJs(X, 0, X, 0, p, X2); rowsTimesRowsJs(X, Mt, U, p, n); },
+    productGX: () => { rowDotsUpperJs(G, 0, X, 0, p, GX); rowsTimesRowsJs(G, Mt, GM, p, n); },
   };
 }
