@@ -11,8 +11,12 @@
  * products are OpenBLAS's dsyrk (X², upper triangle) and dsymm (G X, in full) on one thread;
  * without it, a blocked loop on upper triangles (2×2 blocks of row dot products, as onepass),
  * which gcc vectorises with AVX and fused multiply-adds.
- * Usage: ode_perp p pStar evaluations repeats < state (p² + p p* numbers: Q⊥ then M, row-major)
- * → one JSON line: median seconds per evaluation and the sum of dy (to check the sides agree).
+ * Usage: ode_perp p pStar eta eval COUNT REPEATS < state   (COUNT evaluations at the state)
+ *        ode_perp p pStar eta step COUNT REPEATS h < state (COUNT fixed Dormand–Prince steps of h,
+ *        stages combined as in src/ode/dopri5.ts and bench/ode.c)
+ * with the state on stdin (p² + p p* numbers: Q⊥ then M, row-major) → one JSON line: the median
+ * seconds per evaluation or steps per second, and the sum of dy or of the final state (to check
+ * that the sides agree).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +27,7 @@
 #endif
 
 static int p, ps;
-static const double eta = 0.1;
+static double eta;
 static double *Pinv, *P2s, *K, *Q, *D, *MPi, *MPiD, *H, *U, *GM, *G, *LR, *X2, *GX;
 
 #ifndef USE_BLAS
@@ -121,25 +125,59 @@ static int cmp(const void *a, const void *b) { double d = *(const double *)a - *
 static double *alloc(size_t n) { double *x = calloc(n, sizeof(double)); if (!x) { fprintf(stderr, "out of memory\n"); exit(1); } return x; }
 
 int main(int argc, char **argv) {
-  if (argc != 5) { fprintf(stderr, "usage: ode_perp p pStar evaluations repeats < state\n"); return 2; }
-  p = atoi(argv[1]); ps = atoi(argv[2]);
-  long evals = atol(argv[3]); int reps = atoi(argv[4]);
+  if (argc < 7) { fprintf(stderr, "usage: ode_perp p pStar eta eval|step count repeats [h] < state\n"); return 2; }
+  p = atoi(argv[1]); ps = atoi(argv[2]); eta = atof(argv[3]);
+  int step = strcmp(argv[4], "step") == 0;
+  long count = atol(argv[5]); int reps = atoi(argv[6]);
+  if (reps > 64) reps = 64;
+  double h = argc > 7 ? atof(argv[7]) : 0;
   size_t n = (size_t)p * p + (size_t)p * ps, pp = (size_t)p * p;
-  double *y = alloc(n), *dy = alloc(n);
-  for (size_t i = 0; i < n; i++) if (scanf("%lf", &y[i]) != 1) { fprintf(stderr, "expected %zu numbers on stdin\n", n); return 2; }
+  double *y0 = alloc(n), *y = alloc(n), *ys = alloc(n), *dy = alloc(n), *k[7];
+  for (int s = 0; s < 7; s++) k[s] = alloc(n);
+  for (size_t i = 0; i < n; i++) if (scanf("%lf", &y0[i]) != 1) { fprintf(stderr, "expected %zu numbers on stdin\n", n); return 2; }
   Pinv = alloc(ps * ps); P2s = alloc(ps * ps); D = alloc(ps * ps);
   for (int i = 0; i < ps; i++) { Pinv[i * ps + i] = 1; P2s[i * ps + i] = 1.0 / ps; } /* P = I */
   K = alloc(pp); Q = alloc(pp); G = alloc(pp); LR = alloc(pp); X2 = alloc(pp); GX = alloc(pp);
   MPi = alloc(p * ps); MPiD = alloc(p * ps); H = alloc(p * ps); U = alloc(p * ps); GM = alloc(p * ps);
   double times[64], sum = 0;
-  rhs(y, dy);
-  for (size_t i = 0; i < n; i++) sum += dy[i];
-  for (int r = 0; r < reps && r < 64; r++) {
-    double t0 = now();
-    for (long e = 0; e < evals; e++) rhs(y, dy);
-    times[r] = (now() - t0) / evals;
+  if (!step) {
+    rhs(y0, dy);
+    for (size_t i = 0; i < n; i++) sum += dy[i];
+    for (int r = 0; r < reps; r++) {
+      double t0 = now();
+      for (long e = 0; e < count; e++) rhs(y0, dy);
+      times[r] = (now() - t0) / count;
+    }
+    qsort(times, reps, sizeof(double), cmp);
+    printf("{\"secondsPerEvaluation\":%.6g,\"dySum\":%.17g}\n", times[reps / 2], sum);
+    return 0;
   }
-  qsort(times, reps < 64 ? reps : 64, sizeof(double), cmp);
-  printf("{\"secondsPerEvaluation\":%.6g,\"dySum\":%.17g}\n", times[(reps < 64 ? reps : 64) / 2], sum);
+  const double A21 = 1. / 5, A31 = 3. / 40, A32 = 9. / 40, A41 = 44. / 45, A42 = -56. / 15, A43 = 32. / 9;
+  const double A51 = 19372. / 6561, A52 = -25360. / 2187, A53 = 64448. / 6561, A54 = -212. / 729;
+  const double A61 = 9017. / 3168, A62 = -355. / 33, A63 = 46732. / 5247, A64 = 49. / 176, A65 = -5103. / 18656;
+  const double A71 = 35. / 384, A73 = 500. / 1113, A74 = 125. / 192, A75 = -2187. / 6784, A76 = 11. / 84;
+  for (int r = 0; r < reps; r++) {
+    memcpy(y, y0, sizeof(double) * n);
+    double t0 = now();
+    rhs(y, k[0]);
+    for (long st = 0; st < count; st++) {
+      for (size_t i = 0; i < n; i++) ys[i] = y[i] + h * A21 * k[0][i];
+      rhs(ys, k[1]);
+      for (size_t i = 0; i < n; i++) ys[i] = y[i] + h * (A31 * k[0][i] + A32 * k[1][i]);
+      rhs(ys, k[2]);
+      for (size_t i = 0; i < n; i++) ys[i] = y[i] + h * (A41 * k[0][i] + A42 * k[1][i] + A43 * k[2][i]);
+      rhs(ys, k[3]);
+      for (size_t i = 0; i < n; i++) ys[i] = y[i] + h * (A51 * k[0][i] + A52 * k[1][i] + A53 * k[2][i] + A54 * k[3][i]);
+      rhs(ys, k[4]);
+      for (size_t i = 0; i < n; i++) ys[i] = y[i] + h * (A61 * k[0][i] + A62 * k[1][i] + A63 * k[2][i] + A64 * k[3][i] + A65 * k[4][i]);
+      rhs(ys, k[5]);
+      for (size_t i = 0; i < n; i++) y[i] = y[i] + h * (A71 * k[0][i] + A73 * k[2][i] + A74 * k[3][i] + A75 * k[4][i] + A76 * k[5][i]);
+      rhs(y, k[0]); /* first same as last: the next step's k1 */
+    }
+    times[r] = count / (now() - t0);
+    if (r == 0) for (size_t i = 0; i < n; i++) sum += y[i];
+  }
+  qsort(times, reps, sizeof(double), cmp);
+  printf("{\"stepsPerSecond\":%.6g,\"stateSum\":%.17g}\n", times[reps / 2], sum);
   return 0;
 }
