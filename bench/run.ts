@@ -6,9 +6,10 @@
  * (b) sweep throughput on 2 worker threads against 1; (c) the CLI's start-up, whole processes
  * (`onepass --help`, `onepass ode --json`) against a bare `node -e 0`. Prints the machine, a
  * Markdown table and one JSON line per case; (d) the generic committee ODE cases of
- * bench/committee.ts. Never part of `npm test`. `npm run bench -- --sweep` runs only (b),
- * `-- --startup` only (c), `-- --committee` only (d): on a shared machine a short run is likelier
- * to find both cores free.
+ * bench/committee.ts; (e) the wide quadratic network (bench/wide.ts, issue 17). Never part of
+ * `npm test`. `npm run bench -- --sweep` runs only (b), `-- --startup` only (c), `-- --committee`
+ * only (d), `-- --wide` only (e) (`-- --p512` adds p = 256 and 512 to it): on a shared machine a
+ * short run is likelier to find both cores free.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
 import { committeeTable } from './committee.js';
+import { wideCases } from './wide.js';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
 const REPEATS = 5;
@@ -208,6 +210,11 @@ async function main(): Promise<void> {
 
   if (process.argv.includes('--committee')) { console.log(`\n${committeeTable()}\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`); return; }
   const sweepOnly = process.argv.includes('--sweep'), startupOnly = process.argv.includes('--startup');
+  if (process.argv.includes('--wide')) {
+    const table = wideCases(benchDir, mkdtempSync(join(tmpdir(), 'onepass-bench-')), m.numpy !== null);
+    console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n\n${table}\n`);
+    return;
+  }
   const startupRows: string[] = [];
   if (!sweepOnly) {
     startupRows.push('| start-up (whole process, 10 runs) | median, s | min, s | goal, s |', '|---|---|---|---|');
@@ -254,6 +261,7 @@ async function main(): Promise<void> {
     );
   }
 
+  const wideTable = sweepOnly ? '' : wideCases(benchDir, mkdtempSync(join(tmpdir(), 'onepass-bench-')), m.numpy !== null);
   const sweepLines: string[] = [];
   for (const c of SWEEP_CASES) {
     const ones: { seconds: number; coresUsed: number }[] = [], twos: { seconds: number; coresUsed: number }[] = [];
@@ -268,7 +276,7 @@ async function main(): Promise<void> {
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const committeeRows = sweepOnly ? '' : committeeTable();
-  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n\n${committeeRows}\n\n${startupRows.join('\n')}\n`);
+  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n\n${committeeRows}\n\n${wideTable}\n\n${startupRows.join('\n')}\n`);
   console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
   console.log('|---|---|---|---|---|');
   console.log(sweepLines.join('\n'));

@@ -20,6 +20,7 @@ import type { DynamicsParams, OverlapRhs } from './equations.js';
 import { trace, frobeniusDot } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { rowDotsWorkspace, type RowDotsWorkspace } from './rowDots.js';
+import { quadraticKernel, type QuadraticKernel } from './quadraticKernel.js';
 
 /** ε = ½ E[e²] = ½ [τ² + 2 tr(ACAC)] + Δ/2: mean² plus variance of the quadratic form. */
 export function quadraticPopulationLoss(o: Overlaps, noise: number): number {
@@ -129,6 +130,8 @@ interface PerpContext {
   readonly Mt: Float64Array; readonly MPit: Float64Array; readonly Ut: Float64Array;
   readonly G: Float64Array; readonly LR: Float64Array; readonly row1: Float64Array; readonly row2: Float64Array;
   readonly work: RowDotsWorkspace;
+  /** The WebAssembly kernel doing all of the above in its own memory (K, Q, D are then its views), or null. */
+  readonly kernel: QuadraticKernel | null;
   tau: number;
   /** The state of the last perpOverlaps call and its ε (see there). */
   readonly lastY: Float64Array; lastValid: boolean; lastEps: number;
@@ -169,18 +172,22 @@ export function spdInverse(P: ArrayLike<number>, n: number): Float64Array | null
 }
 
 function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array, noise: number, engine: 'wasm' | 'js'): PerpContext {
-  const work = rowDotsWorkspace(p, ps, engine);
   const P2s = new Float64Array(ps * ps);
   for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) {
     let s = 0;
     for (let l = 0; l < ps; l++) s += P[i * ps + l] * P[l * ps + j];
     P2s[i * ps + j] = s / ps;
   }
-  const pps = () => new Float64Array(p * ps);
+  const kernel = engine === 'wasm' ? quadraticKernel(p, ps) : null;
+  // With the kernel the JavaScript buffers are never used: empty ones, so that a wide problem does not hold them twice.
+  const size = (s: number) => (kernel ? 0 : s);
+  const work = rowDotsWorkspace(kernel ? 0 : p, ps, 'js');
+  const pps = () => new Float64Array(size(p * ps));
+  if (kernel) { kernel.Pinv.set(Pinv); kernel.P2s.set(P2s); }
   return {
-    p, ps, noise, Pinv, P2s, K: new Float64Array(p * p), Q: new Float64Array(p * p), D: new Float64Array(ps * ps),
+    p, ps, noise, Pinv, P2s, K: kernel?.K ?? new Float64Array(p * p), Q: kernel?.Q ?? new Float64Array(p * p), D: kernel?.D ?? new Float64Array(ps * ps),
     MPi: pps(), MPiD: pps(), H: pps(), U: work.U, GM: work.GM, Mt: work.Mt, MPit: pps(), Ut: pps(),
-    G: work.G, LR: new Float64Array(p * p), row1: new Float64Array(p), row2: new Float64Array(p), work,
+    G: work.G, LR: new Float64Array(size(p * p)), row1: new Float64Array(size(p)), row2: new Float64Array(size(p)), work, kernel,
     tau: 0, lastY: new Float64Array(p * p + p * ps), lastValid: false, lastEps: 0,
   };
 }
@@ -231,6 +238,12 @@ function perpOverlaps(y: Float64Array, c: PerpContext): number {
     for (let i = 0; i < last.length; i++) if (y[i] !== last[i]) { same = false; break; }
     if (same) return c.lastEps;
   }
+  if (c.kernel) {
+    c.kernel.Y.set(y.length === last.length ? y : y.subarray(0, last.length));
+    const eps = c.kernel.overlaps(c.noise);
+    c.tau = c.kernel.tau();
+    return remember(c, y, eps);
+  }
   const { p, ps, Pinv, P2s, K, Q, MPi, MPit, Mt, D, MPiD, row1 } = c;
   const pp = p * p;
   for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
@@ -277,8 +290,11 @@ function perpOverlaps(y: Float64Array, c: PerpContext): number {
   }
   const tau = trQp / p + trDPi;
   c.tau = tau;
-  const eps = 0.5 * tau * tau + (qq + 2 * qk) / pp + trDPi2 + c.noise / 2;
-  last.set(y.subarray(0, last.length));
+  return remember(c, y, 0.5 * tau * tau + (qq + 2 * qk) / pp + trDPi2 + c.noise / 2);
+}
+
+function remember(c: PerpContext, y: Float64Array, eps: number): number {
+  c.lastY.set(y.length === c.lastY.length ? y : y.subarray(0, c.lastY.length));
   c.lastValid = true;
   c.lastEps = eps;
   return eps;
@@ -308,8 +324,8 @@ export interface PerpForm {
 
 /**
  * The (Q⊥, M) form of the quadratic network's ODEs, or null when P is singular or ill-conditioned.
- * `engine` 'js' keeps the O(p³) products in JavaScript (the same bits as the default WebAssembly
- * kernel: rowDots.ts).
+ * The right-hand side runs in the WebAssembly kernel (quadraticKernel.ts) where it exists;
+ * `engine` 'js' keeps it in the JavaScript below, which gives the same bits (tested).
  */
 export function quadraticPerpForm(params: DynamicsParams, engine: 'wasm' | 'js' = 'wasm'): PerpForm | null {
   const { p, pStar: ps, eta, noise, P } = params;
@@ -361,6 +377,11 @@ export function quadraticPerpForm(params: DynamicsParams, engine: 'wasm' | 'js' 
  */
 function quadraticPerpRhsInto(y: Float64Array, dy: Float64Array, c: PerpContext, gf: number, nq: number, decay: number): void {
   const eps = perpOverlaps(y, c);
+  if (c.kernel) {
+    c.kernel.rhs(eps, gf, nq, decay);
+    dy.set(c.kernel.DY);
+    return;
+  }
   const { p, ps, Q, MPi, MPit, Mt, MPiD, G, H, U, Ut, GM, LR, row1, row2, work } = c;
   const { X, X2, GX } = work;
   const pp = p * p, tau = c.tau;

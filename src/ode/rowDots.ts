@@ -16,7 +16,8 @@ interface KernelExports {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-function kernelModule(): WebAssembly.Module | null {
+/** The compiled ODE kernel (cached per thread), or null where WebAssembly SIMD is missing. */
+export function odeKernelModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     compiled = new WebAssembly.Module(Uint8Array.from(atob(ODE_KERNEL_BASE64), (c) => c.charCodeAt(0)));
@@ -136,7 +137,7 @@ export function rowDotsWorkspace(p: number, n: number, engine: 'wasm' | 'js' = '
   const square = 8 * p * p, thin = 8 * p * n;
   const at = [0, square, 2 * square, 3 * square, 4 * square, 4 * square + thin, 4 * square + 2 * thin];
   const bytes = 4 * square + 3 * thin;
-  const module = engine === 'wasm' && bytes <= MAX_BYTES ? kernelModule() : null;
+  const module = engine === 'wasm' && bytes <= MAX_BYTES ? odeKernelModule() : null;
   if (module) {
     try {
       const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
