@@ -4,7 +4,7 @@
  * change, instead of failing (or never ending) after minutes or hours.
  *
  * Memory: every trajectory keeps Q (p×p), M (p×p*) and, with a trained second layer, v (p) at
- * each save point, as Float64Arrays (8 bytes a number plus ~512 bytes of array bookkeeping per
+ * each save point that keeps overlaps (config saveOverlaps: all of them by default), as Float64Arrays (8 bytes a number plus ~512 bytes of array bookkeeping per
  * point). A simulation holds its runs, the ODE of `compare`, their mean and the mean's rows for
  * the JSON output: runs + 4 such copies at most. The integrator adds ~16 state vectors of work
  * space (Dormand–Prince stages, dense output). Measured: p = 512, N = 2, 300 save points reached
@@ -33,6 +33,8 @@ interface Config {
   readonly trainSecondLayer: boolean;
   readonly saveAt?: readonly number[] | undefined;
   readonly savePoints: number;
+  /** Which save points keep Q and M (config key; absent = "all"). */
+  readonly saveOverlaps?: 'all' | 'none' | number;
 }
 
 /** Largest estimated memory of saved overlaps and work space accepted. */
@@ -51,21 +53,38 @@ export function savePointCount(c: Pick<Config, 'saveAt' | 'savePoints'>): number
   return c.saveAt ? c.saveAt.length : c.savePoints;
 }
 
+/**
+ * Whether save point i of n keeps its overlaps under `saveOverlaps`: all; none (only the first and
+ * the last, which the analyses and the final-state report read); or every k-th and the last.
+ */
+export function keepsOverlaps(saveOverlaps: 'all' | 'none' | number | undefined, i: number, n: number): boolean {
+  if (saveOverlaps === undefined || saveOverlaps === 'all' || i === n - 1) return true;
+  return saveOverlaps === 'none' ? i === 0 : i % saveOverlaps === 0;
+}
+
+/** Number of save points that keep their overlaps (see keepsOverlaps). */
+export function keptPointCount(c: Pick<Config, 'saveAt' | 'savePoints' | 'saveOverlaps'>): number {
+  const n = savePointCount(c), k = c.saveOverlaps;
+  if (k === undefined || k === 'all') return n;
+  if (k === 'none') return Math.min(n, 2);
+  return Math.ceil(n / k) + 1;
+}
+
 /** Estimated bytes of the saved overlaps and solver work space of a run of this config (see header). */
-export function runMemoryBytes(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints'>): number {
+export function runMemoryBytes(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints' | 'saveOverlaps'>): number {
   const stateBytes = 8 * (c.p * c.p + c.p * c.pStar + (c.trainSecondLayer ? c.p : 0));
-  return savePointCount(c) * (stateBytes + 512) * (c.runs + 4) + 16 * stateBytes;
+  return (keptPointCount(c) * stateBytes + savePointCount(c) * 512) * (c.runs + 4) + 16 * stateBytes;
 }
 
 const gib = (b: number) => `${(b / 2 ** 30).toPrecision(2)} GiB`;
 
 /** Refuses a config whose saved overlaps would not fit in memory (ConfigError naming the keys). */
-export function checkRunMemory(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints'>): void {
+export function checkRunMemory(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints' | 'saveOverlaps'>): void {
   const bytes = runMemoryBytes(c);
   if (bytes > MAX_RUN_BYTES) {
     const points = savePointCount(c);
     throw new ConfigError(c.saveAt ? 'saveAt' : 'savePoints',
-      `${points} save points of p = ${c.p} (p² + p·p* = ${c.p * c.p + c.p * c.pStar} numbers each) for ${c.runs} run(s) need about ${gib(bytes)} of memory; at most ${gib(MAX_RUN_BYTES)}: lower savePoints (or the length of saveAt), p or runs`);
+      `${points} save points of p = ${c.p} (p² + p·p* = ${c.p * c.p + c.p * c.pStar} numbers each) for ${c.runs} run(s) need about ${gib(bytes)} of memory; at most ${gib(MAX_RUN_BYTES)}: lower savePoints (or the length of saveAt), p or runs, or keep fewer overlap matrices (saveOverlaps: "none" or k)`);
   }
 }
 
