@@ -1,6 +1,6 @@
 /** `onepass escape`: the escape time (ODE) against the student width p and the initialisation variance σ². */
 import type { Command } from 'commander';
-import { escapeSweepSeconds, checkTime } from '../../src/model/budget.js';
+import { escapeSweepSeconds, checkTime, estimateNote } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
 import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
@@ -10,7 +10,11 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
   prepareOut(opts, false);
   const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
   const variances = parseList('variances', opts.variances, false);
-  checkTime(escapeSweepSeconds(config, ps, variances.length), `${ps.length * variances.length} ODE${ps.length * variances.length === 1 ? '' : 's'} up to α = ${config.alphaMax}`, 'lower alphaMax or give fewer --p and --variances', opts.yes);
+  const escapeWork = `${ps.length * variances.length} ODE${ps.length * variances.length === 1 ? '' : 's'} up to α = ${config.alphaMax}`;
+  const escapeSeconds = escapeSweepSeconds(config, ps, variances.length);
+  checkTime(escapeSeconds, escapeWork, 'lower alphaMax or give fewer --p and --variances', opts.yes);
+  const note = estimateNote(escapeSeconds, escapeWork);
+  if (note) process.stderr.write(`${note}\n`);
   const bar = progressBar('escape sweep', opts);
   let result;
   try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update }); } finally { bar.stop(); }

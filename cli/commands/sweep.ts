@@ -22,7 +22,8 @@ import {
   phaseDiagramSpec, ResultStore, runSweep, configHash, tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, cliProgress,
 } from '../library.js';
 import { parseOut, parseWorkers } from '../options.js';
-import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../../src/model/budget.js';
+import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../../src/model/budget.js';
+import { progressLines } from '../progressLog.js';
 import type { SweepPoint } from '../../src/sweep/grid.js';
 
 interface SweepOptions {
@@ -110,11 +111,19 @@ function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boo
     if (sgd && !(sgd.stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: point ${p.index}: α_max·N = ${sgd.stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); lower alphaMax or N`);
     seconds += (sgd?.seconds ?? 0) + odeSeconds(p.config);
   }
-  checkTime(seconds / Math.max(1, Math.min(workers, points.length)), `${points.length} points`, 'lower alphaMax, N or runs', yes);
+  const wall = seconds / Math.max(1, Math.min(workers, points.length));
+  checkTime(wall, `${points.length} points`, 'lower alphaMax, N or runs', yes);
+  const note = estimateNote(wall, `${points.length} points`);
+  if (note) process.stderr.write(`${note}\n`);
 }
 
 function progressBar(total: number, opts: SweepOptions): { update: (done: number) => void; stop: () => void } {
-  if (!process.stderr.isTTY || !opts.progress) return { update: () => {}, stop: () => {} };
+  if (!opts.progress) return { update: () => {}, stop: () => {} };
+  if (!process.stderr.isTTY) {
+    // A log: a line every few seconds (cli/progressLog.ts).
+    const lines = progressLines(`sweep (${total} points)`, (line) => process.stderr.write(line));
+    return { update: (d) => lines.update(d / total), stop: () => lines.stop() };
+  }
   const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
   bar.start(total, 0);
   return { update: (d) => bar.update(d), stop: () => bar.stop() };
@@ -246,6 +255,6 @@ export function registerSweep(program: Command): void {
       .option('--plot-only', 'compute nothing: redraw the --plot diagram (and results.csv) from the store of <out>')
       .option('--json', 'print the summary as one JSON document')
       .option('--yes', 'run even when the estimated time is more than a day')
-      .option('--no-progress', 'no progress bar even on a terminal')
+      .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log')
       .action(async (o: SweepOptions) => { await load('sweep'); return cmdSweep(o); });
 }

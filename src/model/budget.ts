@@ -103,9 +103,34 @@ export function sgdWork(c: Pick<Config, 'alphaMax' | 'N' | 'p' | 'pStar' | 'runs
   return { stepsPerRun, seconds };
 }
 
-/** Upper estimate of the ODE's wall-clock seconds up to α_max (see header). */
-export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'>): number {
+/** Whether the config's network is on the closed-form quadratic path (square student and teacher, untrained readout). */
+function closedFormQuadratic(c: { activation?: string; teacherActivation?: string; trainSecondLayer?: boolean }): boolean {
+  return c.activation === 'square' && (c.teacherActivation === undefined || c.teacherActivation === 'square') && !c.trainSecondLayer;
+}
+
+/**
+ * Upper estimate of the ODE's wall-clock seconds up to α_max (see header). The quadratic network's
+ * closed form (src/ode/quadratic.ts) costs per evaluation ~3 µs plus p³ + 4p²p* multiply-adds at
+ * 5·10⁹ a second (the WebAssembly kernel measured 7.8·10⁹ on its products) plus the integrator's
+ * ~7 passes over the p² + pp* state (10⁹ a second); its evaluations are at most 2500 plus the
+ * stability bound of the late phase, 1.6 per unit of ηα (the p = 8, η = 0.5 figure above).
+ * Measured (p* = 2, η = 0.1, α_max = 40p): 1988 evaluations at p = 128, 2150 at p = 32.
+ */
+export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'> & { eta?: number; activation?: string; teacherActivation?: string; trainSecondLayer?: boolean }): number {
+  if (closedFormQuadratic(c)) {
+    const evals = 2500 + 1.6 * (c.eta ?? 0.5) * c.alphaMax;
+    const perEval = 3e-6 + (c.p ** 3 + 4 * c.p * c.p * c.pStar) / 5e9 + (7 * c.p * (c.p + c.pStar)) / 1e9;
+    return evals * perEval;
+  }
   return c.alphaMax * 2.4e-6 * Math.max(1, (c.p * c.p * (c.p + c.pStar)) / 640);
+}
+
+/** Seconds above which a command says up front how long its work will take. */
+export const ANNOUNCE_SECONDS = 60;
+
+/** The line a command prints before work estimated beyond a minute, else null. */
+export function estimateNote(seconds: number, work: string): string | null {
+  return seconds > ANNOUNCE_SECONDS && Number.isFinite(seconds) ? `note: ${work}: estimated up to ${humanDuration(seconds)} here (src/model/budget.ts); progress follows on stderr` : null;
 }
 
 /** A duration for people: seconds, hours, days or years, two digits. */
@@ -119,8 +144,8 @@ export function humanDuration(seconds: number): string {
 }
 
 /** Upper estimate of an escape sweep's seconds: one ODE per (p, σ²) up to α_max (see odeSeconds). */
-export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'>, ps: readonly number[], variances: number): number {
-  return ps.reduce((sum, p) => sum + variances * odeSeconds({ alphaMax: c.alphaMax, p, pStar: c.pStar }), 0);
+export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'> & { eta?: number; activation?: string; teacherActivation?: string; trainSecondLayer?: boolean }, ps: readonly number[], variances: number): number {
+  return ps.reduce((sum, p) => sum + variances * odeSeconds({ ...c, p }), 0);
 }
 
 /**
