@@ -103,9 +103,16 @@ export function sgdWork(c: Pick<Config, 'alphaMax' | 'N' | 'p' | 'pStar' | 'runs
   return { stepsPerRun, seconds };
 }
 
-/** Whether the config's network is on the closed-form quadratic path (square student and teacher, untrained readout). */
-function closedFormQuadratic(c: { activation?: string; teacherActivation?: string; trainSecondLayer?: boolean }): boolean {
-  return c.activation === 'square' && (c.teacherActivation === undefined || c.teacherActivation === 'square') && !c.trainSecondLayer;
+interface NetworkKeys { activation?: string; teacherActivation?: string; trainSecondLayer?: boolean; teacherReadout?: readonly number[]; studentReadout?: readonly number[] }
+
+/**
+ * Multiply-adds a second of the config's closed-form quadratic path, or null when the network is
+ * not σ = σ* = z²: the (Q⊥, M) kernel of uniform readouts (WebAssembly), or the JavaScript closed
+ * form of any other readout (readoutQuadratic.ts: 2p³, at about 10⁹ a second).
+ */
+function closedFormRate(c: NetworkKeys): number | null {
+  if (c.activation !== 'square' || (c.teacherActivation !== undefined && c.teacherActivation !== 'square')) return null;
+  return c.trainSecondLayer || c.teacherReadout || c.studentReadout ? 0.5e9 : 5e9;
 }
 
 /**
@@ -116,10 +123,11 @@ function closedFormQuadratic(c: { activation?: string; teacherActivation?: strin
  * stability bound of the late phase, 1.6 per unit of ηα (the p = 8, η = 0.5 figure above).
  * Measured (p* = 2, η = 0.1, α_max = 40p): 1988 evaluations at p = 128, 2150 at p = 32.
  */
-export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'> & { eta?: number; activation?: string; teacherActivation?: string; trainSecondLayer?: boolean }): number {
-  if (closedFormQuadratic(c)) {
+export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'> & { eta?: number } & NetworkKeys): number {
+  const rate = closedFormRate(c);
+  if (rate !== null) {
     const evals = 2500 + 1.6 * (c.eta ?? 0.5) * c.alphaMax;
-    const perEval = 3e-6 + (c.p ** 3 + 4 * c.p * c.p * c.pStar) / 5e9 + (7 * c.p * (c.p + c.pStar)) / 1e9;
+    const perEval = 3e-6 + (c.p ** 3 + 4 * c.p * c.p * c.pStar) / rate + (7 * c.p * (c.p + c.pStar)) / 1e9;
     return evals * perEval;
   }
   return c.alphaMax * 2.4e-6 * Math.max(1, (c.p * c.p * (c.p + c.pStar)) / 640);
@@ -144,7 +152,7 @@ export function humanDuration(seconds: number): string {
 }
 
 /** Upper estimate of an escape sweep's seconds: one ODE per (p, σ²) up to α_max (see odeSeconds). */
-export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'> & { eta?: number; activation?: string; teacherActivation?: string; trainSecondLayer?: boolean }, ps: readonly number[], variances: number): number {
+export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'> & { eta?: number } & NetworkKeys, ps: readonly number[], variances: number): number {
   return ps.reduce((sum, p) => sum + variances * odeSeconds({ ...c, p }), 0);
 }
 

@@ -1,8 +1,8 @@
 /**
  * Integrates the overlap ODEs of a problem from given initial overlaps and returns a Trajectory.
  * Picks the closed-form right-hand side for the quadratic paper's network (square, mean
- * readout, and any uniform readout mapped exactly onto it: uniformQuadratic.ts), else the generic sum
- * of Gaussian expectations. A blow-up of the student norms stops the
+ * readout, and any uniform readout mapped exactly onto it: uniformQuadratic.ts), for σ = z² with
+ * any other readout (readoutQuadratic.ts), else the generic sum of Gaussian expectations. A blow-up of the student norms stops the
  * run with a message saying where (and `divergedAt`) instead of NaNs.
  */
 import type { Problem } from '../model/problem.js';
@@ -20,6 +20,7 @@ import { formatTime } from '../model/time.js';
 import { isMeanQuadratic } from '../model/network.js';
 import { uniformQuadraticScales, meanEquivalent, mappedRhs } from './uniformQuadratic.js';
 import { keepsOverlaps } from '../model/budget.js';
+import { isSquareNetwork, readoutQuadraticRhs, readoutQuadraticLossAndFloor } from './readoutQuadratic.js';
 
 export interface OdeOptions {
   /** Called with the fraction of the α range done. */
@@ -44,6 +45,8 @@ export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'e
       return mappedRhs(quadraticRhs(eq.params), problem.p, problem.pStar, eq.a);
     }
   }
+  // Any other readout of σ = z² (teacher weights, a trained second layer): closed form too.
+  if (isSquareNetwork(problem.network)) return readoutQuadraticRhs(params, problem.network);
   return committeeRhs(params, problem.network);
 }
 
@@ -102,7 +105,9 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const networkOf = (y: Float64Array) => (train ? { ...problem.network, v: y.subarray(offV) } : problem.network);
   const lossAndFloor = perp
     ? perp.lossAndFloor
-    : (y: Float64Array) => committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise);
+    : isSquareNetwork(problem.network)
+      ? (y: Float64Array) => readoutQuadraticLossAndFloor(overlapsOf(y), networkOf(y), problem.noise)
+      : (y: Float64Array) => committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise);
   const y0 = perp ? perp.toPerp(initial.Q, initial.M) : packState(initial, train ? problem.network.v : undefined);
   const atol = options.atol ?? problem.config.atol;
   // The reported loss is controlled relative to itself, down to its rounding floor. Its local
