@@ -24,6 +24,8 @@ export interface EscapePoint {
   /** Loss of the last plateau, if one was found. */
   readonly plateauLoss: number | null;
   readonly status: string;
+  /** The loss curve against the paper's scaling variable t = ηα/p (the points reached). */
+  readonly curve: { readonly t: number[]; readonly loss: number[] };
 }
 
 export interface EscapeFit {
@@ -57,7 +59,8 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
     for (const variance of options.variances) {
       const eta = options.scaleEta ? (config.eta * p) / config.p : config.eta;
       try {
-        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta, init: { ...config.init, studentVariance: variance } }) });
+        // Only the loss is read: a wide point keeps no overlap matrices (p = 256: 0.5 MB a save point).
+        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta, saveOverlaps: 'none', init: { ...config.init, studentVariance: variance } }) });
       } catch (err) {
         throw withContext(err, `at escape-sweep point p = ${p}, σ² = ${variance}`);
       }
@@ -76,6 +79,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
       escapeTime: ok && a.escapeAlpha !== null ? timeAt(c, a.escapeAlpha) : null,
       plateauLoss: a.plateau?.loss ?? null,
       status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
+      curve: { t: Array.from(t.alpha, (x) => (eta * x) / p), loss: Array.from(t.loss) },
     });
     options.onProgress?.(points.length / total);
   }
