@@ -17,6 +17,14 @@ const post = (m: WorkerReply) => scope.postMessage(m);
 /** Streamed points are sent at most this often: often enough to look live, rarely enough to stay cheap. */
 const BATCH_MS = 80;
 
+/**
+ * Beyond this width the page gets the overlap matrices at about 20 of the saved α (a p = 256
+ * trajectory at every point is 20 M numbers to clone and draw), and the Hessian analyses, whose
+ * eigenproblems have p(p + p*) sides, are skipped.
+ */
+const WIDE_P = 32;
+const WIDE_FRAMES = 20;
+
 function exportsOf(config: Config, ode: Trajectory, sgd?: Trajectory): DataExport {
   const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...(sgd ? [{ trajectory: sgd, run: 0, seed: config.seed }] : [])], config);
   const json = JSON.stringify({ ode: trajectoryJson(ode), ...(sgd ? { sgd: trajectoryJson(sgd) } : {}), ...provenance(config) }, null, 1) + '\n';
@@ -29,10 +37,21 @@ function run({ id, input }: RunRequest): void {
   const initial = initialCondition(config);
 
   let t0 = performance.now();
-  const ode = solveOde(problem, initial.overlaps);
-  const gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
-  // The paper's analyses (conserved quantity, Hessian) are for the quadratic network only.
-  const quadratic = quadraticAnalysesApply(problem);
+  const wide = config.p > WIDE_P;
+  const every = wide ? Math.max(1, Math.ceil(problem.saveAt.length / WIDE_FRAMES)) : 1;
+  const keep = (i: number) => !wide || i % every === 0 || i === problem.saveAt.length - 1;
+  // Progress of the two solves (a wide ODE takes seconds), at most every BATCH_MS.
+  let shown = performance.now();
+  const odeProgress = (offset: number) => (f: number) => {
+    if (performance.now() - shown < BATCH_MS) return;
+    shown = performance.now();
+    post({ type: 'ode-progress', id, fraction: offset + f / 2 });
+  };
+  const ode = solveOde(problem, initial.overlaps, { onProgress: odeProgress(0), ...(wide ? { saveOverlaps: every } : {}) });
+  const gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false, onProgress: odeProgress(0.5), ...(wide ? { saveOverlaps: 'none' } : {}) });
+  // The paper's analyses (conserved quantity, Hessian) are for the quadratic network only, and
+  // need Q at every point and p(p + p*)-sided eigenproblems: not for wide runs.
+  const quadratic = !wide && quadraticAnalysesApply(problem);
   const analysis = quadratic ? analyzeSetup({ eta: config.eta, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
   post({
     type: 'ode', id, ode: trajectoryJson(ode), analysis, ms: performance.now() - t0,
@@ -54,8 +73,8 @@ function run({ id, input }: RunRequest): void {
       if (batch.length) flush();
       else { post({ type: 'sgd-progress', id, fraction }); last = performance.now(); }
     },
-    onSave: (_i, alpha, loss, Q, M) => {
-      batch.push({ alpha, loss, Q: Array.from(Q), M: Array.from(M) });
+    onSave: (i, alpha, loss, Q, M) => {
+      batch.push({ alpha, loss, Q: keep(i) ? Array.from(Q) : [], M: keep(i) ? Array.from(M) : [] });
       if (performance.now() - last > BATCH_MS) flush();
     },
   });
