@@ -24,7 +24,7 @@ export interface EscapePoint {
   /** Loss of the last plateau, if one was found. */
   readonly plateauLoss: number | null;
   readonly status: string;
-  /** The loss curve against the paper's scaling variable t = ηα/p (the points reached). */
+  /** The loss curve against the paper's scaling variable t = ηα/p (the points reached where the loss is above its rounding floor). */
   readonly curve: { readonly t: number[]; readonly loss: number[] };
 }
 
@@ -70,7 +70,9 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
   const total = runs.length;
   for (const { p, variance, eta, c } of runs) {
     const problem = makeProblem(c);
-    const t = solveOde(problem, initialCondition(c).overlaps, { sgdNoise: !options.gradientFlow });
+    // Progress within each solve too: a wide point takes seconds to minutes.
+    const done = points.length;
+    const t = solveOde(problem, initialCondition(c).overlaps, { sgdNoise: !options.gradientFlow, ...(options.onProgress ? { onProgress: (f: number) => options.onProgress!((done + f) / total) } : {}) });
     const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
     const ok = t.status === 'completed';
     points.push({
@@ -79,7 +81,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
       escapeTime: ok && a.escapeAlpha !== null ? timeAt(c, a.escapeAlpha) : null,
       plateauLoss: a.plateau?.loss ?? null,
       status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
-      curve: { t: Array.from(t.alpha, (x) => (eta * x) / p), loss: Array.from(t.loss) },
+      curve: resolvedCurve(t.alpha, t.loss, t.lossFloor, eta / p),
     });
     options.onProgress?.(points.length / total);
   }
@@ -95,6 +97,13 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
     fits.push({ p, A: fa.slope, B: fa.intercept, At: ft.slope, Bt: ft.intercept, r2: fa.r2, points: pts.length });
   }
   return { points, fits };
+}
+
+/** The loss against t = ηα/p at the points where it is resolved (above its rounding floor: README, *Accuracy floor*). */
+function resolvedCurve(alpha: Float64Array, loss: Float64Array, floor: Float64Array | undefined, scale: number): { t: number[]; loss: number[] } {
+  const t: number[] = [], l: number[] = [];
+  for (let i = 0; i < alpha.length; i++) if (!floor || loss[i] > floor[i]) { t.push(scale * alpha[i]); l.push(loss[i]); }
+  return { t, loss: l };
 }
 
 function linearFit(x: number[], y: number[]): { slope: number; intercept: number; r2: number } {
