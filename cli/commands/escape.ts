@@ -14,10 +14,9 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
   const escapeSeconds = escapeSweepSeconds(config, ps, variances.length);
   checkTime(escapeSeconds, escapeWork, 'lower alphaMax or give fewer --p and --variances', opts.yes);
   const note = estimateNote(escapeSeconds, escapeWork);
-  if (note) process.stderr.write(`${note}\n`);
   const bar = progressBar('escape sweep', opts);
   let result;
-  try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update }); } finally { bar.stop(); }
+  try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update, onValidated: () => { if (note) process.stderr.write(`${note}\n`); } }); } finally { bar.stop(); }
   const out = { ...result, ...provenance(config) };
   if (opts.json) printJson(out);
   else {

@@ -48,6 +48,8 @@ export interface EscapeSweepOptions {
   /** Solve gradient flow (the ODE without its η² SGD-noise term, the η → 0 limit in t = ηα/p) instead of SGD's ODE at η. */
   readonly gradientFlow?: boolean;
   readonly onProgress?: (fraction: number) => void;
+  /** Called once every point has passed validation, before the first solve (a command announces long work here). */
+  readonly onValidated?: () => void;
 }
 
 export function escapeSweep(config: Config, options: EscapeSweepOptions): { points: EscapePoint[]; fits: EscapeFit[] } {
@@ -66,6 +68,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
       }
     }
   }
+  options.onValidated?.();
   const points: EscapePoint[] = [];
   const total = runs.length;
   for (const { p, variance, eta, c } of runs) {
