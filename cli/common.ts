@@ -51,9 +51,21 @@ export function loadConfig(opts: CommonOptions): Config {
   return parseConfig(applyOverrides(base as Record<string, unknown>, opts.set));
 }
 
-/** A progress bar on stderr when it is a terminal (and not asked off); otherwise nothing. */
+/**
+ * The time estimate of work beyond a minute (checkWork), said when the work starts: after every
+ * check of the command (a refused checkpoint stays one line), by the first progress display.
+ */
+let pendingNote: string | null = null;
+
+/**
+ * A progress bar on stderr when it is a terminal, a line every few seconds when it is not (a
+ * log), nothing when asked off; first the pending time estimate, if any.
+ */
 export function progressBar(label: string, opts: CommonOptions): { update: (f: number) => void; stop: () => void } {
+  const note = pendingNote;
+  pendingNote = null;
   if (!opts.progress) return { update: () => {}, stop: () => {} };
+  if (note) process.stderr.write(`${note}\n`);
   // Not a terminal (a cluster job's log, a pipe): a line every few seconds instead of a bar.
   if (!process.stderr.isTTY) return progressLines(label, (line) => process.stderr.write(line));
   const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | eta {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
@@ -107,8 +119,7 @@ export function checkWork(config: Config, opts: SimOptions, what: { ode: boolean
   const seconds = (what.sgdRuns ? sgdSeconds : 0) + (what.ode ? odeSeconds(config) : 0);
   const work = [what.sgdRuns ? `${stepsPerRun.toPrecision(3)} SGD steps per run × ${what.sgdRuns} run(s)` : '', what.ode ? `the ODE up to α = ${config.alphaMax}` : ''].filter(Boolean).join(' and ');
   checkTime(seconds, work, keys, opts.yes);
-  const note = estimateNote(seconds, work);
-  if (note) process.stderr.write(`${note}\n`);
+  pendingNote = estimateNote(seconds, work);
 }
 
 /** A simulation's --checkpoint-every, and with --resume its checkpoint, read and validated before anything is computed. */

@@ -16,7 +16,7 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
   const note = estimateNote(escapeSeconds, escapeWork);
   const bar = progressBar('escape sweep', opts);
   let result;
-  try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update, onValidated: () => { if (note) process.stderr.write(`${note}\n`); } }); } finally { bar.stop(); }
+  try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update, onValidated: () => { if (note && opts.progress) process.stderr.write(`${note}\n`); } }); } finally { bar.stop(); }
   const out = { ...result, ...provenance(config) };
   if (opts.json) printJson(out);
   else {

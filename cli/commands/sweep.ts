@@ -103,7 +103,7 @@ async function writeExports(store: ResultStore, opts: SweepOptions): Promise<{ f
 const removedText = (removed: string[]) => (removed.length ? `; removed ${removed.join(', ')} (drawn from earlier rows; --plot draws it again)` : '');
 
 /** Refuses before computing a sweep no machine can finish, and asks for --yes above a day (src/model/budget.ts). */
-function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boolean | undefined): void {
+function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boolean | undefined): string | null {
   let seconds = 0;
   for (const p of points) {
     // An SGD point also integrates the ODE, for its deviation; the runs of a point go one after another.
@@ -113,12 +113,13 @@ function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boo
   }
   const wall = seconds / Math.max(1, Math.min(workers, points.length));
   checkTime(wall, `${points.length} points`, 'lower alphaMax, N or runs', yes);
-  const note = estimateNote(wall, `${points.length} points`);
-  if (note) process.stderr.write(`${note}\n`);
+  // Work beyond a minute is announced when it starts (progressBar), after every other check.
+  return estimateNote(wall, `${points.length} points`);
 }
 
-function progressBar(total: number, opts: SweepOptions): { update: (done: number) => void; stop: () => void } {
+function progressBar(total: number, opts: SweepOptions, note: string | null): { update: (done: number) => void; stop: () => void } {
   if (!opts.progress) return { update: () => {}, stop: () => {} };
+  if (note) process.stderr.write(`${note}\n`);
   if (!process.stderr.isTTY) {
     // A log: a line every few seconds (cli/progressLog.ts).
     const lines = progressLines(`sweep (${total} points)`, (line) => process.stderr.write(line));
@@ -219,11 +220,11 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
 
   const points = shardPoints(plan.points, shard);
   refuseDefaultIntoStore(opts, points);
-  checkSweepWork(points, workers, opts.yes);
+  const note = checkSweepWork(points, workers, opts.yes);
   const store = ResultStore.open(join(opts.out, DB));
   let summary: SweepSummary;
   try {
-    const bar = progressBar(points.length, opts);
+    const bar = progressBar(points.length, opts, note);
     try {
       summary = await runSweep(points, store, { workers, onProgress: (d) => bar.update(d) });
     } finally { bar.stop(); }

@@ -6,7 +6,7 @@ import { stateSize } from './equations.js';
 import { square } from '../gauss/square.js';
 import { makeNetwork } from '../model/network.js';
 import { Rng } from '../random/rng.js';
-import { randomCovariance } from '../testing/stats.js';
+import { randomOverlaps } from '../testing/stats.js';
 import { parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from './solve.js';
@@ -14,15 +14,10 @@ import { solveOde } from './solve.js';
 test('closed form for σ = z² with any readouts equals the generic Wick sums to 1e-12: fixed v, v*, teacher weights, a trained second layer, noise, weight decay, with and without the SGD noise', () => {
   const rng = new Rng(41);
   for (const [p, pStar, train, sgdNoise] of [[1, 1, false, true], [3, 2, false, true], [4, 3, true, true], [2, 5, true, false], [5, 2, false, false]] as const) {
-    const n = p + pStar;
-    const C = randomCovariance(n, rng);
+    const { Q, M, P } = randomOverlaps(p, pStar, rng);
     const y = new Float64Array(stateSize(p, pStar, train));
-    const P = new Float64Array(pStar * pStar);
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j < p; j++) y[i * p + j] = C[i * n + j];
-      for (let j = 0; j < pStar; j++) y[p * p + i * pStar + j] = C[i * n + p + j];
-    }
-    for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) P[i * pStar + j] = C[(p + i) * n + p + j];
+    y.set(Q);
+    y.set(M, p * p);
     const v = Array.from({ length: p }, () => rng.gaussian()), vStar = Array.from({ length: pStar }, () => 0.5 + rng.uniform());
     if (train) y.set(v, p * p + p * pStar);
     const net = makeNetwork(p, pStar, square, square, 'mean', vStar, v);
@@ -47,16 +42,8 @@ test('teacher readout weights and a trained second layer at p = 16 run on the cl
 test('closed-form loss for any readout of σ = z² equals the generic pair sum within its floor, with the same floor (1e-12 relative)', () => {
   const rng = new Rng(42);
   for (const [p, pStar] of [[1, 1], [3, 2], [6, 3]]) {
-    const n = p + pStar;
-    const C = randomCovariance(n, rng);
-    const Q = new Float64Array(p * p), M = new Float64Array(p * pStar), P = new Float64Array(pStar * pStar);
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j < p; j++) Q[i * p + j] = C[i * n + j];
-      for (let j = 0; j < pStar; j++) M[i * pStar + j] = C[i * n + p + j];
-    }
-    for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) P[i * pStar + j] = C[(p + i) * n + p + j];
+    const o = randomOverlaps(p, pStar, rng);
     const net = makeNetwork(p, pStar, square, square, 'mean', Array.from({ length: pStar }, () => rng.gaussian()), Array.from({ length: p }, () => rng.gaussian()));
-    const o = { p, pStar, Q, M, P };
     const fast = readoutQuadraticLossAndFloor(o, net, 0.3), slow = committeeLossAndFloor(o, net, 0.3);
     assert.ok(Math.abs(fast.loss - slow.loss) <= slow.floor, `p = ${p}: ${fast.loss} vs ${slow.loss} (floor ${slow.floor})`);
     assert.ok(Math.abs(fast.floor - slow.floor) <= 1e-12 * slow.floor, `floor ${fast.floor} vs ${slow.floor}`);
