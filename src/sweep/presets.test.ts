@@ -9,7 +9,7 @@ import { odeSeconds } from '../model/budget.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 test('the (p, η) phase-diagram preset: log-spaced p from 2 to 256 at p* = 2, six η, ODE only, no overlap matrices kept, estimated under an hour on 2 workers', () => {
-  const plan = expandSweep(JSON.parse(readFileSync(join(root, 'paper', 'phase-p-eta.json'), 'utf8')));
+  const plan = expandSweep(JSON.parse(readFileSync(join(root, 'examples', 'phase-p-eta.json'), 'utf8')));
   assert.equal(plan.points.length, 15 * 6);
   const ps = [...new Set(plan.points.map((q) => q.config.p))].sort((a, b) => a - b);
   assert.deepEqual([ps[0], ps[ps.length - 1]], [2, 256]);
