@@ -54,8 +54,6 @@ static void rhs(const double *y, double *dy) {
   for (int i = 0; i < p * ps; i++) dy[p * p + i] = -gf * (tau * M[i] + 2 * H[i]);
 }
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-static int cmp(const void *a, const void *b) { double d = *(const double *)a - *(const double *)b; return (d > 0) - (d < 0); }
 
 int main(int argc, char **argv) {
   if (argc < 6) { fprintf(stderr, "usage: ode p pStar h steps repeats y0...\n"); return 2; }
@@ -68,15 +66,6 @@ int main(int argc, char **argv) {
   P = calloc(ps * ps, sizeof(double)); G = malloc(sizeof(double) * p * p); H = malloc(sizeof(double) * p * ps);
   for (int i = 0; i < ps; i++) P[i * ps + i] = 1;
   for (int i = 0; i < n; i++) y0[i] = atof(argv[6 + i]);
-  double rates[64], sum = 0;
-  for (int r = 0; r < reps && r < 64; r++) {
-    memcpy(y, y0, sizeof(double) * n);
-    double t0 = now();
-    dopri5_steps(rhs, y, n, h, steps, k, ys);
-    rates[r] = steps / (now() - t0);
-    if (r == 0) for (int i = 0; i < n; i++) sum += y[i];
-  }
-  qsort(rates, reps, sizeof(double), cmp);
-  printf("{\"stepsPerSecond\":%.6g,\"stateSum\":%.17g}\n", rates[reps / 2], sum);
+  dopri5_bench(rhs, y0, y, n, h, steps, reps, k, ys);
   return 0;
 }

@@ -121,8 +121,6 @@ static void rhs(const double *y, double *dy) {
   for (int i = 0; i < p * ps; i++) dy[pp + i] = -gf * (tau * M[i] + 2 * H[i]);
 }
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-static int cmp(const void *a, const void *b) { double d = *(const double *)a - *(const double *)b; return (d > 0) - (d < 0); }
 static double *alloc(size_t n) { double *x = calloc(n, sizeof(double)); if (!x) { fprintf(stderr, "out of memory\n"); exit(1); } return x; }
 
 int main(int argc, char **argv) {
@@ -153,14 +151,6 @@ int main(int argc, char **argv) {
     printf("{\"secondsPerEvaluation\":%.6g,\"dySum\":%.17g}\n", times[reps / 2], sum);
     return 0;
   }
-  for (int r = 0; r < reps; r++) {
-    memcpy(y, y0, sizeof(double) * n);
-    double t0 = now();
-    dopri5_steps(rhs, y, n, h, count, k, ys);
-    times[r] = count / (now() - t0);
-    if (r == 0) for (size_t i = 0; i < n; i++) sum += y[i];
-  }
-  qsort(times, reps, sizeof(double), cmp);
-  printf("{\"stepsPerSecond\":%.6g,\"stateSum\":%.17g}\n", times[reps / 2], sum);
+  dopri5_bench(rhs, y0, y, (long)n, h, count, reps, k, ys);
   return 0;
 }
