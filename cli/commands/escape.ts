@@ -37,8 +37,8 @@ async function cmdEscape(opts: CommonOptions & { p?: string; variances: string; 
     const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } }));
     // The loss curves against t (src/model/time.ts: ηα/p for the mean readout), one per p at the smallest σ².
     const smallest = Math.min(...variances);
-    const curveSeries = ps.flatMap((p) => result.points.filter((q) => q.p === p && q.variance === smallest && q.curve.t.length > 1)
-      .map((q) => ({ label: `p = ${p}`, x: q.curve.t.slice(1), y: q.curve.loss.slice(1) })));
+    const curveSeries = ps.flatMap((p) => result.points.filter((q) => q.p === p && q.variance === smallest && q.curve !== undefined && q.curve.t.length > 1)
+      .map((q) => ({ label: `p = ${p}`, x: q.curve!.t.slice(1), y: q.curve!.loss.slice(1) })));
     const curvesSvg = await renderSvg(curvesFigureSpec(curveSeries, { title: `Loss against ${timeDefinition(config)} (σ² = ${smallest})`, subtitle: describe(config), x: { title: timeDefinition(config), log: true }, y: { title: 'population loss ε', log: true } }));
     const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)], ['escape-curves.svg', curvesSvg], ['escape-curves.png', svgToPng(curvesSvg)]]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);

@@ -28,10 +28,11 @@ test('each escape point carries its loss curve against t = ηα/p, the loss of t
   const config = parseConfig({ p: 2, pStar: 2, eta: 0.3, alphaMax: 60, savePoints: 30 });
   const { points } = escapeSweep(config, { ps: [2, 6], variances: [1e-3], scaleEta: true });
   for (const q of points) {
-    assert.equal(q.curve.t.length, 30);
-    assert.equal(q.curve.loss.length, 30);
-    assert.ok(Math.abs(q.curve.t[29] - (q.eta * 60) / q.p) < 1e-12, `p = ${q.p}: t ends at ${q.curve.t[29]}`);
-    if (q.escapeAlpha !== null) assert.ok(q.curve.loss[29] < q.curve.loss[0]);
+    const curve = q.curve!;
+    assert.equal(curve.t.length, 30);
+    assert.equal(curve.loss.length, 30);
+    assert.ok(Math.abs(curve.t[29] - (q.eta * 60) / q.p) < 1e-12, `p = ${q.p}: t ends at ${curve.t[29]}`);
+    if (q.escapeAlpha !== null) assert.ok(curve.loss[29] < curve.loss[0]);
   }
   assert.ok(Math.abs(points[1].eta - 0.9) < 1e-15, 'η/p kept at 0.15');
 });

@@ -11,7 +11,7 @@ import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { analyzeLossCurve } from './plateau.js';
 import { ConfigError, withContext } from '../model/errors.js';
-import { timeAt } from '../model/time.js';
+import { timeAt, timeOf } from '../model/time.js';
 import { csvText } from '../model/csv.js';
 
 export interface EscapePoint {
@@ -25,7 +25,7 @@ export interface EscapePoint {
   readonly plateauLoss: number | null;
   readonly status: string;
   /** The loss curve against the paper's scaling variable t = ηα/p (the points reached where the loss is above its rounding floor). */
-  readonly curve: { readonly t: number[]; readonly loss: number[] };
+  readonly curve?: { readonly t: number[]; readonly loss: number[] };
 }
 
 export interface EscapeFit {
@@ -84,7 +84,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
       escapeTime: ok && a.escapeAlpha !== null ? timeAt(c, a.escapeAlpha) : null,
       plateauLoss: a.plateau?.loss ?? null,
       status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
-      curve: resolvedCurve(t.alpha, t.loss, t.lossFloor, eta / p),
+      curve: resolvedCurve(timeOf(c, t.alpha), t.loss, t.lossFloor),
     });
     options.onProgress?.(points.length / total);
   }
@@ -103,9 +103,9 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
 }
 
 /** The loss against t = ηα/p at the points where it is resolved (above its rounding floor: README, *Accuracy floor*). */
-function resolvedCurve(alpha: Float64Array, loss: Float64Array, floor: Float64Array | undefined, scale: number): { t: number[]; loss: number[] } {
+function resolvedCurve(time: Float64Array, loss: Float64Array, floor: Float64Array | undefined): { t: number[]; loss: number[] } {
   const t: number[] = [], l: number[] = [];
-  for (let i = 0; i < alpha.length; i++) if (!floor || loss[i] > floor[i]) { t.push(scale * alpha[i]); l.push(loss[i]); }
+  for (let i = 0; i < time.length; i++) if (!floor || loss[i] > floor[i]) { t.push(time[i]); l.push(loss[i]); }
   return { t, loss: l };
 }
 

@@ -26,9 +26,9 @@ test('saveOverlaps k keeps Q and M at every k-th save point and the last, the sa
     assert.deepEqual(t.Q.map((q) => q.length > 0), Array.from({ length: n }, (_, i) => i === 0 || i === n - 1));
     // Outputs: [] in JSON, empty cells in the CSV, at the points without overlaps.
     assert.deepEqual(trajectoryJson(t).Q[1], []);
-    const row = trajectoryCsv([{ trajectory: t, run: 0, seed: '' }]).split('\n')[2].split(',');
-    assert.equal(row.length, 6 + 15 + 10);
-    assert.ok(row.slice(6).every((x) => x === ''), row.join(','));
+    const row = trajectoryCsv([{ trajectory: t, run: 0, seed: '' }], none).split('\n')[2].split(',');
+    assert.equal(row.length, 7 + 15 + 10);
+    assert.ok(row.slice(7).every((x) => x === ''), row.join(','));
   }
 });
 
