@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "dopri5_step.h"
 
 static int p, ps;
 static double eta = 0.5, *P, *G, *H;
@@ -53,8 +54,6 @@ static void rhs(const double *y, double *dy) {
   for (int i = 0; i < p * ps; i++) dy[p * p + i] = -gf * (tau * M[i] + 2 * H[i]);
 }
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-static int cmp(const void *a, const void *b) { double d = *(const double *)a - *(const double *)b; return (d > 0) - (d < 0); }
 
 int main(int argc, char **argv) {
   if (argc < 6) { fprintf(stderr, "usage: ode p pStar h steps repeats y0...\n"); return 2; }
@@ -67,33 +66,6 @@ int main(int argc, char **argv) {
   P = calloc(ps * ps, sizeof(double)); G = malloc(sizeof(double) * p * p); H = malloc(sizeof(double) * p * ps);
   for (int i = 0; i < ps; i++) P[i * ps + i] = 1;
   for (int i = 0; i < n; i++) y0[i] = atof(argv[6 + i]);
-  const double A21 = 1. / 5, A31 = 3. / 40, A32 = 9. / 40, A41 = 44. / 45, A42 = -56. / 15, A43 = 32. / 9;
-  const double A51 = 19372. / 6561, A52 = -25360. / 2187, A53 = 64448. / 6561, A54 = -212. / 729;
-  const double A61 = 9017. / 3168, A62 = -355. / 33, A63 = 46732. / 5247, A64 = 49. / 176, A65 = -5103. / 18656;
-  const double A71 = 35. / 384, A73 = 500. / 1113, A74 = 125. / 192, A75 = -2187. / 6784, A76 = 11. / 84;
-  double rates[64], sum = 0;
-  for (int r = 0; r < reps && r < 64; r++) {
-    memcpy(y, y0, sizeof(double) * n);
-    double t0 = now();
-    rhs(y, k[0]);
-    for (long st = 0; st < steps; st++) {
-      for (int i = 0; i < n; i++) ys[i] = y[i] + h * A21 * k[0][i];
-      rhs(ys, k[1]);
-      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A31 * k[0][i] + A32 * k[1][i]);
-      rhs(ys, k[2]);
-      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A41 * k[0][i] + A42 * k[1][i] + A43 * k[2][i]);
-      rhs(ys, k[3]);
-      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A51 * k[0][i] + A52 * k[1][i] + A53 * k[2][i] + A54 * k[3][i]);
-      rhs(ys, k[4]);
-      for (int i = 0; i < n; i++) ys[i] = y[i] + h * (A61 * k[0][i] + A62 * k[1][i] + A63 * k[2][i] + A64 * k[3][i] + A65 * k[4][i]);
-      rhs(ys, k[5]);
-      for (int i = 0; i < n; i++) y[i] = y[i] + h * (A71 * k[0][i] + A73 * k[2][i] + A74 * k[3][i] + A75 * k[4][i] + A76 * k[5][i]);
-      rhs(y, k[0]); /* first same as last: the next step's k1 */
-    }
-    rates[r] = steps / (now() - t0);
-    if (r == 0) for (int i = 0; i < n; i++) sum += y[i];
-  }
-  qsort(rates, reps, sizeof(double), cmp);
-  printf("{\"stepsPerSecond\":%.6g,\"stateSum\":%.17g}\n", rates[reps / 2], sum);
+  dopri5_bench(rhs, y0, y, n, h, steps, reps, k, ys);
   return 0;
 }

@@ -8,9 +8,10 @@
  * Markdown table and one JSON line per case; (d) the generic committee ODE cases of
  * bench/committee.ts; (e) an ensemble of 64 runs of the stochastic overlap dynamics (src/sde/),
  * p = 4, p* = 2, to α = 100, at N = 10³ and 10⁹, CPU time on one thread and wall time on one and 2
- * worker threads (goal under 1 s on 2 cores). Never part of `npm test`. `npm run bench -- --sweep`
- * runs only (b), `-- --startup` only (c), `-- --committee` only (d), `-- --sde` only (e): on a
- * shared machine a short run is likelier to find both cores free.
+ * worker threads (goal under 1 s on 2 cores); (f) the wide quadratic network (bench/wide.ts,
+ * issue 17). Never part of `npm test`. `npm run bench -- --sweep` runs only (b), `-- --startup`
+ * only (c), `-- --committee` only (d), `-- --sde` only (e), `-- --wide` only (f) (`-- --p512` adds
+ * p = 256 and 512 to it): on a shared machine a short run is likelier to find both cores free.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
@@ -23,6 +24,7 @@ import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
 import { committeeTable } from './committee.js';
+import { wideCases } from './wide.js';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
 const REPEATS = 5;
@@ -260,6 +262,11 @@ async function main(): Promise<void> {
 
   if (process.argv.includes('--committee')) { console.log(`\n${committeeTable()}\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`); return; }
   const sweepOnly = process.argv.includes('--sweep'), startupOnly = process.argv.includes('--startup');
+  if (process.argv.includes('--wide')) {
+    const table = wideCases(benchDir, mkdtempSync(join(tmpdir(), 'onepass-bench-')), m.numpy !== null);
+    console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n\n${table}\n`);
+    return;
+  }
   const startupRows: string[] = [];
   if (!sweepOnly) {
     startupRows.push('| start-up (whole process, 10 runs) | median, s | min, s | goal, s |', '|---|---|---|---|');
@@ -306,6 +313,7 @@ async function main(): Promise<void> {
     );
   }
 
+  const wideTable = sweepOnly ? '' : wideCases(benchDir, mkdtempSync(join(tmpdir(), 'onepass-bench-')), m.numpy !== null);
   const sweepLines: string[] = [];
   for (const c of SWEEP_CASES) {
     const ones: { seconds: number; coresUsed: number }[] = [], twos: { seconds: number; coresUsed: number }[] = [];
@@ -320,7 +328,7 @@ async function main(): Promise<void> {
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const committeeRows = sweepOnly ? '' : committeeTable();
-  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n\n${committeeRows}\n\n${startupRows.join('\n')}\n`);
+  if (!sweepOnly) console.log(`\n${rows.join('\n')}\n\n${odeRows.join('\n')}\n\n${committeeRows}\n\n${wideTable}\n\n${startupRows.join('\n')}\n`);
   console.log('| sweep (median of 3) | 1 worker, s | 2 workers, s | throughput ratio | CPU s per wall s (1 / 2 workers; < 2 means other processes held a core) |');
   console.log('|---|---|---|---|---|');
   console.log(sweepLines.join('\n'));

@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseConfig, makeProblem, initialCondition, solveOde, simulateEnsemble, simulateSdeEnsemble, lossFigureSpec, renderSvg, type Ensemble, type LossSeries } from '../src/index.js';
 import { compareEnsembles, type Summary } from '../src/analysis/sdeValidation.js';
+import type { SgdStats, SdeStats } from '../src/model/trajectory.js';
 import { svgToPng } from '../src/io/files.js';
 
 const args = process.argv.slice(2);
@@ -22,7 +23,7 @@ const figure = fi >= 0 ? args.splice(fi, 2)[1] : undefined;
 const cases = (args.length ? args : ['1000,64,0.5,80', '4000,64,0.5,80', '1000,64,0.1,400']).map((s) => s.split(',').map(Number));
 
 /** The q-quantile over runs of the loss at each saved α. */
-function quantileCurve(e: Ensemble, q: number): Float64Array {
+function quantileCurve(e: Ensemble<SgdStats | SdeStats>, q: number): Float64Array {
   return Float64Array.from(e.alpha, (_, i) => {
     const v = e.runs.map((t) => t.loss[i]).sort((a, b) => a - b);
     return v[Math.min(v.length - 1, Math.floor(q * v.length))];
@@ -44,7 +45,7 @@ for (const [N, runs, eta, alphaMax] of cases) {
   const c = compareEnsembles(sgd.runs, sde.runs), o = compareEnsembles([ode], [ode]);
   console.log(JSON.stringify({ case: 'sde-validation', N, eta, runs, alphaMax, sdeStep: config.sdeStep, ...c, odeEscape: o.escape.sgd.mean, odeBias: o.bias.sgd.mean, sgdCpu, sdeCpu }));
   if (figure && N === cases[0][0] && eta === cases[0][2]) {
-    const band = (name: string, e: Ensemble): LossSeries[] => [
+    const band = (name: string, e: Ensemble<SgdStats | SdeStats>): LossSeries[] => [
       { label: `${name} mean of ${runs}`, trajectory: { alpha: e.alpha, loss: e.lossMean } },
       { label: `${name} 10 %`, trajectory: { alpha: e.alpha, loss: quantileCurve(e, 0.1) } },
       { label: `${name} 90 %`, trajectory: { alpha: e.alpha, loss: quantileCurve(e, 0.9) } },

@@ -26,7 +26,8 @@ import {
   odeStability, divergenceDiagnosis, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
-import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
+import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../src/model/budget.js';
+import { progressLines } from './progressLog.js';
 import { parseOut, parseWorkers } from './options.js';
 
 /** `--json`: one JSON document streamed to stdout in 1 MiB pieces, never built as one string; EPIPE and ENOSPC as above. */
@@ -56,9 +57,23 @@ export function loadConfig(opts: CommonOptions, parse: { readonly weights?: bool
   return parseConfig(applyOverrides(base as Record<string, unknown>, opts.set), parse);
 }
 
-/** A progress bar on stderr when it is a terminal (and not asked off); otherwise nothing. */
+/**
+ * The time estimate of work beyond a minute (checkWork), said when the work starts: after every
+ * check of the command (a refused checkpoint stays one line), by the first progress display.
+ */
+let pendingNote: string | null = null;
+
+/**
+ * A progress bar on stderr when it is a terminal, a line every few seconds when it is not (a
+ * log), nothing when asked off; first the pending time estimate, if any.
+ */
 export function progressBar(label: string, opts: CommonOptions): { update: (f: number) => void; stop: () => void } {
-  if (!process.stderr.isTTY || !opts.progress) return { update: () => {}, stop: () => {} };
+  const note = pendingNote;
+  pendingNote = null;
+  if (!opts.progress) return { update: () => {}, stop: () => {} };
+  if (note) process.stderr.write(`${note}\n`);
+  // Not a terminal (a cluster job's log, a pipe): a line every few seconds instead of a bar.
+  if (!process.stderr.isTTY) return progressLines(label, (line) => process.stderr.write(line));
   const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | eta {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
   bar.start(1000, 0);
   let last = -1;
@@ -110,6 +125,7 @@ export function checkWork(config: Config, opts: SimOptions, what: { ode: boolean
   const seconds = (what.sgdRuns ? sgdSeconds : 0) + (what.ode ? odeSeconds(config) : 0);
   const work = [what.sgdRuns ? `${stepsPerRun.toPrecision(3)} SGD steps per run × ${what.sgdRuns} run(s)` : '', what.ode ? `the ODE up to α = ${config.alphaMax}` : ''].filter(Boolean).join(' and ');
   checkTime(seconds, work, keys, opts.yes);
+  pendingNote = estimateNote(seconds, work);
 }
 
 /** A simulation's --checkpoint-every, and with --resume its checkpoint, read and validated before anything is computed. */
@@ -242,7 +258,7 @@ export function withCommonOptions(cmd: Command): Command {
     .addOption(new Option('-s, --set <key=value>', 'override a config key by dotted path, e.g. init.studentVariance=1e-8 (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
     .option('-o, --out <dir>', 'write trajectory.csv, trajectory.npz (numpy), result.json, loss.svg and loss.png into this folder', parseOut)
     .option('--json', 'print one JSON document on stdout (schema in the README)')
-    .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log')
     .option('--force', 'start over in an --out folder holding an interrupted run\'s checkpoint')
     .option('--yes', 'run even when the estimated time is more than a day');
 }

@@ -30,6 +30,8 @@ export interface OdeSolveOptions extends CommonSolveOptions {
   /** Relative and absolute tolerances of the state; default the config's rtol and atol. */
   readonly rtol?: number;
   readonly atol?: number;
+  /** Which save points keep Q and M (default the config's `saveOverlaps`: "all", "none" or every k-th). */
+  readonly saveOverlaps?: 'all' | 'none' | number;
 }
 
 /** SGD: an ensemble's runs (all, or those listed in `runs`), with checkpoints and streaming (EnsembleOptions). */
@@ -45,8 +47,8 @@ export function solve(problem: Problem, initial: InitialCondition, options: SgdS
 export function solve(problem: Problem, initial: InitialCondition, options: SolveOptions): Trajectory<OdeStats> | Ensemble;
 export function solve(problem: Problem, initial: InitialCondition, options: SolveOptions): Trajectory<OdeStats> | Ensemble {
   if (options.method !== 'sgd') {
-    const { saveAt, onProgress, rtol, atol } = options;
-    return solveOde(problem, initial.overlaps, { saveAt, onProgress, rtol, atol, sgdNoise: options.method === 'ode' });
+    const { saveAt, onProgress, rtol, atol, saveOverlaps } = options;
+    return solveOde(problem, initial.overlaps, { saveAt, onProgress, rtol, atol, saveOverlaps, sgdNoise: options.method === 'ode' });
   }
   return simulateEnsemble(problem, initial, options);
 }

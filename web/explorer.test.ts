@@ -130,3 +130,16 @@ test('figures export as SVG and PNG, data as CSV with the library\'s columns', a
   assert.ok(lines.some((l) => /^[^,]*,[^,]*,ode,/.test(l)) && lines.some((l) => /^[^,]*,[^,]*,sgd,/.test(l)));
   await page.close();
 });
+
+test('a wide student (p = 64, p* = 2) runs in the page: the same final ODE loss as Node to the last bit, the heatmaps drawn from the kept overlaps, no errors', async () => {
+  const input = { p: 64, N: 200, alphaMax: 40, eta: 0.1 };
+  const page = await newPage('?p=64&N=200&alphaMax=40&eta=0.1');
+  const shown = await odeFinalLoss(page);
+  assert.equal(shown, libraryFinalLoss(input), 'the WebAssembly ODE kernel gives Node\'s bits in Chromium');
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  // Moving the slider to a point without overlaps shows the nearest that has them (no error, no empty figure).
+  await page.locator('#alpha-slider').fill('7');
+  await page.waitForTimeout(200);
+  assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+  await page.close();
+});

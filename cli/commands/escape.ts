@@ -1,7 +1,7 @@
 /** `onepass escape`: the escape time (ODE) against the student width p and the initialisation variance σ². */
 import type { Command } from 'commander';
 import { csvText } from '../../src/model/csv.js';
-import { escapeSweepSeconds, checkTime } from '../../src/model/budget.js';
+import { escapeSweepSeconds, checkTime, estimateNote } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions } from '../common.js';
 import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec } from '../library.js';
@@ -14,10 +14,13 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
   prepareOut(opts, false);
   const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
   const variances = parseList('variances', opts.variances, false);
-  checkTime(escapeSweepSeconds(config, ps, variances.length), `${ps.length * variances.length} ODE${ps.length * variances.length === 1 ? '' : 's'} up to α = ${config.alphaMax}`, 'lower alphaMax or give fewer --p and --variances', opts.yes);
+  const escapeWork = `${ps.length * variances.length} ODE${ps.length * variances.length === 1 ? '' : 's'} up to α = ${config.alphaMax}`;
+  const escapeSeconds = escapeSweepSeconds(config, ps, variances.length);
+  checkTime(escapeSeconds, escapeWork, 'lower alphaMax or give fewer --p and --variances', opts.yes);
+  const note = estimateNote(escapeSeconds, escapeWork);
   const bar = progressBar('escape sweep', opts);
   let result;
-  try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update }); } finally { bar.stop(); }
+  try { result = escapeSweep(config, { ps, variances, scaleEta: opts.scaleEta, onProgress: bar.update, onValidated: () => { if (note && opts.progress) process.stderr.write(`${note}\n`); } }); } finally { bar.stop(); }
   const out = { ...result, ...provenance(config) };
   if (opts.json) printJson(out);
   else {
@@ -36,7 +39,12 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
       return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
     });
     const spec = curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } });
-    const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec]] });
+    // The loss curves against t (src/model/time.ts: ηα/p for the mean readout), one per p at the smallest σ².
+    const smallest = Math.min(...variances);
+    const curveSeries = ps.flatMap((p) => result.points.filter((q) => q.p === p && q.variance === smallest && q.curve !== undefined && q.curve.t.length > 1)
+      .map((q) => ({ label: `p = ${p}`, x: q.curve!.t.slice(1), y: q.curve!.loss.slice(1) })));
+    const curvesSpec = curvesFigureSpec(curveSeries, { title: `Loss against ${timeDefinition(config)} (σ² = ${smallest})`, subtitle: describe(config), x: { title: timeDefinition(config), log: true }, y: { title: 'population loss ε', log: true } });
+    const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec], ['escape-curves', curvesSpec]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }

@@ -22,7 +22,8 @@ import {
   phaseDiagramSpec, ResultStore, runSweep, configHash, tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, cliProgress,
 } from '../library.js';
 import { parseOut, parseWorkers } from '../options.js';
-import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../../src/model/budget.js';
+import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../../src/model/budget.js';
+import { progressLines } from '../progressLog.js';
 import type { SweepPoint } from '../../src/sweep/grid.js';
 
 interface SweepOptions {
@@ -102,7 +103,7 @@ async function writeExports(store: ResultStore, opts: SweepOptions): Promise<{ f
 const removedText = (removed: string[]) => (removed.length ? `; removed ${removed.join(', ')} (drawn from earlier rows; --plot draws it again)` : '');
 
 /** Refuses before computing a sweep no machine can finish, and asks for --yes above a day (src/model/budget.ts). */
-function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boolean | undefined): void {
+function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boolean | undefined): string | null {
   let seconds = 0;
   for (const p of points) {
     // An SGD point also integrates the ODE, for its deviation; the runs of a point go one after another.
@@ -110,11 +111,20 @@ function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boo
     if (sgd && !(sgd.stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: point ${p.index}: α_max·N = ${sgd.stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); lower alphaMax or N`);
     seconds += (sgd?.seconds ?? 0) + odeSeconds(p.config);
   }
-  checkTime(seconds / Math.max(1, Math.min(workers, points.length)), `${points.length} points`, 'lower alphaMax, N or runs', yes);
+  const wall = seconds / Math.max(1, Math.min(workers, points.length));
+  checkTime(wall, `${points.length} points`, 'lower alphaMax, N or runs', yes);
+  // Work beyond a minute is announced when it starts (progressBar), after every other check.
+  return estimateNote(wall, `${points.length} points`);
 }
 
-function progressBar(total: number, opts: SweepOptions): { update: (done: number) => void; stop: () => void } {
-  if (!process.stderr.isTTY || !opts.progress) return { update: () => {}, stop: () => {} };
+function progressBar(total: number, opts: SweepOptions, note: string | null): { update: (done: number) => void; stop: () => void } {
+  if (!opts.progress) return { update: () => {}, stop: () => {} };
+  if (note) process.stderr.write(`${note}\n`);
+  if (!process.stderr.isTTY) {
+    // A log: a line every few seconds (cli/progressLog.ts).
+    const lines = progressLines(`sweep (${total} points)`, (line) => process.stderr.write(line));
+    return { update: (d) => lines.update(d / total), stop: () => lines.stop() };
+  }
   const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
   bar.start(total, 0);
   return { update: (d) => bar.update(d), stop: () => bar.stop() };
@@ -210,11 +220,11 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
 
   const points = shardPoints(plan.points, shard);
   refuseDefaultIntoStore(opts, points);
-  checkSweepWork(points, workers, opts.yes);
+  const note = checkSweepWork(points, workers, opts.yes);
   const store = ResultStore.open(join(opts.out, DB));
   let summary: SweepSummary;
   try {
-    const bar = progressBar(points.length, opts);
+    const bar = progressBar(points.length, opts, note);
     try {
       summary = await runSweep(points, store, { workers, onProgress: (d) => bar.update(d) });
     } finally { bar.stop(); }
@@ -246,6 +256,6 @@ export function registerSweep(program: Command): void {
       .option('--plot-only', 'compute nothing: redraw the --plot diagram (and results.csv) from the store of <out>')
       .option('--json', 'print the summary as one JSON document')
       .option('--yes', 'run even when the estimated time is more than a day')
-      .option('--no-progress', 'no progress bar even on a terminal')
+      .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log')
       .action(async (o: SweepOptions) => { await load('sweep'); return cmdSweep(o); });
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { runMemoryBytes, sgdWork, MAX_RUN_BYTES, CONFIRM_SECONDS, MAX_STEPS, odeSeconds } from './budget.js';
+import { runMemoryBytes, keptPointCount, sgdWork, MAX_RUN_BYTES, CONFIRM_SECONDS, MAX_STEPS, odeSeconds } from './budget.js';
 
 test('saved overlaps are estimated up front: p = 512 at 300 save points (3.8 GB measured) is refused, naming the keys to change', () => {
   const c = { p: 512, pStar: 2, runs: 1, trainSecondLayer: false, savePoints: 300 };
@@ -31,4 +31,14 @@ test('SGD work: α_max·N steps per run, runs shared among threads; α_max = 10�
   assert.equal(sgdWork({ ...base, alphaMax: 80, runs: 8 }, 4).seconds, 2 * one);
   assert.ok(one < 10, 'the default run is seconds');
   assert.ok(odeSeconds({ alphaMax: 80, p: 4, pStar: 2 }) < 1);
+});
+
+test('a p = 512 run that the overlaps at 300 points would not fit (3.8 GB measured) is accepted when it keeps only some: saveOverlaps "none" or k', () => {
+  assert.throws(() => parseConfig({ p: 512, N: 2, alphaMax: 150 }), /saveOverlaps: "none" or k/);
+  parseConfig({ p: 512, N: 2, alphaMax: 150, saveOverlaps: 'none' });
+  parseConfig({ p: 512, N: 2, alphaMax: 150, saveOverlaps: 30 });
+  assert.equal(keptPointCount({ savePoints: 300, saveOverlaps: 'none' }), 2);
+  assert.equal(keptPointCount({ savePoints: 300, saveOverlaps: 30 }), 11);
+  assert.equal(keptPointCount({ savePoints: 300 }), 300);
+  assert.ok(runMemoryBytes({ p: 512, pStar: 2, runs: 1, trainSecondLayer: false, savePoints: 300, saveOverlaps: 'none' }) < 0.2 * 2 ** 30);
 });

@@ -4,7 +4,7 @@
  * change, instead of failing (or never ending) after minutes or hours.
  *
  * Memory: every trajectory keeps Q (p×p), M (p×p*) and, with a trained second layer, v (p) at
- * each save point, as Float64Arrays (8 bytes a number plus ~512 bytes of array bookkeeping per
+ * each save point that keeps overlaps (config saveOverlaps: all of them by default), as Float64Arrays (8 bytes a number plus ~512 bytes of array bookkeeping per
  * point). A simulation holds its runs, the ODE of `compare`, their mean and the mean's rows for
  * the JSON output: runs + 4 such copies at most. The integrator adds ~16 state vectors of work
  * space (Dormand–Prince stages, dense output). Measured: p = 512, N = 2, 300 save points reached
@@ -33,6 +33,8 @@ interface Config {
   readonly trainSecondLayer: boolean;
   readonly saveAt?: readonly number[] | undefined;
   readonly savePoints: number;
+  /** Which save points keep Q and M (config key; absent = "all"). */
+  readonly saveOverlaps?: 'all' | 'none' | number;
 }
 
 /** Largest estimated memory of saved overlaps and work space accepted. */
@@ -51,21 +53,38 @@ export function savePointCount(c: Pick<Config, 'saveAt' | 'savePoints'>): number
   return c.saveAt ? c.saveAt.length : c.savePoints;
 }
 
+/**
+ * Whether save point i of n keeps its overlaps under `saveOverlaps`: all; none (only the first and
+ * the last, which the analyses and the final-state report read); or every k-th and the last.
+ */
+export function keepsOverlaps(saveOverlaps: 'all' | 'none' | number | undefined, i: number, n: number): boolean {
+  if (saveOverlaps === undefined || saveOverlaps === 'all' || i === n - 1) return true;
+  return saveOverlaps === 'none' ? i === 0 : i % saveOverlaps === 0;
+}
+
+/** Number of save points that keep their overlaps (see keepsOverlaps). */
+export function keptPointCount(c: Pick<Config, 'saveAt' | 'savePoints' | 'saveOverlaps'>): number {
+  const n = savePointCount(c), k = c.saveOverlaps;
+  if (k === undefined || k === 'all') return n;
+  if (k === 'none') return Math.min(n, 2);
+  return Math.ceil(n / k) + 1;
+}
+
 /** Estimated bytes of the saved overlaps and solver work space of a run of this config (see header). */
-export function runMemoryBytes(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints'>): number {
+export function runMemoryBytes(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints' | 'saveOverlaps'>): number {
   const stateBytes = 8 * (c.p * c.p + c.p * c.pStar + (c.trainSecondLayer ? c.p : 0));
-  return savePointCount(c) * (stateBytes + 512) * (c.runs + 4) + 16 * stateBytes;
+  return (keptPointCount(c) * stateBytes + savePointCount(c) * 512) * (c.runs + 4) + 16 * stateBytes;
 }
 
 const gib = (b: number) => `${(b / 2 ** 30).toPrecision(2)} GiB`;
 
 /** Refuses a config whose saved overlaps would not fit in memory (ConfigError naming the keys). */
-export function checkRunMemory(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints'>): void {
+export function checkRunMemory(c: Pick<Config, 'p' | 'pStar' | 'runs' | 'trainSecondLayer' | 'saveAt' | 'savePoints' | 'saveOverlaps'>): void {
   const bytes = runMemoryBytes(c);
   if (bytes > MAX_RUN_BYTES) {
     const points = savePointCount(c);
     throw new ConfigError(c.saveAt ? 'saveAt' : 'savePoints',
-      `${points} save points of p = ${c.p} (p² + p·p* = ${c.p * c.p + c.p * c.pStar} numbers each) for ${c.runs} run(s) need about ${gib(bytes)} of memory; at most ${gib(MAX_RUN_BYTES)}: lower savePoints (or the length of saveAt), p or runs`);
+      `${points} save points of p = ${c.p} (p² + p·p* = ${c.p * c.p + c.p * c.pStar} numbers each) for ${c.runs} run(s) need about ${gib(bytes)} of memory; at most ${gib(MAX_RUN_BYTES)}: lower savePoints (or the length of saveAt), p or runs, or keep fewer overlap matrices (saveOverlaps: "none" or k)`);
   }
 }
 
@@ -84,9 +103,42 @@ export function sgdWork(c: Pick<Config, 'alphaMax' | 'N' | 'p' | 'pStar' | 'runs
   return { stepsPerRun, seconds };
 }
 
-/** Upper estimate of the ODE's wall-clock seconds up to α_max (see header). */
-export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'>): number {
+interface NetworkKeys { activation?: string; teacherActivation?: string; trainSecondLayer?: boolean; teacherReadout?: readonly number[]; studentReadout?: readonly number[] }
+
+/**
+ * Multiply-adds a second of the config's closed-form quadratic path, or null when the network is
+ * not σ = σ* = z²: the (Q⊥, M) kernel of uniform readouts (WebAssembly), or the JavaScript closed
+ * form of any other readout (readoutQuadratic.ts: 2p³, at about 10⁹ a second).
+ */
+function closedFormRate(c: NetworkKeys): number | null {
+  if (c.activation !== 'square' || (c.teacherActivation !== undefined && c.teacherActivation !== 'square')) return null;
+  return c.trainSecondLayer || c.teacherReadout || c.studentReadout ? 0.5e9 : 5e9;
+}
+
+/**
+ * Upper estimate of the ODE's wall-clock seconds up to α_max (see header). The quadratic network's
+ * closed form (src/ode/quadratic.ts) costs per evaluation ~3 µs plus p³ + 4p²p* multiply-adds at
+ * 5·10⁹ a second (the WebAssembly kernel measured 7.8·10⁹ on its products) plus the integrator's
+ * ~7 passes over the p² + pp* state (10⁹ a second); its evaluations are at most 2500 plus the
+ * stability bound of the late phase, 1.6 per unit of ηα (the p = 8, η = 0.5 figure above).
+ * Measured (p* = 2, η = 0.1, α_max = 40p): 1988 evaluations at p = 128, 2150 at p = 32.
+ */
+export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'> & { eta?: number } & NetworkKeys): number {
+  const rate = closedFormRate(c);
+  if (rate !== null) {
+    const evals = 2500 + 1.6 * (c.eta ?? 0.5) * c.alphaMax;
+    const perEval = 3e-6 + (c.p ** 3 + 4 * c.p * c.p * c.pStar) / rate + (7 * c.p * (c.p + c.pStar)) / 1e9;
+    return evals * perEval;
+  }
   return c.alphaMax * 2.4e-6 * Math.max(1, (c.p * c.p * (c.p + c.pStar)) / 640);
+}
+
+/** Seconds above which a command says up front how long its work will take. */
+export const ANNOUNCE_SECONDS = 60;
+
+/** The line a command prints before work estimated beyond a minute, else null. */
+export function estimateNote(seconds: number, work: string): string | null {
+  return seconds > ANNOUNCE_SECONDS && Number.isFinite(seconds) ? `note: ${work}: estimated up to ${humanDuration(seconds)} here (src/model/budget.ts); progress follows on stderr` : null;
 }
 
 /** A duration for people: seconds, hours, days or years, two digits. */
@@ -100,8 +152,8 @@ export function humanDuration(seconds: number): string {
 }
 
 /** Upper estimate of an escape sweep's seconds: one ODE per (p, σ²) up to α_max (see odeSeconds). */
-export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'>, ps: readonly number[], variances: number): number {
-  return ps.reduce((sum, p) => sum + variances * odeSeconds({ alphaMax: c.alphaMax, p, pStar: c.pStar }), 0);
+export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'> & { eta?: number } & NetworkKeys, ps: readonly number[], variances: number): number {
+  return ps.reduce((sum, p) => sum + variances * odeSeconds({ ...c, p }), 0);
 }
 
 /**

@@ -43,6 +43,8 @@ const weightInit = z.strictObject({
   seed: seedField('seed of the initial weights').default(0),
 });
 
+const SAVE_OVERLAPS_RULE = 'must be "all", "none" or an integer k ≥ 1 (keep Q and M at every k-th save point, and at the last)';
+
 export const configSchema = z.strictObject({
   activation: z.enum(ACTIVATIONS, { error: `must be one of: ${ACTIVATIONS.join(', ')}` }).default('square'),
   teacherActivation: z.enum(ACTIVATIONS, { error: `must be one of: ${ACTIVATIONS.join(', ')}` }).optional(),
@@ -61,6 +63,11 @@ export const configSchema = z.strictObject({
   // Presentation only (src/model/time.ts): the unit of every table, figure axis and message; data files carry both.
   time: z.enum(TIME_UNITS, { error: 'must be "alpha" (α = steps/N) or "t" (t = ηα/p for the mean readout, ηα for the sum readout)' }).default('alpha'),
   savePoints: z.number().int('must be an integer').min(2, 'must be ≥ 2').max(100000, 'must be ≤ 100000').default(300),
+  // Which save points keep Q and M (the loss is kept at all): a wide run's overlaps are p² numbers
+  // a point (2 MB at p = 512). budget.ts counts only the kept ones.
+  saveOverlaps: z.union([z.literal('all'), z.literal('none'), z.number().int(SAVE_OVERLAPS_RULE).min(1, SAVE_OVERLAPS_RULE).max(1e9, SAVE_OVERLAPS_RULE)], {
+    error: SAVE_OVERLAPS_RULE,
+  }).default('all'),
   init: z.union([weightInit, overlapInit], {
     error: 'must be either { teacher, studentVariance, seed } (random weights) or { Q, M, P } (explicit overlaps)',
   }).default({ teacher: 'orthonormal', studentVariance: 1e-3, seed: 0 }),

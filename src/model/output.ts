@@ -24,9 +24,9 @@ export interface TrajectoryJson {
    * formula. A loss below its floor is not resolved (read it as "< lossFloor"; never negative).
    */
   lossFloor?: number[];
-  /** One p×p matrix per saved α. */
+  /** One p×p matrix per saved α; [] at points that kept no overlaps (config saveOverlaps). */
   Q: number[][][];
-  /** One p×p* matrix per saved α. */
+  /** One p×p* matrix per saved α; [] where Q is. */
   M: number[][][];
   P: number[][];
   /** Student second-layer weights per α, when the second layer is trained. */
@@ -46,7 +46,7 @@ export function trajectoryJson(t: Trajectory): TrajectoryJson {
   return {
     solver: t.solver, status: t.status, message: t.message, p, pStar,
     alpha: Array.from(t.alpha), loss: Array.from(t.loss), ...(t.lossFloor ? { lossFloor: Array.from(t.lossFloor) } : {}),
-    Q: t.Q.map((q) => toRows(q, p, p)), M: t.M.map((m) => toRows(m, p, pStar)), P: toRows(t.P, pStar, pStar),
+    Q: t.Q.map((q) => (q.length ? toRows(q, p, p) : [])), M: t.M.map((m) => (m.length ? toRows(m, p, pStar) : [])), P: toRows(t.P, pStar, pStar),
     ...(t.v ? { v: t.v.map((x) => Array.from(x)) } : {}),
     stats: { ...t.stats },
   };
@@ -97,8 +97,10 @@ export function writeTrajectoryCsv(entries: readonly { trajectory: Trajectory; r
     const time = timeOf(config, t.alpha);
     for (let i = 0; i < t.alpha.length; i++) {
       const cells: CsvCell[] = [t.alpha[i], time[i], t.solver, run, seed, t.loss[i], t.lossFloor ? t.lossFloor[i] : ''];
-      for (const [k, l] of q) cells.push(t.Q[i][k * p + l]);
-      for (let k = 0; k < p * pStar; k++) cells.push(t.M[i][k]);
+      // A point that kept no overlaps (config saveOverlaps) has empty Q and M cells.
+      const Qi = t.Q[i], Mi = t.M[i];
+      for (const [k, l] of q) cells.push(Qi.length ? Qi[k * p + l] : '');
+      for (let k = 0; k < p * pStar; k++) cells.push(Mi.length ? Mi[k] : '');
       if (withV) for (let k = 0; k < p; k++) cells.push(t.v ? t.v[i][k] : '');
       row(cells);
     }

@@ -56,9 +56,12 @@ export interface Trajectory<S extends SolverStats = SolverStats> {
    * or above, never negative). Above it the loss is accurate to about rtol relative.
    */
   readonly lossFloor?: Float64Array;
-  /** Q (p×p, row-major) at each saved α. */
+  /**
+   * Q (p×p, row-major) at each saved α; empty (length 0) at the points that keep no overlaps
+   * (config `saveOverlaps`: all keep them by default; the first and last always do).
+   */
   readonly Q: Float64Array[];
-  /** M (p×p*, row-major) at each saved α. */
+  /** M (p×p*, row-major) at each saved α; empty where Q is. */
   readonly M: Float64Array[];
   /** Student second-layer weights v (length p) at each saved α, when the second layer is trained. */
   readonly v?: Float64Array[];

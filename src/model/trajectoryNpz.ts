@@ -6,7 +6,8 @@
  *   in `config` (a 0-d string array: `json.loads(d['config'][()])`) with `onepass_version`.
  * The ODE is one run. `onepass compare` holds both solvers in one file: their arrays prefixed
  * `ode_` and `sgd_` (ode_loss, sgd_Q, …) over the shared alpha, t, P and config.
- * A run that stopped early (diverged or failed) is padded with NaN after its last saved α, so
+ * Q and M are NaN at the saved α that kept no overlaps (config saveOverlaps). A run that stopped
+ * early (diverged or failed) is padded with NaN after its last saved α, so
  * every run has the full grid; its `status` says why. Per-run arrays, not ensemble means: the
  * mean is `d['loss'].mean(axis=0)` (np.nanmean once a run diverged).
  * Core module: plain data, no Node API.
@@ -40,7 +41,7 @@ export function trajectoryNpzEntries(config: Config, groups: readonly RunGroup[]
     f8Entry('alpha', [T], (emit) => emit(alpha)),
     f8Entry('t', [T], (emit) => emit(timeOf(config, alpha))),
   ];
-  /** Per run and saved α, `size` numbers picked from the run, NaN past its last saved α. */
+  /** Per run and saved α, `size` numbers picked from the run, NaN past its last saved α and where it kept no overlaps. */
   const perRun = (name: string, runs: readonly Trajectory[], inner: number[], pick: (t: Trajectory, i: number) => ArrayLike<number> | number) => {
     const size = inner.reduce((a, b) => a * b, 1);
     return f8Entry(name, [runs.length, T, ...inner], (emit) => {
@@ -49,7 +50,8 @@ export function trajectoryNpzEntries(config: Config, groups: readonly RunGroup[]
       for (const t of runs) for (let i = 0; i < T; i++) {
         if (i >= t.alpha.length) { emit(pad); continue; }
         const v = pick(t, i);
-        if (typeof v === 'number') { one[0] = v; emit(one); } else emit(v instanceof Float64Array ? v : Float64Array.from(v));
+        // A saved α that kept no overlaps (config saveOverlaps) has empty Q and M: NaN there too.
+        if (typeof v === 'number') { one[0] = v; emit(one); } else if (v.length < size) emit(pad); else emit(v instanceof Float64Array ? v : Float64Array.from(v));
       }
     });
   };

@@ -36,6 +36,13 @@ export interface IntegrateOptions {
    * from (tEnd, yEnd) in other variables.
    */
   readonly stopWhen?: (t: number, y: Float64Array) => boolean;
+  /**
+   * Called with each save point's index, time and state (a buffer reused from point to point
+   * when the state is not kept: copy what must outlive the call).
+   */
+  readonly onSave?: (index: number, t: number, y: Float64Array) => void;
+  /** Whether save point `index` keeps its state in the result (default all); the others get an empty array. */
+  readonly keepState?: (index: number) => boolean;
 }
 
 export interface OutputFunctional {
@@ -93,8 +100,17 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
 
   const outT: number[] = [];
   const outY: Float64Array[] = [];
+  // A save point's state: a fresh array if it is kept, else the scratch buffer (a wide run saves
+  // the loss at every point and the p² overlaps at a few).
+  const scratch = new Float64Array(n), none = new Float64Array(0);
+  const stateFor = (index: number) => (!opts.keepState || opts.keepState(index) ? new Float64Array(n) : scratch);
+  const save = (index: number, out: Float64Array) => {
+    opts.onSave?.(index, saveAt[index], out);
+    outT.push(saveAt[index]);
+    outY.push(out === scratch ? none : out);
+  };
   let next = 0;
-  while (next < saveAt.length && saveAt[next] <= t) { outT.push(saveAt[next]); outY.push(Float64Array.from(y)); next++; }
+  while (next < saveAt.length && saveAt[next] <= t) { const out = stateFor(next); out.set(y); save(next, out); next++; }
 
   let nfev = 0, accepted = 0, rejected = 0;
   const finish = (status: IntegrateResult['status'], message: string, stopped = false): IntegrateResult => ({
@@ -189,10 +205,9 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
       }
       while (next < saveAt.length && saveAt[next] <= t) {
         const theta = (saveAt[next] - tOld) / h, theta1 = 1 - theta;
-        const out = new Float64Array(n);
+        const out = stateFor(next);
         for (let i = 0; i < n; i++) out[i] = r1[i] + theta * (r2[i] + theta1 * (r3[i] + theta * (r4[i] + theta1 * r5[i])));
-        outT.push(saveAt[next]);
-        outY.push(out);
+        save(next, out);
         next++;
       }
       y.set(yNew);

@@ -7,20 +7,7 @@ import { square } from '../gauss/square.js';
 import { makeNetwork } from '../model/network.js';
 import { jointCovariance, type Overlaps } from '../model/overlaps.js';
 import { Rng } from '../random/rng.js';
-import { gaussianSampler, monteCarlo, randomCovariance } from '../testing/stats.js';
-
-/** Random overlaps: a random positive-definite joint covariance split into Q, M, P. */
-function randomOverlaps(p: number, pStar: number, rng: Rng): Overlaps {
-  const n = p + pStar;
-  const C = randomCovariance(n, rng);
-  const Q = new Float64Array(p * p), M = new Float64Array(p * pStar), P = new Float64Array(pStar * pStar);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j < p; j++) Q[i * p + j] = C[i * n + j];
-    for (let j = 0; j < pStar; j++) M[i * pStar + j] = C[i * n + p + j];
-  }
-  for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) P[i * pStar + j] = C[(p + i) * n + p + j];
-  return { p, pStar, Q, M, P };
-}
+import { gaussianSampler, monteCarlo, randomOverlaps } from '../testing/stats.js';
 
 function rhsOf(make: typeof quadraticRhs, o: Overlaps, eta: number, noise: number): Float64Array {
   const dy = new Float64Array(stateSize(o.p, o.pStar));

@@ -19,6 +19,8 @@
 import type { DynamicsParams, OverlapRhs } from './equations.js';
 import { trace, frobeniusDot } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
+import { rowDotsWorkspace, type RowDotsWorkspace } from './rowDots.js';
+import { quadraticKernel, type QuadraticKernel } from './quadraticKernel.js';
 
 /** ε = ½ E[e²] = ½ [τ² + 2 tr(ACAC)] + Δ/2: mean² plus variance of the quadratic form. */
 export function quadraticPopulationLoss(o: Overlaps, noise: number): number {
@@ -139,13 +141,24 @@ function quadraticRhsInto(y: Float64Array, dy: Float64Array, w: QuadraticWorkspa
  *   the loss keeps its relative accuracy as it falls (tested against an independent reference).
  */
 
-/** Work buffers and constants of the (Q⊥, M) form, allocated once per problem. */
+/**
+ * Work buffers and constants of the (Q⊥, M) form, allocated once per problem. p×p* matrices are
+ * kept twice, row-major (p rows of p*) and transposed (p* rows of p, names ending in t): every
+ * rank-p* product then runs as long contiguous loops over p instead of short ones over p*.
+ */
 interface PerpContext {
   readonly p: number; readonly ps: number; readonly noise: number;
   readonly Pinv: Float64Array; readonly P2s: Float64Array;
-  readonly K: Float64Array; readonly Q: Float64Array; readonly MPi: Float64Array; readonly D: Float64Array; readonly MPiD: Float64Array;
-  readonly G: Float64Array; readonly H: Float64Array;
+  readonly K: Float64Array; readonly Q: Float64Array; readonly D: Float64Array;
+  readonly MPi: Float64Array; readonly MPiD: Float64Array; readonly H: Float64Array; readonly U: Float64Array; readonly GM: Float64Array;
+  readonly Mt: Float64Array; readonly MPit: Float64Array; readonly Ut: Float64Array;
+  readonly G: Float64Array; readonly LR: Float64Array; readonly row1: Float64Array; readonly row2: Float64Array;
+  readonly work: RowDotsWorkspace;
+  /** The WebAssembly kernel doing all of the above in its own memory (K, Q, D are then its views), or null. */
+  readonly kernel: QuadraticKernel | null;
   tau: number;
+  /** The state of the last perpOverlaps call and its ε (see there). */
+  readonly lastY: Float64Array; lastValid: boolean; lastEps: number;
 }
 
 /** P⁻¹ by Cholesky, or null when P is not numerically positive definite (condition > 10¹⁰). */
@@ -182,48 +195,108 @@ export function spdInverse(P: ArrayLike<number>, n: number): Float64Array | null
   return inv;
 }
 
-function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array, noise: number): PerpContext {
+function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array, noise: number, engine: 'wasm' | 'js'): PerpContext {
   const P2s = new Float64Array(ps * ps);
   for (let i = 0; i < ps; i++) for (let j = 0; j < ps; j++) {
     let s = 0;
     for (let l = 0; l < ps; l++) s += P[i * ps + l] * P[l * ps + j];
     P2s[i * ps + j] = s / ps;
   }
+  const kernel = engine === 'wasm' ? quadraticKernel(p, ps) : null;
+  // With the kernel the JavaScript buffers are never used: empty ones, so that a wide problem does not hold them twice.
+  const size = (s: number) => (kernel ? 0 : s);
+  const work = rowDotsWorkspace(kernel ? 0 : p, ps, 'js');
+  const pps = () => new Float64Array(size(p * ps));
+  if (kernel) { kernel.Pinv.set(Pinv); kernel.P2s.set(P2s); }
   return {
-    p, ps, noise, Pinv, P2s, K: new Float64Array(p * p), Q: new Float64Array(p * p), MPi: new Float64Array(p * ps),
-    D: new Float64Array(ps * ps), MPiD: new Float64Array(p * ps), G: new Float64Array(p * p), H: new Float64Array(p * ps), tau: 0,
+    p, ps, noise, Pinv, P2s, K: kernel?.K ?? new Float64Array(p * p), Q: kernel?.Q ?? new Float64Array(p * p), D: kernel?.D ?? new Float64Array(ps * ps),
+    MPi: pps(), MPiD: pps(), H: pps(), U: work.U, GM: work.GM, Mt: work.Mt, MPit: pps(), Ut: pps(),
+    G: work.G, LR: new Float64Array(size(p * p)), row1: new Float64Array(size(p)), row2: new Float64Array(size(p)), work, kernel,
+    tau: 0, lastY: new Float64Array(p * p + p * ps), lastValid: false, lastEps: 0,
   };
 }
 
+/** Bt (n×p) ← Aᵀ for A p×n row-major. */
+function transposeInto(A: Float64Array, aOff: number, p: number, n: number, Bt: Float64Array): void {
+  for (let i = 0; i < p; i++) for (let m = 0; m < n; m++) Bt[m * p + i] = A[aOff + i * n + m];
+}
+
 /**
- * Fills K, Q = Q⊥ + K, MP⁻¹, D, MP⁻¹D and τ from the state y = [Q⊥, M]; returns ε (noiseless part
- * plus Δ/2) in the cancellation-free form of the header.
+ * out[j] = Σ_m a[aOff + m] Bt[m p + j] for j in [from, p): row aOff/n of A·Bᵀ for B = (Bt)ᵀ, the
+ * sum over m = 0, 1, … in order (each out[j] starts at 0).
+ */
+function lowRankRow(out: Float64Array, a: Float64Array, aOff: number, Bt: Float64Array, n: number, p: number, from: number): void {
+  // Two terms per pass ((out + a_m b_m) + a_{m+1} b_{m+1}: the same additions in the same order
+  // as one term per pass), so that p* = 2 is a single pass.
+  let m = 0;
+  if (n >= 2) {
+    const a0 = a[aOff], a1 = a[aOff + 1];
+    for (let j = from; j < p; j++) out[j] = a0 * Bt[j] + a1 * Bt[p + j];
+    m = 2;
+  } else {
+    const a0 = a[aOff];
+    for (let j = from; j < p; j++) out[j] = a0 * Bt[j];
+    m = 1;
+  }
+  for (; m + 1 < n; m += 2) {
+    const a0 = a[aOff + m], a1 = a[aOff + m + 1], o0 = m * p, o1 = o0 + p;
+    for (let j = from; j < p; j++) out[j] = out[j] + a0 * Bt[o0 + j] + a1 * Bt[o1 + j];
+  }
+  if (m < n) {
+    const a0 = a[aOff + m], o0 = m * p;
+    for (let j = from; j < p; j++) out[j] += a0 * Bt[o0 + j];
+  }
+}
+
+/**
+ * Fills K, Q = Q⊥ + K, MP⁻¹ (and its transpose), Mᵀ, D, MP⁻¹D and τ from the state y = [Q⊥, M];
+ * returns ε (noiseless part plus Δ/2) in the cancellation-free form of the header.
  */
 function perpOverlaps(y: Float64Array, c: PerpContext): number {
-  const { p, ps, Pinv, P2s, K, Q, MPi, D, MPiD } = c;
+  // The integrator asks for ε and Q at the state it has just evaluated the right-hand side at
+  // (first-same-as-last): the buffers still hold that state's values, and recomputing them
+  // would give the same bits.
+  const last = c.lastY;
+  if (c.lastValid) {
+    let same = true;
+    for (let i = 0; i < last.length; i++) if (y[i] !== last[i]) { same = false; break; }
+    if (same) return c.lastEps;
+  }
+  if (c.kernel) {
+    c.kernel.Y.set(y.length === last.length ? y : y.subarray(0, last.length));
+    const eps = c.kernel.overlaps(c.noise);
+    c.tau = c.kernel.tau();
+    return remember(c, y, eps);
+  }
+  const { p, ps, Pinv, P2s, K, Q, MPi, MPit, Mt, D, MPiD, row1 } = c;
   const pp = p * p;
   for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
     let s = 0;
     for (let l = 0; l < ps; l++) s += y[pp + i * ps + l] * Pinv[l * ps + j];
     MPi[i * ps + j] = s;
   }
+  transposeInto(MPi, 0, p, ps, MPit);
+  transposeInto(y, pp, p, ps, Mt);
+  // K = MP⁻¹Mᵀ, Q = Q⊥ + K (upper triangle, then mirrored); tr Q⊥², tr(Q⊥K)
   let trQp = 0, qq = 0, qk = 0;
   for (let i = 0; i < p; i++) {
-    trQp += y[i * p + i];
+    const ri = i * p;
+    trQp += y[ri + i];
+    lowRankRow(row1, MPi, i * ps, Mt, ps, p, i);
     for (let j = i; j < p; j++) {
-      let s = 0;
-      for (let l = 0; l < ps; l++) s += MPi[i * ps + l] * y[pp + j * ps + l];
-      K[i * p + j] = K[j * p + i] = s;
-      const qp = y[i * p + j];
-      Q[i * p + j] = Q[j * p + i] = qp + s;
+      const s = row1[j], qp = y[ri + j];
+      K[ri + j] = s;
+      Q[ri + j] = qp + s;
       const w = i === j ? 1 : 2;
       qq += w * qp * qp;
       qk += w * qp * s;
     }
   }
+  // K and Q are kept as upper triangles here (all the right-hand side reads); toPerp, toQ and
+  // viewQ mirror them.
   for (let a = 0; a < ps; a++) for (let b = a; b < ps; b++) {
     let s = 0;
-    for (let k = 0; k < p; k++) s += y[pp + k * ps + a] * y[pp + k * ps + b];
+    for (let k = 0; k < p; k++) s += Mt[a * p + k] * Mt[b * p + k];
     D[a * ps + b] = D[b * ps + a] = s / p - P2s[a * ps + b];
   }
   for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
@@ -241,7 +314,23 @@ function perpOverlaps(y: Float64Array, c: PerpContext): number {
   }
   const tau = trQp / p + trDPi;
   c.tau = tau;
-  return 0.5 * tau * tau + (qq + 2 * qk) / pp + trDPi2 + c.noise / 2;
+  return remember(c, y, 0.5 * tau * tau + (qq + 2 * qk) / pp + trDPi2 + c.noise / 2);
+}
+
+function remember(c: PerpContext, y: Float64Array, eps: number): number {
+  c.lastY.set(y.length === c.lastY.length ? y : y.subarray(0, c.lastY.length));
+  c.lastValid = true;
+  c.lastEps = eps;
+  return eps;
+}
+
+/** A[j][i] ← A[i][j] for j > i, in tiles (writing a whole column at once leaves the cache at large p). */
+function mirrorUpper(A: Float64Array, p: number): void {
+  const B = 32;
+  for (let i0 = 0; i0 < p; i0 += B) for (let j0 = i0; j0 < p; j0 += B) {
+    const iEnd = Math.min(i0 + B, p), jEnd = Math.min(j0 + B, p);
+    for (let i = i0; i < iEnd; i++) for (let j = Math.max(j0, i + 1); j < jEnd; j++) A[j * p + i] = A[i * p + j];
+  }
 }
 
 export interface PerpForm {
@@ -257,13 +346,17 @@ export interface PerpForm {
   readonly viewQ: (y: Float64Array) => Float64Array;
 }
 
-/** The (Q⊥, M) form of the quadratic network's ODEs, or null when P is singular or ill-conditioned. */
-export function quadraticPerpForm(params: DynamicsParams): PerpForm | null {
+/**
+ * The (Q⊥, M) form of the quadratic network's ODEs, or null when P is singular or ill-conditioned.
+ * The right-hand side runs in the WebAssembly kernel (quadraticKernel.ts) where it exists;
+ * `engine` 'js' keeps it in the JavaScript below, which gives the same bits (tested).
+ */
+export function quadraticPerpForm(params: DynamicsParams, engine: 'wasm' | 'js' = 'wasm'): PerpForm | null {
   const { p, pStar: ps, eta, noise, P } = params;
   const Pinv = spdInverse(P, ps);
   if (!Pinv) return null;
   const pp = p * p;
-  const ctx = perpContext(p, ps, P, Pinv, noise);
+  const ctx = perpContext(p, ps, P, Pinv, noise, engine);
   const gf = (2 * eta) / p;
   const nq = params.sgdNoise === false ? 0 : (4 * eta * eta) / pp;
   const decay = eta * (params.weightDecay ?? 0);
@@ -287,42 +380,65 @@ export function quadraticPerpForm(params: DynamicsParams): PerpForm | null {
       const y = new Float64Array(pp + p * ps);
       y.set(M as ArrayLike<number>, pp);
       perpOverlaps(y, ctx); // K from M (Q⊥ = 0 here)
+      mirrorUpper(ctx.K, p);
       for (let i = 0; i < pp; i++) y[i] = Q[i] - ctx.K[i];
       return y;
     },
-    toQ: (y) => { perpOverlaps(y, ctx); return Float64Array.from(ctx.Q); },
-    viewQ: (y) => { perpOverlaps(y, ctx); return ctx.Q; },
+    toQ: (y) => { perpOverlaps(y, ctx); mirrorUpper(ctx.Q, p); return Float64Array.from(ctx.Q); },
+    viewQ: (y) => { perpOverlaps(y, ctx); mirrorUpper(ctx.Q, p); return ctx.Q; },
   };
 }
 
+/**
+ * dy/dα in (Q⊥, M), header equations, at O(p³) cost p³ multiply-adds (two half products) plus
+ * O(p² p*) for the rest. With X = Q⊥, K = M P⁻¹ Mᵀ of rank p* and U = XM (p×p*):
+ *   XK = U (MP⁻¹)ᵀ,  KX = (MP⁻¹) Uᵀ,  so  XQ + KX = X² + U(MP⁻¹)ᵀ + (MP⁻¹)Uᵀ,  QX + XQ = X² + (XQ + KX),
+ *   GQ = GX + (GM)(MP⁻¹)ᵀ,
+ * and the only p×p×p products are X² and GX, both symmetric-by-symmetric, of which only the
+ * upper triangle is needed (X² is symmetric; S and dQ⊥/dα are symmetric, so GX's upper triangle
+ * is all they read). The products of the earlier form (Q⊥Q, KQ⊥, GQ, QQ⊥ + Q⊥Q in full: 5p³)
+ * become these two halves (p³): same equations, summed in another order (last bits differ).
+ */
 function quadraticPerpRhsInto(y: Float64Array, dy: Float64Array, c: PerpContext, gf: number, nq: number, decay: number): void {
   const eps = perpOverlaps(y, c);
-  const { p, ps, K, Q, MPi, MPiD, G, H } = c;
+  if (c.kernel) {
+    c.kernel.rhs(eps, gf, nq, decay);
+    dy.set(c.kernel.DY);
+    return;
+  }
+  const { p, ps, Q, MPi, MPit, Mt, MPiD, G, H, U, Ut, GM, LR, row1, row2, work } = c;
+  const { X, X2, GX } = work;
   const pp = p * p, tau = c.tau;
-  // H = Q⊥M/p + MP⁻¹D
-  for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
-    let s = 0;
-    for (let l = 0; l < p; l++) s += y[i * p + l] * y[pp + l * ps + j];
-    H[i * ps + j] = s / p + MPiD[i * ps + j];
+  // U = XM (kernel, with X²), H = U/p + MP⁻¹D
+  X.set(y.subarray(0, pp));
+  work.squareX();
+  for (let i = 0; i < p * ps; i++) H[i] = U[i] / p + MPiD[i];
+  transposeInto(U, 0, p, ps, Ut);
+  // LR = U(MP⁻¹)ᵀ + (MP⁻¹)Uᵀ = XK + KX (upper), G = (X² + LR)/p + MP⁻¹D (MP⁻¹)ᵀ, symmetric, in full for GX
+  for (let i = 0; i < p; i++) {
+    const ri = i * p, mi = i * ps;
+    lowRankRow(row1, U, mi, MPit, ps, p, i);
+    lowRankRow(row2, MPi, mi, Ut, ps, p, i);
+    for (let j = i; j < p; j++) LR[ri + j] = row1[j] + row2[j];
+    lowRankRow(row1, MPiD, mi, MPit, ps, p, i);
+    for (let j = i; j < p; j++) G[ri + j] = (X2[ri + j] + LR[ri + j]) / p + row1[j];
   }
-  // G = (Q⊥Q + KQ⊥)/p + MP⁻¹D (MP⁻¹)ᵀ (symmetric)
-  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) {
-    let s = 0, t = 0;
-    for (let l = 0; l < p; l++) s += y[i * p + l] * Q[l * p + j] + K[i * p + l] * y[l * p + j];
-    for (let l = 0; l < ps; l++) t += MPiD[i * ps + l] * MPi[j * ps + l];
-    G[i * p + j] = G[j * p + i] = s / p + t;
-  }
+  mirrorUpper(G, p);
+  work.productGX(); // GX and GM = G M
   // ε includes Δ/2, so 2ε = τ² + 2 tr(ACAC) + Δ is the c0 of quadraticRhsInto.
   const c0 = 2 * eps;
-  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) {
-    // S = GQ/p − HMᵀ/p*, and (QQ⊥ + Q⊥Q)_ij for A Q⊥ + Q⊥ Aᵀ
-    let gq = 0, hm = 0, qqp = 0;
-    for (let l = 0; l < p; l++) { gq += G[i * p + l] * Q[l * p + j]; qqp += Q[i * p + l] * y[l * p + j] + y[i * p + l] * Q[l * p + j]; }
-    for (let m = 0; m < ps; m++) hm += H[i * ps + m] * y[pp + j * ps + m];
-    const s = gq / p - hm / ps;
-    const qp = y[i * p + j];
-    const d = -gf * (2 * tau * qp + (2 * qqp) / p) + nq * (c0 * Q[i * p + j] + 4 * tau * G[i * p + j] + 8 * s) - 2 * decay * qp;
-    dy[i * p + j] = dy[j * p + i] = d;
+  for (let i = 0; i < p; i++) {
+    // S = GQ/p − HMᵀ/p* = (GX + GM(MP⁻¹)ᵀ)/p − HMᵀ/p*, and QQ⊥ + Q⊥Q = 2X² + LR for A Q⊥ + Q⊥ Aᵀ
+    const ri = i * p, mi = i * ps;
+    lowRankRow(row1, GM, mi, MPit, ps, p, i);
+    lowRankRow(row2, H, mi, Mt, ps, p, i);
+    for (let j = i; j < p; j++) {
+      const s = (GX[ri + j] + row1[j]) / p - row2[j] / ps;
+      const qqp = 2 * X2[ri + j] + LR[ri + j];
+      const qp = y[ri + j];
+      dy[ri + j] = -gf * (2 * tau * qp + (2 * qqp) / p) + nq * (c0 * Q[ri + j] + 4 * tau * G[ri + j] + 8 * s) - 2 * decay * qp;
+    }
   }
+  mirrorUpper(dy, p);
   for (let i = 0; i < p * ps; i++) dy[pp + i] = -gf * (tau * y[pp + i] + 2 * H[i]) - decay * y[pp + i];
 }

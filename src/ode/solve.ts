@@ -1,8 +1,8 @@
 /**
  * Integrates the overlap ODEs of a problem from given initial overlaps and returns a Trajectory.
  * Picks the closed-form right-hand side for the quadratic paper's network (square, mean
- * readout, and any uniform readout mapped exactly onto it: uniformQuadratic.ts), else the generic sum
- * of Gaussian expectations. A blow-up of the student norms stops the
+ * readout, and any uniform readout mapped exactly onto it: uniformQuadratic.ts), for σ = z² with
+ * any other readout (readoutQuadratic.ts), else the generic sum of Gaussian expectations. A blow-up of the student norms stops the
  * run with a message saying where (and `divergedAt`) instead of NaNs.
  */
 import type { Problem } from '../model/problem.js';
@@ -19,6 +19,8 @@ import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { formatTime } from '../model/time.js';
 import { isMeanQuadratic } from '../model/network.js';
 import { uniformQuadraticScales, meanEquivalent, mappedRhs } from './uniformQuadratic.js';
+import { keepsOverlaps } from '../model/budget.js';
+import { isSquareNetwork, readoutQuadraticRhs, readoutQuadraticLossAndFloor } from './readoutQuadratic.js';
 
 export interface OdeOptions {
   /** Called with the fraction of the α range done. */
@@ -29,6 +31,8 @@ export interface OdeOptions {
   readonly atol?: number;
   /** false: drop the η² SGD-noise term (gradient flow on the population loss). Default true. */
   readonly sgdNoise?: boolean;
+  /** Which save points keep Q and M (default the config's `saveOverlaps`); the others get empty arrays. */
+  readonly saveOverlaps?: 'all' | 'none' | number;
 }
 
 export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'eta' | 'noise' | 'weightDecay' | 'secondLayerRate'>, P: Float64Array, sgdNoise = true): OverlapRhs {
@@ -41,6 +45,8 @@ export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'e
       return mappedRhs(quadraticRhs(eq.params), problem.p, problem.pStar, eq.a);
     }
   }
+  // Any other readout of σ = z² (teacher weights, a trained second layer): closed form too.
+  if (isSquareNetwork(problem.network)) return readoutQuadraticRhs(params, problem.network);
   return committeeRhs(params, problem.network);
 }
 
@@ -122,10 +128,12 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const noisyRhs = !perp && hasRelu(problem.network);
   const lossAndFloor = perp
     ? perp.lossAndFloor
-    : (y: Float64Array) => {
-      const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise);
-      return noisyRhs ? { loss: r.loss, floor: Math.max(r.floor, RELU_QM_FLOOR_FACTOR * (Number.EPSILON / 2) * r.scale) } : r;
-    };
+    : isSquareNetwork(problem.network)
+      ? (y: Float64Array) => readoutQuadraticLossAndFloor(overlapsOf(y), networkOf(y), problem.noise)
+      : (y: Float64Array) => {
+        const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise);
+        return noisyRhs ? { loss: r.loss, floor: Math.max(r.floor, RELU_QM_FLOOR_FACTOR * (Number.EPSILON / 2) * r.scale) } : r;
+      };
   const y0 = perp ? perp.toPerp(initial.Q, initial.M) : packState(initial, train ? problem.network.v : undefined);
   const atol = options.atol ?? problem.config.atol;
   // The reported loss is controlled relative to itself, down to its rounding floor. Its local
@@ -138,6 +146,12 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   // Networks on the generic path whose expectations exist in double-double go on, once their
   // loss is small against the terms it cancels, in deviation variables (deviation.ts).
   const exact = perp ? null : exactExpectationsOf(problem.network);
+  const keepMode = options.saveOverlaps ?? problem.config.saveOverlaps;
+  const keep = (i: number) => keepsOverlaps(keepMode, i, saveAt.length);
+  // The loss at every save point, from the state as it is saved (kept or not).
+  const lf: { loss: number; floor: number }[] = [];
+  // The last state saved without its overlaps: a run that stops early (diverged, failed) keeps it as its final point.
+  const lastDropped = new Float64Array(y0.length);
   const result = integrate((_t, y, dy) => rhs(y, dy), y0, {
     saveAt,
     rtol,
@@ -145,12 +159,16 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     output: lossControl(lossAndFloor),
     divergence: (t, y) => { const e = check(t, perp ? perp.viewQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e, problem.config); },
     onStep: progress,
+    onSave: (i, _t, y) => { lf[i] = lossAndFloor(y); if (!keep(i)) lastDropped.set(y); },
+    keepState: keep,
     ...(exact ? { stopWhen: (_t: number, y: Float64Array) => { const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise); return r.loss < SWITCH_LOSS_RATIO * r.scale; } } : {}),
   });
-  const Q = result.y.map((y) => (perp ? perp.toQ(y) : y.slice(0, pp)));
-  const M = result.y.map((y) => y.slice(pp, offV));
-  const v = train ? result.y.map((y) => y.slice(offV)) : undefined;
-  const lf = result.y.map(lossAndFloor);
+  const none = new Float64Array(0);
+  const saved = result.y.length;
+  if (saved > 0 && result.y[saved - 1].length === 0) result.y[saved - 1] = lastDropped;
+  const Q = result.y.map((y) => (y.length === 0 ? none : perp ? perp.toQ(y) : y.slice(0, pp)));
+  const M = result.y.map((y) => (y.length === 0 ? none : y.slice(pp, offV)));
+  const v = train ? result.y.map((y) => (y.length === 0 ? none : y.slice(offV))) : undefined;
   const stats = { acceptedSteps: result.acceptedSteps, rejectedSteps: result.rejectedSteps, rhsEvaluations: result.rhsEvaluations };
   let { status, message, tEnd } = result;
   const alpha = Array.from(result.t);
@@ -169,11 +187,13 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
       onStep: progress,
     });
     for (let i = 0; i < r2.y.length; i++) {
-      const yq = form.toOverlaps(r2.y[i]);
+      // The second phase keeps its (small, generic-path) states; saveOverlaps applies to the grid as a whole.
+      const kept = keep(alpha.length) || i === r2.y.length - 1;
+      const yq = kept ? form.toOverlaps(r2.y[i]) : none;
       alpha.push(r2.t[i]);
-      Q.push(yq.slice(0, pp));
-      M.push(yq.slice(pp, offV));
-      v?.push(yq.slice(offV));
+      Q.push(kept ? yq.slice(0, pp) : none);
+      M.push(kept ? yq.slice(pp, offV) : none);
+      v?.push(kept ? yq.slice(offV) : none);
       lf.push(form.lossAndFloor(r2.y[i]));
     }
     stats.acceptedSteps += r2.acceptedSteps;

@@ -23,3 +23,16 @@ test('no escape fit is made through a repeated σ² (one abscissa: the slope is 
   assert.ok(r.points.every((q) => q.escapeAlpha !== null), 'both points escape');
   assert.deepEqual(r.fits, []);
 });
+
+test('each escape point carries its loss curve against t = ηα/p, the loss of the same solve', () => {
+  const config = parseConfig({ p: 2, pStar: 2, eta: 0.3, alphaMax: 60, savePoints: 30 });
+  const { points } = escapeSweep(config, { ps: [2, 6], variances: [1e-3], scaleEta: true });
+  for (const q of points) {
+    const curve = q.curve!;
+    assert.equal(curve.t.length, 30);
+    assert.equal(curve.loss.length, 30);
+    assert.ok(Math.abs(curve.t[29] - (q.eta * 60) / q.p) < 1e-12, `p = ${q.p}: t ends at ${curve.t[29]}`);
+    if (q.escapeAlpha !== null) assert.ok(curve.loss[29] < curve.loss[0]);
+  }
+  assert.ok(Math.abs(points[1].eta - 0.9) < 1e-15, 'η/p kept at 0.15');
+});

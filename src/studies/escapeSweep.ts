@@ -11,7 +11,7 @@ import { makeProblem, initialCondition } from '../model/problem.js';
 import { solve } from '../solve.js';
 import { analyzeLossCurve } from '../analysis/plateau.js';
 import { ConfigError, withContext } from '../model/errors.js';
-import { timeAt } from '../model/time.js';
+import { timeAt, timeOf } from '../model/time.js';
 import { csvText } from '../model/csv.js';
 
 export interface EscapePoint {
@@ -24,6 +24,8 @@ export interface EscapePoint {
   /** Loss of the last plateau, if one was found. */
   readonly plateauLoss: number | null;
   readonly status: string;
+  /** The loss curve against the paper's scaling variable t = ηα/p (the points reached where the loss is above its rounding floor). */
+  readonly curve?: { readonly t: number[]; readonly loss: number[] };
 }
 
 export interface EscapeFit {
@@ -46,6 +48,8 @@ export interface EscapeSweepOptions {
   /** Solve gradient flow (the ODE without its η² SGD-noise term, the η → 0 limit in t = ηα/p) instead of SGD's ODE at η. */
   readonly gradientFlow?: boolean;
   readonly onProgress?: (fraction: number) => void;
+  /** Called once every point has passed validation, before the first solve (a command announces long work here). */
+  readonly onValidated?: () => void;
 }
 
 export function escapeSweep(config: Config, options: EscapeSweepOptions): { points: EscapePoint[]; fits: EscapeFit[] } {
@@ -57,17 +61,21 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
     for (const variance of options.variances) {
       const eta = options.scaleEta ? (config.eta * p) / config.p : config.eta;
       try {
-        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta, init: { ...config.init, studentVariance: variance } }) });
+        // Only the loss is read: a wide point keeps no overlap matrices (p = 256: 0.5 MB a save point).
+        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta, saveOverlaps: 'none', init: { ...config.init, studentVariance: variance } }) });
       } catch (err) {
         throw withContext(err, `at escape-sweep point p = ${p}, σ² = ${variance}`);
       }
     }
   }
+  options.onValidated?.();
   const points: EscapePoint[] = [];
   const total = runs.length;
   for (const { p, variance, eta, c } of runs) {
     const problem = makeProblem(c);
-    const t = solve(problem, initialCondition(c), { method: options.gradientFlow ? 'gradientFlow' : 'ode' });
+    // Progress within each solve too: a wide point takes seconds to minutes.
+    const done = points.length;
+    const t = solve(problem, initialCondition(c), { method: options.gradientFlow ? 'gradientFlow' : 'ode', ...(options.onProgress ? { onProgress: (f: number) => options.onProgress!((done + f) / total) } : {}) });
     const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
     const ok = t.status === 'completed';
     points.push({
@@ -76,6 +84,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
       escapeTime: ok && a.escapeAlpha !== null ? timeAt(c, a.escapeAlpha) : null,
       plateauLoss: a.plateau?.loss ?? null,
       status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
+      curve: resolvedCurve(timeOf(c, t.alpha), t.loss, t.lossFloor),
     });
     options.onProgress?.(points.length / total);
   }
@@ -91,6 +100,13 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
     fits.push({ p, A: fa.slope, B: fa.intercept, At: ft.slope, Bt: ft.intercept, r2: fa.r2, points: pts.length });
   }
   return { points, fits };
+}
+
+/** The loss against t = ηα/p at the points where it is resolved (above its rounding floor: README, *Accuracy floor*). */
+function resolvedCurve(time: Float64Array, loss: Float64Array, floor: Float64Array | undefined): { t: number[]; loss: number[] } {
+  const t: number[] = [], l: number[] = [];
+  for (let i = 0; i < time.length; i++) if (!floor || loss[i] > floor[i]) { t.push(time[i]); l.push(loss[i]); }
+  return { t, loss: l };
 }
 
 function linearFit(x: number[], y: number[]): { slope: number; intercept: number; r2: number } {

@@ -54,3 +54,16 @@ export function randomCovariance(n: number, rng: Rng): Float64Array {
   }
   return C;
 }
+
+/** Random overlaps: a random positive-definite joint covariance (randomCovariance) split into Q (p×p), M (p×p*), P (p*×p*). */
+export function randomOverlaps(p: number, pStar: number, rng: Rng): { p: number; pStar: number; Q: Float64Array; M: Float64Array; P: Float64Array } {
+  const n = p + pStar;
+  const C = randomCovariance(n, rng);
+  const Q = new Float64Array(p * p), M = new Float64Array(p * pStar), P = new Float64Array(pStar * pStar);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) Q[i * p + j] = C[i * n + j];
+    for (let j = 0; j < pStar; j++) M[i * pStar + j] = C[i * n + p + j];
+  }
+  for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) P[i * pStar + j] = C[(p + i) * n + p + j];
+  return { p, pStar, Q, M, P };
+}

@@ -15,6 +15,14 @@ import type { RunRequest, HessianRequest, SgdPoint, WorkerReply, DataExport } fr
 /** Streamed points are sent at most this often: often enough to look live, rarely enough to stay cheap. */
 const BATCH_MS = 80;
 
+/**
+ * Beyond this width the page gets the overlap matrices at about 20 of the saved α (a p = 256
+ * trajectory at every point is 20 M numbers to clone and draw), and the Hessian analyses, whose
+ * eigenproblems have p(p + p*) sides, are skipped.
+ */
+const WIDE_P = 32;
+const WIDE_FRAMES = 20;
+
 function exportsOf(config: Config, ode: Trajectory, sgd?: Trajectory): DataExport {
   const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...(sgd ? [{ trajectory: sgd, run: 0, seed: config.seed }] : [])], config);
   const json = JSON.stringify({ ode: trajectoryJson(ode), ...(sgd ? { sgd: trajectoryJson(sgd) } : {}), ...provenance(config) }, null, 1) + '\n';
@@ -26,17 +34,33 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
   const config = parseConfig(input);
   const problem = makeProblem(config);
   const initial = initialCondition(config);
-  const plan = analysisPlan(problem, 'ode');
+  const wide = config.p > WIDE_P;
+  // The paper's analyses (conserved quantity, Hessian) need Q at every point and p(p + p*)-sided
+  // eigenproblems: not for wide runs, which say so instead.
+  const plan0 = analysisPlan(problem, 'ode');
+  const plan = wide && plan0.quadratic
+    ? { ...plan0, quadratic: false, gradientFlow: false, notApplicable: `the conserved quantity and Hessian analyses are skipped in the explorer above p = ${WIDE_P} (run onepass analyze)` }
+    : plan0;
+  const every = wide ? Math.max(1, Math.ceil(problem.saveAt.length / WIDE_FRAMES)) : 1;
+  const keep = (i: number) => !wide || i % every === 0 || i === problem.saveAt.length - 1;
+  // Progress of the solves (a wide ODE takes seconds), at most every BATCH_MS.
+  let shown = performance.now();
+  const odeProgress = (offset: number, share: number) => (f: number) => {
+    if (performance.now() - shown < BATCH_MS) return;
+    shown = performance.now();
+    post({ type: 'ode-progress', id, fraction: offset + f * share });
+  };
 
   let t0 = performance.now();
-  const ode = solve(problem, initial, { method: 'ode' });
-  const gradientFlow = plan.gradientFlow ? solve(problem, initial, { method: 'gradientFlow' }) : undefined;
-  const analysis = analyzeRun(problem, initial.overlaps, ode, gradientFlow);
+  const ode = solve(problem, initial, { method: 'ode', onProgress: odeProgress(0, plan.gradientFlow ? 0.5 : 1), ...(wide ? { saveOverlaps: every } : {}) });
+  const gradientFlow = plan.gradientFlow ? solve(problem, initial, { method: 'gradientFlow', onProgress: odeProgress(0.5, 0.5) }) : undefined;
+  // Wide runs skip even the loss-curve-only analysis object: the page shows plan.notApplicable.
+  const analysis = wide ? null : analyzeRun(problem, initial.overlaps, ode, gradientFlow);
   post({
-    type: 'ode', id, ode: trajectoryJson(ode), analysis: analysis.quadratic ? analysis.result : null, notApplicable: plan.notApplicable,
+    type: 'ode', id, ode: trajectoryJson(ode), analysis: analysis?.quadratic ? analysis.result : null, notApplicable: plan.notApplicable,
     ms: performance.now() - t0,
-    odeDrift: analysis.drift ? Array.from(analysis.drift) : [],
-    gradientFlowDrift: analysis.gradientFlowDrift ? Array.from(analysis.gradientFlowDrift) : [],
+    odeDrift: analysis?.drift ? Array.from(analysis.drift) : [],
+    gradientFlowDrift: analysis?.gradientFlowDrift ? Array.from(analysis.gradientFlowDrift) : [],
     gradientFlowAlpha: gradientFlow ? Array.from(gradientFlow.alpha) : [],
     exports: exportsOf(config, ode),
   });
@@ -54,8 +78,8 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
       if (batch.length) flush();
       else { post({ type: 'sgd-progress', id, fraction }); last = performance.now(); }
     },
-    onSave: (_i, alpha, loss, Q, M) => {
-      batch.push({ alpha, loss, Q: Array.from(Q), M: Array.from(M) });
+    onSave: (i, alpha, loss, Q, M) => {
+      batch.push({ alpha, loss, Q: keep(i) ? Array.from(Q) : [], M: keep(i) ? Array.from(M) : [] });
       if (performance.now() - last > BATCH_MS) flush();
     },
   }).runs[0];

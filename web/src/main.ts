@@ -128,6 +128,10 @@ function receive(m: WorkerReply): void {
     case 'sgd-progress':
       $('progress').setAttribute('value', String(m.fraction));
       break;
+    case 'ode-progress':
+      $('progress').setAttribute('value', String(m.fraction));
+      setStatus('running', `solving the ODE… ${(100 * m.fraction).toFixed(0)}%`);
+      break;
     case 'sgd-done':
       current.sgdDrift = m.drift;
       current.exports = m.exports;
@@ -259,14 +263,28 @@ function requestHessian(): void {
   hessianWorker.postMessage(request);
 }
 
-function cellRows(name: 'Q' | 'M', i: number): unknown[] {
+/**
+ * The saved point nearest to i that holds overlaps: a wide run (p > 32) keeps them at about 20
+ * of its α (worker.ts), so the heatmaps show the closest of those.
+ */
+function keptIndex(i: number): number {
+  const Q = current.ode!.Q;
+  for (let d = 0; d < Q.length; d++) {
+    if (i - d >= 0 && Q[i - d].length) return i - d;
+    if (i + d < Q.length && Q[i + d].length) return i + d;
+  }
+  return i;
+}
+
+function cellRows(name: 'Q' | 'M', at: number): unknown[] {
   const ode = current.ode!;
+  const i = keptIndex(at);
   const cols = name === 'Q' ? ode.p : ode.pStar;
   const rows: { solver: string; row: number; col: number; value: number }[] = [];
   const odeMatrix = ode[name][i];
   odeMatrix.forEach((r, k) => r.forEach((value, j) => rows.push({ solver: 'ODE', row: k, col: j, value })));
   const s = current.sgd[i];
-  if (s) s[name].forEach((value, idx) => rows.push({ solver: 'SGD', row: Math.floor(idx / cols), col: idx % cols, value }));
+  if (s && s[name].length) s[name].forEach((value, idx) => rows.push({ solver: 'SGD', row: Math.floor(idx / cols), col: idx % cols, value }));
   return rows;
 }
 

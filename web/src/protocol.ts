@@ -22,7 +22,7 @@ export interface HessianRequest {
 
 export type WorkerRequest = RunRequest | HessianRequest;
 
-/** One saved point of the streaming SGD run; Q (p×p) and M (p×p*) row-major. */
+/** One saved point of the streaming SGD run; Q (p×p) and M (p×p*) row-major, empty where a wide run keeps none. */
 export interface SgdPoint {
   readonly alpha: number;
   readonly loss: number;
@@ -48,6 +48,8 @@ export type WorkerReply =
     }
   | { readonly type: 'sgd-points'; readonly id: number; readonly points: SgdPoint[]; readonly fraction: number }
   | { readonly type: 'sgd-progress'; readonly id: number; readonly fraction: number }
+  /** Progress of the ODE solves (ODE then gradient flow), 0 … 1. */
+  | { readonly type: 'ode-progress'; readonly id: number; readonly fraction: number }
   | {
       readonly type: 'sgd-done'; readonly id: number; readonly sgd: TrajectoryJson; readonly drift: number[];
       readonly ms: number; readonly exports: DataExport;

@@ -1,0 +1,51 @@
+/*
+ * Fixed-step Dormand–Prince 5(4) for the C references of the ODE benchmark (bench/ode.c,
+ * bench/ode_perp.c): `steps` steps of h from y (in place), six right-hand-side evaluations a step,
+ * the stages combined as in src/ode/dopri5.ts (first same as last: k[0] carries over). k holds 7
+ * work vectors of n numbers, ys one more. dopri5_bench times `reps` runs of it from y0 and prints
+ * the JSON line of the references: the median steps per second and the sum of the first run's
+ * final state (to check that every side computed the same).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+static int cmp(const void *a, const void *b) { double d = *(const double *)a - *(const double *)b; return (d > 0) - (d < 0); }
+
+static void dopri5_steps(void (*f)(const double *, double *), double *y, long n, double h, long steps, double *k[7], double *ys) {
+  const double A21 = 1. / 5, A31 = 3. / 40, A32 = 9. / 40, A41 = 44. / 45, A42 = -56. / 15, A43 = 32. / 9;
+  const double A51 = 19372. / 6561, A52 = -25360. / 2187, A53 = 64448. / 6561, A54 = -212. / 729;
+  const double A61 = 9017. / 3168, A62 = -355. / 33, A63 = 46732. / 5247, A64 = 49. / 176, A65 = -5103. / 18656;
+  const double A71 = 35. / 384, A73 = 500. / 1113, A74 = 125. / 192, A75 = -2187. / 6784, A76 = 11. / 84;
+  f(y, k[0]);
+  for (long st = 0; st < steps; st++) {
+    for (long i = 0; i < n; i++) ys[i] = y[i] + h * A21 * k[0][i];
+    f(ys, k[1]);
+    for (long i = 0; i < n; i++) ys[i] = y[i] + h * (A31 * k[0][i] + A32 * k[1][i]);
+    f(ys, k[2]);
+    for (long i = 0; i < n; i++) ys[i] = y[i] + h * (A41 * k[0][i] + A42 * k[1][i] + A43 * k[2][i]);
+    f(ys, k[3]);
+    for (long i = 0; i < n; i++) ys[i] = y[i] + h * (A51 * k[0][i] + A52 * k[1][i] + A53 * k[2][i] + A54 * k[3][i]);
+    f(ys, k[4]);
+    for (long i = 0; i < n; i++) ys[i] = y[i] + h * (A61 * k[0][i] + A62 * k[1][i] + A63 * k[2][i] + A64 * k[3][i] + A65 * k[4][i]);
+    f(ys, k[5]);
+    for (long i = 0; i < n; i++) y[i] = y[i] + h * (A71 * k[0][i] + A73 * k[2][i] + A74 * k[3][i] + A75 * k[4][i] + A76 * k[5][i]);
+    f(y, k[0]); /* first same as last: the next step's k1 */
+  }
+}
+
+static void dopri5_bench(void (*f)(const double *, double *), const double *y0, double *y, long n, double h, long steps, int reps, double *k[7], double *ys) {
+  double rates[64], sum = 0;
+  if (reps > 64) reps = 64;
+  for (int r = 0; r < reps; r++) {
+    memcpy(y, y0, sizeof(double) * n);
+    double t0 = now();
+    dopri5_steps(f, y, n, h, steps, k, ys);
+    rates[r] = steps / (now() - t0);
+    if (r == 0) for (long i = 0; i < n; i++) sum += y[i];
+  }
+  qsort(rates, reps, sizeof(double), cmp);
+  printf("{\"stepsPerSecond\":%.6g,\"stateSum\":%.17g}\n", rates[reps / 2], sum);
+}
