@@ -24,6 +24,8 @@ import type * as GridModule from '../src/sweep/grid.js';
 import type * as TableModule from '../src/sweep/table.js';
 import type * as SlurmModule from '../src/sweep/slurm.js';
 import type * as PhaseModule from '../src/plot/phase.js';
+import type * as TheoryPlotModule from '../src/plot/theory.js';
+import type * as HessianModule from '../src/analysis/hessian.js';
 import type * as StoreModule from '../src/io/store.js';
 import type * as SweepRunModule from '../src/io/sweep.js';
 import type * as SweepExportModule from '../src/sweep/export.js';
@@ -39,6 +41,8 @@ export let writeTrajectoryCsv: typeof OutputModule.writeTrajectoryCsv, writeJson
 export let provenance: typeof OutputModule.provenance, writeTrajectoryNpz: typeof OutputModule.writeTrajectoryNpz;
 export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec;
 export let renderSvg: typeof LossPlotModule.renderSvg;
+export let theoryLossSeries: typeof TheoryPlotModule.theoryLossSeries, theoryRules: typeof TheoryPlotModule.theoryRules, hessianTrajectorySpec: typeof TheoryPlotModule.hessianTrajectorySpec;
+export let hessianTrajectoryCsv: typeof HessianModule.hessianTrajectoryCsv;
 export let analyzeSetup: typeof AnalyzeModule.analyzeSetup, quadraticAnalysesApply: typeof AnalyzeModule.quadraticAnalysesApply, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
 export let conservedDrift: typeof ConservedModule.conservedDrift, escapeSweep: typeof EscapeModule.escapeSweep, escapeCsv: typeof EscapeModule.escapeCsv;
 export let isMeanQuadratic: typeof NetworkModule.isMeanQuadratic;
@@ -68,13 +72,16 @@ export let reproduce: typeof ReproduceModule.reproduce;
 
 const parts = {
   async core(): Promise<void> {
-    const [config, problem, solve, output, lossPlot, analyze, plateau, conserved, escape, network, diagnosis, files, checkpoint, progress] = await Promise.all([
+    const [config, problem, solve, output, lossPlot, analyze, plateau, conserved, escape, network, diagnosis, files, checkpoint, progress, theoryPlot, hessian] = await Promise.all([
       import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/ode/solve.js'),
       import('../src/model/output.js'), import('../src/plot/loss.js'),
       import('../src/analysis/analyze.js'), import('../src/analysis/plateau.js'), import('../src/analysis/conserved.js'),
       import('../src/analysis/escapeSweep.js'), import('../src/model/network.js'), import('../src/analysis/diagnosis.js'),
       import('../src/io/files.js'), import('../src/io/checkpoint.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
+      import('../src/plot/theory.js'), import('../src/analysis/hessian.js'),
     ]);
+    ({ theoryLossSeries, theoryRules, hessianTrajectorySpec } = theoryPlot);
+    ({ hessianTrajectoryCsv } = hessian);
     ({ applyOverrides, parseConfig } = config);
     ({ makeProblem, initialCondition } = problem);
     ({ solveOde } = solve);

@@ -4,9 +4,15 @@ import { OnepassError } from '../../src/model/errors.js';
 import type { Problem } from '../../src/model/problem.js';
 import type { Trajectory } from '../../src/model/trajectory.js';
 import type { SetupAnalysis } from '../../src/analysis/analyze.js';
+import type { TailFit } from '../../src/analysis/plateau.js';
 import { timeAxis, formatTime } from '../../src/model/time.js';
 import { type SimOptions, type SimSetup, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, withCommonOptions, withResumeOptions } from '../common.js';
-import { load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng, writeTrajectoryNpz } from '../library.js';
+import { theoryLossSeries, theoryRules, hessianTrajectorySpec, hessianTrajectoryCsv, load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng, writeTrajectoryNpz } from '../library.js';
+/** A tail fit in words: its law and its rate or exponent. */
+function tailWords(f: TailFit): string {
+  return f.law === 'power' ? `ε ≈ ${num(f.prefactor, 3)} α^−${num(f.exponent, 4)}` : `rate ${num(f.rate)} per unit α`;
+}
+
 /** The analysis as a few lines of text. */
 function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
   const lines: string[] = [];
@@ -16,9 +22,14 @@ function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
     : 'plateau: none found');
   lines.push(a.escapeAlpha === null
     ? 'escape: the loss never fell below half the plateau level'
-    : `escape: ${time === 't' ? `t_esc = ${num(a.escapeTime)} (α_esc = ${num(a.escapeAlpha)})` : `α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)})`}; saddle escape rate of M in theory ${num(a.theory.saddleEscapeRate)} per unit α`);
+    : `escape: ${time === 't' ? `t_esc = ${num(a.escapeTime)} (α_esc = ${num(a.escapeAlpha)})` : `α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)})`}` +
+      (a.theory.escapeAlpha !== null ? `; theory α_esc = ${num(a.theory.escapeAlpha)} (${a.theory.escapeRoute === 'direct' ? 'M escapes while the norm grows' : 'norm first, then the saddle'}, ${num(100 * (a.theory.escapeAlpha / a.escapeAlpha - 1), 2)} %)` : ''));
+  const t = a.theory;
+  if (t.normGrowthRate !== null) lines.push(`theory: tr Q grows at ${num(t.normGrowthRate)} per unit α from W ≈ 0; ‖M‖ at ${num(t.alignmentRate)} leaving the SGD saddle (gradient flow ${num(t.saddleEscapeRate)})`);
   if (a.escapeDecay) lines.push(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
-  if (a.finalDecay) lines.push(`approach to zero loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)}); final loss ${num(a.finalLoss)}`);
+  if (a.finalDecay) lines.push(`approach to zero loss: ${tailWords(a.finalDecay)} (R² ${num(a.finalDecay.r2, 3)}, α ∈ [${num(a.finalDecay.fromAlpha, 3)}, ${num(a.finalDecay.toAlpha, 3)}]); final loss ${num(a.finalLoss)}`);
+  if (t.tail) lines.push(`  theory: ${t.tail.law === 'power' ? `ε ≈ ${num(t.tail.prefactor, 3)} α^−${t.tail.exponent} as α → ∞ (gradient-flow law)` : `rate ${num(t.tail.rate)} per unit α`}`);
+  if (t.notDerived.length) lines.push(`  not derived: ${t.notDerived.join('; ')}`);
   lines.push(`conserved J = e^{−Bα} Mᵀ Q⊥⁻¹ M e^{−Bα}: max relative drift ${num(a.conserved.maxDrift, 3)} along this run` +
     (a.conserved.gradientFlowMaxDrift !== null ? `, ${num(a.conserved.gradientFlowMaxDrift, 3)} along gradient flow (the η² SGD-noise term breaks it)` : '') +
     ` (evaluated up to α = ${num(a.conserved.evaluatedUpTo, 3)})`);
@@ -49,7 +60,8 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup:
   const result = {
     solver: trajectory.solver, status: trajectory.status, ...a, finalLoss: trajectory.loss[trajectory.loss.length - 1],
     conserved: null, implicitBias: null, hessian: null,
-    note: 'conserved quantity, implicit bias and Hessian are derived for the quadratic network (activation "square", readout "mean", second layer fixed) only',
+    theory: { notDerived: ['saddle, rates, escape time, tail: derived for the quadratic network only'] },
+    note: 'conserved quantity, implicit bias, Hessian and theory are derived for the quadratic network (activation "square", readout "mean", second layer fixed) only',
     ...provenance(config),
   };
   if (opts.json) printJson(result);
@@ -58,7 +70,7 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup:
     console.log(a.plateau ? `plateau: ε ≈ ${num(a.plateau.loss)} for α ∈ [${num(a.plateau.startAlpha, 3)}, ${num(a.plateau.endAlpha, 3)}]; ${a.plateaus.length} plateau(s) in all` : 'plateau: none found');
     console.log(a.escapeAlpha === null ? 'escape: the loss never fell below half the plateau level' : `escape: ${formatTime(config, a.escapeAlpha, 4)}`);
     if (a.escapeDecay) console.log(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
-    if (a.finalDecay) console.log(`approach to the final loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)})`);
+    if (a.finalDecay) console.log(`approach to the final loss: ${tailWords(a.finalDecay)} (R² ${num(a.finalDecay.r2, 3)})`);
     console.log(`final loss ${num(result.finalLoss)}; ${result.note}`);
   }
   if (opts.out) {
@@ -98,8 +110,8 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
     console.log(analysisSummary(analysis, config.time));
   }
   if (opts.out) {
-    const rules = analysis.escapeAlpha === null ? [] : [{ x: analysis.escapeAlpha, label: 'α_esc' }];
-    const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules, config));
+    const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape (dashed: theory)', describe(config), theoryRules(analysis), config, theoryLossSeries(analysis, trajectory)));
+    const hessianSvg = await renderSvg(hessianTrajectorySpec(analysis, describe(config)));
     const drift = conservedDrift(trajectory, config.eta);
     const series = [{ label: 'this run', x: timeAxis(config, trajectory.alpha).values, y: drift.drift }];
     if (gradientFlow) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: conservedDrift(gradientFlow, config.eta).drift });
@@ -110,6 +122,8 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
       ['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)],
       ['loss.svg', lossSvg], ['loss.png', svgToPng(lossSvg)],
       ['conserved.svg', driftSvg], ['conserved.png', svgToPng(driftSvg)],
+      ['hessian-trajectory.csv', hessianTrajectoryCsv(analysis.hessian.trajectory)],
+      ['hessian-trajectory.svg', hessianSvg], ['hessian-trajectory.png', svgToPng(hessianSvg)],
     ]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }

@@ -44,11 +44,10 @@
  *    The law holds for α ≫ the escape: at finite α, s = 1/(κ(α − α₀)) with an offset α₀ of the
  *    order of the escape time, which steepens a log–log fit over a short window.
  */
-import { symmetricEigen, trace, matmul } from '../linalg/matrix.js';
+import { symmetricEigen, generalEigenvalues, trace, matmul } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { quadraticPerpForm } from '../ode/quadratic.js';
 import { integrate } from '../ode/dopri5.js';
-import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 
 export interface TheorySetup {
   readonly p: number;
@@ -272,9 +271,9 @@ function solutionDecayRate(s: TheorySetup): number | null {
     for (let row = 0; row < n; row++) J[row * n + col] = (plus[row] - minus[row]) / (2 * h);
   }
   const block = (from: number, size: number) => {
-    const m = new Matrix(size, size);
-    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) m.set(i, j, J[(from + i) * n + from + j]);
-    return new EigenvalueDecomposition(m).realEigenvalues;
+    const m = new Float64Array(size * size);
+    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) m[i * size + j] = J[(from + i) * n + from + j];
+    return generalEigenvalues(m, size).real;
   };
   const perpRates = block(0, pp).map((v) => -v);
   const mRates = block(pp, p * pStar).map((v) => -2 * v);
