@@ -23,3 +23,17 @@ test('no escape fit is made through a repeated σ² (one abscissa: the slope is 
   assert.ok(r.points.every((q) => q.escapeAlpha !== null), 'both points escape');
   assert.deepEqual(r.fits, []);
 });
+
+test('a point not escaped by alphaMax is run on until it escapes (within 16× alphaMax); one that cannot escape is dropped with a warning', () => {
+  // σ² = 10⁻⁸ at p = 4, η = 0.5 escapes at α ≈ 25: far beyond alphaMax = 5.
+  const r = escapeSweep(parseConfig({ N: 100, alphaMax: 5, savePoints: 100 }), { ps: [4], variances: [1e-8], maxAlphaFactor: 16 });
+  assert.ok(r.points[0].escapeAlpha !== null && r.points[0].escapeAlpha > 5, JSON.stringify(r.points[0]));
+  assert.ok(r.points[0].alphaMax > 5 && r.points[0].alphaMax <= 80);
+  assert.equal(r.warning, null);
+  assert.deepEqual(r.dropped, []);
+  // Without extension it is dropped, and said so.
+  const fixed = escapeSweep(parseConfig({ N: 100, alphaMax: 5, savePoints: 100 }), { ps: [4], variances: [1e-8], maxAlphaFactor: 1 });
+  assert.equal(fixed.points[0].escapeAlpha, null);
+  assert.equal(fixed.dropped.length, 1);
+  assert.match(fixed.warning ?? '', /^1 of 1 points dropped \(no escape measured\): p = 4, σ² = 1e-8: no escape before α = 5/);
+});
