@@ -21,17 +21,25 @@
  *      g_M(q) = (2η/p)(T − q(p+2)/p) + 4ηλ₁/(p p*),
  *    g_M(0) while the norm is learned, and at the saddle (using the fixed-point equation)
  *      g_s = 4ηλ₁/(p p*) − 2η² F(q_s)/(p² q_s)   (alignmentRate; 4ηλ₁/(p p*) in gradient flow).
- * 4. Escape time, linearised stage by stage from the initial overlaps (q₀ = tr Q₀/p, M₀):
- *      α₁ = ln(q_s/q₀)/g_Q                               (norm growth; exact for the logistic
- *                                                          gradient flow's accumulated ln‖M‖),
- *      ln‖M(α₁)‖ = ln‖M₀ e^{4ηPα₁/(pp*)}‖ + (2η/p) T α₁   (alignment grown during it),
- *      α_esc = α₁ + ln(m_esc/‖M(α₁)‖)/g_s.
- *    The escape amplitude m_esc is a property of the saddle alone: the loss crosses the escape
- *    level at the same extrapolated ‖M‖ whatever the start, so it is read once from the ODE run
- *    from the saddle with M = δ·M(α₁)/‖M(α₁)‖ (δ = 10⁻⁶√q_s): m_esc = δ e^{g_s α_c}, α_c the
- *    crossing time of that run. Neglected: the anisotropy of Q₀ (relative O(√(p/N)) at random
- *    init), the crossover between the stages (where q is neither ≈ 0 nor ≈ q_s the η² term is
- *    interpolated by the two end rates), and, for P not ∝ I, the other eigen-directions of P.
+ * 4. Escape time, linearised stage by stage from the initial overlaps (q₀ = tr Q₀/p, M₀). At W ≈ 0
+ *    q grows at g_Q and ‖M‖ at g₀ = g_M(0) (its top P-direction: M₀ e^{(2η/p)Tα} e^{4ηPα/(pp*)},
+ *    m̃₀ = its norm extrapolated back to α = 0); the norm stage lasts α₁ = ln(q_s/q₀)/g_Q. Two routes:
+ *    - direct: ‖M‖² (relative to q it starts at ~p*·1/N at random init) outgrows q and M reaches its escape
+ *      amplitude m_d while the norm is still being learned: α_esc = ln(m_d/m̃₀)/g₀;
+ *    - via the saddle: the norm settles first, then ‖M‖ grows at g_s. Along the isotropic flow
+ *      (item 1), g_M(q) = ½ d ln q/dα − 2η²F/(p²q) + 4ηλ₁/(pp*), so past the norm stage exactly
+ *        ln‖M(α)‖ = ln m̃₀ + ½ ln(q_s/q₀) + g_s α + (2η²/p²) ∫₀^∞ (F_s/q_s − F/q) dα,
+ *      the integral a 1-D quadrature over q (normStageNoiseIntegral); α_esc is where this reaches
+ *      the saddle's escape amplitude m_s.
+ *    An escape amplitude is a property of the point left: the loss crosses the level at the same
+ *    extrapolated ‖M‖ whatever the start, so it is read once from the ODE run from Q⊥ = 0 (m_d) or
+ *    Q⊥ = q_s I (m_s) with M = δ·(direction of the grown M), δ = 10⁻⁶√q_s: m = δ e^{g α_c}, α_c the
+ *    crossing time of that run, g its linear rate. When the direct estimate is below α₁ it is the
+ *    prediction; past α₁ both are lower bounds of their own kind (the direct one lets M grow at
+ *    its fastest rate all along, the saddle one lets the norm settle although M kept growing) and
+ *    the later one is taken. Neglected: the anisotropy of Q₀ (relative O(√(p/N)) at random init),
+ *    the crossover where q is neither ≈ 0 nor ≈ q_s while M already matters (the largest errors,
+ *    a few %), and for P not ∝ I the slower eigen-directions of P.
  * 5. Tail. p = p*: the solution is isolated up to rotations, and the loss decays exponentially at
  *    the slowest rate of the ODE linearised at the solution in (Q⊥, M) (numerical Jacobian of the
  *    exact right-hand side, η² term included; rotation zero modes dropped): a Q⊥ mode decays the
@@ -148,7 +156,6 @@ export function predictEscape(s: TheorySetup, initial: Overlaps, level: number):
   const gQ = normGrowthRate(s);
   const T = trace(P, pStar) / pStar;
   const alpha1 = Math.max(0, Math.log(sad.q / q0) / gQ);
-  // M(α₁) = M₀ e^{(2η/p)Tα₁} e^{4ηPα₁/(pp*)} (the right factor through P's eigen-decomposition).
   const lambda1 = largestEigenvalueOfP(s);
   const gM0 = (2 * eta * T) / p + (4 * eta * lambda1) / (p * pStar);
   // M(α) = M₀ e^{(2η/p)Tα} e^{4ηPα/(pp*)} while the norm is learned (the right factor through P's eigen-decomposition).
@@ -167,20 +174,18 @@ export function predictEscape(s: TheorySetup, initial: Overlaps, level: number):
   if (!(m1 > 0)) return null;
   const delta = 1e-6 * Math.sqrt(sad.q);
   // Route 1, direct: M reaches its escape amplitude while Q⊥ is still ≈ 0 (read off the run from Q⊥ = 0).
-  const m0 = Math.hypot(...initial.M);
+  const lnM0 = Math.log(m1) - gM0 * alpha1; // ln m̃₀: the top P-direction's growth extrapolated back
   const direct = escapeAmplitude(perp, 0, M1, m1, delta, level, gM0, p, pStar);
   if (direct === null) return null;
-  const directAlpha = Math.log(direct / m0) / gM0;
+  const directAlpha = (Math.log(direct) - lnM0) / gM0;
   if (directAlpha <= alpha1) return { alpha: directAlpha, route: 'direct', normStageAlpha: alpha1, alignmentAtSaddle: m1, escapeAmplitude: direct, level };
   // Route 2, via the saddle: the norm is learned first, then M grows at g_s from ‖M(α₁)‖.
   const viaSaddle = escapeAmplitude(perp, sad.q, M1, m1, delta, level, gs, p, pStar);
   if (viaSaddle === null) return null;
   // ln‖M(α)‖ → ln‖M₀‖ + ½ ln(q_s/q₀) + g_s α + (2η²/p²) I for α past the norm stage (header, item 4).
-  const lnM = Math.log(m1) - gM0 * alpha1 + 0.5 * Math.log(sad.q / q0) + (2 * eta * eta / (p * p)) * normStageNoiseIntegral(s, q0, sad.q);
+  const lnM = lnM0 + 0.5 * Math.log(sad.q / q0) + (2 * eta * eta / (p * p)) * normStageNoiseIntegral(s, q0, sad.q);
   const saddleAlpha = (Math.log(viaSaddle) - lnM) / gs;
-  // Past α₁ both estimates are lower bounds of their own kind (the direct one lets M grow at its
-  // fastest rate all along; the saddle one lets the norm settle first although M kept growing):
-  // the escape needs both, so the later one is the prediction.
+  // Past α₁ both are lower bounds of their own kind (header, item 4): the later one is the prediction.
   return saddleAlpha >= directAlpha
     ? { alpha: saddleAlpha, route: 'saddle', normStageAlpha: alpha1, alignmentAtSaddle: m1, escapeAmplitude: viaSaddle, level }
     : { alpha: directAlpha, route: 'direct', normStageAlpha: alpha1, alignmentAtSaddle: m1, escapeAmplitude: direct, level };
