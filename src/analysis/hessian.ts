@@ -168,9 +168,9 @@ export interface HessianParts {
   readonly outsideResidual: number;
 }
 
-export function gaussNewtonHessian(o: Overlaps): { G: Float64Array; n: number } {
+export function gaussNewtonHessian(o: Overlaps, coordinates: Coordinates = reducedCoordinates(o)): { G: Float64Array; n: number } {
   const { p } = o;
-  const { W, d } = reducedCoordinates(o);
+  const { W, d } = coordinates;
   const Q = matmulT(W, W, p, d, p);
   const n = p * d;
   const G = new Float64Array(n * n);
@@ -190,9 +190,9 @@ export function gaussNewtonHessian(o: Overlaps): { G: Float64Array; n: number } 
 }
 
 /** (2/p)(τI + 2D) in the d-dimensional span (the residual part acts as V ↦ V·that). */
-export function residualBlock(o: Overlaps): { R: Float64Array; d: number } {
+export function residualBlock(o: Overlaps, coordinates: Coordinates = reducedCoordinates(o)): { R: Float64Array; d: number } {
   const { p, pStar } = o;
-  const { W, T, d } = reducedCoordinates(o);
+  const { W, T, d } = coordinates;
   const tau = trace(o.Q, p) / p - trace(o.P, pStar) / pStar;
   const WtW = new Float64Array(d * d), TtT = new Float64Array(d * d);
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
@@ -208,10 +208,14 @@ export function residualBlock(o: Overlaps): { R: Float64Array; d: number } {
 
 export function hessianParts(o: Overlaps): HessianParts {
   const { p, pStar } = o;
-  const { H, n, GQ } = reducedHessian(o);
-  const { G } = gaussNewtonHessian(o);
-  const { R, d } = residualBlock(o);
+  const coordinates = reducedCoordinates(o);
+  const { G, n } = gaussNewtonHessian(o, coordinates);
+  const { R, d } = residualBlock(o, coordinates);
+  // H = GN + I_p ⊗ R (the sum is tested against reducedHessian, built from the gradient's derivative).
+  const H = Float64Array.from(G);
+  for (let k = 0; k < p; k++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) H[(k * d + a) * n + k * d + b] += R[a * d + b];
   const tau = trace(o.Q, p) / p - trace(o.P, pStar) / pStar;
+  const GQ = lossGradients(o.Q, o.M, o.P, p, pStar).GQ;
   const eig = (A: ArrayLike<number>, m: number) => Array.from(symmetricEigen(A, m).values);
   return {
     hessian: eig(H, n),
