@@ -172,19 +172,15 @@ export function gaussNewtonHessian(o: Overlaps, coordinates: Coordinates = reduc
   const { p } = o;
   const { W, d } = coordinates;
   const Q = matmulT(W, W, p, d, p);
-  const n = p * d;
+  const n = p * d, c = 4 / (p * p);
+  // Entry ((k,a),(l,b)) = (4/p²)(Q_kl δ_ab + ŵ_ka ŵ_lb + ŵ_kb ŵ_la): E[∂e/∂ŵ_ka ∂e/∂ŵ_lb] by Wick.
   const G = new Float64Array(n * n);
-  const V = new Float64Array(n);
-  for (let col = 0; col < n; col++) {
-    V.fill(0);
-    V[col] = 1;
-    const QV = matmul(Q, V, p, p, d);
-    let trVW = 0;
-    for (let i = 0; i < n; i++) trVW += V[i] * W[i];
-    const VtW = matmulT(V, W, p, d, p); // (VŴᵀ)_kl = v_k·ŵ_l ; Ŵ Vᵀ Ŵ = (VŴᵀ)ᵀ Ŵ
-    const WVW = new Float64Array(n);
-    for (let k = 0; k < p; k++) for (let l = 0; l < p; l++) { const c = VtW[l * p + k]; if (c) for (let a = 0; a < d; a++) WVW[k * d + a] += c * W[l * d + a]; }
-    for (let r = 0; r < n; r++) G[r * n + col] = (4 / (p * p)) * (QV[r] + trVW * W[r] + WVW[r]);
+  for (let k = 0; k < p; k++) for (let a = 0; a < d; a++) {
+    const row = (k * d + a) * n, wka = W[k * d + a];
+    for (let l = 0; l < p; l++) {
+      const qkl = Q[k * p + l];
+      for (let b = 0; b < d; b++) G[row + l * d + b] = c * ((a === b ? qkl : 0) + wka * W[l * d + b] + W[k * d + b] * W[l * d + a]);
+    }
   }
   return { G, n };
 }
@@ -233,13 +229,14 @@ export interface HessianTrajectory {
 }
 
 /**
- * hessianParts at the saved points of a trajectory (every one while the reduced dimension is
- * small; evenly thinned so that the eigen-decompositions stay within ~10⁹ flops when it is not).
+ * hessianParts at the saved points of a trajectory: every one while the reduced dimension
+ * n = p(p + p*) is small (two n×n eigen-decompositions per point; all 300 default points up to
+ * n = 80, i.e. p = 8 at p* = 2), else evenly thinned to 2·10⁸/n³ points, at least 12.
  */
 export function hessianTrajectory(t: { alpha: ArrayLike<number>; Q: Float64Array[]; M: Float64Array[]; P: Float64Array; p: number; pStar: number }): HessianTrajectory {
   const n = t.p * (t.p + t.pStar);
   const count = t.alpha.length;
-  const keep = Math.max(2, Math.min(count, Math.floor(1e9 / (10 * n ** 3))));
+  const keep = Math.min(count, Math.max(12, Math.floor(2e8 / n ** 3)));
   const step = count <= keep ? 1 : (count - 1) / (keep - 1);
   const alpha: number[] = [], parts: HessianParts[] = [];
   let last = -1;
