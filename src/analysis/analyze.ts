@@ -91,6 +91,8 @@ export interface AnalyzeInput {
   readonly trajectory: Trajectory;
   /** Gradient-flow trajectory from the same start (for the conserved quantity), if computed. */
   readonly gradientFlow?: Trajectory;
+  /** true when `trajectory` itself is gradient flow (the ODE without its η² term): the theory drops its η² terms too. */
+  readonly trajectoryIsGradientFlow?: boolean;
 }
 
 export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
@@ -98,7 +100,7 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
   const { p, pStar, P } = initial;
   const curve = analyzeLossCurve(t.alpha, t.loss, { floor: noise / 2, tailLaw: p > pStar ? 'power' : 'exponential' });
   const lambda = input.weightDecay ?? 0;
-  const setup = { p, pStar, eta, noise, P };
+  const setup = { p, pStar, eta, noise, P, sgdNoise: !input.trajectoryIsGradientFlow };
   const notDerived: string[] = [];
   // Weight decay moves the saddle and the rates; only the gradient-flow saddle is derived with it.
   if (lambda > 0) notDerived.push('norm growth, alignment rate, escape time and tail with weight decay');

@@ -91,7 +91,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): Escape
     const extend = !c0.saveAt;
     let c = c0;
     if (extend && isMeanQuadratic(problem0.network) && problem0.secondLayerRate === undefined && c0.weightDecay === 0) {
-      const s = { p, pStar: c0.pStar, eta, noise: c0.noise, P: init.P };
+      const s = { p, pStar: c0.pStar, eta, noise: c0.noise, P: init.P, sgdNoise: !options.gradientFlow };
       const predicted = predictEscape(s, init, lossAtZero(s) / 2);
       if (predicted && 1.5 * predicted.alpha > c.alphaMax) c = parseConfig({ ...c0, alphaMax: Math.min(cap, 1.5 * predicted.alpha) });
     }

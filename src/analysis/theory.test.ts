@@ -157,3 +157,20 @@ test('no tail law is claimed where none is derived: p < p*, or label noise', () 
   assert.equal(tailTheory({ p: 4, pStar: 2, eta: 0.2, noise: 0.1, P: identity(2) }), null);
   assert.ok(Math.abs(lossAtZero({ p: 4, pStar: 2, eta: 0.2, noise: 0.1, P: identity(2) }) - 1.05) < 1e-15);
 });
+
+test('in gradient flow (η² term dropped) the same theory, without its η² terms, predicts α_esc within 5 % (p = p*, 8p*; σ² = 10⁻², 10⁻⁶) and the saddle is pT/(p + 2)', () => {
+  const pStar = 2, eta = 0.5;
+  for (const p of [pStar, 8 * pStar]) {
+    const s: TheorySetup = { p, pStar, eta, noise: 0, P: identity(pStar), sgdNoise: false };
+    assert.ok(Math.abs(normGrowthRate(s) - (4 * eta) / p) < 1e-15 && Math.abs(alignmentRate(s)! - (4 * eta) / (p * pStar)) < 1e-15);
+    assert.ok(Math.abs(sgdSaddle(s)!.q - p / (p + 2)) < 1e-15);
+    for (const variance of [1e-2, 1e-6]) {
+      const c = parseConfig({ p, pStar, eta, alphaMax: 10 * p + 20, savePoints: 600, init: { teacher: 'orthonormal', studentVariance: variance, seed: 0 } });
+      const init = initialCondition(c).overlaps;
+      const t = solveOde(makeProblem(c), init, { sgdNoise: false });
+      const measured = analyzeLossCurve(t.alpha, t.loss);
+      const predicted = predictEscape({ ...s, P: init.P }, init, measured.referenceLoss / 2);
+      assert.ok(predicted && measured.escapeAlpha && Math.abs(predicted.alpha / measured.escapeAlpha - 1) < 0.05, `p = ${p}, σ² = ${variance}: ${predicted?.alpha} vs ${measured.escapeAlpha}`);
+    }
+  }
+});

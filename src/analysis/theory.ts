@@ -67,7 +67,12 @@ export interface TheorySetup {
   /** Label-noise variance Δ. */
   readonly noise: number;
   readonly P: Float64Array;
+  /** false: gradient flow (the ODE without its η² SGD-noise term); every η² term below is dropped. Default true. */
+  readonly sgdNoise?: boolean;
 }
+
+/** The η of the η² SGD-noise terms: η, or 0 in gradient flow. */
+const noiseEta = (s: TheorySetup) => (s.sgdNoise === false ? 0 : s.eta);
 
 export type TailTheory =
   | { readonly law: 'exponential'; readonly rate: number }
@@ -93,12 +98,13 @@ export function isotropicSixthMoment(s: TheorySetup, q: number): number {
 /** Growth rate of tr Q per unit α at W ≈ 0, SGD noise included: (4η/p)T + (8η²/p²)ε₀. */
 export function normGrowthRate(s: TheorySetup): number {
   const T = trace(s.P, s.pStar) / s.pStar;
-  return (4 * s.eta * T) / s.p + (8 * s.eta * s.eta * lossAtZero(s)) / (s.p * s.p);
+  return (4 * s.eta * T) / s.p + (8 * s.eta * noiseEta(s) * lossAtZero(s)) / (s.p * s.p);
 }
 
 /** The symmetric saddle of SGD at this η (module header, item 2): Q = qI, M = 0; null when none exists. */
 export function sgdSaddle(s: TheorySetup): { q: number; loss: number } | null {
-  const { p, eta } = s;
+  const { p } = s;
+  const eta = noiseEta(s); // every η below multiplies an SGD-noise term (η = 0: q_s = pT/(p + 2))
   const T = trace(s.P, s.pStar) / s.pStar;
   const a = ((eta / p) * (p + 2) * (p + 4)) / (p * p);
   const b = (p + 2) / p + (2 * eta * T * (p + 2)) / (p * p);
@@ -124,7 +130,7 @@ export function alignmentRate(s: TheorySetup): number | null {
   const sad = sgdSaddle(s);
   if (!sad) return null;
   const { p, pStar, eta } = s;
-  return (4 * eta * largestEigenvalueOfP(s)) / (p * pStar) - (2 * eta * eta * isotropicSixthMoment(s, sad.q)) / (p * p * sad.q);
+  return (4 * eta * largestEigenvalueOfP(s)) / (p * pStar) - (2 * eta * noiseEta(s) * isotropicSixthMoment(s, sad.q)) / (p * p * sad.q);
 }
 
 export interface EscapePrediction {
@@ -150,7 +156,7 @@ export function predictEscape(s: TheorySetup, initial: Overlaps, level: number):
   const { p, pStar, eta, P } = s;
   const sad = sgdSaddle(s);
   const gs = alignmentRate(s);
-  const perp = quadraticPerpForm({ p, pStar, eta, noise: s.noise, P });
+  const perp = quadraticPerpForm({ p, pStar, eta, noise: s.noise, P, sgdNoise: s.sgdNoise });
   if (!sad || gs === null || !(gs > 0) || !perp || !(sad.loss > level)) return null;
   const q0 = trace(initial.Q, p) / p;
   const gQ = normGrowthRate(s);
@@ -183,7 +189,7 @@ export function predictEscape(s: TheorySetup, initial: Overlaps, level: number):
   const viaSaddle = escapeAmplitude(perp, sad.q, M1, m1, delta, level, gs, p, pStar);
   if (viaSaddle === null) return null;
   // ln‖M(α)‖ → ln‖M₀‖ + ½ ln(q_s/q₀) + g_s α + (2η²/p²) I for α past the norm stage (header, item 4).
-  const lnM = lnM0 + 0.5 * Math.log(sad.q / q0) + (2 * eta * eta / (p * p)) * normStageNoiseIntegral(s, q0, sad.q);
+  const lnM = lnM0 + 0.5 * Math.log(sad.q / q0) + ((2 * eta * noiseEta(s)) / (p * p)) * normStageNoiseIntegral(s, q0, sad.q);
   const saddleAlpha = (Math.log(viaSaddle) - lnM) / gs;
   // Past α₁ both are lower bounds of their own kind (header, item 4): the later one is the prediction.
   return saddleAlpha >= directAlpha
@@ -199,7 +205,7 @@ export function predictEscape(s: TheorySetup, initial: Overlaps, level: number):
 export function normStageNoiseIntegral(s: TheorySetup, q0: number, qs: number): number {
   const { p, eta } = s;
   const T = trace(s.P, s.pStar) / s.pStar;
-  const f = (q: number) => ((4 * eta) / p) * (T - (q * (p + 2)) / p) * q + ((4 * eta * eta) / (p * p)) * isotropicSixthMoment(s, q);
+  const f = (q: number) => ((4 * eta) / p) * (T - (q * (p + 2)) / p) * q + ((4 * eta * noiseEta(s)) / (p * p)) * isotropicSixthMoment(s, q);
   const Fs = isotropicSixthMoment(s, qs) / qs;
   const n = 4000, a = Math.log(q0), b = Math.log(qs);
   let sum = 0;
@@ -264,7 +270,7 @@ export function tailTheory(s: TheorySetup): TailTheory | null {
  */
 function solutionDecayRate(s: TheorySetup): number | null {
   const { p, pStar, eta, P } = s;
-  const perp = quadraticPerpForm({ p, pStar, eta, noise: 0, P });
+  const perp = quadraticPerpForm({ p, pStar, eta, noise: 0, P, sgdNoise: s.sgdNoise });
   if (!perp) return null;
   const pp = p * p, n = pp + p * pStar;
   const y = new Float64Array(n);
