@@ -59,17 +59,13 @@ import { symmetricEigen, generalEigenvalues, trace, matmul } from '../linalg/mat
 import type { Overlaps } from '../model/overlaps.js';
 import { quadraticPerpForm } from '../ode/quadratic.js';
 import { integrate } from '../ode/dopri5.js';
+import type { DynamicsParams } from '../ode/equations.js';
 
-export interface TheorySetup {
-  readonly p: number;
-  readonly pStar: number;
-  readonly eta: number;
-  /** Label-noise variance Δ. */
-  readonly noise: number;
-  readonly P: Float64Array;
-  /** false: gradient flow (the ODE without its η² SGD-noise term); every η² term below is dropped. Default true. */
-  readonly sgdNoise?: boolean;
-}
+/**
+ * The setup the theory needs: the dynamics' parameters without weight decay (not derived).
+ * sgdNoise = false is gradient flow: every η² term below is dropped.
+ */
+export type TheorySetup = Pick<DynamicsParams, 'p' | 'pStar' | 'eta' | 'noise' | 'P' | 'sgdNoise'>;
 
 /** The η of the η² SGD-noise terms: η, or 0 in gradient flow. */
 const noiseEta = (s: TheorySetup) => (s.sgdNoise === false ? 0 : s.eta);
