@@ -22,6 +22,8 @@ import type * as GridModule from '../src/sweep/grid.js';
 import type * as TableModule from '../src/sweep/table.js';
 import type * as SlurmModule from '../src/sweep/slurm.js';
 import type * as PhaseModule from '../src/plot/phase.js';
+import type * as TheoryPlotModule from '../src/plot/theory.js';
+import type * as HessianModule from '../src/analysis/hessian.js';
 import type * as StoreModule from '../src/io/store.js';
 import type * as SweepRunModule from '../src/io/sweep.js';
 import type * as SweepExportModule from '../src/sweep/export.js';
@@ -39,6 +41,8 @@ export let analyzeRun: typeof AnalyzeModule.analyzeRun, analysisPlan: typeof Ana
 export let escapeSweep: typeof EscapeModule.escapeSweep, escapeCsv: typeof EscapeModule.escapeCsv;
 export let odeStability: typeof StabilityModule.odeStability;
 export let divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis, diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
+export let theoryLossSeries: typeof TheoryPlotModule.theoryLossSeries, theoryRules: typeof TheoryPlotModule.theoryRules, hessianTrajectorySpec: typeof TheoryPlotModule.hessianTrajectorySpec;
+export let hessianTrajectoryCsv: typeof HessianModule.hessianTrajectoryCsv;
 export let readJsonFile: typeof FilesModule.readJsonFile, prepareOutDir: typeof FilesModule.prepareOutDir;
 export let writeFileAtomic: typeof FilesModule.writeFileAtomic, svgToPng: typeof FilesModule.svgToPng;
 export let prepareRunFolder: typeof FilesModule.prepareRunFolder, writeRunFolder: typeof FilesModule.writeRunFolder;
@@ -63,13 +67,16 @@ export let reproduce: typeof ReproduceModule.reproduce;
 
 const parts = {
   async core(): Promise<void> {
-    const [config, problem, solveModule, output, lossPlot, analyze, escape, diagnosis, stability, files, checkpoint, progress] = await Promise.all([
+    const [config, problem, solveModule, output, lossPlot, analyze, escape, diagnosis, stability, files, checkpoint, progress, theoryPlot, hessian] = await Promise.all([
       import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/solve.js'),
       import('../src/model/output.js'), import('../src/plot/loss.js'),
       import('../src/analysis/analyze.js'),
       import('../src/studies/escapeSweep.js'), import('../src/analysis/diagnosis.js'), import('../src/studies/stability.js'),
       import('../src/io/files.js'), import('../src/io/checkpoint.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
+      import('../src/plot/theory.js'), import('../src/analysis/hessian.js'),
     ]);
+    ({ theoryLossSeries, theoryRules, hessianTrajectorySpec } = theoryPlot);
+    ({ hessianTrajectoryCsv } = hessian);
     ({ applyOverrides, parseConfig } = config);
     ({ makeProblem, initialCondition } = problem);
     ({ solve } = solveModule);

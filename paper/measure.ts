@@ -56,7 +56,7 @@ export interface OdeRun {
 
 function odeRun(c: Config, regime: Regime, initial: InitialCondition): OdeRun {
   const trajectory = solve(makeProblem(c), initial, { method: regime.gradientFlow ? 'gradientFlow' : 'ode' });
-  const analysis = analyzeSetup({ eta: c.eta, noise: c.noise, weightDecay: c.weightDecay, initial: initial.overlaps, trajectory });
+  const analysis = analyzeSetup({ eta: c.eta, noise: c.noise, weightDecay: c.weightDecay, initial: initial.overlaps, trajectory, trajectoryIsGradientFlow: regime.gradientFlow });
   const tPerAlpha = c.eta / c.p;
   const g = alignmentGrowthRate(trajectory);
   const { Q, M, P, p, pStar } = initial.overlaps;

@@ -36,7 +36,10 @@ test('a decision holds beyond its margin, fails beyond the other side, and is un
 test('gradient flow read in t = ηα/p does not depend on η: t_esc at η = 0.25 and η = 0.01 agree to 10⁻⁴', () => {
   const tEsc = (eta: number) => {
     const c = paperConfig('overparameterisation.json', { p: 4, eta, alphaMax: (300 * 0.25) / eta, savePoints: 300 });
-    const t = solveOde(makeProblem(c), initialCondition(c).overlaps, { sgdNoise: false });
+    // The same saved t at both η (the default save grid starts at min(10⁻³·alphaMax, 0.1) in α,
+    // which is not the same t): the escape is interpolated between the same t's.
+    const tMax = (300 * 0.25) / 4, saveAt = [0, ...Array.from({ length: 299 }, (_, i) => ((1e-3 * tMax * 1e3 ** (i / 298)) * 4) / eta)];
+    const t = solveOde(makeProblem(c), initialCondition(c).overlaps, { sgdNoise: false, saveAt });
     return (analyzeLossCurve(t.alpha, t.loss).escapeAlpha! * eta) / 4;
   };
   const a = tEsc(0.25), b = tEsc(0.01);

@@ -7,7 +7,14 @@ import type { Config } from '../../src/model/config.js';
 import type { SetupAnalysis, LossCurveOnlyAnalysis } from '../../src/analysis/analyze.js';
 import { timeAxis, formatTime } from '../../src/model/time.js';
 import { type SimOptions, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, writeRunOutputs, withCommonOptions, withResumeOptions } from '../common.js';
-import { load, makeProblem, initialCondition, solve, provenance, analyzeRun, analysisPlan, curvesFigureSpec, lossFigureSpec, writeTrajectoryNpz } from '../library.js';
+import { load, makeProblem, initialCondition, solve, provenance, analyzeRun, analysisPlan, curvesFigureSpec, lossFigureSpec, writeTrajectoryNpz, theoryLossSeries, theoryRules, hessianTrajectorySpec, hessianTrajectoryCsv } from '../library.js';
+import type { TailFit } from '../../src/analysis/plateau.js';
+
+/** A tail fit in words: its law and its rate or exponent. */
+function tailWords(f: TailFit): string {
+  return f.law === 'power' ? `ε ≈ ${num(f.prefactor, 3)} α^−${num(f.exponent, 4)}` : `rate ${num(f.rate)} per unit α`;
+}
+
 /** The analysis as a few lines of text. */
 function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
   const lines: string[] = [];
@@ -17,9 +24,14 @@ function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
     : 'plateau: none found');
   lines.push(a.escapeAlpha === null
     ? 'escape: the loss never fell below half the plateau level'
-    : `escape: ${time === 't' ? `t_esc = ${num(a.escapeTime)} (α_esc = ${num(a.escapeAlpha)})` : `α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)})`}; saddle escape rate of M in theory ${num(a.theory.saddleEscapeRate)} per unit α`);
+    : `escape: ${time === 't' ? `t_esc = ${num(a.escapeTime)} (α_esc = ${num(a.escapeAlpha)})` : `α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)})`}` +
+      (a.theory.escapeAlpha !== null ? `; theory α_esc = ${num(a.theory.escapeAlpha)} (${a.theory.escapeRoute === 'direct' ? 'M escapes while the norm grows' : 'norm first, then the saddle'}, ${num(100 * (a.theory.escapeAlpha / a.escapeAlpha - 1), 2)} %)` : ''));
+  const t = a.theory;
+  if (t.normGrowthRate !== null) lines.push(`theory: tr Q grows at ${num(t.normGrowthRate)} per unit α from W ≈ 0; ‖M‖ at ${num(t.alignmentRate)} leaving the SGD saddle (gradient flow ${num(t.saddleEscapeRate)})`);
   if (a.escapeDecay) lines.push(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
-  if (a.finalDecay) lines.push(`approach to zero loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)}); final loss ${num(a.finalLoss)}`);
+  if (a.finalDecay) lines.push(`approach to zero loss: ${tailWords(a.finalDecay)} (R² ${num(a.finalDecay.r2, 3)}, α ∈ [${num(a.finalDecay.fromAlpha, 3)}, ${num(a.finalDecay.toAlpha, 3)}]); final loss ${num(a.finalLoss)}`);
+  if (t.tail) lines.push(`  theory: ${t.tail.law === 'power' ? `ε ≈ ${num(t.tail.prefactor, 3)} α^−${t.tail.exponent} as α → ∞ (gradient-flow law)` : `rate ${num(t.tail.rate)} per unit α`}`);
+  if (t.notDerived.length) lines.push(`  not derived: ${t.notDerived.join('; ')}`);
   lines.push(`conserved J = e^{−Bα} Mᵀ Q⊥⁻¹ M e^{−Bα}: max relative drift ${num(a.conserved.maxDrift, 3)} along this run` +
     (a.conserved.gradientFlowMaxDrift !== null ? `, ${num(a.conserved.gradientFlowMaxDrift, 3)} along gradient flow (the η² SGD-noise term breaks it)` : '') +
     ` (evaluated up to α = ${num(a.conserved.evaluatedUpTo, 3)})`);
@@ -44,7 +56,7 @@ function lossCurveSummary(a: LossCurveOnlyAnalysis, config: Config): string {
   lines.push(a.plateau ? `plateau: ε ≈ ${num(a.plateau.loss)} for α ∈ [${num(a.plateau.startAlpha, 3)}, ${num(a.plateau.endAlpha, 3)}]; ${a.plateaus.length} plateau(s) in all` : 'plateau: none found');
   lines.push(a.escapeAlpha === null ? 'escape: the loss never fell below half the plateau level' : `escape: ${formatTime(config, a.escapeAlpha, 4)}`);
   if (a.escapeDecay) lines.push(`decay after escape: rate ${num(a.escapeDecay.rate)} per unit α (R² ${num(a.escapeDecay.r2, 3)})`);
-  if (a.finalDecay) lines.push(`approach to the final loss: rate ${num(a.finalDecay.rate)} per unit α (R² ${num(a.finalDecay.r2, 3)})`);
+  if (a.finalDecay) lines.push(`approach to the final loss: ${tailWords(a.finalDecay)} (R² ${num(a.finalDecay.r2, 3)})`);
   lines.push(`final loss ${num(a.finalLoss)}; ${a.note}`);
   return lines.join('\n');
 }
@@ -77,18 +89,23 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   }
   if (opts.out) {
     const escapeAlpha = analysis.result.escapeAlpha;
-    const rules = escapeAlpha === null ? [] : [{ x: escapeAlpha, label: 'α_esc' }];
-    const figures: [string, TopLevelSpec][] = [['loss', lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules, config)]];
+    const label = opts.sim ? `SGD N=${config.N}` : 'ODE';
+    const figures: [string, TopLevelSpec][] = [];
+    const tables: [string, (write: (s: string | Uint8Array) => void) => void][] = [['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)]];
     if (analysis.quadratic) {
+      // Theory beside measurement: the predicted escape, saddle and tail dashed (src/plot/theory.ts).
+      figures.push(['loss', lossFigureSpec([{ label, trajectory }], 'Loss, plateau and escape (dashed: theory)', describe(config), theoryRules(analysis.result), config, theoryLossSeries(analysis.result, trajectory))]);
       const series = [{ label: 'this run', x: timeAxis(config, trajectory.alpha).values, y: analysis.drift }];
       if (gradientFlow && analysis.gradientFlowDrift) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: analysis.gradientFlowDrift });
       figures.push(['conserved', curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: timeAxis(config, []).title, log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } })]);
+      figures.push(['hessian-trajectory', hessianTrajectorySpec(analysis.result, describe(config))]);
+      const hessianCsv = hessianTrajectoryCsv(analysis.result.hessian.trajectory);
+      tables.push(['hessian-trajectory.csv', (write) => write(hessianCsv)]);
+    } else {
+      figures.push(['loss', lossFigureSpec([{ label, trajectory }], 'Loss, plateau and escape', describe(config), escapeAlpha === null ? [] : [{ x: escapeAlpha, label: 'α_esc' }], config)]);
     }
     // The analysed trajectory; the gradient-flow companion of the ODE analysis is in analysis.json's drift only.
-    const files = await writeRunOutputs(opts.out, {
-      tables: [['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)]],
-      json: ['analysis.json', result], figures,
-    });
+    const files = await writeRunOutputs(opts.out, { tables, json: ['analysis.json', result], figures });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory, seed: opts.sim ? config.seed : undefined }], config, opts.sim ? undefined : trajectory);

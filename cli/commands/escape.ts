@@ -4,13 +4,23 @@ import { csvText } from '../../src/model/csv.js';
 import { escapeSweepSeconds, checkTime, estimateNote } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions } from '../common.js';
-import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec } from '../library.js';
+import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, readJsonFile } from '../library.js';
 
 type EscapeOptions = CommonOptions & { p?: string; variances: string; scaleEta?: boolean; finiteN?: boolean; nList: string; etas?: string };
 
+/**
+ * The study's learning rate when the config does not name one: 0.2. At the config default 0.5
+ * SGD at p = p* has no saddle (theory.ts: the norm runs away; the ODE diverges), so the default
+ * list p = p*, 2p*, 4p*, 8p* gave no point at p*; at 0.2 every point of the default grid escapes
+ * (the slowest, p = 8p* at σ² = 10⁻⁸, at α ≈ 250, reached by extending alphaMax).
+ */
+export const ESCAPE_DEFAULT_ETA = 0.2;
+
 async function cmdEscape(opts: EscapeOptions): Promise<void> {
   if (opts.finiteN) return cmdFiniteN(opts);
-  const config = loadConfig(opts);
+  const raw = opts.config ? readJsonFile(opts.config) : {};
+  const namesEta = (raw !== null && typeof raw === 'object' && 'eta' in raw) || opts.set.some((kv) => /^eta=/.test(kv));
+  const config = namesEta ? loadConfig(opts) : loadConfig({ ...opts, set: [`eta=${ESCAPE_DEFAULT_ETA}`, ...opts.set] });
   prepareOut(opts, false);
   const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
   const variances = parseList('variances', opts.variances, false);
@@ -29,9 +39,9 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
     for (const p of ps) console.log([String(p), ...result.points.filter((q) => q.p === p).map((q) => (q.escapeAlpha === null ? '—' : q.escapeAlpha.toFixed(2)))].map((s) => s.padStart(9)).join(''));
     console.log(`fit α_esc ≈ A ln(1/σ²) + B, and in ${timeDefinition(config)}: t_esc ≈ At ln(1/σ²) + Bt`);
     for (const f of result.fits) console.log(`  p = ${String(f.p).padStart(3)}: A = ${num(f.A)}, B = ${num(f.B)}; At = ${num(f.At)}, Bt = ${num(f.Bt)} (R² ${num(f.r2, 3)}, ${f.points} points)`);
-    const failed = result.points.filter((q) => q.status !== 'ok');
-    for (const q of failed) console.log(`  p = ${q.p}, σ² = ${q.variance}: ${q.status}`);
   }
+  // Loudly, whatever the output mode: a dropped point changes the fits.
+  if (result.warning) console.error(`onepass escape: warning: ${result.warning}`);
   if (opts.out) {
     const csv = escapeCsv(result.points);
     const series = ps.map((p) => {
@@ -86,7 +96,7 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
 }
 
 export function registerEscape(program: Command): void {
-  withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
+  withCommonOptions(program.command('escape').description(`sweep the escape time (ODE) over student widths p and initialisation variances σ² (η = ${ESCAPE_DEFAULT_ETA} unless the config names eta; a point not escaped by alphaMax is run on to at most 16× alphaMax; dropped points are warned about on stderr and listed under "dropped")`))
     .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
     .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
     .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')

@@ -9,10 +9,11 @@
 import { timeAt } from '../model/time.js';
 import type { Overlaps } from '../model/overlaps.js';
 import type { Trajectory } from '../model/trajectory.js';
-import { analyzeLossCurve, type ExponentialFit, type Plateau, type LossCurveAnalysis } from './plateau.js';
+import { analyzeLossCurve, type ExponentialFit, type Plateau, type TailFit, type LossCurveAnalysis } from './plateau.js';
 import { conservedDrift } from './conserved.js';
 import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias.js';
-import { hessianSpectrum, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './hessian.js';
+import { hessianSpectrum, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes, hessianTrajectory, type HessianSpectrum, type HessianParts } from './hessian.js';
+import { normGrowthRate, alignmentRate, sgdSaddle, predictEscape, tailTheory, type TailTheory } from './theory.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import { symmetricEigen } from '../linalg/matrix.js';
 import { isMeanQuadratic } from '../model/network.js';
@@ -27,7 +28,8 @@ export interface SetupAnalysis {
   /** Escape in the rescaled time t = ηα/p (each unit's gradient carries 1/p). */
   readonly escapeTime: number | null;
   readonly escapeDecay: ExponentialFit | null;
-  readonly finalDecay: ExponentialFit | null;
+  /** The approach to zero loss, fitted with the law the theory gives (power for p > p*, else exponential). */
+  readonly finalDecay: TailFit | null;
   readonly finalLoss: number;
   readonly conserved: {
     /** Largest relative change of J along this trajectory. */
@@ -45,12 +47,34 @@ export interface SetupAnalysis {
     readonly plateau: HessianSpectrum;
     readonly solution: HessianSpectrum | null;
     readonly expectedSolutionZeroModes: { manifold: number; secondOrderFlat: number } | null;
+    /**
+     * The Hessian along the run (hessian.ts, hessianParts): at each saved α the reduced Hessian's
+     * eigenvalues, its Gauss–Newton and residual parts, and the outside block. Off the fixed points
+     * the residual part (~√ε) gives small negative eigenvalues next to the manifold of marginal minima.
+     */
+    readonly trajectory: { readonly alpha: number[] } & { readonly [K in keyof HessianParts]: HessianParts[K][] };
   };
   readonly theory: {
     /** Loss at the symmetric saddle Q = p (tr P/p* − λp/2)/(p+2)·I, M = 0 (gradient-flow fixed point with weight decay λ). */
     readonly saddleLoss: number;
+    /** That saddle's overlaps: Q = q I, M = 0. */
+    readonly saddle: { readonly q: number };
     /** Growth rate of M at that saddle in gradient flow: 4η λ_max(P)/(p p*). */
     readonly saddleEscapeRate: number;
+    /** The saddle of SGD at this η (η² term included; theory.ts item 2): Q = q I, M = 0, and its loss; null when there is none. */
+    readonly sgdSaddle: { readonly q: number; readonly loss: number } | null;
+    /** Growth rate of tr Q per unit α leaving W ≈ 0: (4η/p) tr P/p* + (8η²/p²) ε₀. */
+    readonly normGrowthRate: number | null;
+    /** Growth rate of ‖M‖ per unit α leaving the SGD saddle: 4ηλ_max(P)/(p p*) − 2η² F(q_s)/(p² q_s). */
+    readonly alignmentRate: number | null;
+    /** α at which the loss falls below half the measured reference level, predicted from the initial overlaps (theory.ts item 4). */
+    readonly escapeAlpha: number | null;
+    /** 'direct' (M escapes while the norm is still being learned) or 'saddle' (the norm first). */
+    readonly escapeRoute: 'direct' | 'saddle' | null;
+    /** The approach to zero loss (theory.ts item 5): p = p* exponential with its rate, p > p* ε ≈ A α^{−k}. */
+    readonly tail: TailTheory | null;
+    /** What is not derived for this setup, if anything. */
+    readonly notDerived: string[];
   };
   readonly specialCase: string | null;
 }
@@ -132,6 +156,8 @@ export interface AnalyzeInput {
   readonly trajectory: Trajectory;
   /** Gradient-flow trajectory from the same start (for the conserved quantity), if computed. */
   readonly gradientFlow?: Trajectory;
+  /** true when `trajectory` itself is gradient flow (the ODE without its η² term): the theory drops its η² terms too. */
+  readonly trajectoryIsGradientFlow?: boolean;
 }
 
 /** The quadratic network's analyses of one run (see analyzeRun for the policy of when they apply). */
@@ -142,7 +168,17 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
 function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Float64Array; gradientFlowDrift: Float64Array | null } {
   const { eta, noise, initial, trajectory: t } = input;
   const { p, pStar, P } = initial;
-  const curve = analyzeLossCurve(t.alpha, t.loss, { floor: noise / 2 });
+  const curve = analyzeLossCurve(t.alpha, t.loss, { floor: noise / 2, tailLaw: p > pStar ? 'power' : 'exponential' });
+  const lambda = input.weightDecay ?? 0;
+  const setup = { p, pStar, eta, noise, P, sgdNoise: !input.trajectoryIsGradientFlow };
+  const notDerived: string[] = [];
+  // Weight decay moves the saddle and the rates; only the gradient-flow saddle is derived with it.
+  if (lambda > 0) notDerived.push('norm growth, alignment rate, escape time and tail with weight decay');
+  const escape = lambda > 0 ? null : predictEscape(setup, initial, curve.referenceLoss / 2);
+  if (lambda === 0 && escape === null) notDerived.push('escape time (no SGD saddle at this η, or no alignment to grow)');
+  const tail = lambda > 0 ? null : tailTheory(setup);
+  if (lambda === 0 && tail === null) notDerived.push(p < pStar ? 'tail (p < p*: no zero-loss point)' : 'tail with label noise (the loss tends to an SGD-noise floor)');
+  const ht = hessianTrajectory(t);
   const drift = conservedDrift(t, eta);
   const last = t.alpha.length - 1;
   const final: Overlaps = { p, pStar, Q: t.Q[last], M: t.M[last], P };
@@ -174,9 +210,29 @@ function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Flo
       plateau: saddleSpectrum,
       solution: R ? hessianSpectrum(solutionOverlaps(R, P, p, pStar)) : null,
       expectedSolutionZeroModes: p >= pStar ? expectedSolutionZeroModes(p, pStar) : null,
+      trajectory: {
+        alpha: ht.alpha,
+        hessian: ht.parts.map((h) => h.hessian),
+        gaussNewton: ht.parts.map((h) => h.gaussNewton),
+        residual: ht.parts.map((h) => h.residual),
+        outside: ht.parts.map((h) => h.outside),
+        outsideGaussNewton: ht.parts.map((h) => h.outsideGaussNewton),
+        outsideResidual: ht.parts.map((h) => h.outsideResidual),
+      },
     },
     // The saddle of the dynamics moves with weight decay; the Hessian above stays that of ε at its λ = 0 saddle.
-    theory: { saddleLoss: quadraticPopulationLoss(symmetricSaddle(p, pStar, P, input.weightDecay ?? 0), noise), saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar) },
+    theory: {
+      saddleLoss: quadraticPopulationLoss(symmetricSaddle(p, pStar, P, lambda), noise),
+      saddle: { q: symmetricSaddle(p, pStar, P, lambda).Q[0] },
+      saddleEscapeRate: (4 * eta * lambdaMaxP) / (p * pStar),
+      sgdSaddle: lambda > 0 ? null : sgdSaddle(setup),
+      normGrowthRate: lambda > 0 ? null : normGrowthRate(setup),
+      alignmentRate: lambda > 0 ? null : alignmentRate(setup),
+      escapeAlpha: escape?.alpha ?? null,
+      escapeRoute: escape?.route ?? null,
+      tail,
+      notDerived,
+    },
     specialCase: p === 1 && pStar === 1
       ? 'phase retrieval (p = p* = 1): the zero-loss set is the two points w = ±w* (no continuous manifold); ' +
         'the saddle Q = P/3, M = 0 has loss P²·4/3 (one negative Hessian direction, towards ±w*) and is left at rate 4η P'

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hessianSpectrum, reducedCoordinates, reducedHessian, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes } from './hessian.js';
+import { hessianSpectrum, reducedCoordinates, reducedHessian, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes, gaussNewtonHessian, residualBlock, hessianParts, hessianTrajectoryCsv } from './hessian.js';
 import { closestSolution } from './implicitBias.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { parseConfig } from '../model/config.js';
-import { makeProblem } from '../model/problem.js';
+import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { toRows, matmul, matmulT, trace } from '../linalg/matrix.js';
 import { analyzeSetup } from './analyze.js';
@@ -125,4 +125,51 @@ test('with weight decay λ the symmetric saddle moves to q = p(tr P/p* − λp/2
   // its loss, by hand: τ = 0.6 − 1, tr Q²/p² = 0.09, tr P²/p*² = 0.5: ε = ½(0.16 + 2·0.59) = 0.67 (λ = 0 saddle: 2/3)
   const a = analyzeSetup({ eta: 0.5, noise: 0, weightDecay, initial: s, trajectory: t });
   assert.ok(Math.abs(a.theory.saddleLoss - 0.67) < 1e-12, `saddle loss ${a.theory.saddleLoss}`);
+});
+
+test('Gauss–Newton plus residual is the Hessian (10⁻¹³), the Gauss–Newton part is positive semidefinite, and the outside block splits as 4Q/p² + 2τ/p', () => {
+  const { H, n } = reducedHessian(generic);
+  const { G } = gaussNewtonHessian(generic);
+  const { R, d } = residualBlock(generic);
+  const p = generic.p;
+  // Residual acts as V ↦ V·R (V is p×d row-major): entry ((k,a),(l,b)) = δ_kl R_ab.
+  for (let k = 0; k < p; k++) for (let a = 0; a < d; a++) for (let l = 0; l < p; l++) for (let b = 0; b < d; b++) {
+    const r = k * d + a, c = l * d + b;
+    const sum = G[r * n + c] + (k === l ? R[a * d + b] : 0);
+    assert.ok(Math.abs(sum - H[r * n + c]) < 1e-13, `(${r}, ${c}): ${sum} vs ${H[r * n + c]}`);
+  }
+  const parts = hessianParts(generic);
+  assert.ok(parts.gaussNewton[0] > -1e-13, `smallest Gauss–Newton eigenvalue ${parts.gaussNewton[0]}`);
+  const spectrum = hessianSpectrum(generic);
+  parts.outside.forEach((v, i) => assert.ok(Math.abs(v - spectrum.orthogonalEigenvalues[i]) < 1e-13));
+  parts.outsideGaussNewton.forEach((v, i) => assert.ok(Math.abs(v + parts.outsideResidual - parts.outside[i]) < 1e-13));
+});
+
+test('at the zero-loss manifold the residual part vanishes; along an SGD run towards it (p > p*) the Hessian keeps negative eigenvalues of order √ε, bounded by the residual part', () => {
+  const p = 4, pStar = 2, P = identity(pStar);
+  const R = new Float64Array(p * pStar); // R = √(p/p*)·[I; 0]
+  R[0] = R[3] = Math.sqrt(p / pStar);
+  const onParts = hessianParts(solutionOverlaps(R, P, p, pStar));
+  assert.ok(onParts.residual.every((v) => Math.abs(v) < 1e-13), `residual at the solution: ${onParts.residual}`);
+  // The default setup (η = 0.5) run on to ε ~ 10⁻⁶: the SGD-noise term keeps the aligned part off
+  // the gradient-flow slaved point, and the residual part (~√ε) tips the spectrum negative.
+  const c = parseConfig({ alphaMax: 1000, savePoints: 60 });
+  const init = initialCondition(c).overlaps;
+  const t = solveOde(makeProblem(c), init);
+  const ratios = [t.alpha.findIndex((a) => a >= 250), t.alpha.length - 1].map((i) => {
+    const h = hessianParts({ p, pStar, Q: t.Q[i], M: t.M[i], P: init.P });
+    assert.ok(h.hessian[0] < -1e-6, `α = ${t.alpha[i]}: smallest eigenvalue ${h.hessian[0]}`);
+    assert.ok(h.gaussNewton[0] > -1e-12 && h.hessian[0] >= h.residual[0] - 1e-15, 'Weyl: λ_min(H) ≥ λ_min(GN) + λ_min(residual) ≥ λ_min(residual)');
+    return h.hessian[0] / Math.sqrt(t.loss[i]);
+  });
+  // Order √ε: λ_min/√ε is the same at α = 250 and 1000 (ε falls 16-fold in between) within 10 %.
+  assert.ok(Math.abs(ratios[0] / ratios[1] - 1) < 0.1, `λ_min/√ε = ${ratios}`);
+});
+
+test('hessian-trajectory.csv has one column per eigenvalue, alpha first, and one row per α', () => {
+  const t = { alpha: [0, 1], hessian: [[1, 2], [3, 4]], gaussNewton: [[1, 2], [3, 4]], residual: [[0], [0]], outside: [[5], [6]], outsideGaussNewton: [[5], [6]], outsideResidual: [0, 0] };
+  const lines = hessianTrajectoryCsv(t).trim().split('\n');
+  assert.equal(lines[0], 'alpha,hessian_1,hessian_2,gauss_newton_1,gauss_newton_2,residual_1,outside_1,outside_gauss_newton_1,outside_residual');
+  assert.equal(lines.length, 3);
+  assert.equal(lines[2], '1,3,4,3,4,0,6,6,0');
 });

@@ -130,3 +130,120 @@ export function solutionOverlaps(R: Float64Array, P: Float64Array, p: number, pS
 export function expectedSolutionZeroModes(p: number, pStar: number): { manifold: number; secondOrderFlat: number } {
   return { manifold: p * pStar - (pStar * (pStar + 1)) / 2, secondOrderFlat: p * (p - pStar) };
 }
+
+/**
+ * The Hessian split into its Gauss–Newton and residual parts, ε = ½E[e²] ⇒ H = E[∇e ∇eᵀ] + E[e ∇²e].
+ * With ∂e/∂ŵ_k = 2λ_k x/p and Wick's E[λ_kλ_l x xᵀ] = Q_kl I + ŵ_k ŵ_lᵀ + ŵ_l ŵ_kᵀ:
+ *   GN[V] = (4/p²)(QV + tr(VŴᵀ) Ŵ + Ŵ Vᵀ Ŵ)           (positive semidefinite),
+ *   R[V]  = (2/p) V (τ I + 2D),  D = ŴᵀŴ/p − T̂ᵀT̂/p*   (E[e x xᵀ] = tr D·I + 2D, tr D = τ),
+ * and GN + R is reducedHessian's H (tested). R is of the size of e, ~√ε: off the fixed points it
+ * is what gives the full H its small negative eigenvalues next to the manifold of marginal minima.
+ * Outside the subspace the two parts are 4Q/p² and 2τ/p (their sum is 2G_Q).
+ */
+export interface HessianParts {
+  /** Eigenvalues of H, of its Gauss–Newton part and of its residual part in the reduced space, ascending. */
+  readonly hessian: number[];
+  readonly gaussNewton: number[];
+  /** The d = p + p* eigenvalues of (2/p)(τI + 2D), each of multiplicity p in the reduced space. */
+  readonly residual: number[];
+  /** Outside the subspace: eigenvalues of 2G_Q, of its Gauss–Newton part 4Q/p², and its residual part 2τ/p (a number). */
+  readonly outside: number[];
+  readonly outsideGaussNewton: number[];
+  readonly outsideResidual: number;
+}
+
+export function gaussNewtonHessian(o: Overlaps, coordinates: Coordinates = reducedCoordinates(o)): { G: Float64Array; n: number } {
+  const { p } = o;
+  const { W, d } = coordinates;
+  const Q = matmulT(W, W, p, d, p);
+  const n = p * d, c = 4 / (p * p);
+  // Entry ((k,a),(l,b)) = (4/p²)(Q_kl δ_ab + ŵ_ka ŵ_lb + ŵ_kb ŵ_la): E[∂e/∂ŵ_ka ∂e/∂ŵ_lb] by Wick.
+  const G = new Float64Array(n * n);
+  for (let k = 0; k < p; k++) for (let a = 0; a < d; a++) {
+    const row = (k * d + a) * n, wka = W[k * d + a];
+    for (let l = 0; l < p; l++) {
+      const qkl = Q[k * p + l];
+      for (let b = 0; b < d; b++) G[row + l * d + b] = c * ((a === b ? qkl : 0) + wka * W[l * d + b] + W[k * d + b] * W[l * d + a]);
+    }
+  }
+  return { G, n };
+}
+
+/** (2/p)(τI + 2D) in the d-dimensional span (the residual part acts as V ↦ V·that). */
+export function residualBlock(o: Overlaps, coordinates: Coordinates = reducedCoordinates(o)): { R: Float64Array; d: number } {
+  const { p, pStar } = o;
+  const { W, T, d } = coordinates;
+  const tau = trace(o.Q, p) / p - trace(o.P, pStar) / pStar;
+  const WtW = new Float64Array(d * d), TtT = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
+    let s = 0, t = 0;
+    for (let k = 0; k < p; k++) s += W[k * d + a] * W[k * d + b];
+    for (let j = 0; j < pStar; j++) t += T[j * d + a] * T[j * d + b];
+    WtW[a * d + b] = s; TtT[a * d + b] = t;
+  }
+  const R = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) R[a * d + b] = (2 / p) * ((a === b ? tau : 0) + 2 * (WtW[a * d + b] / p - TtT[a * d + b] / pStar));
+  return { R, d };
+}
+
+export function hessianParts(o: Overlaps): HessianParts {
+  const { p, pStar } = o;
+  const coordinates = reducedCoordinates(o);
+  const { G, n } = gaussNewtonHessian(o, coordinates);
+  const { R, d } = residualBlock(o, coordinates);
+  // H = GN + I_p ⊗ R (the sum is tested against reducedHessian, built from the gradient's derivative).
+  const H = Float64Array.from(G);
+  for (let k = 0; k < p; k++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) H[(k * d + a) * n + k * d + b] += R[a * d + b];
+  const tau = trace(o.Q, p) / p - trace(o.P, pStar) / pStar;
+  const GQ = lossGradients(o.Q, o.M, o.P, p, pStar).GQ;
+  const eig = (A: ArrayLike<number>, m: number) => Array.from(symmetricEigen(A, m).values);
+  return {
+    hessian: eig(H, n),
+    gaussNewton: eig(G, n),
+    residual: eig(R, d),
+    outside: eig(GQ, p).map((v) => 2 * v),
+    outsideGaussNewton: eig(o.Q, p).map((v) => (4 * v) / (p * p)),
+    outsideResidual: (2 * tau) / p,
+  };
+}
+
+export interface HessianTrajectory {
+  readonly alpha: number[];
+  readonly parts: HessianParts[];
+}
+
+/**
+ * hessianParts at the saved points of a trajectory: every one while the reduced dimension
+ * n = p(p + p*) is small (two n×n eigen-decompositions per point; all 300 default points up to
+ * n = 80, i.e. p = 8 at p* = 2), else evenly thinned to 2·10⁸/n³ points, at least 12.
+ */
+export function hessianTrajectory(t: { alpha: ArrayLike<number>; Q: Float64Array[]; M: Float64Array[]; P: Float64Array; p: number; pStar: number }): HessianTrajectory {
+  const n = t.p * (t.p + t.pStar);
+  const count = t.alpha.length;
+  const keep = Math.min(count, Math.max(12, Math.floor(2e8 / n ** 3)));
+  const step = count <= keep ? 1 : (count - 1) / (keep - 1);
+  const alpha: number[] = [], parts: HessianParts[] = [];
+  let last = -1;
+  for (let k = 0; k < Math.min(keep, count); k++) {
+    const i = Math.min(count - 1, Math.round(k * step));
+    if (i === last) continue;
+    last = i;
+    alpha.push(t.alpha[i]);
+    parts.push(hessianParts({ p: t.p, pStar: t.pStar, Q: t.Q[i], M: t.M[i], P: t.P }));
+  }
+  return { alpha, parts };
+}
+
+/**
+ * The Hessian along a run as CSV, one row per α (snake_case columns, α first): hessian_1…n
+ * (reduced Hessian, ascending), gauss_newton_1…n, residual_1…d (each of multiplicity p),
+ * outside_1…p (2G_Q, each of multiplicity N − d), outside_gauss_newton_1…p, outside_residual.
+ */
+export function hessianTrajectoryCsv(t: { alpha: number[]; hessian: number[][]; gaussNewton: number[][]; residual: number[][]; outside: number[][]; outsideGaussNewton: number[][]; outsideResidual: number[] }): string {
+  if (!t.alpha.length) return 'alpha\n';
+  const cols = (name: string, k: number) => Array.from({ length: k }, (_, i) => `${name}_${i + 1}`);
+  const header = ['alpha', ...cols('hessian', t.hessian[0].length), ...cols('gauss_newton', t.gaussNewton[0].length), ...cols('residual', t.residual[0].length),
+    ...cols('outside', t.outside[0].length), ...cols('outside_gauss_newton', t.outsideGaussNewton[0].length), 'outside_residual'];
+  const rows = t.alpha.map((a, i) => [a, ...t.hessian[i], ...t.gaussNewton[i], ...t.residual[i], ...t.outside[i], ...t.outsideGaussNewton[i], t.outsideResidual[i]].join(','));
+  return [header.join(','), ...rows].join('\n') + '\n';
+}

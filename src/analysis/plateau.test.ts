@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeLossCurve } from './plateau.js';
+import { analyzeLossCurve, type TailFit } from './plateau.js';
+
+/** The rate of an exponential tail fit (the default law); fails on a power-law fit. */
+function rate(f: TailFit | null): number {
+  assert.ok(f && f.law === 'exponential', JSON.stringify(f));
+  return f.rate;
+}
 
 // A constructed curve: initial loss 1 relaxing to a plateau at 0.5, a sigmoid escape centred at
 // α = 30, then e^{−0.5α} decay: ε = (0.5 + 0.5 e^{−α}) · 2/(1 + e^{0.5(α − 30)}) ... /2 scaled.
@@ -16,7 +22,7 @@ test('on a constructed curve: plateau at 0.5 found, escape at α = 30 ± 0.3, de
   assert.ok(r.plateau.endAlpha > 15 && r.plateau.endAlpha < 30, `ends at ${r.plateau.endAlpha}`);
   // ε = 0.25 where the sigmoid is ½ and the first factor is 0.5(1 + e^{−30}): α = 30.
   assert.ok(r.escapeAlpha !== null && Math.abs(r.escapeAlpha - 30) < 0.3, `escape at ${r.escapeAlpha}`);
-  assert.ok(r.finalDecay && Math.abs(r.finalDecay.rate - 0.5) < 0.005 && r.finalDecay.r2 > 0.9999, JSON.stringify(r.finalDecay));
+  assert.ok(Math.abs(rate(r.finalDecay) - 0.5) < 0.005 && r.finalDecay!.r2 > 0.9999, JSON.stringify(r.finalDecay));
   assert.ok(r.escapeDecay && r.escapeDecay.rate > 0.2 && r.escapeDecay.rate < 0.5);
 });
 
@@ -27,24 +33,35 @@ test('the definitions are scale-free: multiplying ε by 7 or α by 3 changes not
   assert.ok(Math.abs(b.plateau!.loss - 7 * a.plateau!.loss) < 1e-12);
   assert.ok(Math.abs(b.escapeAlpha! - a.escapeAlpha!) < 1e-12);
   assert.ok(Math.abs(c.escapeAlpha! - 3 * a.escapeAlpha!) < 1e-9);
-  assert.ok(Math.abs(c.finalDecay!.rate - a.finalDecay!.rate / 3) < 1e-9);
+  assert.ok(Math.abs(rate(c.finalDecay) - rate(a.finalDecay) / 3) < 1e-9);
 });
 
 test('a curve without a plateau escapes from half its initial loss; one that never drops has no escape', () => {
   const plain = analyzeLossCurve(alpha, alpha.map((a) => Math.exp(-0.2 * a)));
   assert.equal(plain.plateau, null);
   assert.ok(Math.abs(plain.escapeAlpha! - Math.log(2) / 0.2) < 0.05, `escape ${plain.escapeAlpha}`);
-  assert.ok(Math.abs(plain.finalDecay!.rate - 0.2) < 1e-9);
+  assert.ok(Math.abs(rate(plain.finalDecay) - 0.2) < 1e-9);
   const stuck = analyzeLossCurve(alpha, alpha.map(() => 1));
   assert.equal(stuck.escapeAlpha, null);
   assert.equal(stuck.plateau, null);
+});
+
+test('a power-law tail is fitted on log–log axes: ε = 3α⁻² + floor gives exponent 2 and prefactor 3 (the exponential fit of it has a window-dependent rate)', () => {
+  const a = Float64Array.from([0, ...grid(300, 0.1, 1000)]);
+  const e = a.map((x) => 1e-3 + 1 / (1 / (1 - 1e-3) + x * x / 3));
+  const r = analyzeLossCurve(a, e, { floor: 1e-3, tailLaw: 'power' });
+  assert.ok(r.finalDecay && r.finalDecay.law === 'power', JSON.stringify(r.finalDecay));
+  assert.ok(Math.abs(r.finalDecay.exponent - 2) < 1e-3 && Math.abs(r.finalDecay.prefactor / 3 - 1) < 1e-2, JSON.stringify(r.finalDecay));
+  // The same window as an exponential: its "rate" is ≈ 2/α there, not a property of the curve.
+  const asExp = analyzeLossCurve(a, e, { floor: 1e-3 });
+  assert.ok(rate(asExp.finalDecay) < 2 / asExp.finalDecay!.fromAlpha);
 });
 
 test('a final noise floor is not a plateau, and the decay fit subtracts the given floor', () => {
   const withFloor = loss.map((e) => e + 1e-3);
   const r = analyzeLossCurve(alpha, withFloor, { floor: 1e-3 });
   assert.ok(Math.abs(r.plateau!.loss - 0.501) < 0.01);
-  assert.ok(r.finalDecay && Math.abs(r.finalDecay.rate - 0.5) < 0.005, JSON.stringify(r.finalDecay));
+  assert.ok(Math.abs(rate(r.finalDecay) - 0.5) < 0.005, JSON.stringify(r.finalDecay));
 });
 
 test('ODE started next to the symmetric saddle: plateau at 1/(p+2) + 1/p*, left as ‖M‖ grows at the linear rate 4η/(p p*)', async () => {

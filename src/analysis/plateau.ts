@@ -16,7 +16,10 @@
  *   loss, else the initial loss. It is interpolated linearly in (ln α, ln ε) between saved points.
  * - *Decay rates* are least-squares slopes of −ln(ε − floor) against α: right after the escape
  *   (from ½ to 1/20 of the reference level) and on the approach to zero loss (the last decade
- *   of the curve, when it reaches below 1/100 of the reference level).
+ *   of the curve, when it reaches below 1/100 of the reference level). The approach to zero loss
+ *   is fitted with the law asked for (`tailLaw`): an exponential (slope of ln(ε − floor) on α) or
+ *   a power law (slope of ln(ε − floor) on ln α, ε − floor ≈ A α^{−k}); an exponential fitted to
+ *   a power law gives a rate that drifts with the window, however good its r².
  */
 
 export interface PlateauOptions {
@@ -24,6 +27,8 @@ export interface PlateauOptions {
   readonly flatFraction?: number;
   /** Loss floor subtracted before fitting decay rates (Δ/2 with label noise). */
   readonly floor?: number;
+  /** Law fitted to the approach to the final loss: 'exponential' (default) or 'power'. */
+  readonly tailLaw?: 'exponential' | 'power';
 }
 
 export interface Plateau {
@@ -34,6 +39,7 @@ export interface Plateau {
 }
 
 export interface ExponentialFit {
+  readonly law: 'exponential';
   /** Decay rate r in ε − floor ∝ e^{−rα}. */
   readonly rate: number;
   /** Coefficient of determination of the fit of ln(ε − floor) on α. */
@@ -42,6 +48,21 @@ export interface ExponentialFit {
   readonly toAlpha: number;
   readonly points: number;
 }
+
+export interface PowerFit {
+  readonly law: 'power';
+  /** Exponent k in ε − floor ≈ A α^{−k}. */
+  readonly exponent: number;
+  /** A. */
+  readonly prefactor: number;
+  /** Coefficient of determination of the fit of ln(ε − floor) on ln α. */
+  readonly r2: number;
+  readonly fromAlpha: number;
+  readonly toAlpha: number;
+  readonly points: number;
+}
+
+export type TailFit = ExponentialFit | PowerFit;
 
 export interface LossCurveAnalysis {
   readonly initialLoss: number;
@@ -59,7 +80,7 @@ export interface LossCurveAnalysis {
   /** null when the loss never falls below half the reference level. */
   readonly escapeAlpha: number | null;
   readonly escapeDecay: ExponentialFit | null;
-  readonly finalDecay: ExponentialFit | null;
+  readonly finalDecay: TailFit | null;
 }
 
 export function analyzeLossCurve(alpha: ArrayLike<number>, loss: ArrayLike<number>, options: PlateauOptions = {}): LossCurveAnalysis {
@@ -75,12 +96,13 @@ export function analyzeLossCurve(alpha: ArrayLike<number>, loss: ArrayLike<numbe
   const referenceLoss = plateau?.loss ?? initialLoss;
   const startIndex = plateau ? indexAtOrAfter(alpha, n, plateau.startAlpha) : 0;
   const escapeAlpha = crossing(alpha, loss, n, startIndex, referenceLoss / 2);
-  let escapeDecay: ExponentialFit | null = null, finalDecay: ExponentialFit | null = null;
+  let escapeDecay: ExponentialFit | null = null, finalDecay: TailFit | null = null;
   if (escapeAlpha !== null) {
     escapeDecay = fitDecay(alpha, loss, n, floor, (a, e) => a >= escapeAlpha && e <= referenceLoss / 2 && e >= referenceLoss / 20);
     const last = loss[n - 1] - floor;
     if (last > 0 && last < (referenceLoss - floor) / 100) {
-      finalDecay = fitDecay(alpha, loss, n, floor, (a, e) => a >= escapeAlpha && e - floor <= 10 * last);
+      const use = (a: number, e: number) => a >= escapeAlpha && e - floor <= 10 * last;
+      finalDecay = options.tailLaw === 'power' ? fitPower(alpha, loss, n, floor, use) : fitDecay(alpha, loss, n, floor, use);
     }
   }
   return { initialLoss, plateaus, plateau, finalFlat, referenceLoss, escapeAlpha, escapeDecay, finalDecay };
@@ -152,10 +174,22 @@ function crossing(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, 
 
 /** Least-squares fit of ln(ε − floor) = c − rα over the points selected by `use`. */
 function fitDecay(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, floor: number, use: (a: number, e: number) => boolean): ExponentialFit | null {
-  const xs: number[] = [], ys: number[] = [];
+  const fit = logLinearFit(alpha, loss, n, floor, use, (a) => a);
+  return fit && { law: 'exponential', rate: -fit.slope, r2: fit.r2, fromAlpha: fit.fromAlpha, toAlpha: fit.toAlpha, points: fit.points };
+}
+
+/** Least-squares fit of ln(ε − floor) = ln A − k ln α over the points selected by `use` (α > 0). */
+function fitPower(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, floor: number, use: (a: number, e: number) => boolean): PowerFit | null {
+  const fit = logLinearFit(alpha, loss, n, floor, (a, e) => a > 0 && use(a, e), Math.log);
+  return fit && { law: 'power', exponent: -fit.slope, prefactor: Math.exp(fit.intercept), r2: fit.r2, fromAlpha: fit.fromAlpha, toAlpha: fit.toAlpha, points: fit.points };
+}
+
+/** Least squares of ln(ε − floor) on x(α) over the selected points; null with fewer than 3. */
+function logLinearFit(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, floor: number, use: (a: number, e: number) => boolean, x: (a: number) => number) {
+  const xs: number[] = [], ys: number[] = [], as: number[] = [];
   for (let i = 0; i < n; i++) {
     const e = loss[i] - floor;
-    if (e > 0 && use(alpha[i], loss[i])) { xs.push(alpha[i]); ys.push(Math.log(e)); }
+    if (e > 0 && use(alpha[i], loss[i])) { xs.push(x(alpha[i])); ys.push(Math.log(e)); as.push(alpha[i]); }
   }
   if (xs.length < 3) return null;
   const m = xs.length;
@@ -163,7 +197,7 @@ function fitDecay(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: number, 
   let sxy = 0, sxx = 0, syy = 0;
   for (let i = 0; i < m; i++) { sxy += (xs[i] - xm) * (ys[i] - ym); sxx += (xs[i] - xm) ** 2; syy += (ys[i] - ym) ** 2; }
   const slope = sxy / sxx;
-  return { rate: -slope, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1, fromAlpha: xs[0], toAlpha: xs[m - 1], points: m };
+  return { slope, intercept: ym - slope * xm, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1, fromAlpha: as[0], toAlpha: as[m - 1], points: m };
 }
 
 /**

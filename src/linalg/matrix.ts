@@ -72,6 +72,14 @@ export function symmetricEigen(A: ArrayLike<number>, n: number): { values: Float
   return { values, vectors };
 }
 
+/** Eigenvalues of a general (non-symmetric) n×n matrix (ml-matrix): real and imaginary parts, unordered. */
+export function generalEigenvalues(A: ArrayLike<number>, n: number): { real: number[]; imaginary: number[] } {
+  const m = new Matrix(n, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m.set(i, j, A[i * n + j]);
+  const eig = new EigenvalueDecomposition(m);
+  return { real: eig.realEigenvalues, imaginary: eig.imaginaryEigenvalues };
+}
+
 /** f(A) = V f(Λ) Vᵀ for symmetric A (matrix exponential, inverse square root, …). */
 export function symmetricFunction(A: ArrayLike<number>, n: number, f: (x: number) => number): Float64Array {
   const { values, vectors } = symmetricEigen(A, n);

@@ -20,8 +20,8 @@ test('overlap columns: q_k_l for k ≤ l, then m_k_j, then v_k, 0-based as the n
 
 test('escape.csv follows the convention: snake_case, escape_t beside escape_alpha, empty cells where nothing was found', () => {
   const csv = escapeCsv([
-    { p: 4, variance: 1e-3, eta: 0.5, escapeAlpha: 40, escapeTime: 5, plateauLoss: 0.1, status: 'ok' },
-    { p: 8, variance: 1e-8, eta: 0.5, escapeAlpha: null, escapeTime: null, plateauLoss: null, status: 'no escape before alphaMax' },
+    { p: 4, variance: 1e-3, eta: 0.5, escapeAlpha: 40, escapeTime: 5, plateauLoss: 0.1, alphaMax: 80, status: 'ok' },
+    { p: 8, variance: 1e-8, eta: 0.5, escapeAlpha: null, escapeTime: null, plateauLoss: null, alphaMax: 1280, status: 'no escape before α = 1280' },
   ]);
-  assert.equal(csv, 'p,variance,eta,escape_alpha,escape_t,plateau_loss,status\n4,0.001,0.5,40,5,0.1,ok\n8,1e-8,0.5,,,,no escape before alphaMax\n');
+  assert.equal(csv, 'p,variance,eta,escape_alpha,escape_t,plateau_loss,alpha_max,status\n4,0.001,0.5,40,5,0.1,80,ok\n8,1e-8,0.5,,,,1280,no escape before α = 1280\n');
 });

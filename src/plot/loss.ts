@@ -14,6 +14,8 @@ export interface Series {
   readonly y: ArrayLike<number>;
   /** Draw as points instead of a line (finite-N runs over an ODE line read better this way). */
   readonly points?: boolean;
+  /** Draw the line dashed (a theory's prediction beside the measured curves). */
+  readonly dashed?: boolean;
 }
 
 export interface Axis {
@@ -42,7 +44,8 @@ export function curvesFigureSpec(series: readonly Series[], o: FigureOptions): T
   const x = { field: 'x', type: 'quantitative' as const, title: o.x.title, scale: { type: o.x.log ? ('log' as const) : ('linear' as const) } };
   const y = { field: 'y', type: 'quantitative' as const, title: o.y.title, scale: o.y.log ? { type: 'log' as const } : { type: 'linear' as const, zero: false } };
   const color = { field: 'series', type: 'nominal' as const, title: null, sort: series.map((s) => s.label) };
-  const lineLabels = series.filter((s) => !s.points).map((s) => s.label);
+  const lineLabels = series.filter((s) => !s.points && !s.dashed).map((s) => s.label);
+  const dashedLabels = series.filter((s) => !s.points && s.dashed).map((s) => s.label);
   const pointLabels = series.filter((s) => s.points).map((s) => s.label);
   const rules = (o.rules ?? []).filter((r) => ok(r.x, o.x.log));
   return {
@@ -54,6 +57,7 @@ export function curvesFigureSpec(series: readonly Series[], o: FigureOptions): T
     layer: [
       { data: { values: rows }, transform: [{ filter: { field: 'series', oneOf: pointLabels } }], mark: { type: 'point', size: 14, filled: true, opacity: 0.6 }, encoding: { x, y, color } },
       { data: { values: rows }, transform: [{ filter: { field: 'series', oneOf: lineLabels } }], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
+      { data: { values: rows }, transform: [{ filter: { field: 'series', oneOf: dashedLabels } }], mark: { type: 'line', strokeWidth: 1.5, strokeDash: [6, 4] }, encoding: { x, y, color } },
       { data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
       { data: { values: rules }, mark: { type: 'text', align: 'left', dx: 3, dy: 6, baseline: 'top', color: '#444' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } },
     ],
@@ -75,11 +79,12 @@ export function resolvedLoss(t: Pick<Trajectory, 'loss' | 'lossFloor'>): Float64
 /**
  * Population loss against time on log–log axes: α, or with `time` (a config) its time unit
  * (src/model/time.ts gives the values and the axis title; rules are given in α and moved too).
+ * `extra` curves (e.g. dashed predictions), given in α, are drawn with them.
  */
-export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules'], time?: TimeConfig): TopLevelSpec {
+export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules'], time?: TimeConfig, extra: readonly Series[] = []): TopLevelSpec {
   const axis = (alpha: ArrayLike<number>) => (time ? timeAxis(time, alpha) : { values: alpha, title: 'α = steps / N' });
   return curvesFigureSpec(
-    series.map((s) => ({ label: s.label, x: axis(s.trajectory.alpha).values, y: resolvedLoss(s.trajectory), points: s.points })),
+    [...series.map((s) => ({ label: s.label, x: axis(s.trajectory.alpha).values, y: resolvedLoss(s.trajectory), points: s.points })), ...extra.map((s) => ({ ...s, x: axis(s.x).values }))],
     { title, subtitle, x: { title: axis([]).title, log: true }, y: { title: 'population loss ε', log: true }, rules: rules?.map((r) => ({ ...r, x: axis([r.x]).values[0] })) },
   );
 }

@@ -36,3 +36,17 @@ test('each escape point carries its loss curve against t = ηα/p, the loss of t
   }
   assert.ok(Math.abs(points[1].eta - 0.9) < 1e-15, 'η/p kept at 0.15');
 });
+
+test('a point not escaped by alphaMax is run on until it escapes (within 16× alphaMax); one that cannot escape is dropped with a warning', () => {
+  // σ² = 10⁻⁸ at p = 4, η = 0.5 escapes at α ≈ 25: far beyond alphaMax = 5.
+  const r = escapeSweep(parseConfig({ N: 100, alphaMax: 5, savePoints: 100 }), { ps: [4], variances: [1e-8], maxAlphaFactor: 16 });
+  assert.ok(r.points[0].escapeAlpha !== null && r.points[0].escapeAlpha > 5, JSON.stringify(r.points[0]));
+  assert.ok(r.points[0].alphaMax > 5 && r.points[0].alphaMax <= 80);
+  assert.equal(r.warning, null);
+  assert.deepEqual(r.dropped, []);
+  // Without extension it is dropped, and said so.
+  const fixed = escapeSweep(parseConfig({ N: 100, alphaMax: 5, savePoints: 100 }), { ps: [4], variances: [1e-8], maxAlphaFactor: 1 });
+  assert.equal(fixed.points[0].escapeAlpha, null);
+  assert.equal(fixed.dropped.length, 1);
+  assert.match(fixed.warning ?? '', /^1 of 1 points dropped \(no escape measured\): p = 4, σ² = 1e-8: no escape before α = 5/);
+});

@@ -3,13 +3,18 @@
  * from the ODE started at the overlaps of random weights (same draws, rescaled, across σ²).
  * For each p it fits α_esc = A·ln(1/σ²) + B, and the same in the time t (src/model/time.ts: ηα/p for
  * the mean readout, ηα for the sum readout), so that
- * a user sees which of A and B the over-parameterisation changes.
+ * a user sees which of A and B the over-parameterisation changes. A point that has not escaped by
+ * alphaMax is run again to twice as far, up to `maxAlphaFactor`·alphaMax (the quadratic network
+ * starts at 1.5× the escape predicted by theory.ts when that is further); a point still without
+ * an escape, or whose run failed, is listed in `dropped` with a warning.
  */
 import type { Config } from '../model/config.js';
 import { isOverlapInit, parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solve } from '../solve.js';
 import { analyzeLossCurve } from '../analysis/plateau.js';
+import { predictEscape, lossAtZero } from '../analysis/theory.js';
+import { isMeanQuadratic } from '../model/network.js';
 import { ConfigError, withContext } from '../model/errors.js';
 import { timeAt, timeOf } from '../model/time.js';
 import { csvText } from '../model/csv.js';
@@ -23,6 +28,8 @@ export interface EscapePoint {
   readonly escapeTime: number | null;
   /** Loss of the last plateau, if one was found. */
   readonly plateauLoss: number | null;
+  /** The α the ODE was run to (alphaMax, or further when the point had not escaped by then). */
+  readonly alphaMax: number;
   readonly status: string;
   /** The loss curve against the paper's scaling variable t = ηα/p (the points reached where the loss is above its rounding floor). */
   readonly curve?: { readonly t: number[]; readonly loss: number[] };
@@ -50,9 +57,20 @@ export interface EscapeSweepOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Called once every point has passed validation, before the first solve (a command announces long work here). */
   readonly onValidated?: () => void;
+  /** Bound on the extension of a point's run: at most this × alphaMax (default 16; 1 = never extend). */
+  readonly maxAlphaFactor?: number;
 }
 
-export function escapeSweep(config: Config, options: EscapeSweepOptions): { points: EscapePoint[]; fits: EscapeFit[] } {
+export interface EscapeSweepResult {
+  readonly points: EscapePoint[];
+  readonly fits: EscapeFit[];
+  /** Points without an escape (never fell below half the reference loss by the bound, or the run failed). */
+  readonly dropped: { readonly p: number; readonly variance: number; readonly status: string }[];
+  /** One line saying how many points were dropped and why; null when none was. */
+  readonly warning: string | null;
+}
+
+export function escapeSweep(config: Config, options: EscapeSweepOptions): EscapeSweepResult {
   if (isOverlapInit(config.init)) throw new ConfigError('init', 'the escape sweep needs a random-weight init ({ teacher, studentVariance, seed }), not explicit overlaps');
   // Every (p, σ²) config goes through the same validation as `--set p=…` (widths, memory of the
   // weights), all of them before the first solve: a bad width fails at once, not after hours.
@@ -71,19 +89,38 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
   options.onValidated?.();
   const points: EscapePoint[] = [];
   const total = runs.length;
-  for (const { p, variance, eta, c } of runs) {
-    const problem = makeProblem(c);
+  const cap = config.alphaMax * Math.max(1, options.maxAlphaFactor ?? 16);
+  for (const { p, variance, eta, c: c0 } of runs) {
+    const problem0 = makeProblem(c0);
+    const initial = initialCondition(c0);
+    const init = initial.overlaps;
+    // Explicit save times are the user's: no extension then.
+    const extend = !c0.saveAt;
+    let c = c0;
+    if (extend && isMeanQuadratic(problem0.network) && problem0.secondLayerRate === undefined && c0.weightDecay === 0) {
+      const s = { p, pStar: c0.pStar, eta, noise: c0.noise, P: init.P, sgdNoise: !options.gradientFlow };
+      const predicted = predictEscape(s, init, lossAtZero(s) / 2);
+      if (predicted && 1.5 * predicted.alpha > c.alphaMax) c = parseConfig({ ...c0, alphaMax: Math.min(cap, 1.5 * predicted.alpha) });
+    }
+    const method = options.gradientFlow ? 'gradientFlow' as const : 'ode' as const;
     // Progress within each solve too: a wide point takes seconds to minutes.
     const done = points.length;
-    const t = solve(problem, initialCondition(c), { method: options.gradientFlow ? 'gradientFlow' : 'ode', ...(options.onProgress ? { onProgress: (f: number) => options.onProgress!((done + f) / total) } : {}) });
-    const a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
+    const onProgress = options.onProgress ? (f: number) => options.onProgress!((done + f) / total) : undefined;
+    let t = solve(makeProblem(c), initial, { method, onProgress });
+    let a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
+    while (extend && t.status === 'completed' && a.escapeAlpha === null && c.alphaMax < cap) {
+      c = parseConfig({ ...c0, alphaMax: Math.min(cap, 2 * c.alphaMax) });
+      t = solve(makeProblem(c), initial, { method, onProgress });
+      a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
+    }
     const ok = t.status === 'completed';
     points.push({
       p, variance, eta,
       escapeAlpha: ok ? a.escapeAlpha : null,
       escapeTime: ok && a.escapeAlpha !== null ? timeAt(c, a.escapeAlpha) : null,
       plateauLoss: a.plateau?.loss ?? null,
-      status: ok ? (a.escapeAlpha === null ? 'no escape before alphaMax' : 'ok') : t.message,
+      alphaMax: c.alphaMax,
+      status: ok ? (a.escapeAlpha === null ? `no escape before α = ${c.alphaMax}${extend ? ` (the bound, ${cap / config.alphaMax}× alphaMax)` : ''}` : 'ok') : t.message,
       curve: resolvedCurve(timeOf(c, t.alpha), t.loss, t.lossFloor),
     });
     options.onProgress?.(points.length / total);
@@ -99,7 +136,11 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
     const ft = linearFit(x, pts.map((q) => q.escapeTime!));
     fits.push({ p, A: fa.slope, B: fa.intercept, At: ft.slope, Bt: ft.intercept, r2: fa.r2, points: pts.length });
   }
-  return { points, fits };
+  const dropped = points.filter((q) => q.escapeAlpha === null).map((q) => ({ p: q.p, variance: q.variance, status: q.status }));
+  const warning = dropped.length
+    ? `${dropped.length} of ${points.length} points dropped (no escape measured): ` + dropped.map((d) => `p = ${d.p}, σ² = ${d.variance}: ${d.status}`).join('; ')
+    : null;
+  return { points, fits, dropped, warning };
 }
 
 /** The loss against t = ηα/p at the points where it is resolved (above its rounding floor: README, *Accuracy floor*). */
@@ -124,6 +165,6 @@ function linearFit(x: number[], y: number[]): { slope: number; intercept: number
  * plateau was found.
  */
 export function escapeCsv(points: readonly EscapePoint[]): string {
-  return csvText(['p', 'variance', 'eta', 'escape_alpha', 'escape_t', 'plateau_loss', 'status'],
-    points.map((q) => [q.p, q.variance, q.eta, q.escapeAlpha, q.escapeTime, q.plateauLoss, q.status]));
+  return csvText(['p', 'variance', 'eta', 'escape_alpha', 'escape_t', 'plateau_loss', 'alpha_max', 'status'],
+    points.map((q) => [q.p, q.variance, q.eta, q.escapeAlpha, q.escapeTime, q.plateauLoss, q.alphaMax, q.status]));
 }
