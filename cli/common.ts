@@ -17,11 +17,13 @@ import { timeAxis, timeAt, timeDefinition, type TimeConfig } from '../src/model/
 // The library loads on demand (see library.ts): each action awaits load(...) first.
 import {
   applyOverrides, parseConfig, initialCondition, solveOde, writeJson, lossFigureSpec, renderSvg,
-  odeStability, divergenceDiagnosis, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
+  odeStability, divergenceDiagnosis, analyzeLossCurve, svgToPdf, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
 import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
 import { parseOut, parseWorkers } from './options.js';
+import { terminalBar, logProgress } from './progress.js';
+import { parsePlotScale, type PlotScale } from '../src/plot/scale.js';
 
 /** `--json`: one JSON document streamed to stdout in 1 MiB pieces, never built as one string; EPIPE and ENOSPC as above. */
 export function printJson(value: unknown): void {
@@ -42,24 +44,24 @@ export interface CommonOptions {
   progress: boolean;
   force?: boolean;
   yes?: boolean;
+  plotScale?: string;
 }
 
 export function loadConfig(opts: CommonOptions, parse: { readonly weights?: boolean } = {}): Config {
+  if (opts.plotScale !== undefined) parsePlotScale(opts.plotScale); // fails before any work
   const base = opts.config ? readJsonFile(opts.config) : {};
   if (base === null || typeof base !== 'object' || Array.isArray(base)) throw new OnepassError(`--config ${opts.config}: must hold a JSON object`);
   return parseConfig(applyOverrides(base as Record<string, unknown>, opts.set), parse);
 }
 
-/** A progress bar on stderr when it is a terminal (and not asked off); otherwise nothing. */
-export function progressBar(label: string, opts: CommonOptions): { update: (f: number) => void; stop: () => void } {
-  if (!process.stderr.isTTY || !opts.progress) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | eta {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-  bar.start(1000, 0);
-  let last = -1;
-  return {
-    update: (f) => { const v = Math.round(f * 1000); if (v !== last) { last = v; bar.update(v); } },
-    stop: () => bar.stop(),
-  };
+/**
+ * Progress on stderr (cli/progress.ts): a bar on a terminal; in a log (not a terminal: a cluster
+ * job, a pipe) a line every 10 s or more; nothing with --no-progress. Fractions in [0, 1].
+ */
+export function progressBar(label: string, opts: Pick<CommonOptions, 'progress'>): { update: (f: number) => void; stop: () => void } {
+  if (!opts.progress) return { update: () => {}, stop: () => {} };
+  const p = process.stderr.isTTY ? terminalBar(cliProgress, label, 1000) : logProgress(label, 1000, (l) => process.stderr.write(l));
+  return { update: (f) => p.update(Math.round(f * 1000)), stop: p.stop };
 }
 
 export function runOde(problem: Problem, opts: CommonOptions): { trajectory: Trajectory; ms: number } {
@@ -159,23 +161,40 @@ export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' |
 }
 
 /**
+ * The loss figure's axes: `--plot-scale`, else log–log for the quadratic network (the paper's
+ * figures) and linear α with a log loss for other networks (Saad–Solla's plateaus are read on linear α).
+ */
+export function lossScale(config: Config, opts: Pick<CommonOptions, 'plotScale'>): PlotScale {
+  if (opts.plotScale !== undefined) return parsePlotScale(opts.plotScale);
+  return config.activation === 'square' && config.readout === 'mean' ? 'loglog' : 'logy';
+}
+
+/** The figures' subtitle: the setup, with the readout (describe() and the readout). */
+export const figureSubtitle = (c: Config, swept?: string) => `${describe(c)}, ${c.readout} readout${swept ? `; swept: ${swept}` : ''}`;
+
+/**
  * The run folder, replaced as a whole; trajectory.csv, trajectory.npz (the runs of `groups`,
  * per run) and result.json are streamed to disk, never one giant string.
  */
-export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
-  const svg = await renderSvg(lossFigureSpec(series, title, describe(config), undefined, config));
+export async function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[], opts: Pick<CommonOptions, 'plotScale'> = {}): Promise<string[]> {
+  // The plateau of the first curve (the ODE where there is one) as a reference line.
+  const first = series[0].trajectory;
+  const plateau = analyzeLossCurve(first.alpha, first.loss, { floor: config.noise / 2 }).plateau;
+  const hrules = plateau ? [{ y: plateau.loss, label: `plateau ε = ${plateau.loss.toPrecision(3)}` }] : [];
+  const svg = await renderSvg(lossFigureSpec(series, title, figureSubtitle(config), [], { scale: lossScale(config, opts), hrules, time: config }));
   return writeRunFolder(dir, [
     ['trajectory.csv', csv],
     ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)],
     ['result.json', (write) => writeJson(result, write)],
     ['loss.svg', svg],
     ['loss.png', svgToPng(svg)],
+    ['loss.pdf', await svgToPdf(svg)],
   ]);
 }
 
 export function sgdSeries(e: Ensemble, N: number): LossSeries[] {
   if (e.runs.length === 1) return [{ label: `SGD N=${N} (seed ${e.seed})`, trajectory: e.runs[0], points: true }];
-  return [{ label: `SGD N=${N}, mean of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean }, points: true }];
+  return [{ label: `SGD N=${N}, mean ± std of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean, lossStd: e.lossStd }, points: true }];
 }
 
 export function sgdCsvEntries(e: Ensemble) {
@@ -207,15 +226,17 @@ export function parseList(name: string, raw: string, integer: boolean): number[]
   return values;
 }
 
-export function withCommonOptions(cmd: Command): Command {
+/** `outFiles`: what this command's --out writes (the run commands' set by default). */
+export function withCommonOptions(cmd: Command, outFiles = 'trajectory.csv, trajectory.npz (numpy), result.json and loss.svg/png/pdf'): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (keys in the README); defaults are the paper\'s headline setup')
     .addOption(new Option('-s, --set <key=value>', 'override a config key by dotted path, e.g. init.studentVariance=1e-8 (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
-    .option('-o, --out <dir>', 'write trajectory.csv, trajectory.npz (numpy), result.json, loss.svg and loss.png into this folder', parseOut)
+    .option('-o, --out <dir>', `write ${outFiles} into this folder`, parseOut)
     .option('--json', 'print one JSON document on stdout (schema in the README)')
-    .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log (stderr not a terminal)')
     .option('--force', 'start over in an --out folder holding an interrupted run\'s checkpoint')
-    .option('--yes', 'run even when the estimated time is more than a day');
+    .option('--yes', 'run even when the estimated time is more than a day')
+    .option('--plot-scale <scale>', 'axes of the figures: loglog, logy (linear x, log loss; also linx), logx or linear (default: loglog for the quadratic network, logy otherwise)');
 }
 
 /** --resume and --checkpoint-every, for the commands that simulate SGD into --out. */

@@ -45,7 +45,7 @@ export let isMeanQuadratic: typeof NetworkModule.isMeanQuadratic;
 export let odeStability: typeof DiagnosisModule.odeStability, divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis;
 export let diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
 export let readJsonFile: typeof FilesModule.readJsonFile, prepareOutDir: typeof FilesModule.prepareOutDir;
-export let writeFileAtomic: typeof FilesModule.writeFileAtomic, svgToPng: typeof FilesModule.svgToPng;
+export let writeFileAtomic: typeof FilesModule.writeFileAtomic, svgToPng: typeof FilesModule.svgToPng, svgToPdf: typeof FilesModule.svgToPdf;
 export let prepareRunFolder: typeof FilesModule.prepareRunFolder, writeRunFolder: typeof FilesModule.writeRunFolder;
 export let streamToFd: typeof FilesModule.streamToFd, writeFileSet: typeof FilesModule.writeFileSet;
 // cli-progress, only when stderr is a terminal: the only time the commands draw a bar
@@ -58,6 +58,7 @@ export let simulateEnsembleOnPool: typeof PoolModule.simulateEnsembleOnPool;
 export let expandSweep: typeof GridModule.expandSweep, flattenConfig: typeof GridModule.flattenConfig, parseShard: typeof GridModule.parseShard, shardPoints: typeof GridModule.shardPoints;
 export let resultsTable: typeof TableModule.resultsTable, tableCsv: typeof TableModule.tableCsv, columnIndex: typeof TableModule.columnIndex;
 export let slurmScript: typeof SlurmModule.slurmScript, shellQuote: typeof SlurmModule.shellQuote;
+export let slurmCollectScript: typeof SlurmModule.slurmCollectScript, slurmSubmitScript: typeof SlurmModule.slurmSubmitScript, parseSlurmTemplate: typeof SlurmModule.parseSlurmTemplate;
 export let phaseDiagramSpec: typeof PhaseModule.phaseDiagramSpec;
 export let ResultStore: typeof StoreModule.ResultStore, configHash: typeof StoreModule.configHash;
 export let tablePoints: typeof SweepExportModule.tablePoints, writeSweepNpz: typeof SweepExportModule.writeSweepNpz, writeSweepCsv: typeof SweepExportModule.writeSweepCsv, writeSweepJson: typeof SweepExportModule.writeSweepJson;
@@ -79,14 +80,16 @@ const parts = {
     ({ makeProblem, initialCondition } = problem);
     ({ solveOde } = solve);
     ({ trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, writeTrajectoryNpz } = output);
-    ({ lossFigureSpec, curvesFigureSpec, renderSvg } = lossPlot);
+    ({ lossFigureSpec, curvesFigureSpec } = lossPlot);
+    // Laid out with the metrics of DejaVu Sans, the font the PNG and PDF are drawn in.
+    renderSvg = (spec, measure = files.dejavuTextWidth) => lossPlot.renderSvg(spec, measure);
     ({ analyzeSetup, quadraticAnalysesApply } = analyze);
     ({ analyzeLossCurve } = plateau);
     ({ conservedDrift } = conserved);
     ({ escapeSweep, escapeCsv } = escape);
     ({ isMeanQuadratic } = network);
     ({ odeStability, divergenceDiagnosis, diagnoseDeviation } = diagnosis);
-    ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
+    ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, svgToPdf, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
     // Checkpoints are core: every command with --out refuses to overwrite an interrupted run's.
     ({ readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } = checkpoint);
     if (progress) cliProgress = progress.default;
@@ -101,7 +104,7 @@ const parts = {
     ]);
     ({ expandSweep, flattenConfig, parseShard, shardPoints } = grid);
     ({ resultsTable, tableCsv, columnIndex } = table);
-    ({ slurmScript, shellQuote } = slurm);
+    ({ slurmScript, shellQuote, slurmCollectScript, slurmSubmitScript, parseSlurmTemplate } = slurm);
     ({ phaseDiagramSpec } = phase);
     ({ ResultStore, configHash } = store);
     ({ tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson } = exporter);

@@ -5,8 +5,9 @@ import type { Problem } from '../../src/model/problem.js';
 import type { Trajectory } from '../../src/model/trajectory.js';
 import type { SetupAnalysis } from '../../src/analysis/analyze.js';
 import { timeAxis, formatTime } from '../../src/model/time.js';
-import { type SimOptions, type SimSetup, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, withCommonOptions, withResumeOptions } from '../common.js';
-import { load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng, writeTrajectoryNpz } from '../library.js';
+import { type SimOptions, type SimSetup, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, withCommonOptions, withResumeOptions, lossScale, figureSubtitle } from '../common.js';
+import { load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng, svgToPdf, writeTrajectoryNpz } from '../library.js';
+import { axesOf } from '../../src/plot/scale.js';
 /** The analysis as a few lines of text. */
 function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
   const lines: string[] = [];
@@ -63,8 +64,9 @@ async function cmdAnalyzeLossOnly(problem: Problem, opts: AnalyzeOptions, setup:
   }
   if (opts.out) {
     const rules = a.escapeAlpha === null ? [] : [{ x: a.escapeAlpha, label: 'α_esc' }];
-    const svg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules, config));
-    const files = writeRunFolder(opts.out, [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)], ['loss.svg', svg], ['loss.png', svgToPng(svg)]]);
+    const hrules = a.plateau ? [{ y: a.plateau.loss, label: `plateau ε = ${num(a.plateau.loss, 3)}` }] : [];
+    const svg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', figureSubtitle(config), rules, { scale: lossScale(config, opts), hrules, time: config }));
+    const files = writeRunFolder(opts.out, [['analysis.json', JSON.stringify(result, null, 1) + '\n'], ['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)], ['loss.svg', svg], ['loss.png', svgToPng(svg)], ['loss.pdf', await svgToPdf(svg)]]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory, seed: opts.sim ? config.seed : undefined }], config, opts.sim ? undefined : trajectory);
@@ -99,17 +101,23 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   }
   if (opts.out) {
     const rules = analysis.escapeAlpha === null ? [] : [{ x: analysis.escapeAlpha, label: 'α_esc' }];
-    const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules, config));
+    // The measured plateau and the theory's symmetric saddle, as reference lines.
+    const hrules = [
+      ...(analysis.plateau ? [{ y: analysis.plateau.loss, label: `plateau ε = ${num(analysis.plateau.loss, 3)}` }] : []),
+      { y: analysis.theory.saddleLoss, label: `symmetric saddle ε = ${num(analysis.theory.saddleLoss, 3)}` },
+    ];
+    const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', figureSubtitle(config), rules, { scale: lossScale(config, opts), hrules, time: config }));
     const drift = conservedDrift(trajectory, config.eta);
     const series = [{ label: 'this run', x: timeAxis(config, trajectory.alpha).values, y: drift.drift }];
     if (gradientFlow) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: conservedDrift(gradientFlow, config.eta).drift });
-    const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: timeAxis(config, []).title, log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } }));
+    const { xLog, yLog } = axesOf(opts.plotScale === undefined ? 'loglog' : lossScale(config, opts));
+    const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: figureSubtitle(config), x: { title: timeAxis(config, []).title, log: xLog }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: yLog } }));
     const files = writeRunFolder(opts.out, [
       ['analysis.json', JSON.stringify(result, null, 1) + '\n'],
       // The analysed trajectory; the gradient-flow companion of the ODE analysis is in analysis.json's drift only.
       ['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)],
-      ['loss.svg', lossSvg], ['loss.png', svgToPng(lossSvg)],
-      ['conserved.svg', driftSvg], ['conserved.png', svgToPng(driftSvg)],
+      ['loss.svg', lossSvg], ['loss.png', svgToPng(lossSvg)], ['loss.pdf', await svgToPdf(lossSvg)],
+      ['conserved.svg', driftSvg], ['conserved.png', svgToPng(driftSvg)], ['conserved.pdf', await svgToPdf(driftSvg)],
     ]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
@@ -118,7 +126,9 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
 }
 
 export function registerAnalyze(program: Command): void {
-  withResumeOptions(withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)')))
+  withResumeOptions(withCommonOptions(
+    program.command('analyze').description('plateaus, escape and decay rates of the loss for one setup (any activation); the conserved quantity, implicit bias and Hessian spectra for the quadratic network (square, mean readout)'),
+    'analysis.json, trajectory.npz (the analysed run), loss.svg/png/pdf (α_esc, plateau and saddle marked) and, for the quadratic network, conserved.svg/png/pdf'))
     .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
     .action(async (o: AnalyzeOptions) => { await load('pool'); return cmdAnalyze(o); });
 }

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { csvText } from '../../src/model/csv.js';
 import { escapeSweepSeconds, checkTime } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
-import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
-import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
+import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions, figureSubtitle } from '../common.js';
+import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng, svgToPdf } from '../library.js';
+import { axesOf, parsePlotScale } from '../../src/plot/scale.js';
 
 type EscapeOptions = CommonOptions & { p?: string; variances: string; scaleEta?: boolean; finiteN?: boolean; nList: string; etas?: string };
 
@@ -35,8 +36,11 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
       const pts = result.points.filter((q) => q.p === p && q.escapeAlpha !== null);
       return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
     });
-    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } }));
-    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
+    // ln(1/σ²) is already a log scale: linear axes unless --plot-scale says otherwise.
+    const { xLog, yLog } = axesOf(opts.plotScale === undefined ? 'linear' : parsePlotScale(opts.plotScale));
+    const swept = `p ∈ {${ps.join(', ')}}, σ² ∈ {${variances.map((v) => v.toExponential(0)).join(', ')}}${opts.scaleEta ? ', η/p fixed' : ''}`;
+    const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: figureSubtitle(config, swept), x: { title: 'ln(1/σ²)', log: xLog }, y: { title: `t_esc (${timeDefinition(config)})`, log: yLog } }));
+    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)], ['escape.pdf', await svgToPdf(svg)]]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }
@@ -78,10 +82,11 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
 }
 
 export function registerEscape(program: Command): void {
-  withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ²'))
+  withCommonOptions(program.command('escape').description('sweep the escape time (ODE) over student widths p and initialisation variances σ², and fit α_esc ≈ A ln(1/σ²) + B per p'),
+    'escape.csv, escape.json and escape.svg/png/pdf')
     .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
-    .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
-    .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
+    .option('--variances <list>', 'initialisation variances σ², comma-separated, e.g. 1e-2,1e-4,1e-6', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
+    .option('--scale-eta', 'run width p at η·p/p_config instead of at the config\'s η, so that η/p (the step size of the mean readout, and t = ηα/p) stays the config\'s at every p')
     .option('--finite-n', 'instead: α_esc of SDE ensembles (config key runs) against N (--n-list) and η (--etas), with the ODE from typical finite-N overlaps')
     .option('--n-list <list>', 'with --finite-n: input dimensions N', '1e3,1e4,1e5,1e6,1e7,1e8,1e9')
     .option('--etas <list>', 'with --finite-n: learning rates (default the config\'s eta)')
