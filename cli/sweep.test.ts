@@ -161,7 +161,7 @@ test('sweep without --config or --set refuses to add the default point to anothe
   assert.equal(bare.stderr.trim().split('\n').length, 1);
   const plot = run('sweep', '--plot-only', '--plot', 'eta,p,final_loss', '--out', dir, '--json');
   assert.equal(plot.status, 0, plot.stderr);
-  assert.deepEqual(JSON.parse(plot.stdout).files, [join(dir, 'results.csv'), join(dir, 'phase.svg'), join(dir, 'phase.png')]);
+  assert.deepEqual(JSON.parse(plot.stdout).files, [join(dir, 'results.csv'), join(dir, 'phase.svg'), join(dir, 'phase.png'), join(dir, 'phase.pdf')]);
   assert.deepEqual(storeRows(dir), before, 'nothing computed, nothing stored');
   assert.match(run('sweep', '--plot-only', '--out', dir).stderr, /^error: --plot-only: needs --plot/);
 });
