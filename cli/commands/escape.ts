@@ -76,7 +76,7 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
       ];
     });
     const svg = await renderSvg(curvesFigureSpec(series, { title: 'Escape α at finite N (SDE ensembles)', subtitle: describe(config), x: { title: 'ln N' }, y: { title: 'α_esc' } }));
-    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)]]);
+    const files = writeRunFolder(opts.out, [['escape.csv', csv], ['escape.json', JSON.stringify(out, null, 1) + '\n'], ['escape.svg', svg], ['escape.png', svgToPng(svg)], ['escape.pdf', await svgToPdf(svg)]]);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }
