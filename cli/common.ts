@@ -23,12 +23,13 @@ import type { OdeStats } from '../src/model/trajectory.js';
 // The library loads on demand (see library.ts): each action awaits load(...) first.
 import {
   applyOverrides, parseConfig, initialCondition, solve, writeJson, lossFigureSpec, renderSvg,
-  odeStability, divergenceDiagnosis, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
+  odeStability, divergenceDiagnosis, analyzeLossCurve, svgToPdf, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
 import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../src/model/budget.js';
-import { progressLines } from './progressLog.js';
 import { parseOut, parseWorkers } from './options.js';
+import { terminalBar, logProgress } from './progress.js';
+import { parsePlotScale, type PlotScale } from '../src/plot/scale.js';
 
 /** `--json`: one JSON document streamed to stdout in 1 MiB pieces, never built as one string; EPIPE and ENOSPC as above. */
 export function printJson(value: unknown): void {
@@ -49,9 +50,11 @@ export interface CommonOptions {
   progress: boolean;
   force?: boolean;
   yes?: boolean;
+  plotScale?: string;
 }
 
 export function loadConfig(opts: CommonOptions, parse: { readonly weights?: boolean } = {}): Config {
+  if (opts.plotScale !== undefined) parsePlotScale(opts.plotScale); // fails before any work
   const base = opts.config ? readJsonFile(opts.config) : {};
   if (base === null || typeof base !== 'object' || Array.isArray(base)) throw new OnepassError(`--config ${opts.config}: must hold a JSON object`);
   return parseConfig(applyOverrides(base as Record<string, unknown>, opts.set), parse);
@@ -64,23 +67,17 @@ export function loadConfig(opts: CommonOptions, parse: { readonly weights?: bool
 let pendingNote: string | null = null;
 
 /**
- * A progress bar on stderr when it is a terminal, a line every few seconds when it is not (a
- * log), nothing when asked off; first the pending time estimate, if any.
+ * Progress on stderr (cli/progress.ts): a bar on a terminal; in a log (not a terminal: a cluster
+ * job, a pipe) a line every 10 s or more; nothing with --no-progress. Fractions in [0, 1]. First
+ * the pending time estimate, if any.
  */
-export function progressBar(label: string, opts: CommonOptions): { update: (f: number) => void; stop: () => void } {
+export function progressBar(label: string, opts: Pick<CommonOptions, 'progress'>): { update: (f: number) => void; stop: () => void } {
   const note = pendingNote;
   pendingNote = null;
   if (!opts.progress) return { update: () => {}, stop: () => {} };
   if (note) process.stderr.write(`${note}\n`);
-  // Not a terminal (a cluster job's log, a pipe): a line every few seconds instead of a bar.
-  if (!process.stderr.isTTY) return progressLines(label, (line) => process.stderr.write(line));
-  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | eta {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-  bar.start(1000, 0);
-  let last = -1;
-  return {
-    update: (f) => { const v = Math.round(f * 1000); if (v !== last) { last = v; bar.update(v); } },
-    stop: () => bar.stop(),
-  };
+  const p = process.stderr.isTTY ? terminalBar(cliProgress, label, 1000) : logProgress(label, 1000, (l) => process.stderr.write(l));
+  return { update: (f) => p.update(Math.round(f * 1000)), stop: p.stop };
 }
 
 export function runOde(problem: Problem, opts: CommonOptions, method: 'ode' | 'gradientFlow' = 'ode'): { trajectory: Trajectory<OdeStats>; ms: number } {
@@ -182,13 +179,25 @@ export function lossTable(columns: { name: string; t: Pick<Trajectory, 'alpha' |
 
 /**
  * What a command writes into its run folder: tables (CSV, npz; streamed), its JSON result
- * (streamed) and figures, each figure as NAME.svg and NAME.png.
+ * (streamed) and figures, each figure as NAME.svg, NAME.png and NAME.pdf.
  */
 export interface RunOutputs {
   readonly tables?: readonly (readonly [name: string, produce: OutputProducer])[];
   readonly json: readonly [name: string, value: unknown];
   readonly figures: readonly (readonly [name: string, spec: TopLevelSpec])[];
 }
+
+/**
+ * The loss figure's axes: `--plot-scale`, else log–log for the quadratic network (the paper's
+ * figures) and linear α with a log loss for other networks (Saad–Solla's plateaus are read on linear α).
+ */
+export function lossScale(config: Config, opts: Pick<CommonOptions, 'plotScale'>): PlotScale {
+  if (opts.plotScale !== undefined) return parsePlotScale(opts.plotScale);
+  return config.activation === 'square' && config.readout === 'mean' ? 'loglog' : 'logy';
+}
+
+/** The figures' subtitle: the setup, with the readout (describe() and the readout). */
+export const figureSubtitle = (c: Config, swept?: string) => `${describe(c)}, ${c.readout} readout${swept ? `; swept: ${swept}` : ''}`;
 
 /**
  * The one writer of run folders (every command's --out): the folder is replaced as a whole
@@ -201,7 +210,7 @@ export async function writeRunOutputs(dir: string, outputs: RunOutputs): Promise
   files.push([jsonName, (write) => writeJson(value, write)]);
   for (const [name, spec] of outputs.figures) {
     const svg = await renderSvg(spec);
-    files.push([`${name}.svg`, svg], [`${name}.png`, svgToPng(svg)]);
+    files.push([`${name}.svg`, svg], [`${name}.png`, svgToPng(svg)], [`${name}.pdf`, await svgToPdf(svg)]);
   }
   return writeRunFolder(dir, files);
 }
@@ -210,17 +219,21 @@ export async function writeRunOutputs(dir: string, outputs: RunOutputs): Promise
  * The run folder of a trajectory command (ode, sim, compare): trajectory.csv, trajectory.npz
  * (the runs of `groups`, per run), result.json and the loss figure.
  */
-export function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[]): Promise<string[]> {
+export function writeOutputs(dir: string, result: object, csv: OutputProducer, series: LossSeries[], title: string, config: Config, groups: RunGroup[], opts: Pick<CommonOptions, 'plotScale'> = {}): Promise<string[]> {
+  // The plateau of the first curve (the ODE where there is one) as a reference line.
+  const first = series[0].trajectory;
+  const plateau = analyzeLossCurve(first.alpha, first.loss, { floor: config.noise / 2 }).plateau;
+  const hrules = plateau ? [{ y: plateau.loss, label: `plateau ε = ${plateau.loss.toPrecision(3)}` }] : [];
   return writeRunOutputs(dir, {
     tables: [['trajectory.csv', csv], ['trajectory.npz', (write) => writeTrajectoryNpz(config, groups, write)]],
     json: ['result.json', result],
-    figures: [['loss', lossFigureSpec(series, title, describe(config), undefined, config)]],
+    figures: [['loss', lossFigureSpec(series, title, figureSubtitle(config), [], { scale: lossScale(config, opts), hrules, time: config })]],
   });
 }
 
 export function sgdSeries(e: AnyEnsemble, N: number): LossSeries[] {
   if (e.runs.length === 1) return [{ label: `SGD N=${N} (seed ${e.seed})`, trajectory: e.runs[0], points: true }];
-  return [{ label: `SGD N=${N}, mean of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean }, points: true }];
+  return [{ label: `SGD N=${N}, mean ± std of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean, lossStd: e.lossStd }, points: true }];
 }
 
 export function sgdCsvEntries(e: AnyEnsemble) {
@@ -252,15 +265,17 @@ export function parseList(name: string, raw: string, integer: boolean): number[]
   return values;
 }
 
-export function withCommonOptions(cmd: Command): Command {
+/** `outFiles`: what this command's --out writes (the run commands' set by default). */
+export function withCommonOptions(cmd: Command, outFiles = 'trajectory.csv, trajectory.npz (numpy), result.json and loss.svg/png/pdf'): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (keys in the README); defaults are the paper\'s headline setup')
     .addOption(new Option('-s, --set <key=value>', 'override a config key by dotted path, e.g. init.studentVariance=1e-8 (repeatable)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
-    .option('-o, --out <dir>', 'write trajectory.csv, trajectory.npz (numpy), result.json, loss.svg and loss.png into this folder', parseOut)
+    .option('-o, --out <dir>', `write ${outFiles} into this folder`, parseOut)
     .option('--json', 'print one JSON document on stdout (schema in the README)')
-    .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log')
+    .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log (stderr not a terminal)')
     .option('--force', 'start over in an --out folder holding an interrupted run\'s checkpoint')
-    .option('--yes', 'run even when the estimated time is more than a day');
+    .option('--yes', 'run even when the estimated time is more than a day')
+    .option('--plot-scale <scale>', 'axes of the figures: loglog, logy (linear x, log loss; also linx), logx or linear (default: loglog for the quadratic network, logy otherwise)');
 }
 
 /** --resume and --checkpoint-every, for the commands that simulate SGD into --out. */

@@ -12,6 +12,7 @@ import type * as SolveModule from '../src/solve.js';
 import type * as OutputModule from '../src/model/output.js';
 import type * as LossPlotModule from '../src/plot/loss.js';
 import type * as AnalyzeModule from '../src/analysis/analyze.js';
+import type * as PlateauModule from '../src/analysis/plateau.js';
 import type * as EscapeModule from '../src/studies/escapeSweep.js';
 import type * as DiagnosisModule from '../src/analysis/diagnosis.js';
 import type * as StabilityModule from '../src/studies/stability.js';
@@ -37,14 +38,14 @@ export let solve: typeof SolveModule.solve;
 export let trajectoryJson: typeof OutputModule.trajectoryJson, ensembleJson: typeof OutputModule.ensembleJson, provenance: typeof OutputModule.provenance;
 export let writeTrajectoryCsv: typeof OutputModule.writeTrajectoryCsv, writeJson: typeof OutputModule.writeJson, writeTrajectoryNpz: typeof OutputModule.writeTrajectoryNpz;
 export let lossFigureSpec: typeof LossPlotModule.lossFigureSpec, curvesFigureSpec: typeof LossPlotModule.curvesFigureSpec, renderSvg: typeof LossPlotModule.renderSvg;
-export let analyzeRun: typeof AnalyzeModule.analyzeRun, analysisPlan: typeof AnalyzeModule.analysisPlan;
+export let analyzeRun: typeof AnalyzeModule.analyzeRun, analysisPlan: typeof AnalyzeModule.analysisPlan, analyzeLossCurve: typeof PlateauModule.analyzeLossCurve;
 export let escapeSweep: typeof EscapeModule.escapeSweep, escapeCsv: typeof EscapeModule.escapeCsv;
 export let odeStability: typeof StabilityModule.odeStability;
 export let divergenceDiagnosis: typeof DiagnosisModule.divergenceDiagnosis, diagnoseDeviation: typeof DiagnosisModule.diagnoseDeviation;
 export let theoryLossSeries: typeof TheoryPlotModule.theoryLossSeries, theoryRules: typeof TheoryPlotModule.theoryRules, hessianTrajectorySpec: typeof TheoryPlotModule.hessianTrajectorySpec;
 export let hessianTrajectoryCsv: typeof HessianModule.hessianTrajectoryCsv;
 export let readJsonFile: typeof FilesModule.readJsonFile, prepareOutDir: typeof FilesModule.prepareOutDir;
-export let writeFileAtomic: typeof FilesModule.writeFileAtomic, svgToPng: typeof FilesModule.svgToPng;
+export let writeFileAtomic: typeof FilesModule.writeFileAtomic, svgToPng: typeof FilesModule.svgToPng, svgToPdf: typeof FilesModule.svgToPdf;
 export let prepareRunFolder: typeof FilesModule.prepareRunFolder, writeRunFolder: typeof FilesModule.writeRunFolder;
 export let streamToFd: typeof FilesModule.streamToFd, writeFileSet: typeof FilesModule.writeFileSet;
 // cli-progress, only when stderr is a terminal: the only time the commands draw a bar
@@ -57,6 +58,7 @@ export let simulateEnsembleOnPool: typeof PoolModule.simulateEnsembleOnPool;
 export let expandSweep: typeof GridModule.expandSweep, flattenConfig: typeof GridModule.flattenConfig, parseShard: typeof GridModule.parseShard, shardPoints: typeof GridModule.shardPoints;
 export let resultsTable: typeof TableModule.resultsTable, tableCsv: typeof TableModule.tableCsv, columnIndex: typeof TableModule.columnIndex;
 export let slurmScript: typeof SlurmModule.slurmScript, shellQuote: typeof SlurmModule.shellQuote;
+export let slurmCollectScript: typeof SlurmModule.slurmCollectScript, slurmSubmitScript: typeof SlurmModule.slurmSubmitScript, parseSlurmTemplate: typeof SlurmModule.parseSlurmTemplate;
 export let phaseDiagramSpec: typeof PhaseModule.phaseDiagramSpec;
 export let ResultStore: typeof StoreModule.ResultStore, configHash: typeof StoreModule.configHash;
 export let tablePoints: typeof SweepExportModule.tablePoints, writeSweepNpz: typeof SweepExportModule.writeSweepNpz, writeSweepCsv: typeof SweepExportModule.writeSweepCsv, writeSweepJson: typeof SweepExportModule.writeSweepJson;
@@ -67,10 +69,10 @@ export let reproduce: typeof ReproduceModule.reproduce;
 
 const parts = {
   async core(): Promise<void> {
-    const [config, problem, solveModule, output, lossPlot, analyze, escape, diagnosis, stability, files, checkpoint, progress, theoryPlot, hessian] = await Promise.all([
+    const [config, problem, solveModule, output, lossPlot, analyze, plateau, escape, diagnosis, stability, files, checkpoint, progress, theoryPlot, hessian] = await Promise.all([
       import('../src/model/config.js'), import('../src/model/problem.js'), import('../src/solve.js'),
       import('../src/model/output.js'), import('../src/plot/loss.js'),
-      import('../src/analysis/analyze.js'),
+      import('../src/analysis/analyze.js'), import('../src/analysis/plateau.js'),
       import('../src/studies/escapeSweep.js'), import('../src/analysis/diagnosis.js'), import('../src/studies/stability.js'),
       import('../src/io/files.js'), import('../src/io/checkpoint.js'), process.stderr.isTTY ? import('cli-progress') : undefined,
       import('../src/plot/theory.js'), import('../src/analysis/hessian.js'),
@@ -81,12 +83,15 @@ const parts = {
     ({ makeProblem, initialCondition } = problem);
     ({ solve } = solveModule);
     ({ trajectoryJson, ensembleJson, writeTrajectoryCsv, writeJson, provenance, writeTrajectoryNpz } = output);
-    ({ lossFigureSpec, curvesFigureSpec, renderSvg } = lossPlot);
+    ({ lossFigureSpec, curvesFigureSpec } = lossPlot);
+    // Laid out with the metrics of DejaVu Sans, the font the PNG and PDF are drawn in.
+    renderSvg = (spec, measure = files.dejavuTextWidth) => lossPlot.renderSvg(spec, measure);
     ({ analyzeRun, analysisPlan } = analyze);
+    ({ analyzeLossCurve } = plateau);
     ({ escapeSweep, escapeCsv } = escape);
     ({ divergenceDiagnosis, diagnoseDeviation } = diagnosis);
     ({ odeStability } = stability);
-    ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
+    ({ readJsonFile, prepareOutDir, writeFileAtomic, svgToPng, svgToPdf, prepareRunFolder, writeRunFolder, streamToFd, writeFileSet } = files);
     // Checkpoints are core: every command with --out refuses to overwrite an interrupted run's.
     ({ readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint } = checkpoint);
     if (progress) cliProgress = progress.default;
@@ -101,7 +106,7 @@ const parts = {
     ]);
     ({ expandSweep, flattenConfig, parseShard, shardPoints } = grid);
     ({ resultsTable, tableCsv, columnIndex } = table);
-    ({ slurmScript, shellQuote } = slurm);
+    ({ slurmScript, shellQuote, slurmCollectScript, slurmSubmitScript, parseSlurmTemplate } = slurm);
     ({ phaseDiagramSpec } = phase);
     ({ ResultStore, configHash } = store);
     ({ tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson } = exporter);

@@ -37,12 +37,12 @@ test('ode --json and sim --json print one document with the same schema: alpha, 
   }
 });
 
-test('compare --out writes trajectory.csv with named columns, trajectory.npz with per-run overlaps, result.json, loss.svg and loss.png, and nothing else', () => {
+test('compare --out writes trajectory.csv with named columns, trajectory.npz with per-run overlaps, result.json, loss.svg, loss.png and loss.pdf, and nothing else', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'out');
   const r = run('compare', '--out', dir, ...small, '--set', 'runs=2');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /max \|ε_SGD − ε_ODE\| = /);
-  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.pdf', 'loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
   const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
   const n = result.ode.alpha.length;
   assert.ok(n > 10 && result.sgd.alpha.length === n && result.sgd.runs.length === 2 && result.deviation.maxAbs >= 0);
@@ -264,7 +264,7 @@ test('a plain rerun into a folder holding an interrupted run\'s checkpoint refus
   assert.deepEqual(readFileSync(join(dir, 'checkpoint.json')), checkpoint);
   const forced = run('sim', '--out', dir, '--force', ...small);
   assert.equal(forced.status, 0, forced.stderr);
-  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.pdf', 'loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
 });
 
 test('a failed output write (a real full disk) keeps the finished run\'s checkpoint, leaves the folder as it was, and --resume then finishes it', (t) => {
@@ -286,7 +286,7 @@ test('a failed output write (a real full disk) keeps the finished run\'s checkpo
     rmSync(join(mnt, 'filler'));
     const resumed = run('sim', '--out', dir, '--resume', ...small);
     assert.equal(resumed.status, 0, resumed.stderr);
-    assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
+    assert.deepEqual(readdirSync(dir).sort(), ['loss.pdf', 'loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
     const straight = join(mkdtempSync(join(tmpdir(), 'onepass-')), 'S');
     assert.equal(run('sim', '--out', straight, ...small).status, 0);
     assert.equal(readFileSync(join(dir, 'trajectory.csv'), 'utf8'), readFileSync(join(straight, 'trajectory.csv'), 'utf8'));
@@ -372,7 +372,7 @@ test('a run killed while swapping its folder in is finished by the next run on t
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /^note: recovered .*D: finished replacing .*D with the complete outputs of a run killed while swapping them in \(process 4194305\)\n$/);
   assert.deepEqual(readdirSync(parent), ['D']);
-  assert.deepEqual(readdirSync(dir).sort(), ['loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
+  assert.deepEqual(readdirSync(dir).sort(), ['loss.pdf', 'loss.png', 'loss.svg', 'result.json', 'trajectory.csv', 'trajectory.npz']);
 });
 
 test('reproduce writes its report folder as a run folder: a folder holding other files, or an interrupted simulation\'s checkpoint, is refused before computing', () => {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { renderSvg, VERSION } from '../src/index.js';
-import { prepareRunFolder, writeRunFolder, RUN_FOLDER_FILES, svgToPng } from '../src/io/files.js';
+import { prepareRunFolder, writeRunFolder, RUN_FOLDER_FILES, svgToPng, dejavuTextWidth } from '../src/io/files.js';
 import { runPaper, renderReport, FULL_STUDY, type Check } from '../paper/index.js';
 
 /** The report's figures, each written as NAME.svg and NAME.png. */
@@ -22,7 +22,8 @@ export async function reproduce(outDir: string, progress: (label: string, fracti
   const { claims } = await runPaper(FULL_STUDY, progress);
   const files: [string, string | Uint8Array][] = [];
   for (const f of claims.flatMap((c) => c.figures)) {
-    const svg = await renderSvg(f.spec);
+    // Laid out with the metrics of DejaVu Sans, the font the PNG is drawn in (no empty margin).
+    const svg = await renderSvg(f.spec, dejavuTextWidth);
     files.push([`${f.name}.svg`, svg], [`${f.name}.png`, svgToPng(svg)]);
   }
   const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,7 @@
 /**
  * The job array written by `onepass sweep --slurm` submitted for real, to a one-node Slurm
- * started for the test (scripts/slurm-local.sh), and collected: the grid/slurm unit tests only
+ * started for the test (scripts/slurm-local.sh) with a job template and its collecting job
+ * (submit.sh, --dependency=afterok): the src/sweep/slurm.test.ts unit tests only
  * look at the script's text, this checks that sbatch accepts it, that each array task runs the
  * CLI (called by absolute path) and writes its shard, and that the collected shards are an
  * unsharded run.
@@ -52,37 +53,46 @@ test('the sweep --slurm job array runs on a real one-node Slurm, and its collect
 
   const grid = join(dir, 'grid.json');
   writeFileSync(grid, JSON.stringify({ solver: 'ode', p: [2, 3], eta: [0.3, 0.5], alphaMax: 5, savePoints: 20 }));
+  // The job template a user writes for their cluster: here 1 CPU per task (the default 4 is more
+  // than a small machine has: the job would pend forever), and a setup line whose effect the
+  // task logs show (as `module load nodejs/20` would be on a cluster).
+  const template = join(dir, 'template.json');
+  writeFileSync(template, JSON.stringify({ cpusPerTask: 1, setup: ['export ONEPASS_SLURM_SETUP=ran', 'echo "setup $ONEPASS_SLURM_SETUP"'] }));
   const sweep = join(dir, 'sweep');
-  const gen = run('sweep', '--config', grid, '--slurm', '2', '--out', sweep, '--json');
+  const gen = run('sweep', '--config', grid, '--slurm', '2', '--slurm-template', template, '--slurm-collect', '--out', sweep, '--json');
   assert.equal(gen.status, 0, gen.stderr);
   assert.equal(JSON.parse(gen.stdout).points, 4);
 
-  // Submitted from the project folder (the script also sets --chdir to where it was written).
-  // The script's header asks 4 CPUs per task, more than a small machine has (the job would pend
-  // forever, reason PartitionConfig): overriding it on the command line is what a user does for
-  // their cluster, and 1 CPU each lets both tasks run at once on 2 cores. --wait returns the
-  // highest exit code of the array's tasks; the timeout turns a job that never runs into an error.
-  const sb = spawnSync('sbatch', ['--wait', '--cpus-per-task=1', join(sweep, 'sweep.slurm')], { cwd: root, env, encoding: 'utf8', timeout: 40_000 });
-  assert.equal(sb.error, undefined, `sbatch: ${sb.error?.message}`);
-  // The tasks' own logs say why one failed.
+  // submit.sh queues the array and the collecting job (afterok on the array), from the project
+  // folder (the scripts also set --chdir to where they were written).
+  const sub = spawnSync('bash', [join(sweep, 'submit.sh')], { cwd: root, env, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(sub.status, 0, `submit.sh: ${sub.stdout}${sub.stderr}`);
+  const [, job, collectJob] = /^array job (\d+), collecting job (\d+)/.exec(sub.stdout) ?? [];
+  assert.ok(job && collectJob, sub.stdout);
+  // Waits for a job by queueing an empty one after it (`sbatch --wait` returns when that ends);
+  // the timeout turns a job that never runs (a collecting job whose array failed) into an error.
   const taskLogs = () => readdirSync(sweep).filter((f) => f.endsWith('.out')).map((f) => `--- ${f}\n${readFileSync(join(sweep, f), 'utf8')}`).join('');
-  assert.equal(sb.status, 0, `sbatch --wait: ${sb.stdout}${sb.stderr}${taskLogs()}`);
-  const job = /Submitted batch job (\d+)/.exec(sb.stdout)?.[1];
-  assert.ok(job, sb.stdout);
+  const waitFor = (id: string) => {
+    const w = spawnSync('sbatch', ['--wait', `--dependency=afterany:${id}`, '--cpus-per-task=1', '--output=/dev/null', '--wrap=true'], { cwd: root, env, encoding: 'utf8', timeout: 40_000 });
+    assert.equal(w.status, 0, `waiting for job ${id}: ${w.stdout}${w.stderr}${w.error?.message ?? ''}${taskLogs()}`);
+  };
+  waitFor(job);
 
   // No accounting here (sacct has nothing): each task's log and store show it ran its shard.
   for (const i of [0, 1]) {
     const log = readFileSync(join(sweep, `slurm-${job}_${i}.out`), 'utf8');
+    assert.match(log, /^setup ran$/m, log);
     assert.match(log, new RegExp(`^onepass sweep: 2 points \\(shard ${i}/2 of 4\\) over p, eta; solver ode$`, 'm'), log);
     // --workers came from $SLURM_CPUS_PER_TASK.
     assert.match(log, /^0 cached, 2 computed \(0 diverged or failed\), 0 errors; 1 worker\(s\)/m, log);
     assert.equal(storeRows(join(sweep, `shard-${i}`)).length, 2);
   }
 
-  const all = join(sweep, 'all');
-  const c = run('sweep', '--collect', join(sweep, 'shard-0'), join(sweep, 'shard-1'), '--out', all, '--json');
-  assert.equal(c.status, 0, c.stderr);
-  assert.deepEqual(JSON.parse(c.stdout).collected.map((x: { added: number }) => x.added), [2, 2]);
+  // The collecting job ran after the array and merged both shards into the sweep folder.
+  waitFor(collectJob);
+  const collectLog = readFileSync(join(sweep, `slurm-collect-${collectJob}.out`), 'utf8');
+  assert.match(collectLog, /^collected 2 new from .*shard-0, 2 new from .*shard-1; 4 rows in /m, collectLog);
+  const all = sweep;
   const whole = join(dir, 'whole');
   const w = run('sweep', '--config', grid, '--workers', '1', '--out', whole, '--json');
   assert.equal(w.status, 0, w.stderr);

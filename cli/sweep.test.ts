@@ -144,8 +144,8 @@ test('a sweep\'s exports are one set: a phase diagram that cannot be written lea
   assert.ok(existsSync(join(dir, 'phase.svg')) && existsSync(join(dir, 'phase.png')));
   const rerun = run('sweep', '--set', 'p=[2,3,4,5]', '--json', ...base);
   assert.equal(rerun.status, 0, rerun.stderr);
-  assert.deepEqual(JSON.parse(rerun.stdout).removed, [join(dir, 'phase.svg'), join(dir, 'phase.png')]);
-  assert.ok(!existsSync(join(dir, 'phase.svg')) && !existsSync(join(dir, 'phase.png')), 'no diagram of 3 rows beside a results.csv of 4');
+  assert.deepEqual(JSON.parse(rerun.stdout).removed, [join(dir, 'phase.svg'), join(dir, 'phase.png'), join(dir, 'phase.pdf')]);
+  assert.ok(!existsSync(join(dir, 'phase.svg')) && !existsSync(join(dir, 'phase.png')) && !existsSync(join(dir, 'phase.pdf')), 'no diagram of 3 rows beside a results.csv of 4');
   assert.equal(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n').length, 1 + 4);
   assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.')), [], 'no temporary left');
 });
@@ -161,7 +161,7 @@ test('sweep without --config or --set refuses to add the default point to anothe
   assert.equal(bare.stderr.trim().split('\n').length, 1);
   const plot = run('sweep', '--plot-only', '--plot', 'eta,p,final_loss', '--out', dir, '--json');
   assert.equal(plot.status, 0, plot.stderr);
-  assert.deepEqual(JSON.parse(plot.stdout).files, [join(dir, 'results.csv'), join(dir, 'phase.svg'), join(dir, 'phase.png')]);
+  assert.deepEqual(JSON.parse(plot.stdout).files, [join(dir, 'results.csv'), join(dir, 'phase.svg'), join(dir, 'phase.png'), join(dir, 'phase.pdf')]);
   assert.deepEqual(storeRows(dir), before, 'nothing computed, nothing stored');
   assert.match(run('sweep', '--plot-only', '--out', dir).stderr, /^error: --plot-only: needs --plot/);
 });

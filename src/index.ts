@@ -54,5 +54,5 @@ export { expandSweep, canonicalJson, flattenConfig, parseShard, shardPoints, SWE
 export { computePoint, computePointWithNpz, type PointResult } from './sweep/point.js';
 export { tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, SWEEP_EXPORT_FORMATS, type SweepExportFormat, type PointRef } from './sweep/export.js';
 export { resultsTable, tableCsv, RESULT_COLUMNS, type ResultRow, type Table } from './sweep/table.js';
-export { slurmScript, type SlurmOptions } from './sweep/slurm.js';
+export { slurmScript, slurmCollectScript, slurmSubmitScript, parseSlurmTemplate, type SlurmOptions, type SlurmTemplate } from './sweep/slurm.js';
 export { phaseDiagramSpec, type PhaseDiagramOptions } from './plot/phase.js';

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { parseConfig, makeProblem, initialCondition, solveOde, ConfigError, type ConfigInput } from '../src/index.js';
+import { parseConfig, makeProblem, initialCondition, solveOde, analyzeLossCurve, ConfigError, type ConfigInput } from '../src/index.js';
 import { startExplorer, type Explorer } from '../src/io/explore.js';
 import { launchChromium, type Chromium } from './chromium.js';
 
@@ -55,7 +55,10 @@ test('the page runs the default setup on load, and after changing p its final OD
   const first = await odeFinalLoss(page);
   assert.ok(relErr(first, libraryFinalLoss({})) <= 1e-9, `default: page ${first}`);
   const run = Number(await page.locator('#ode-final-loss').getAttribute('data-run'));
+  assert.equal(await page.inputValue('#preset'), 'headline');
   await page.fill('#field-p', '3');
+  // A changed parameter leaves the preset: the menu says so instead of keeping the preset's label.
+  assert.equal(await page.inputValue('#preset'), 'custom');
   await page.fill('#field-N', '400');
   await page.click('#run');
   const shown = await odeFinalLoss(page, run);
@@ -83,14 +86,29 @@ test('a shared URL restores the whole state (controls, slider) and the same resu
   await page.close();
 });
 
-test('an erf committee with sum readout (Saad–Solla) runs in the page with the library\'s ODE result, without the quadratic-only analyses', async () => {
-  const page = await newPage('?activation=erf&readout=sum&p=2&pStar=2&eta=0.5&N=200&alphaMax=20&init.studentVariance=0.01');
-  const expected = libraryFinalLoss({ activation: 'erf', readout: 'sum', p: 2, pStar: 2, eta: 0.5, N: 200, alphaMax: 20, init: { studentVariance: 0.01 } });
+test('an erf committee with sum readout (Saad–Solla): the library\'s ODE, erf in the header, the plateau/escape summary of `analyze`, and the quadratic-only figures marked not applicable', async () => {
+  const page = await newPage('?activation=erf&readout=sum&p=2&pStar=2&eta=0.5&N=200&alphaMax=300&init.studentVariance=0.01');
+  const input = { activation: 'erf', readout: 'sum', p: 2, pStar: 2, eta: 0.5, N: 200, alphaMax: 300, init: { studentVariance: 0.01 } } as const;
+  const expected = libraryFinalLoss(input);
   const shown = await odeFinalLoss(page);
   assert.ok(relErr(shown, expected) <= 1e-9, `page ${shown}, library ${expected}`);
   assert.equal(await page.inputValue('#field-readout'), 'sum');
+  assert.match(await page.locator('#model-formula').textContent() ?? '', /σ\(z\) = erf\(z\/√2\)/);
+  assert.doesNotMatch(await page.locator('header').textContent() ?? '', /z²/);
+  // The loss-curve analyses, as `onepass analyze` computes them for erf.
+  const config = parseConfig(input);
+  const ode = solveOde(makeProblem(config), initialCondition(config).overlaps);
+  const a = analyzeLossCurve(ode.alpha, ode.loss, { floor: config.noise / 2 });
+  assert.ok(a.plateau && a.escapeAlpha !== null, 'the library finds a plateau and an escape here');
+  const summary = (await page.locator('#summary').textContent()) ?? '';
+  assert.ok(summary.includes(`ε ≈ ${a.plateau!.loss.toPrecision(4)}`), summary);
+  assert.ok(summary.includes(`α_esc = ${a.escapeAlpha!.toPrecision(4)}`), summary);
+  assert.match(summary, /not applicable: derived for the quadratic network/);
+  for (const card of ['#card-drift', '#card-hessian']) {
+    assert.equal(await page.locator(`${card} .not-applicable`).isVisible(), true, card);
+    assert.equal(await page.locator(`${card} .fig`).isVisible(), false, `${card}: no empty axes`);
+  }
   await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
-  assert.match((await page.locator('#summary').textContent()) ?? '', /quadratic network/);
   await page.close();
 });
 
@@ -124,6 +142,26 @@ test('figures export as SVG and PNG, data as CSV with the library\'s columns', a
   assert.match(svg.data.toString('utf8'), /^<svg/);
   const png = await get('button[data-figure="hessian"][data-format="png"]');
   assert.deepEqual([...png.data.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  // An early snapshot (α ≈ 0.1, overlaps of the size of σ²): the export says its α and its colours
+  // span the snapshot's own values (an end colour of the scale is used), not a whole-run scale that left it white.
+  const early = await page.evaluate(() => {
+    const slider = document.getElementById('alpha-slider') as HTMLInputElement;
+    const views = (window as unknown as { onepassExplorer: { views: Record<string, { data(n: string): { alpha: number }[] }> } }).onepassExplorer.views;
+    let i = 0;
+    while (Number(views.loss.data('ode')[i]?.alpha) < 0.1) i++;
+    slider.value = String(i + 1); // the ODE rows skip α = 0, the slider does not
+    slider.dispatchEvent(new Event('input'));
+    return i + 1;
+  });
+  const text = await page.locator('#alpha-value').textContent() ?? '';
+  const alphaShown = /^α = (\S+)/.exec(text)![1];
+  await page.waitForFunction((a) => (window as unknown as { onepassExplorer: { views: Record<string, { data(n: string): { alpha: number }[] }> } }).onepassExplorer.views.loss.data('cursor')[0]?.alpha === a, Number((await page.evaluate((i) => (window as unknown as { onepassExplorer: { views: Record<string, { data(n: string): { alpha: number }[] }> } }).onepassExplorer.views.loss.data('ode')[i - 1].alpha, early))));
+  const q = (await get('button[data-figure="Q"][data-format="svg"]')).data.toString('utf8');
+  assert.ok(q.includes(`at α = ${alphaShown}`), `the Q export names α = ${alphaShown}`);
+  assert.ok(Number(alphaShown) < 0.2 && Number(alphaShown) >= 0.1, alphaShown);
+  // Saturated colours (channels ≥ 100 apart) for the snapshot's largest entries: on the whole run's scale all were near-white.
+  const fills = [...q.matchAll(/fill="rgb\((\d+), (\d+), (\d+)\)"/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+  assert.ok(fills.some((c) => Math.max(...c) - Math.min(...c) >= 100), `saturated cells at α = ${alphaShown}: ${JSON.stringify(fills)}`);
   const csv = await get('#export-csv');
   const lines = csv.data.toString('utf8').trim().split('\n');
   assert.match(lines[0], /^alpha,t,solver,run,seed,loss,loss_floor,q_0_0,/);
@@ -141,5 +179,49 @@ test('a wide student (p = 64, p* = 2) runs in the page: the same final ODE loss 
   await page.locator('#alpha-slider').fill('7');
   await page.waitForTimeout(200);
   assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+  await page.close();
+});
+
+test('after SGD diverges, "final loss, SGD" says diverged and where, not its last finite loss', async () => {
+  const page = await newPage('?eta=4&N=200&alphaMax=10');
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  const out = page.locator('#sgd-final-loss');
+  assert.equal(await out.getAttribute('data-status'), 'diverged');
+  assert.match(await out.textContent() ?? '', /^diverged at α ≈ 0\.\d+$/);
+  await page.close();
+});
+
+test('the init seed, runs, weight decay and the trained second layer are controls: the page\'s ODE equals the library\'s, and runs = 2 shows mean ± std', async () => {
+  const page = await newPage('?init.seed=3&runs=2&weightDecay=0.01&trainSecondLayer=true&N=200&alphaMax=10');
+  const expected = libraryFinalLoss({ init: { seed: 3, studentVariance: 1e-3 }, runs: 2, weightDecay: 0.01, trainSecondLayer: true, N: 200, alphaMax: 10 });
+  const shown = await odeFinalLoss(page);
+  assert.ok(relErr(shown, expected) <= 1e-9, `page ${shown}, library ${expected}`);
+  assert.deepEqual(await page.evaluate(() => ['init-seed', 'runs', 'weightDecay', 'trainSecondLayer'].map((k) => (document.getElementById(`field-${k}`) as HTMLInputElement).value)), ['3', '2', '0.01', 'true']);
+  assert.notEqual(expected, libraryFinalLoss({ init: { seed: 4, studentVariance: 1e-3 }, runs: 2, weightDecay: 0.01, trainSecondLayer: true, N: 200, alphaMax: 10 }), 'the init seed matters');
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  assert.match(await page.locator('#sgd-final-loss').textContent() ?? '', /^\S+ ± \S+ \(2 runs\)$/);
+  assert.match(await page.locator('#status').textContent() ?? '', /^done: ODE and 2 SGD runs/);
+  assert.match(page.url(), /[?&]init\.seed=3&/);
+  await page.close();
+});
+
+test('a long SGD run (N = 20000) shows its estimated time, then the time left', async () => {
+  const page = await newPage('?N=20000&alphaMax=80');
+  await page.waitForFunction(() => /estimated \d/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 30_000 });
+  await page.waitForFunction(() => /: \d+% after .*, about .* left$/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 30_000 });
+  await page.close(); // ends the worker
+});
+
+test('at 1400 px every figure stays inside its card', async () => {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(explorer.url + '?N=300&alphaMax=20');
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  await new Promise((r) => setTimeout(r, 300)); // the last re-layout
+  const spills = await page.evaluate(() => [...document.querySelectorAll('figure')].flatMap((card) => {
+    const c = card.getBoundingClientRect();
+    return [...card.querySelectorAll('canvas')].map((el) => el.getBoundingClientRect()).filter((r) => r.left < c.left - 0.5 || r.right > c.right + 0.5).map((r) => `${card.querySelector('.fig')?.id}: ${r.left}–${r.right} outside ${c.left}–${c.right}`);
+  }));
+  assert.deepEqual(spills, []);
   await page.close();
 });

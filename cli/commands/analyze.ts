@@ -6,7 +6,7 @@ import type { Trajectory } from '../../src/model/trajectory.js';
 import type { Config } from '../../src/model/config.js';
 import type { SetupAnalysis, LossCurveOnlyAnalysis } from '../../src/analysis/analyze.js';
 import { timeAxis, formatTime } from '../../src/model/time.js';
-import { type SimOptions, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, writeRunOutputs, withCommonOptions, withResumeOptions } from '../common.js';
+import { type SimOptions, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, writeRunOutputs, withCommonOptions, withResumeOptions, lossScale, figureSubtitle } from '../common.js';
 import { load, makeProblem, initialCondition, solve, provenance, analyzeRun, analysisPlan, curvesFigureSpec, lossFigureSpec, writeTrajectoryNpz, theoryLossSeries, theoryRules, hessianTrajectorySpec, hessianTrajectoryCsv } from '../library.js';
 import type { TailFit } from '../../src/analysis/plateau.js';
 
@@ -15,6 +15,7 @@ function tailWords(f: TailFit): string {
   return f.law === 'power' ? `ε ≈ ${num(f.prefactor, 3)} α^−${num(f.exponent, 4)}` : `rate ${num(f.rate)} per unit α`;
 }
 
+import { axesOf } from '../../src/plot/scale.js';
 /** The analysis as a few lines of text. */
 function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
   const lines: string[] = [];
@@ -92,17 +93,22 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
     const label = opts.sim ? `SGD N=${config.N}` : 'ODE';
     const figures: [string, TopLevelSpec][] = [];
     const tables: [string, (write: (s: string | Uint8Array) => void) => void][] = [['trajectory.npz', (write) => writeTrajectoryNpz(config, [{ prefix: '', runs: [trajectory] }], write)]];
+    const plateau = analysis.result.plateau;
+    // The measured plateau as a reference line (the theory's saddle loss is drawn dashed beside it).
+    const hrules = plateau ? [{ y: plateau.loss, label: `plateau ε = ${num(plateau.loss, 3)}` }] : [];
+    const more = { scale: lossScale(config, opts), hrules, time: config };
     if (analysis.quadratic) {
       // Theory beside measurement: the predicted escape, saddle and tail dashed (src/plot/theory.ts).
-      figures.push(['loss', lossFigureSpec([{ label, trajectory }], 'Loss, plateau and escape (dashed: theory)', describe(config), theoryRules(analysis.result), config, theoryLossSeries(analysis.result, trajectory))]);
+      figures.push(['loss', lossFigureSpec([{ label, trajectory }], 'Loss, plateau and escape (dashed: theory)', figureSubtitle(config), theoryRules(analysis.result), { ...more, extra: theoryLossSeries(analysis.result, trajectory) })]);
       const series = [{ label: 'this run', x: timeAxis(config, trajectory.alpha).values, y: analysis.drift }];
       if (gradientFlow && analysis.gradientFlowDrift) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: analysis.gradientFlowDrift });
-      figures.push(['conserved', curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: timeAxis(config, []).title, log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } })]);
-      figures.push(['hessian-trajectory', hessianTrajectorySpec(analysis.result, describe(config))]);
+      const { xLog, yLog } = axesOf(opts.plotScale === undefined ? 'loglog' : lossScale(config, opts));
+      figures.push(['conserved', curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: figureSubtitle(config), x: { title: timeAxis(config, []).title, log: xLog }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: yLog } })]);
+      figures.push(['hessian-trajectory', hessianTrajectorySpec(analysis.result, figureSubtitle(config))]);
       const hessianCsv = hessianTrajectoryCsv(analysis.result.hessian.trajectory);
       tables.push(['hessian-trajectory.csv', (write) => write(hessianCsv)]);
     } else {
-      figures.push(['loss', lossFigureSpec([{ label, trajectory }], 'Loss, plateau and escape', describe(config), escapeAlpha === null ? [] : [{ x: escapeAlpha, label: 'α_esc' }], config)]);
+      figures.push(['loss', lossFigureSpec([{ label, trajectory }], 'Loss, plateau and escape', figureSubtitle(config), escapeAlpha === null ? [] : [{ x: escapeAlpha, label: 'α_esc' }], more)]);
     }
     // The analysed trajectory; the gradient-flow companion of the ODE analysis is in analysis.json's drift only.
     const files = await writeRunOutputs(opts.out, { tables, json: ['analysis.json', result], figures });
@@ -113,7 +119,9 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
 }
 
 export function registerAnalyze(program: Command): void {
-  withResumeOptions(withCommonOptions(program.command('analyze').description('plateau and escape, conserved quantity, implicit bias and Hessian spectra for one setup (quadratic)')))
+  withResumeOptions(withCommonOptions(
+    program.command('analyze').description('plateaus, escape and decay rates of the loss for one setup (any activation); the conserved quantity, implicit bias and Hessian spectra for the quadratic network (square, mean readout)'),
+    'analysis.json, trajectory.npz (the analysed run), loss.svg/png/pdf (α_esc, plateau and saddle marked) and, for the quadratic network, conserved.svg/png/pdf'))
     .option('--sim', 'analyse a finite-N SGD run (first seed) instead of the ODE')
     .action(async (o: AnalyzeOptions) => { await load('pool'); return cmdAnalyze(o); });
 }

@@ -28,7 +28,7 @@ async function cmdCompare(opts: SimOptions): Promise<void> {
   if (opts.out) {
     const csv: OutputProducer = (write) => writeTrajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgdCsvEntries(ensemble)], config, write);
     const series: LossSeries[] = [{ label: 'ODE (N → ∞)', trajectory: ode }, ...sgdSeries(ensemble, config.N)];
-    const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config, [{ prefix: 'ode_', runs: [ode] }, { prefix: 'sgd_', runs: ensemble.runs }]);
+    const files = await writeOutputs(opts.out, result, csv, series, `ODE vs one-pass SGD at N = ${config.N}`, config, [{ prefix: 'ode_', runs: [ode] }, { prefix: 'sgd_', runs: ensemble.runs }], opts);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory: ode }, ...sgdRuns(ensemble)], config, ode);

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { csvText } from '../../src/model/csv.js';
 import { escapeSweepSeconds, checkTime, estimateNote } from '../../src/model/budget.js';
 import { timeDefinition } from '../../src/model/time.js';
-import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions } from '../common.js';
+import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions, figureSubtitle } from '../common.js';
 import { load, provenance, escapeSweep, escapeCsv, curvesFigureSpec, readJsonFile } from '../library.js';
+import { axesOf, parsePlotScale } from '../../src/plot/scale.js';
 
 type EscapeOptions = CommonOptions & { p?: string; variances: string; scaleEta?: boolean; finiteN?: boolean; nList: string; etas?: string };
 
@@ -48,12 +49,15 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
       const pts = result.points.filter((q) => q.p === p && q.escapeAlpha !== null);
       return { label: `p = ${p}`, x: pts.map((q) => Math.log(1 / q.variance)), y: pts.map((q) => q.escapeTime!) };
     });
-    const spec = curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: describe(config), x: { title: 'ln(1/σ²)' }, y: { title: `t_esc (${timeDefinition(config)})` } });
+    // ln(1/σ²) is already a log scale: linear axes unless --plot-scale says otherwise.
+    const { xLog, yLog } = axesOf(opts.plotScale === undefined ? 'linear' : parsePlotScale(opts.plotScale));
+    const swept = `p ∈ {${ps.join(', ')}}, σ² ∈ {${variances.map((v) => v.toExponential(0)).join(', ')}}${opts.scaleEta ? ', η/p fixed' : ''}`;
+    const spec = curvesFigureSpec(series, { title: 'Escape time against the initialisation scale', subtitle: figureSubtitle(config, swept), x: { title: 'ln(1/σ²)', log: xLog }, y: { title: `t_esc (${timeDefinition(config)})`, log: yLog } });
     // The loss curves against t (src/model/time.ts: ηα/p for the mean readout), one per p at the smallest σ².
     const smallest = Math.min(...variances);
     const curveSeries = ps.flatMap((p) => result.points.filter((q) => q.p === p && q.variance === smallest && q.curve !== undefined && q.curve.t.length > 1)
       .map((q) => ({ label: `p = ${p}`, x: q.curve!.t.slice(1), y: q.curve!.loss.slice(1) })));
-    const curvesSpec = curvesFigureSpec(curveSeries, { title: `Loss against ${timeDefinition(config)} (σ² = ${smallest})`, subtitle: describe(config), x: { title: timeDefinition(config), log: true }, y: { title: 'population loss ε', log: true } });
+    const curvesSpec = curvesFigureSpec(curveSeries, { title: `Loss against ${timeDefinition(config)} (σ² = ${smallest})`, subtitle: figureSubtitle(config, swept), x: { title: timeDefinition(config), log: true }, y: { title: 'population loss ε', log: true } });
     const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec], ['escape-curves', curvesSpec]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
@@ -96,10 +100,11 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
 }
 
 export function registerEscape(program: Command): void {
-  withCommonOptions(program.command('escape').description(`sweep the escape time (ODE) over student widths p and initialisation variances σ² (η = ${ESCAPE_DEFAULT_ETA} unless the config names eta; a point not escaped by alphaMax is run on to at most 16× alphaMax; dropped points are warned about on stderr and listed under "dropped")`))
+  withCommonOptions(program.command('escape').description(`sweep the escape time (ODE) over student widths p and initialisation variances σ², and fit α_esc ≈ A ln(1/σ²) + B per p (η = ${ESCAPE_DEFAULT_ETA} unless the config names eta; a point not escaped by alphaMax is run on to at most 16× alphaMax; dropped points are warned about on stderr and listed under "dropped")`),
+    'escape.csv, escape.json, escape.svg/png/pdf and escape-curves.svg/png/pdf')
     .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
-    .option('--variances <list>', 'initialisation variances σ², comma-separated', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
-    .option('--scale-eta', 'keep η/p at the config\'s ratio instead of η (each unit\'s step carries 1/p)')
+    .option('--variances <list>', 'initialisation variances σ², comma-separated, e.g. 1e-2,1e-4,1e-6', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
+    .option('--scale-eta', 'run width p at η·p/p_config instead of at the config\'s η, so that η/p (the step size of the mean readout, and t = ηα/p) stays the config\'s at every p')
     .option('--finite-n', 'instead: α_esc of SDE ensembles (config key runs) against N (--n-list) and η (--etas), with the ODE from typical finite-N overlaps')
     .option('--n-list <list>', 'with --finite-n: input dimensions N', '1e3,1e4,1e5,1e6,1e7,1e8,1e9')
     .option('--etas <list>', 'with --finite-n: learning rates (default the config\'s eta)')

@@ -17,7 +17,7 @@ async function cmdOde(opts: CommonOptions): Promise<void> {
     console.log(lossTable([{ name: 'ODE loss', t: trajectory }], config));
   }
   if (opts.out) {
-    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv([{ trajectory, run: 0, seed: '' }], config, write), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config, [{ prefix: '', runs: [trajectory] }]);
+    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv([{ trajectory, run: 0, seed: '' }], config, write), [{ label: 'ODE (N → ∞)', trajectory }], 'Overlap ODE', config, [{ prefix: '', runs: [trajectory] }], opts);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted([{ trajectory }], config, trajectory);

@@ -19,7 +19,7 @@ async function cmdSim(opts: SimOptions): Promise<void> {
     console.log(lossTable([{ name: 'SGD loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }], config));
   }
   if (opts.out) {
-    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), config, write), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config, [{ prefix: '', runs: ensemble.runs }]);
+    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), config, write), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config, [{ prefix: '', runs: ensemble.runs }], opts);
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
   warnIfNotCompleted(sgdRuns(ensemble), config);

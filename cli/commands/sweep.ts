@@ -6,7 +6,7 @@
  * A thin shell: the grid, the point computation, the table and the figure are library code.
  */
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -18,12 +18,12 @@ import type { SweepSummary } from '../../src/io/sweep.js';
 import type { OutputProducer } from '../../src/io/files.js';
 // The library loads on demand (see library.ts): the action awaits load(...) first.
 import {
-  load, applyOverrides, renderSvg, expandSweep, flattenConfig, parseShard, shardPoints, resultsTable, tableCsv, columnIndex, slurmScript, shellQuote,
-  phaseDiagramSpec, ResultStore, runSweep, configHash, tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, cliProgress,
+  load, applyOverrides, renderSvg, expandSweep, flattenConfig, parseShard, shardPoints, resultsTable, tableCsv, columnIndex, slurmScript, slurmCollectScript, slurmSubmitScript, parseSlurmTemplate, shellQuote,
+  phaseDiagramSpec, ResultStore, runSweep, configHash, tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, svgToPdf, cliProgress,
 } from '../library.js';
 import { parseOut, parseWorkers } from '../options.js';
+import { terminalBar, logProgress, type Progress } from '../progress.js';
 import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../../src/model/budget.js';
-import { progressLines } from '../progressLog.js';
 import type { SweepPoint } from '../../src/sweep/grid.js';
 
 interface SweepOptions {
@@ -33,10 +33,14 @@ interface SweepOptions {
   workers?: string;
   shard?: string;
   slurm?: string;
+  slurmTemplate?: string;
+  slurmCollect?: boolean;
   collect?: string[];
   export?: string;
   plot?: string;
   plotOnly?: boolean;
+  plotWhere: string[];
+  plotAverage?: boolean;
   json?: boolean;
   progress: boolean;
   yes?: boolean;
@@ -44,7 +48,7 @@ interface SweepOptions {
 
 const DB = 'results.db';
 const CSV = 'results.csv';
-const PHASE = ['phase.svg', 'phase.png'];
+const PHASE = ['phase.svg', 'phase.png', 'phase.pdf'];
 
 function positiveInt(name: string, raw: string): number {
   const v = Number(raw);
@@ -58,33 +62,48 @@ function loadSweep(opts: SweepOptions) {
   return expandSweep(applyOverrides(base as Record<string, unknown>, opts.set));
 }
 
+interface PlotRequest { x: string; y: string; color: string; solver?: 'ode' | 'sgd'; where: Record<string, string>; average: boolean }
+
 /**
- * Reads --plot X,Y[,COLUMN[,SOLVER]]. With the plan of a sweep about to run, the columns and the
- * solver are checked against what that sweep will store, so a typo fails before the computation.
+ * Reads --plot X,Y[,COLUMN[,SOLVER]] with --plot-where and --plot-average. With the plan of a
+ * sweep about to run, the columns and the solver are checked against what that sweep will store,
+ * and a diagram that would average silently (both solvers, or a third swept key neither fixed
+ * nor averaged) fails before the computation.
  */
-function parsePlot(raw: string, plan?: SweepPlan, time: 'alpha' | 't' = 'alpha'): { x: string; y: string; color: string; solver?: 'ode' | 'sgd' } {
+function parsePlot(opts: SweepOptions, plan?: SweepPlan, time: 'alpha' | 't' = 'alpha'): PlotRequest {
+  const raw = opts.plot!;
   // The default colour is the escape in the config's time unit (src/model/time.ts).
   const [x, y, color = time === 't' ? 'escape_t' : 'escape_alpha', solver] = raw.split(',').map((s) => s.trim());
   if (!x || !y) throw new OnepassError(`--plot: expected X,Y[,COLUMN[,SOLVER]] with two config keys (got "${raw}")`);
   if (solver !== undefined && solver !== 'ode' && solver !== 'sgd') throw new OnepassError(`--plot: the solver must be ode or sgd (got "${solver}")`);
+  const where: Record<string, string> = {};
+  for (const w of opts.plotWhere) {
+    const m = /^([^=]+)=(.+)$/.exec(w);
+    if (!m) throw new OnepassError(`--plot-where: expected key=value, e.g. N=2000 (got "${w}")`);
+    where[m[1].trim()] = m[2].trim();
+  }
   if (plan) {
     const configColumns = [...new Set(plan.points.flatMap((p) => Object.keys(flattenConfig(p.config))))];
     const columns: Table = { columns: [...configColumns, 'solver', ...RESULT_COLUMNS], rows: [] };
     for (const name of [x, y, color]) columnIndex(columns, name, '--plot');
+    for (const name of Object.keys(where)) columnIndex(columns, name, '--plot-where');
     if (solver !== undefined && !plan.solvers.includes(solver)) throw new OnepassError(`--plot: this sweep runs solver ${plan.solvers.join(' + ')}, not ${solver}`);
+    if (solver === undefined && plan.solvers.length > 1) throw new OnepassError(`--plot: this sweep runs solvers ${plan.solvers.join(' and ')}, which are not averaged: name one, e.g. --plot ${x},${y},${color},sgd`);
+    const others = plan.keys.filter((k) => k !== x && k !== y && !(k in where));
+    if (others.length && !opts.plotAverage) throw new OnepassError(`--plot: this sweep also sweeps ${others.join(', ')}: fix ${others.length > 1 ? 'them' : 'it'} with --plot-where ${others[0]}=VALUE, or average over ${others.length > 1 ? 'them' : 'it'} with --plot-average`);
   }
-  return { x, y, color, solver };
+  return { x, y, color, solver, where, average: !!opts.plotAverage };
 }
 
-/** The phase diagram asked for by --plot X,Y[,COLUMN[,SOLVER]], as phase.svg and phase.png. */
+/** The phase diagram asked for by --plot, as phase.svg, phase.png and phase.pdf. */
 async function phaseFiles(table: Table, opts: SweepOptions): Promise<[string, string | Uint8Array][]> {
   if (!opts.plot) return [];
   const timeColumn = table.columns.indexOf('time');
   const time = timeColumn >= 0 && table.rows.length > 0 && table.rows.every((r) => r[timeColumn] === 't') ? 't' : 'alpha';
-  const { x, y, color, solver } = parsePlot(opts.plot, undefined, time);
+  const { x, y, color, solver, where, average } = parsePlot(opts, undefined, time);
   // Escape times are read on a linear scale; losses and deviations span decades.
-  const svg = await renderSvg(phaseDiagramSpec(table, { x, y, color, solver, logColor: color !== 'escape_alpha' && color !== 'escape_t' }));
-  return [['phase.svg', svg], ['phase.png', svgToPng(svg)]];
+  const svg = await renderSvg(phaseDiagramSpec(table, { x, y, color, solver, where, average, logColor: color !== 'escape_alpha' && color !== 'escape_t' }));
+  return [['phase.svg', svg], ['phase.png', svgToPng(svg)], ['phase.pdf', await svgToPdf(svg)]];
 }
 
 /**
@@ -92,9 +111,12 @@ async function phaseFiles(table: Table, opts: SweepOptions): Promise<[string, st
  * the phase diagram. Without --plot, a phase diagram of an earlier set (fewer rows) is removed
  * rather than left beside a results.csv it does not show. Returns the files written and removed.
  */
-async function writeExports(store: ResultStore, opts: SweepOptions): Promise<{ files: string[]; removed: string[] }> {
+async function writeExports(store: ResultStore, opts: SweepOptions, only?: readonly SweepPoint[]): Promise<{ files: string[]; removed: string[] }> {
   const table = resultsTable(store.rows());
-  const phase = await phaseFiles(table, opts);
+  // After a run, the diagram shows that sweep's points, not older rows of the store (another N, another grid).
+  const hashes = only && new Set(only.map((p) => configHash(p.config)));
+  const hashColumn = table.columns.indexOf('config_hash');
+  const phase = await phaseFiles(hashes ? { ...table, rows: table.rows.filter((r) => hashes.has(String(r[hashColumn]))) } : table, opts);
   const stale = phase.length ? [] : PHASE.filter((name) => existsSync(join(opts.out, name)));
   const files = writeFileSet(opts.out, [[CSV, tableCsv(table)], ...phase], stale);
   return { files, removed: stale.map((name) => join(opts.out, name)) };
@@ -117,17 +139,11 @@ function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boo
   return estimateNote(wall, `${points.length} points`);
 }
 
-function progressBar(total: number, opts: SweepOptions, note: string | null): { update: (done: number) => void; stop: () => void } {
+/** Points done of the total: a bar on a terminal, lines in a log (cli/progress.ts); first the time estimate, if any. */
+function progressBar(total: number, opts: SweepOptions, note: string | null): Progress {
   if (!opts.progress) return { update: () => {}, stop: () => {} };
   if (note) process.stderr.write(`${note}\n`);
-  if (!process.stderr.isTTY) {
-    // A log: a line every few seconds (cli/progressLog.ts).
-    const lines = progressLines(`sweep (${total} points)`, (line) => process.stderr.write(line));
-    return { update: (d) => lines.update(d / total), stop: () => lines.stop() };
-  }
-  const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | eta {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-  bar.start(total, 0);
-  return { update: (d) => bar.update(d), stop: () => bar.stop() };
+  return process.stderr.isTTY ? terminalBar(cliProgress, 'sweep', total, 'points') : logProgress('sweep', total, (l) => process.stderr.write(l), 'points');
 }
 
 /**
@@ -166,6 +182,7 @@ function refuseDefaultIntoStore(opts: SweepOptions, points: readonly SweepPoint[
 }
 
 async function cmdSweep(opts: SweepOptions): Promise<void> {
+  if (!opts.slurm && (opts.slurmTemplate || opts.slurmCollect)) throw new OnepassError(`--${opts.slurmTemplate ? 'slurm-template' : 'slurm-collect'}: only with --slurm n (it shapes the job scripts)`);
   if (opts.export !== undefined && !(SWEEP_EXPORT_FORMATS as readonly string[]).includes(opts.export)) throw new OnepassError(`--export: must be one of ${SWEEP_EXPORT_FORMATS.join(', ')} (got "${opts.export}")`);
   if (opts.plotOnly && !opts.plot) throw new OnepassError('--plot-only: needs --plot X,Y[,COLUMN[,SOLVER]] (the diagram to redraw from the store)');
   if (opts.plotOnly && (opts.export || opts.collect || opts.slurm || opts.shard)) throw new OnepassError('--plot-only: redraws from the store alone; it takes none of --export, --collect, --slurm, --shard');
@@ -202,19 +219,27 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
   }
 
   const plan = loadSweep(opts); // validates every point before anything runs or is written
-  if (opts.plot) parsePlot(opts.plot, plan);
+  if (opts.plot) parsePlot(opts, plan);
   const workers = opts.workers ? parseWorkers(opts.workers) : defaultWorkers();
   const shard = opts.shard ? parseShard(opts.shard) : { index: 0, count: 1 };
   prepareOutDir(opts.out);
   if (opts.slurm) {
     if (!opts.config) throw new OnepassError('--slurm: needs --config FILE (the array tasks read the sweep from it)');
     const shards = positiveInt('slurm', opts.slurm);
+    const template = opts.slurmTemplate ? parseSlurmTemplate(readJsonFile(opts.slurmTemplate), `--slurm-template ${opts.slurmTemplate}`) : undefined;
     const path = join(opts.out, 'sweep.slurm');
     // The tasks call this very CLI by absolute path, in this folder (see SlurmOptions.command).
     const command = `node ${shellQuote(fileURLToPath(new URL('../main.js', import.meta.url)))}`;
-    writeFileAtomic(path, slurmScript({ shards, configPath: opts.config, overrides: opts.set, outDir: opts.out, command, workDir: process.cwd() }));
-    if (opts.json) process.stdout.write(JSON.stringify({ script: path, shards, points: plan.points.length }) + '\n');
-    else console.log(`wrote ${path}: ${shards} array tasks over ${plan.points.length} points; submit with  sbatch ${path}`);
+    const slurm = { shards, configPath: opts.config, overrides: opts.set, outDir: opts.out, command, workDir: process.cwd(), template, collectArgs: opts.plot ? ['--plot', opts.plot] : [] };
+    const files: [string, string][] = [['sweep.slurm', slurmScript(slurm)]];
+    if (opts.slurmCollect) {
+      files.push(['collect.slurm', slurmCollectScript(slurm)]);
+      files.push(['submit.sh', slurmSubmitScript(resolve(path), resolve(opts.out, 'collect.slurm'))]);
+    }
+    for (const [name, text] of files) writeFileAtomic(join(opts.out, name), text);
+    const submit = opts.slurmCollect ? `bash ${join(opts.out, 'submit.sh')}` : `sbatch ${path}`;
+    if (opts.json) process.stdout.write(JSON.stringify({ script: path, ...(opts.slurmCollect ? { collect: join(opts.out, 'collect.slurm'), submit: join(opts.out, 'submit.sh') } : {}), shards, points: plan.points.length }) + '\n');
+    else console.log(`wrote ${files.map(([n]) => join(opts.out, n)).join(', ')}: ${shards} array tasks over ${plan.points.length} points${opts.slurmCollect ? ', then a job collecting the shards' : ''}; submit with  ${submit}`);
     return;
   }
 
@@ -228,7 +253,7 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
     try {
       summary = await runSweep(points, store, { workers, onProgress: (d) => bar.update(d) });
     } finally { bar.stop(); }
-    const { files, removed } = await writeExports(store, opts);
+    const { files, removed } = await writeExports(store, opts, plan.points);
     const shardText = shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${plan.points.length})` : '';
     if (opts.json) process.stdout.write(JSON.stringify({ ...summary, shard, keys: plan.keys, store: join(opts.out, DB), files, removed }) + '\n');
     else {
@@ -246,16 +271,20 @@ export function registerSweep(program: Command): void {
     program.command('sweep').description('a grid over config keys (lists become sweeps) on every core, stored in SQLite, exported to CSV')
       .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "both"')
       .option('-s, --set <key=value>', 'override a key by dotted path; a JSON list sweeps it, e.g. p=[2,4,8] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-      .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png`, parseOut, 'runs/sweep')
+      .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png/pdf`, parseOut, 'runs/sweep')
       .option('-w, --workers <n>', `worker threads (default: every core, ${availableParallelism()} here)`)
       .option('--shard <i/n>', 'run only the points whose index ≡ i (mod n)')
       .option('--slurm <n>', 'write <out>/sweep.slurm, a Slurm job array of n shards, and run nothing')
+      .option('--slurm-template <file>', 'with --slurm: JSON job template, keys partition, account, time, cpusPerTask, mem, sbatch (more #SBATCH options), setup (shell lines such as "module load nodejs/20"), jobName, collectTime')
+      .option('--slurm-collect', 'with --slurm: also write collect.slurm, a job merging the shards after the array succeeds (--dependency=afterok), and submit.sh queueing both')
       .option('--collect <dirs...>', 'merge the stores of these sweep folders (shards) into <out>')
       .option('--export <format>', `compute nothing: write <out>/${CSV} and <out>/trajectories.<format> (${SWEEP_EXPORT_FORMATS.join(' | ')}), every stored point's trajectory keyed by its row in ${CSV}`)
       .option('--plot <x,y[,column[,solver]]>', `phase diagram of a result column (${NUMERIC_RESULT_COLUMNS.join(', ')}; default escape_alpha, or escape_t with time "t") over two config keys`)
       .option('--plot-only', 'compute nothing: redraw the --plot diagram (and results.csv) from the store of <out>')
+      .option('--plot-where <key=value>', 'draw only the rows with this config value, e.g. N=2000 (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+      .option('--plot-average', 'average each cell over the other keys that vary in it (the subtitle says which); without it such a diagram is refused')
       .option('--json', 'print the summary as one JSON document')
       .option('--yes', 'run even when the estimated time is more than a day')
-      .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log')
+      .option('--no-progress', 'no progress bar on a terminal, no progress lines in a log (stderr not a terminal)')
       .action(async (o: SweepOptions) => { await load('sweep'); return cmdSweep(o); });
 }

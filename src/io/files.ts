@@ -120,8 +120,8 @@ export function prepareOutDir(dir: string): void {
 
 /** Every file a run folder can hold: outputs of the run commands, and a simulation's checkpoint. */
 export const RUN_FOLDER_FILES: ReadonlySet<string> = new Set([
-  'trajectory.csv', 'trajectory.npz', 'result.json', 'loss.svg', 'loss.png', 'analysis.json', 'conserved.svg', 'conserved.png',
-  'escape.csv', 'escape.json', 'escape.svg', 'escape.png', 'checkpoint.json',
+  'trajectory.csv', 'trajectory.npz', 'result.json', 'loss.svg', 'loss.png', 'loss.pdf', 'analysis.json', 'conserved.svg', 'conserved.png', 'conserved.pdf',
+  'escape.csv', 'escape.json', 'escape.svg', 'escape.png', 'escape.pdf', 'checkpoint.json',
 ]);
 const isOwnTemporary = (name: string) => name.startsWith('.') && name.endsWith('.tmp');
 
@@ -361,6 +361,9 @@ export function readJsonFile(path: string): unknown {
     throw new OnepassError(`--config ${path}: not valid JSON (${(err as Error).message})`);
   }
 }
+
+/** Vector PDF of an SVG figure (src/io/pdf.ts). */
+export { svgToPdf, dejavuTextWidth } from './pdf.js';
 
 /** Rasterises an SVG to PNG at twice its size (resvg, system fonts). */
 export function svgToPng(svg: string): Uint8Array {

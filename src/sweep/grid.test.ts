@@ -98,13 +98,15 @@ test('the results table has dotted config columns, full-precision numbers, and a
   assert.equal(flattenConfig(cfg(2))['init.teacher'], 'orthonormal');
 });
 
-test('the phase diagram is a rect heatmap over two keys, averaging rows that share a cell, and renders to SVG', async () => {
+test('the phase diagram is a rect heatmap over two keys, averaging rows that share a cell only when asked, and renders to SVG', async () => {
   const rows = expandSweep({ p: [2, 4], eta: [0.1, 0.2], seed: [1, 2] }).points.map((pt, i) => ({
     configHash: String(i), solver: pt.solver, config: pt.config, computedAt: 't', status: 'completed' as const, message: '',
     finalLoss: pt.config.p * pt.config.eta + (pt.values.seed as number), escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0,
   }));
-  const spec = phaseDiagramSpec(resultsTable(rows), { x: 'eta', y: 'p', color: 'final_loss' }) as unknown as { mark: { type: string }; data: { values: { x: string; y: string; value: number; n: number }[] } };
-  assert.equal(spec.mark.type, 'rect');
+  assert.throws(() => phaseDiagramSpec(resultsTable(rows), { x: 'eta', y: 'p', color: 'final_loss' }), /^ConfigError: --plot: rows of one cell differ in init\.seed \(8 values\) and seed \(8 values\): fix them with --plot-where .*, or average over them with --plot-average$/);
+  const spec = phaseDiagramSpec(resultsTable(rows), { x: 'eta', y: 'p', color: 'final_loss', average: true }) as unknown as { layer: { mark: { type: string } }[]; title: { subtitle: string }; data: { values: { x: string; y: string; value: number; n: number }[] } };
+  assert.equal(spec.layer[0].mark.type, 'rect');
+  assert.match(spec.title.subtitle, /each cell the mean over init\.seed \(8 values\), seed \(8 values\) \(up to 2 rows per cell\)/);
   const cell = spec.data.values.find((v) => v.x === '0.2' && v.y === '4')!;
   assert.equal(cell.n, 2);
   assert.ok(Math.abs(cell.value - (0.8 + 1.5)) < 1e-12, 'mean over the two seeds');

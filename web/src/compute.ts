@@ -10,6 +10,7 @@ import {
   trajectoryJson, trajectoryCsv, provenance,
   type Trajectory, type Config,
 } from '../../src/index.js';
+import { summarizeEnsemble } from '../../src/sim/ensemble.js';
 import type { RunRequest, HessianRequest, SgdPoint, WorkerReply, DataExport } from './protocol.js';
 
 /** Streamed points are sent at most this often: often enough to look live, rarely enough to stay cheap. */
@@ -23,9 +24,9 @@ const BATCH_MS = 80;
 const WIDE_P = 32;
 const WIDE_FRAMES = 20;
 
-function exportsOf(config: Config, ode: Trajectory, sgd?: Trajectory): DataExport {
-  const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...(sgd ? [{ trajectory: sgd, run: 0, seed: config.seed }] : [])], config);
-  const json = JSON.stringify({ ode: trajectoryJson(ode), ...(sgd ? { sgd: trajectoryJson(sgd) } : {}), ...provenance(config) }, null, 1) + '\n';
+function exportsOf(config: Config, ode: Trajectory, sgd: Trajectory[] = []): DataExport {
+  const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgd.map((t, run) => ({ trajectory: t, run, seed: config.seed }))], config);
+  const json = JSON.stringify({ ode: trajectoryJson(ode), ...(sgd.length ? { sgd: sgd.length === 1 ? trajectoryJson(sgd[0]) : sgd.map(trajectoryJson) } : {}), ...provenance(config) }, null, 1) + '\n';
   return { csv, json };
 }
 
@@ -58,6 +59,8 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
   const analysis = wide ? null : analyzeRun(problem, initial.overlaps, ode, gradientFlow);
   post({
     type: 'ode', id, ode: trajectoryJson(ode), analysis: analysis?.quadratic ? analysis.result : null, notApplicable: plan.notApplicable,
+    // The loss-curve analyses (plateaus, escape) hold for any activation: shown when the others do not apply.
+    lossAnalysis: analysis && !analysis.quadratic ? analysis.result : null,
     ms: performance.now() - t0,
     odeDrift: analysis?.drift ? Array.from(analysis.drift) : [],
     gradientFlowDrift: analysis?.gradientFlowDrift ? Array.from(analysis.gradientFlowDrift) : [],
@@ -69,11 +72,12 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
   t0 = performance.now();
   let batch: SgdPoint[] = [], last = performance.now(), fraction = 0;
   const flush = () => { if (batch.length) post({ type: 'sgd-points', id, points: batch, fraction }); batch = []; last = performance.now(); };
+  const runs = config.runs;
   const sgd = solve(problem, initial, {
     method: 'sgd',
     runs: [0],
     onProgress: (f) => {
-      fraction = f;
+      fraction = f / runs;
       if (performance.now() - last <= BATCH_MS) return;
       if (batch.length) flush();
       else { post({ type: 'sgd-progress', id, fraction }); last = performance.now(); }
@@ -84,9 +88,19 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
     },
   }).runs[0];
   flush();
+  // The other runs of the ensemble (streams (seed, r)), for the mean ± std; only run 0 is streamed.
+  const all = [sgd];
+  for (let r = 1; r < runs; r++) {
+    all.push(solve(problem, initial, {
+      method: 'sgd', runs: [r],
+      onProgress: (f) => { if (performance.now() - last > BATCH_MS) { post({ type: 'sgd-progress', id, fraction: (r + f) / runs }); last = performance.now(); } },
+    }).runs[0]);
+  }
+  const ensemble = runs > 1 ? summarizeEnsemble(all, config.seed) : undefined;
   post({
     type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: plan.quadratic ? Array.from(conservedDrift(sgd, config.eta).drift) : [], ms: performance.now() - t0,
-    exports: exportsOf(config, ode, sgd), engine: sgd.stats.wasmKernel === 1 ? 'WebAssembly SIMD' : 'JavaScript',
+    exports: exportsOf(config, ode, all), engine: sgd.stats.wasmKernel === 1 ? 'WebAssembly SIMD' : 'JavaScript',
+    ensemble: ensemble && { alpha: Array.from(ensemble.alpha), lossMean: Array.from(ensemble.lossMean), lossStd: Array.from(ensemble.lossStd), runs, notCompleted: all.filter((t) => t.status !== 'completed').length },
   });
 }
 

@@ -5,10 +5,11 @@
  */
 import embed, { type Result } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
-import type { SetupAnalysis, TrajectoryJson } from '../../src/index.js';
+import type { SetupAnalysis, TrajectoryJson, LossCurveAnalysis } from '../../src/index.js';
+import { sgdWork } from '../../src/model/budget.js';
 import ExplorerWorker from './worker.ts?worker&inline';
 import type { DataExport, RunRequest, HessianRequest, SgdPoint, WorkerReply } from './protocol.js';
-import { FIELDS, PRESETS, presetState, stateFromQuery, stateToQuery, validate, type State } from './state.js';
+import { FIELDS, PRESETS, presetState, presetOf, stateFromQuery, stateToQuery, validate, type State } from './state.js';
 import { lossSpec, heatmapSpec, driftSpec, hessianSpec } from './plots.js';
 
 type View = Result['view'];
@@ -33,6 +34,10 @@ interface RunData {
   notApplicable?: string | null;
   /** The Hessian spectrum at the slider's saved point, from the Hessian worker. */
   hessianAt?: { index: number; eigenvalues: number[] };
+  /** runs > 1: mean ± std of the loss over the runs, when all are done. */
+  ensemble?: { alpha: number[]; lossMean: number[]; lossStd: number[]; runs: number; notCompleted: number };
+  /** When the SGD started (ms, performance.now) and its estimated seconds, for the time left. */
+  sgdStart?: number;
 }
 let current: RunData = { id: 0, sgd: [] };
 let worker: Worker | null = null;
@@ -44,11 +49,25 @@ let pendingAt: number | null = null;
 const CHOICES = {
   activation: [['square', 'square (σ(z) = z²)'], ['erf', 'erf (erf(z/√2))'], ['relu', 'ReLU'], ['linear', 'linear']],
   readout: [['mean', 'mean (1/p, 1/p*)'], ['sum', 'sum (Saad–Solla)']],
+  trainSecondLayer: [['false', 'no (v fixed)'], ['true', 'yes (η_v = η)']],
 } as const;
+
+/** The network in the header, for the chosen activation and readout. */
+const SIGMA: Record<string, string> = { square: 'σ(z) = z²', erf: 'σ(z) = erf(z/√2)', relu: 'σ(z) = max(0, z)', linear: 'σ(z) = z' };
+function formulaText(state: State): string {
+  const sum = state.readout === 'sum' ? 'Σₖ vₖ' : '(1/p) Σₖ';
+  return `ŷ = ${sum} σ(wₖ·x/√N) with ${SIGMA[state.activation] ?? `σ = ${state.activation}`}${state.readout === 'sum' ? ', vₖ = 1' : ''}${state.trainSecondLayer === 'true' ? ' (v trained)' : ''}`;
+}
+
+/** The preset menu shows the preset the controls are at, or "custom" once one is changed. */
+function showPreset(): void {
+  $<HTMLSelectElement>('preset').value = presetOf(readForm());
+}
 
 function buildControls(): void {
   const preset = $<HTMLSelectElement>('preset');
   for (const p of PRESETS) preset.add(new Option(p.label, p.name));
+  preset.add(new Option('custom (changed by hand)', 'custom'));
   const fields = $('fields');
   for (const f of FIELDS) {
     const label = document.createElement('label');
@@ -61,7 +80,9 @@ function buildControls(): void {
     label.append(input);
     fields.append(label);
   }
-  preset.addEventListener('change', () => { setForm(presetState(preset.value)); start(); });
+  preset.addEventListener('change', () => { if (preset.value !== 'custom') { setForm(presetState(preset.value)); start(); } });
+  form.addEventListener('input', showPreset);
+  form.addEventListener('change', showPreset);
   form.addEventListener('submit', (e) => { e.preventDefault(); start(); });
 }
 
@@ -72,6 +93,7 @@ function readForm(): State {
 
 function setForm(state: State): void {
   for (const f of FIELDS) (form.elements.namedItem(f.key) as HTMLInputElement).value = state[f.key];
+  showPreset();
 }
 
 function saveUrl(): void {
@@ -100,6 +122,7 @@ function start(): void {
   }
   error.hidden = true;
   $('results').classList.remove('stale');
+  $('model-formula').textContent = formulaText(state);
   // A fresh worker per run: terminating the old one is the cancellation.
   worker?.terminate();
   worker = new ExplorerWorker();
@@ -115,18 +138,20 @@ function receive(m: WorkerReply): void {
   if (m.id !== current.id) return; // a reply from a run that was replaced
   switch (m.type) {
     case 'ode':
-      Object.assign(current, { ode: m.ode, analysis: m.analysis, notApplicable: m.notApplicable, odeDrift: m.odeDrift, gradientFlow: { alpha: m.gradientFlowAlpha, drift: m.gradientFlowDrift }, exports: m.exports });
-      showOde(m.ode, m.analysis, m.ms);
-      setStatus('ode-done', `ODE in ${m.ms.toFixed(0)} ms; SGD at N = ${readForm().N} running…`);
+      Object.assign(current, { ode: m.ode, analysis: m.analysis, notApplicable: m.notApplicable, odeDrift: m.odeDrift, gradientFlow: { alpha: m.gradientFlowAlpha, drift: m.gradientFlowDrift }, exports: m.exports, sgdStart: performance.now() });
+      showOde(m.ode, m.analysis, m.lossAnalysis, m.ms);
+      setStatus('ode-done', `ODE in ${m.ms.toFixed(0)} ms; ${sgdText(0)}`);
       void drawAll();
       break;
     case 'sgd-points':
       current.sgd.push(...m.points);
       $('progress').setAttribute('value', String(m.fraction));
+      $('status').textContent = sgdText(m.fraction);
       updateSgd();
       break;
     case 'sgd-progress':
       $('progress').setAttribute('value', String(m.fraction));
+      $('status').textContent = sgdText(m.fraction);
       break;
     case 'ode-progress':
       $('progress').setAttribute('value', String(m.fraction));
@@ -135,11 +160,12 @@ function receive(m: WorkerReply): void {
     case 'sgd-done':
       current.sgdDrift = m.drift;
       current.exports = m.exports;
+      current.ensemble = m.ensemble;
       $('progress').setAttribute('value', '1');
       updateSgd();
       setData('drift', driftRows());
-      $('sgd-final-loss').textContent = fmt(m.sgd.loss[m.sgd.loss.length - 1]);
-      setStatus('done', `done: ODE and one SGD run (${m.sgd.stats.steps} steps in ${(m.ms / 1000).toFixed(1)} s, ${m.engine} loop). ${m.sgd.status === 'completed' ? '' : m.sgd.message}`);
+      showSgdFinal(m.sgd, m.ensemble);
+      setStatus('done', `done: ODE and ${m.ensemble ? `${m.ensemble.runs} SGD runs` : 'one SGD run'} (${m.sgd.stats.steps} steps${m.ensemble ? ' each' : ''} in ${(m.ms / 1000).toFixed(1)} s, ${m.engine} loop). ${m.sgd.status === 'completed' ? '' : m.sgd.message}`);
       break;
     case 'error':
       $('error').textContent = `error: ${m.message}`;
@@ -153,7 +179,62 @@ function receive(m: WorkerReply): void {
 
 const fmt = (x: number | null | undefined, d = 4) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(d));
 
-function showOde(ode: TrajectoryJson, a: SetupAnalysis | null, ms: number): void {
+/** A duration for people: "40 s", "3 min 05 s", "1 h 10 min". */
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/**
+ * The SGD's status line: before any progress, the budget's estimate (src/model/budget.ts, one
+ * thread); then the time left at the rate so far.
+ */
+function sgdText(fraction: number): string {
+  const v = validate(readForm());
+  const runs = 'config' in v ? v.config.runs : 1;
+  const what = `SGD at N = ${readForm().N}${runs > 1 ? `, ${runs} runs` : ''}`;
+  if (!(fraction > 0.002) || current.sgdStart === undefined) {
+    const estimate = 'config' in v ? sgdWork(v.config, 1).seconds : NaN;
+    return `${what} running… (estimated ${duration(estimate)})`;
+  }
+  const elapsed = (performance.now() - current.sgdStart) / 1000;
+  return `${what}: ${Math.floor(fraction * 100)}% after ${duration(elapsed)}, about ${duration((elapsed * (1 - fraction)) / fraction)} left`;
+}
+
+/** "final loss, SGD": the last loss of a run that completed; a diverged run says so, not its last finite loss. */
+function showSgdFinal(sgd: TrajectoryJson, ensemble?: { lossMean: number[]; lossStd: number[]; runs: number; notCompleted: number }): void {
+  const out = $('sgd-final-loss');
+  out.dataset.status = sgd.status;
+  if (sgd.status !== 'completed') {
+    out.textContent = `${sgd.status} at α ≈ ${fmt(sgd.alpha[sgd.alpha.length - 1], 3)}`;
+    out.title = sgd.message;
+  } else if (ensemble) {
+    const i = ensemble.lossMean.length - 1;
+    out.textContent = ensemble.notCompleted ? `${ensemble.notCompleted} of ${ensemble.runs} runs diverged` : `${fmt(ensemble.lossMean[i])} ± ${fmt(ensemble.lossStd[i], 2)} (${ensemble.runs} runs)`;
+    out.title = '';
+  } else {
+    out.textContent = fmt(sgd.loss[sgd.loss.length - 1]);
+    out.title = '';
+  }
+}
+
+/** Marks the drift and Hessian cards as not applicable (a note instead of empty axes), or as applicable again. */
+function setApplicable(applicable: boolean): void {
+  for (const id of ['card-drift', 'card-hessian']) {
+    const card = $(id);
+    card.classList.toggle('na', !applicable);
+    const note = card.querySelector<HTMLElement>('.not-applicable')!;
+    note.hidden = applicable;
+    note.textContent = id === 'card-drift'
+      ? 'Drift of the conserved quantity J: derived for the quadratic network (σ(z) = z², mean readout, v fixed) only, so not drawn for this network.'
+      : 'Hessian spectrum: derived for the quadratic network (σ(z) = z², mean readout, v fixed) only, so not drawn for this network.';
+  }
+}
+
+function showOde(ode: TrajectoryJson, a: SetupAnalysis | null, lossAnalysis: LossCurveAnalysis | null, ms: number): void {
   const final = ode.loss[ode.loss.length - 1];
   const out = $('ode-final-loss');
   // Full precision for the browser test (String round-trips a double), rounded for the eye.
@@ -162,10 +243,14 @@ function showOde(ode: TrajectoryJson, a: SetupAnalysis | null, ms: number): void
   out.dataset.alpha = String(ode.alpha[ode.alpha.length - 1]);
   out.textContent = fmt(final, 6);
   $('sgd-final-loss').textContent = '…';
+  setApplicable(a !== null);
   if (!a) {
-    // The analyses (plateau from the loss aside) are for the quadratic network only.
+    // The loss-curve analyses hold for any network (as in `onepass analyze`); J and the Hessian for the quadratic one only.
+    const l = lossAnalysis;
     $('summary').innerHTML = [
-      ['analyses', current.notApplicable ?? ''],
+      ['plateau', l?.plateau ? `ε ≈ ${fmt(l.plateau.loss)} on α ∈ [${fmt(l.plateau.startAlpha, 3)}, ${fmt(l.plateau.endAlpha, 3)}]` : 'none found'],
+      ['escape', !l || l.escapeAlpha === null ? 'not within α_max' : `α_esc = ${fmt(l.escapeAlpha)}`],
+      ['conserved J, Hessian', `not applicable: ${current.notApplicable ?? 'derived for the quadratic network (square, mean readout) only'}`],
       ['ODE', `${ode.stats.acceptedSteps} steps in ${ms.toFixed(0)} ms; ${ode.message}`],
     ].map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
     return;
@@ -211,10 +296,25 @@ const positive = (x: number) => Number.isFinite(x) && x > 0;
 
 function lossRows(): Record<string, unknown[]> {
   const ode = current.ode!;
+  const e = current.ensemble;
+  // With an ensemble the points are its mean and the band its ± std (on the log axis down to a tenth of the mean at most).
+  const name = e ? `SGD mean ± std of ${e.runs} runs` : 'SGD';
+  const sgd = e
+    ? e.alpha.map((alpha, i) => ({ alpha, loss: e.lossMean[i], series: name }))
+    : current.sgd.map((s) => ({ alpha: s.alpha, loss: s.loss, series: 'SGD' }));
+  const band = e ? e.alpha.map((alpha, i) => ({ alpha, lo: Math.max(e.lossMean[i] - e.lossStd[i], e.lossMean[i] / 10), hi: e.lossMean[i] + e.lossStd[i], series: name })).filter((r) => positive(r.alpha) && positive(r.lo)) : [];
   return {
     ode: ode.alpha.map((alpha, i) => ({ alpha, loss: ode.loss[i], series: 'ODE (N → ∞)' })).filter((r) => positive(r.alpha) && positive(r.loss)),
-    sgd: current.sgd.map((s) => ({ alpha: s.alpha, loss: s.loss, series: 'SGD' })).filter((r) => positive(r.alpha) && positive(r.loss)),
+    sgd: sgd.filter((r) => positive(r.alpha) && positive(r.loss)),
+    band,
+    cursor: cursorRows(),
   };
+}
+
+/** The slider's α as a marker on the loss curve (none at α = 0, which a log axis cannot show). */
+function cursorRows(): unknown[] {
+  const alpha = current.ode?.alpha[Number(slider.value)];
+  return alpha !== undefined && alpha > 0 ? [{ alpha, label: `α = ${fmt(alpha, 3)}` }] : [];
 }
 
 function driftRows(): Record<string, unknown[]> {
@@ -288,12 +388,6 @@ function cellRows(name: 'Q' | 'M', at: number): unknown[] {
   return rows;
 }
 
-function maxAbs(ms: number[][][]): number {
-  let m = 0;
-  for (const a of ms) for (const r of a) for (const v of r) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
-  return m || 1;
-}
-
 // Canvas, not SVG: Vega's SVG legends reference gradients by the page's full URL, which Chromium
 // blocks from file:// (the built site must work opened from a folder). Exports re-render as SVG anyway.
 async function drawAll(): Promise<void> {
@@ -306,9 +400,9 @@ async function drawAll(): Promise<void> {
   const subtitle = 'config' in c ? `p = ${c.config.p}, p* = ${c.config.pStar}, η = ${c.config.eta}, Δ = ${c.config.noise}, σ² = ${'studentVariance' in c.config.init ? c.config.init.studentVariance : '—'}, N = ${c.config.N}` : '';
   const i = Number(slider.value);
   await Promise.all([
-    draw('loss', lossSpec(subtitle), lossRows()),
-    draw('Q', heatmapSpec('Q', maxAbs(ode.Q), ode.p, ode.p), { cells: cellRows('Q', i) }),
-    draw('M', heatmapSpec('M', maxAbs(ode.M), ode.pStar, ode.p), { cells: cellRows('M', i) }),
+    draw('loss', lossSpec(subtitle, 'config' in c ? c.config.runs : 1), lossRows()),
+    draw('Q', heatmapSpec('Q', ode.p, ode.p), { cells: cellRows('Q', i) }),
+    draw('M', heatmapSpec('M', ode.pStar, ode.p), { cells: cellRows('M', i) }),
     draw('drift', driftSpec(), driftRows()),
     draw('hessian', hessianSpec(), hessianRows()),
   ]);
@@ -327,8 +421,11 @@ function showSlider(): void {
   if (!current.ode) return;
   const i = Number(slider.value);
   $('alpha-value').textContent = `α = ${fmt(current.ode.alpha[i], 4)} (ε_ODE = ${fmt(current.ode.loss[i])}${current.sgd[i] ? `, ε_SGD = ${fmt(current.sgd[i].loss)}` : ''})`;
-  setData('Q', { cells: cellRows('Q', i) });
-  setData('M', { cells: cellRows('M', i) });
+  for (const name of ['Q', 'M'] as const) {
+    views[name]?.signal('at', fmt(current.ode.alpha[i], 4));
+    setData(name, { cells: cellRows(name, i) });
+  }
+  setData('loss', { cursor: cursorRows() });
   setData('hessian', hessianRows());
   requestHessian();
 }
@@ -373,6 +470,9 @@ function wireExports(): void {
 }
 
 // ---------- start ----------
+
+// For the browser tests and the curious: the live Vega views (data sets, signals) by figure name.
+(window as unknown as { onepassExplorer: { views: typeof views } }).onepassExplorer = { views };
 
 buildControls();
 wireExports();

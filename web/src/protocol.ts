@@ -2,7 +2,7 @@
  * The messages between the page and its worker. Plain structured-cloneable data only, so the
  * page never touches the solvers and the worker never touches the DOM.
  */
-import type { SetupAnalysis, TrajectoryJson } from '../../src/index.js';
+import type { SetupAnalysis, TrajectoryJson, LossCurveAnalysis } from '../../src/index.js';
 
 /** Page → worker: run this (unvalidated) config; the worker validates it again itself. */
 export interface RunRequest {
@@ -45,6 +45,8 @@ export type WorkerReply =
       /** Why `analysis` is null (the core's analysisPlan), else null. */
       readonly notApplicable: string | null;
       readonly ms: number; readonly exports: DataExport;
+      /** Plateaus and escape of the ODE's loss, for networks where `analysis` (quadratic only) is null. */
+      readonly lossAnalysis: LossCurveAnalysis | null;
     }
   | { readonly type: 'sgd-points'; readonly id: number; readonly points: SgdPoint[]; readonly fraction: number }
   | { readonly type: 'sgd-progress'; readonly id: number; readonly fraction: number }
@@ -55,6 +57,8 @@ export type WorkerReply =
       readonly ms: number; readonly exports: DataExport;
       /** Which SGD loop ran: the WebAssembly SIMD kernel, or the JavaScript fallback where the browser lacks it. */
       readonly engine: 'WebAssembly SIMD' | 'JavaScript';
+      /** With runs > 1: the loss mean and sample std over the runs (at the α's all runs reached). */
+      readonly ensemble?: { alpha: number[]; lossMean: number[]; lossStd: number[]; runs: number; notCompleted: number };
     }
   | { readonly type: 'hessian'; readonly id: number; readonly index: number; readonly eigenvalues: number[] }
   | { readonly type: 'error'; readonly id: number; readonly message: string };

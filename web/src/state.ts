@@ -13,10 +13,14 @@ export const FIELDS = [
   { key: 'pStar', label: 'p* (teacher width)', value: '2' },
   { key: 'eta', label: 'η (learning rate)', value: '0.5' },
   { key: 'noise', label: 'Δ (label noise)', value: '0' },
+  { key: 'weightDecay', label: 'λ (weight decay)', value: '0' },
+  { key: 'trainSecondLayer', label: 'train 2nd layer v', value: 'false' },
   { key: 'init.studentVariance', label: 'σ² (init variance)', value: '0.001' },
+  { key: 'init.seed', label: 'init seed (weights)', value: '0' },
   { key: 'N', label: 'N (SGD dimension)', value: '2000' },
   { key: 'alphaMax', label: 'α_max', value: '80' },
   { key: 'seed', label: 'seed (SGD samples)', value: '1' },
+  { key: 'runs', label: 'runs (SGD ensemble)', value: '1' },
 ] as const;
 
 export type FieldKey = (typeof FIELDS)[number]['key'];
@@ -29,12 +33,18 @@ export const PRESETS: readonly { name: string; label: string; changes: Partial<S
   { name: 'headline', label: 'Paper headline (p = 4, p* = 2)', changes: {} },
   { name: 'phase-retrieval', label: 'Phase retrieval (p = p* = 1)', changes: { p: '1', pStar: '1', eta: '0.1', alphaMax: '150' } },
   { name: 'overparameterised', label: 'Over-parameterised (p = 8)', changes: { p: '8' } },
-  { name: 'saad-solla', label: 'Saad–Solla (erf, sum readout, K = M = 2)', changes: { activation: 'erf', readout: 'sum', p: '2', pStar: '2', eta: '0.5', 'init.studentVariance': '0.01', N: '500', alphaMax: '400' } },
+  { name: 'saad-solla', label: 'Saad–Solla (erf, sum readout, p = p* = 2: their K = M = 2)', changes: { activation: 'erf', readout: 'sum', p: '2', pStar: '2', eta: '0.5', 'init.studentVariance': '0.01', N: '500', alphaMax: '400' } },
 ];
 
 export function presetState(name: string): State {
   const preset = PRESETS.find((p) => p.name === name);
   return { ...DEFAULT_STATE, ...(preset?.changes ?? {}) };
+}
+
+/** The preset a state is exactly (every control at that preset's value), or "custom". */
+export function presetOf(state: State): string {
+  const match = PRESETS.find((p) => FIELDS.every((f) => presetState(p.name)[f.key] === state[f.key].trim()));
+  return match?.name ?? 'custom';
 }
 
 /** Reads the state from a query string; keys not given take their defaults, unknown keys are ignored. */
