@@ -21,6 +21,7 @@ import {
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
 import { sgdWork, odeSeconds, checkTime, MAX_STEPS } from '../src/model/budget.js';
+import { describeEta } from '../src/model/schedule.js';
 import { parseOut, parseWorkers } from './options.js';
 
 /** `--json`: one JSON document streamed to stdout in 1 MiB pieces, never built as one string; EPIPE and ENOSPC as above. */
@@ -135,7 +136,7 @@ export async function runSim(problem: Problem, opts: SimOptions, { every, resume
 export function describe(c: Config): string {
   const init = 'Q' in c.init ? 'explicit overlaps' : `${c.init.teacher} teacher, σ² = ${c.init.studentVariance}, init seed ${c.init.seed}`;
   const until = c.time === 't' ? `${timeDefinition(c)} ≤ ${Number(timeAt(c, c.alphaMax).toPrecision(6))} (α ≤ ${c.alphaMax})` : `α ≤ ${c.alphaMax}`;
-  return `${c.activation} p = ${c.p}, p* = ${c.pStar}, η = ${c.eta}, Δ = ${c.noise}, ${until}, ${init}`;
+  return `${c.activation} p = ${c.p}, p* = ${c.pStar}, ${describeEta(c.eta)}${c.batchSize === 1 ? '' : `, batch ${c.batchSize}`}, Δ = ${c.noise}, ${until}, ${init}`;
 }
 
 export const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(3) : String(x));

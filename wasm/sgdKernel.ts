@@ -229,3 +229,39 @@ export function updateDotRows(W: usize, rows: i32, n: i32, grad: usize, shrink: 
     store<f64>(out + (<usize>r << 3), finish(p0, q0, a0, xNew, n4, n) * scale);
   }
 }
+
+/**
+ * The mini-batch update: w_r ← s·w_r + Σ_b g_rb x_b over the batch's B inputs (X: B rows of n,
+ * grad: rows × B row-major), accumulated per element in the order b = 0, 1, …, B − 1 starting from
+ * s·w_r + g_r0 x_0 (w_r + g_r0 x_0 when s = 1), exactly as src/sim/sgd.ts's plain loop. B = 1 is
+ * updateRows. The inputs are walked two elements at a time with the B sums in registers, so W is
+ * read and written once per batch.
+ */
+export function updateRowsBatch(W: usize, rows: i32, n: i32, grad: usize, B: i32, shrink: f64, X: usize): void {
+  const stride = <usize>n << 3;
+  const n2 = n & ~1;
+  const sv = f64x2.splat(shrink);
+  for (let r = 0; r < rows; r++) {
+    const w = W + <usize>r * stride;
+    const gRow = grad + ((<usize>r * <usize>B) << 3);
+    const g0 = load<f64>(gRow);
+    const g0v = f64x2.splat(g0);
+    for (let i = 0; i < n2; i += 2) {
+      const o = <usize>i << 3;
+      let acc = shrink == 1
+        ? f64x2.add(v128.load(w + o), f64x2.mul(g0v, v128.load(X + o)))
+        : f64x2.add(f64x2.mul(sv, v128.load(w + o)), f64x2.mul(g0v, v128.load(X + o)));
+      for (let b = 1; b < B; b++) {
+        const gb = f64x2.splat(load<f64>(gRow + (<usize>b << 3)));
+        acc = f64x2.add(acc, f64x2.mul(gb, v128.load(X + <usize>b * stride + o)));
+      }
+      v128.store(w + o, acc);
+    }
+    if (n2 < n) {
+      const o = <usize>n2 << 3;
+      let acc = shrink == 1 ? load<f64>(w + o) + g0 * load<f64>(X + o) : shrink * load<f64>(w + o) + g0 * load<f64>(X + o);
+      for (let b = 1; b < B; b++) acc += load<f64>(gRow + (<usize>b << 3)) * load<f64>(X + <usize>b * stride + o);
+      store<f64>(w + o, acc);
+    }
+  }
+}

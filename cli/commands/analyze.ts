@@ -7,6 +7,7 @@ import type { SetupAnalysis } from '../../src/analysis/analyze.js';
 import { timeAxis, formatTime } from '../../src/model/time.js';
 import { type SimOptions, type SimSetup, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, withCommonOptions, withResumeOptions } from '../common.js';
 import { load, makeProblem, initialCondition, solveOde, provenance, analyzeSetup, analyzeLossCurve, conservedDrift, curvesFigureSpec, lossFigureSpec, renderSvg, quadraticAnalysesApply, writeRunFolder, svgToPng, writeTrajectoryNpz } from '../library.js';
+import { analysisRates } from '../../src/ode/protocol.js';
 /** The analysis as a few lines of text. */
 function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
   const lines: string[] = [];
@@ -90,7 +91,8 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
     trajectory = runOde(problem, opts).trajectory;
     gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
   }
-  const analysis = analyzeSetup({ eta: config.eta, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory, gradientFlow });
+  const rates = analysisRates(problem); // η/n_b and ∫η/n_b dα (batch size, schedule)
+  const analysis = analyzeSetup({ ...rates, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory, gradientFlow });
   const result = { ...analysis, ...provenance(config) };
   if (opts.json) printJson(result);
   else {
@@ -100,9 +102,9 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   if (opts.out) {
     const rules = analysis.escapeAlpha === null ? [] : [{ x: analysis.escapeAlpha, label: 'α_esc' }];
     const lossSvg = await renderSvg(lossFigureSpec([{ label: opts.sim ? `SGD N=${config.N}` : 'ODE', trajectory }], 'Loss, plateau and escape', describe(config), rules, config));
-    const drift = conservedDrift(trajectory, config.eta);
+    const drift = conservedDrift(trajectory, rates.eta, rates.etaIntegral);
     const series = [{ label: 'this run', x: timeAxis(config, trajectory.alpha).values, y: drift.drift }];
-    if (gradientFlow) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: conservedDrift(gradientFlow, config.eta).drift });
+    if (gradientFlow) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: conservedDrift(gradientFlow, rates.eta, rates.etaIntegral).drift });
     const driftSvg = await renderSvg(curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: describe(config), x: { title: timeAxis(config, []).title, log: true }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: true } }));
     const files = writeRunFolder(opts.out, [
       ['analysis.json', JSON.stringify(result, null, 1) + '\n'],

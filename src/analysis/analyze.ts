@@ -59,7 +59,10 @@ export function quadraticAnalysesApply(problem: Pick<Problem, 'network' | 'secon
 }
 
 export interface AnalyzeInput {
+  /** η_eff = η/n_b at α = 0 (src/ode/protocol.ts analysisRates). */
   readonly eta: number;
+  /** ∫₀^α η_eff when η varies (a schedule); default η_eff·α. */
+  readonly etaIntegral?: (alpha: number) => number;
   readonly noise: number;
   /** Weight decay λ: it moves the symmetric saddle (theory.saddleLoss); default 0. */
   readonly weightDecay?: number;
@@ -73,7 +76,7 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
   const { eta, noise, initial, trajectory: t } = input;
   const { p, pStar, P } = initial;
   const curve = analyzeLossCurve(t.alpha, t.loss, { floor: noise / 2 });
-  const drift = conservedDrift(t, eta);
+  const drift = conservedDrift(t, eta, input.etaIntegral);
   const last = t.alpha.length - 1;
   const final: Overlaps = { p, pStar, Q: t.Q[last], M: t.M[last], P };
   const saddle = symmetricPlateau(p, pStar, P);
@@ -85,14 +88,15 @@ export function analyzeSetup(input: AnalyzeInput): SetupAnalysis {
     plateau: curve.plateau,
     plateaus: curve.plateaus,
     escapeAlpha: curve.escapeAlpha,
-    // These analyses are of the mean readout (quadraticAnalysesApply): t = ηα/p (src/model/time.ts).
-    escapeTime: curve.escapeAlpha === null ? null : timeAt({ eta, p, readout: 'mean' }, curve.escapeAlpha),
+    // These analyses are of the mean readout (quadraticAnalysesApply): t = ηα/p (src/model/time.ts),
+    // with η/n_b, and ∫η(α)/n_b dα for a schedule (src/ode/protocol.ts).
+    escapeTime: curve.escapeAlpha === null ? null : input.etaIntegral ? input.etaIntegral(curve.escapeAlpha) / p : timeAt({ eta, p, readout: 'mean' }, curve.escapeAlpha),
     escapeDecay: curve.escapeDecay,
     finalDecay: curve.finalDecay,
     finalLoss: t.loss[last],
     conserved: {
       maxDrift: drift.maxDrift,
-      gradientFlowMaxDrift: input.gradientFlow ? conservedDrift(input.gradientFlow, eta).maxDrift : null,
+      gradientFlowMaxDrift: input.gradientFlow ? conservedDrift(input.gradientFlow, eta, input.etaIntegral).maxDrift : null,
       evaluatedUpTo: drift.evaluatedUpTo,
       initial: drift.initial,
     },

@@ -25,6 +25,7 @@ import { lossDeviation, type LossDeviation } from './compare.js';
 import { stabilityLimit, type StabilityLimit } from './stability.js';
 import { initialCondition, makeProblem } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
+import { initialEta } from '../model/schedule.js';
 
 export type LossStage = 'initial transient' | 'plateau' | 'escape' | 'convergence' | 'final flat stretch';
 
@@ -164,7 +165,7 @@ export function odeStability(config: Config, ode?: Pick<Trajectory, 'status' | '
   const initial = initialCondition(config).overlaps;
   const o = ode ?? solveOde(makeProblem(config), initial);
   const limit = stabilityLimit(config, { initial, etaDiverges: o.status !== 'completed' });
-  return { eta: config.eta, alphaMax: config.alphaMax, time: { eta: config.eta, p: config.p, readout: config.readout, time: config.time }, ode: { status: o.status, divergedAt: o.divergedAt ?? null, message: o.message }, limit };
+  return { eta: initialEta(config.eta), alphaMax: config.alphaMax, time: { eta: config.eta, batchSize: config.batchSize, p: config.p, readout: config.readout, time: config.time }, ode: { status: o.status, divergedAt: o.divergedAt ?? null, message: o.message }, limit };
 }
 
 export interface DivergenceDiagnosis {
@@ -185,7 +186,10 @@ function beyond(s: OdeStability): string {
 function limitText(s: OdeStability): string {
   const { stable, unstable } = s.limit;
   const c = clockOf(s.time);
-  const range = `over ${c.sym} ≤ ${num(c.of(s.alphaMax))}`;
+  // The limit is per batch size (∝ batchSize) and, for a schedule, on η(0) with the schedule scaled.
+  const batch = s.limit.batchSize !== undefined && s.limit.batchSize !== 1 ? ` at batchSize = ${s.limit.batchSize}` : '';
+  const scaled = s.limit.scheduled ? ' (η at α = 0, the whole schedule scaled with it)' : '';
+  const range = `over ${c.sym} ≤ ${num(c.of(s.alphaMax))}${batch}${scaled}`;
   if (stable === null) return `it diverges ${range} even at η = ${num(unstable!, 3)}`;
   if (unstable === null) return `it stays finite ${range} up to at least η = ${num(stable, 3)}`;
   return `it stays finite ${range} up to η ≈ ${num(stable, 3)} (diverges at ${num(unstable, 3)}; bisection on η)`;

@@ -10,6 +10,7 @@ import { isOverlapInit, parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { solveOde } from '../ode/solve.js';
 import { analyzeLossCurve } from './plateau.js';
+import { initialEta, scaleEta } from '../model/schedule.js';
 import { ConfigError, withContext } from '../model/errors.js';
 import { timeAt } from '../model/time.js';
 import { csvText } from '../model/csv.js';
@@ -55,9 +56,11 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): { poin
   const runs: { p: number; variance: number; eta: number; c: Config }[] = [];
   for (const p of options.ps) {
     for (const variance of options.variances) {
-      const eta = options.scaleEta ? (config.eta * p) / config.p : config.eta;
+      // A schedule is scaled as a whole; a constant η exactly as before ((η p)/p₀).
+      const etaSpec = !options.scaleEta ? config.eta : typeof config.eta === 'number' ? (config.eta * p) / config.p : scaleEta(config.eta, p / config.p);
+      const eta = initialEta(etaSpec);
       try {
-        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta, init: { ...config.init, studentVariance: variance } }) });
+        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta: etaSpec, init: { ...config.init, studentVariance: variance } }) });
       } catch (err) {
         throw withContext(err, `at escape-sweep point p = ${p}, σ² = ${variance}`);
       }

@@ -38,6 +38,15 @@ export function quadraticRhs(params: DynamicsParams): OverlapRhs {
   const gf = (2 * eta) / p;
   const nq = params.sgdNoise === false ? 0 : (4 * eta * eta) / (p * p);
   const decay = eta * (params.weightDecay ?? 0);
+  const { etaAt } = params;
+  if (etaAt) {
+    // η(α) (src/ode/protocol.ts): the same coefficients, recomputed at each α.
+    const noisy = params.sgdNoise !== false, wd = params.weightDecay ?? 0;
+    return (y, dy, alpha = 0) => {
+      const e = etaAt(alpha);
+      quadraticRhsInto(y, dy, p, pStar, P, G, H, trP, trP2, (2 * e) / p, noisy ? (4 * e * e) / (p * p) : 0, e * wd, noise);
+    };
+  }
   return (y, dy) => quadraticRhsInto(y, dy, p, pStar, P, G, H, trP, trP2, gf, nq, decay, noise);
 }
 
@@ -247,8 +256,12 @@ export function quadraticPerpForm(params: DynamicsParams): PerpForm | null {
   for (let i = 0; i < ps * ps; i++) { pNorm = Math.max(pNorm, Math.abs(ctx.P2s[i])); piNorm += Pinv[i] * Pinv[i]; }
   piNorm = Math.sqrt(piNorm);
   const u = Number.EPSILON / 2;
+  const { etaAt } = params, noisy = params.sgdNoise !== false, wd = params.weightDecay ?? 0;
   return {
-    rhs: (y, dy) => quadraticPerpRhsInto(y, dy, ctx, gf, nq, decay),
+    // η(α) (src/ode/protocol.ts): the same coefficients, recomputed at each α.
+    rhs: etaAt
+      ? (y, dy, alpha = 0) => { const e = etaAt(alpha); quadraticPerpRhsInto(y, dy, ctx, (2 * e) / p, noisy ? (4 * e * e) / pp : 0, e * wd); }
+      : (y, dy) => quadraticPerpRhsInto(y, dy, ctx, gf, nq, decay),
     lossAndFloor: (y) => {
       const eps = perpOverlaps(y, ctx);
       // D = MᵀM/p − P²/p* is rounded to ≈ 4u·max|P²/p*| per entry (at most p* + 2 roundings of

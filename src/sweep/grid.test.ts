@@ -101,7 +101,7 @@ test('the results table has dotted config columns, full-precision numbers, and a
 test('the phase diagram is a rect heatmap over two keys, averaging rows that share a cell, and renders to SVG', async () => {
   const rows = expandSweep({ p: [2, 4], eta: [0.1, 0.2], seed: [1, 2] }).points.map((pt, i) => ({
     configHash: String(i), solver: pt.solver, config: pt.config, computedAt: 't', status: 'completed' as const, message: '',
-    finalLoss: pt.config.p * pt.config.eta + (pt.values.seed as number), escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0,
+    finalLoss: pt.config.p * (pt.config.eta as number) + (pt.values.seed as number), escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0,
   }));
   const spec = phaseDiagramSpec(resultsTable(rows), { x: 'eta', y: 'p', color: 'final_loss' }) as unknown as { mark: { type: string }; data: { values: { x: string; y: string; value: number; n: number }[] } };
   assert.equal(spec.mark.type, 'rect');

@@ -4,7 +4,7 @@
  * it, then runs one SGD trajectory at finite N and streams its saved points in small batches.
  */
 import {
-  parseConfig, makeProblem, initialCondition, solveOde, simulateRun, ensembleWeights, analyzeSetup, conservedDrift, quadraticAnalysesApply,
+  parseConfig, makeProblem, initialCondition, solveOde, analysisRates, simulateRun, ensembleWeights, analyzeSetup, conservedDrift, quadraticAnalysesApply,
   trajectoryJson, trajectoryCsv, provenance, errorLine,
   type Trajectory, type Config,
 } from '../../src/index.js';
@@ -33,11 +33,12 @@ function run({ id, input }: RunRequest): void {
   const gradientFlow = solveOde(problem, initial.overlaps, { sgdNoise: false });
   // The paper's analyses (conserved quantity, Hessian) are for the quadratic network only.
   const quadratic = quadraticAnalysesApply(problem);
-  const analysis = quadratic ? analyzeSetup({ eta: config.eta, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
+  const rates = analysisRates(problem); // η/n_b and ∫η/n_b dα (batch size, schedule)
+  const analysis = quadratic ? analyzeSetup({ ...rates, noise: config.noise, weightDecay: config.weightDecay, initial: initial.overlaps, trajectory: ode, gradientFlow }) : null;
   post({
     type: 'ode', id, ode: trajectoryJson(ode), analysis, ms: performance.now() - t0,
-    odeDrift: quadratic ? Array.from(conservedDrift(ode, config.eta).drift) : [],
-    gradientFlowDrift: quadratic ? Array.from(conservedDrift(gradientFlow, config.eta).drift) : [],
+    odeDrift: quadratic ? Array.from(conservedDrift(ode, rates.eta, rates.etaIntegral).drift) : [],
+    gradientFlowDrift: quadratic ? Array.from(conservedDrift(gradientFlow, rates.eta, rates.etaIntegral).drift) : [],
     gradientFlowAlpha: Array.from(gradientFlow.alpha),
     exports: exportsOf(config, ode),
   });
@@ -61,7 +62,7 @@ function run({ id, input }: RunRequest): void {
   });
   flush();
   post({
-    type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: quadratic ? Array.from(conservedDrift(sgd, config.eta).drift) : [], ms: performance.now() - t0,
+    type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: quadratic ? Array.from(conservedDrift(sgd, rates.eta, rates.etaIntegral).drift) : [], ms: performance.now() - t0,
     exports: exportsOf(config, ode, sgd), engine: sgd.stats.wasmKernel === 1 ? 'WebAssembly SIMD' : 'JavaScript',
   });
 }
