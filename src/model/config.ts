@@ -76,7 +76,7 @@ export const configSchema = z.strictObject({
   /** Samples per SGD step (their mean gradient); α counts samples/N, so a step advances α by batchSize/N. */
   batchSize: z.number({ error: 'must be an integer ≥ 1 (samples per SGD step)' }).int('must be an integer ≥ 1 (samples per SGD step)').min(1, 'must be an integer ≥ 1 (samples per SGD step)').max(1_000_000, 'must be ≤ 1000000 (samples per SGD step)').default(1),
   noise: finite('label-noise variance Δ').refine((v) => v >= 0, 'must be ≥ 0 (label-noise variance Δ)').default(0),
-  alphaMax: positive("final time α = steps/N").default(80),
+  alphaMax: positive("final time α = samples/N").default(80),
   saveAt: z.array(finite('α').refine((v) => v >= 0, 'must be ≥ 0'), { error: 'must be an array of α values' }).optional(),
   // Presentation only (src/model/time.ts): the unit of every table, figure axis and message; data files carry both.
   time: z.enum(TIME_UNITS, { error: 'must be "alpha" (α = steps/N) or "t" (t = ηα/p for the mean readout, ηα for the sum readout)' }).default('alpha'),

@@ -24,8 +24,8 @@ export interface PowerSchedule {
 
 export interface PiecewiseSchedule {
   readonly schedule: 'piecewise';
-  readonly values: readonly number[];
-  readonly until: readonly number[];
+  readonly values: number[];
+  readonly until: number[];
 }
 
 /** A config's `eta`: a constant or a schedule object. */

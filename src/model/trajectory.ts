@@ -14,7 +14,7 @@ export interface Trajectory {
   readonly solver: 'ode' | 'sgd' | 'sde';
   readonly p: number;
   readonly pStar: number;
-  /** Saved times α = steps/N. */
+  /** Saved times α = samples/N (= steps/N at batch size 1). */
   readonly alpha: Float64Array;
   /** Population loss ε(Q, M, P) at each saved α (exact in the overlaps, not a test-set estimate). */
   readonly loss: Float64Array;

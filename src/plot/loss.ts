@@ -77,7 +77,7 @@ export function resolvedLoss(t: Pick<Trajectory, 'loss' | 'lossFloor'>): Float64
  * (src/model/time.ts gives the values and the axis title; rules are given in α and moved too).
  */
 export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules'], time?: TimeConfig): TopLevelSpec {
-  const axis = (alpha: ArrayLike<number>) => (time ? timeAxis(time, alpha) : { values: alpha, title: 'α = steps / N' });
+  const axis = (alpha: ArrayLike<number>) => (time ? timeAxis(time, alpha) : { values: alpha, title: 'α = samples / N' });
   return curvesFigureSpec(
     series.map((s) => ({ label: s.label, x: axis(s.trajectory.alpha).values, y: resolvedLoss(s.trajectory), points: s.points })),
     { title, subtitle, x: { title: axis([]).title, log: true }, y: { title: 'population loss ε', log: true }, rules: rules?.map((r) => ({ ...r, x: axis([r.x]).values[0] })) },

@@ -11,7 +11,7 @@ const common = { width: WIDTH, height: HEIGHT, autosize, config: { font: 'system
 
 /** Rows {alpha, loss, series}; a log–log plot of the loss, ODE as a line, SGD as points. */
 export function lossSpec(title: string): TopLevelSpec {
-  const x = { field: 'alpha', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'α = steps / N' };
+  const x = { field: 'alpha', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'α = samples / N' };
   const y = { field: 'loss', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'population loss ε' };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain: ['ODE (N → ∞)', 'SGD'], range: ['#1f5fa8', '#e0702a'] } };
   return {
