@@ -224,18 +224,27 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
     if (from >= to) return;
     k.setRngState(rng.getState());
     if (B > 1) {
-      // Mini-batch: the B inputs' fields with the same weights, then one pass over W for the update.
-      for (let step = from; step < to; step++) {
+      // Mini-batch: the B inputs' fields with the same weights, then one pass over W that updates it
+      // and (except after the block's last step) computes the next step's first λ, as for batch 1.
+      let c = 0;
+      k.drawSlot(c);
+      k.studentFieldsAt(c);
+      for (let step = from; ; step++) {
         ratesAt(step);
-        for (let b = 0; b < B; b++) {
-          k.drawInput(b);
-          k.studentFields(b);
-          k.teacherFields(b);
+        k.teacherFieldsAt(c);
+        backward(0);
+        for (let b = 1; b < B; b++) {
+          k.drawSlot(1 + b);
+          k.studentFieldsAt(1 + b);
+          k.teacherFieldsAt(1 + b);
           backward(b);
         }
-        k.updateBatch(shrink);
         secondLayerStep();
         if (progress && step % progressEvery === 0) progress(step / totalSteps);
+        if (step + 1 === to) { k.updateBatch(c, -1, shrink); break; }
+        k.drawSlot(1 - c);
+        k.updateBatch(c, 1 - c, shrink);
+        c = 1 - c;
       }
       rng.setState(k.rngState());
       return;
