@@ -36,6 +36,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/sim'], //       finite-N SGD, the WebAssembly kernel, ensembles
   ['src/sde'], //       the stochastic overlap dynamics of finite N (uses sim's ensemble summary, so one layer above it)
   ['src/analysis'], //  analyses of trajectories, escape sweeps, stability limits
+  ['src/studies'], //   things that run many solves: the batch-size and schedule studies
   ['src/sweep'], //     grids, points, result tables (browser-safe)
   ['src/plot'], //      figure specs
   ['src/index.ts', 'src/testing'], // the public API; helpers of the tests
