@@ -21,7 +21,7 @@ export interface SetupAnalysis {
   readonly plateau: Plateau | null;
   readonly plateaus: Plateau[];
   readonly escapeAlpha: number | null;
-  /** Escape in the rescaled time t = ηα/p (each unit's gradient carries 1/p). */
+  /** Escape in the rescaled time t = ηα/p (each unit's gradient carries 1/p); with a batch size n_b and a schedule, t = ∫₀^α η(s)/n_b ds / p. */
   readonly escapeTime: number | null;
   readonly escapeDecay: ExponentialFit | null;
   readonly finalDecay: ExponentialFit | null;
