@@ -79,7 +79,7 @@ export const configSchema = z.strictObject({
   alphaMax: positive("final time α = samples/N").default(80),
   saveAt: z.array(finite('α').refine((v) => v >= 0, 'must be ≥ 0'), { error: 'must be an array of α values' }).optional(),
   // Presentation only (src/model/time.ts): the unit of every table, figure axis and message; data files carry both.
-  time: z.enum(TIME_UNITS, { error: 'must be "alpha" (α = steps/N) or "t" (t = ηα/p for the mean readout, ηα for the sum readout)' }).default('alpha'),
+  time: z.enum(TIME_UNITS, { error: 'must be "alpha" (α = samples/N) or "t" (t = ηα/p for the mean readout, ηα for the sum readout)' }).default('alpha'),
   savePoints: z.number().int('must be an integer').min(2, 'must be ≥ 2').max(100000, 'must be ≤ 100000').default(300),
   init: z.union([weightInit, overlapInit], {
     error: 'must be either { teacher, studentVariance, seed } (random weights) or { Q, M, P } (explicit overlaps)',

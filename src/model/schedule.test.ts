@@ -4,6 +4,7 @@ import { parseConfig, applyOverrides } from './config.js';
 import { ConfigError } from './errors.js';
 import { saveGrid } from './problem.js';
 import { etaAt, integratedEta, describeEta, scaleEta, smoothPieces, type EtaSpec } from './schedule.js';
+import { timeAt, timeDefinition } from './time.js';
 
 /** The one-line error naming `field`. */
 const rejects = (input: unknown, field: string, pattern: RegExp) =>
@@ -66,4 +67,13 @@ test('∫₀^α η in closed form matches the trapezoid rule on 10⁵ points (co
   const drop: EtaSpec = { schedule: 'piecewise', values: [1, 0.5, 0.25], until: [2, 5] };
   assert.equal(integratedEta(drop, 7), 1 * 2 + 0.5 * 3 + 0.25 * 2);
   assert.equal(integratedEta(drop, 3), 1 * 2 + 0.5 * 1);
+});
+
+test('the time unit t = ∫₀^α η/n_b dα · s follows the schedule and the batch size (t = ηα/p at batch 1 and constant η, unchanged)', () => {
+  const drop: EtaSpec = { schedule: 'piecewise', values: [1, 0.5, 0.25], until: [2, 5] };
+  // ∫₀^7 η = 4 (rectangles), /n_b = 2, × 1/p = 1/4.
+  assert.equal(timeAt({ eta: drop, batchSize: 2, p: 4, readout: 'mean' }, 7), 4 / 2 / 4);
+  assert.equal(timeAt({ eta: 0.3, p: 4, readout: 'mean' }, 10), (0.3 * 10) / 4);
+  assert.equal(timeAt({ eta: 0.8, batchSize: 4, p: 1, readout: 'sum' }, 10), timeAt({ eta: 0.2, p: 1, readout: 'sum' }, 10));
+  assert.equal(timeDefinition({ readout: 'mean', eta: drop, batchSize: 2 }), 't = ∫η/n_b dα/p');
 });

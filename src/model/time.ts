@@ -1,5 +1,5 @@
 /**
- * The one time unit (issue 19 §3). The solvers count time in α = steps/N; the config key `time`
+ * The one time unit (issue 19 §3). The solvers count time in α = samples/N (steps/N at batch size 1); the config key `time`
  * chooses the unit every table, figure axis and message shows: "alpha" (default) or "t", the
  * learning-rate-weighted time in which each first-layer unit moves.
  *
@@ -74,7 +74,7 @@ export interface TimeAxis {
   readonly unit: TimeUnit;
   /** The values in the chosen unit, one per α. */
   readonly values: Float64Array;
-  /** Axis title for figures, e.g. "α = steps / N" or "t = ηα/p". */
+  /** Axis title for figures, e.g. "α = samples / N" or "t = ηα/p". */
   readonly title: string;
   /** Short symbol for tables and messages: "α" or "t". */
   readonly symbol: string;
