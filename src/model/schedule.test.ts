@@ -75,5 +75,5 @@ test('the time unit t = ∫₀^α η/n_b dα · s follows the schedule and the b
   assert.equal(timeAt({ eta: drop, batchSize: 2, p: 4, readout: 'mean' }, 7), 4 / 2 / 4);
   assert.equal(timeAt({ eta: 0.3, p: 4, readout: 'mean' }, 10), (0.3 * 10) / 4);
   assert.equal(timeAt({ eta: 0.8, batchSize: 4, p: 1, readout: 'sum' }, 10), timeAt({ eta: 0.2, p: 1, readout: 'sum' }, 10));
-  assert.equal(timeDefinition({ readout: 'mean', eta: drop, batchSize: 2 }), 't = ∫η/n_b dα/p');
+  assert.equal(timeDefinition({ readout: 'mean', eta: drop, batchSize: 2 }), 't = ∫η dα/(n_b p)');
 });

@@ -65,9 +65,10 @@ export const timeAt = (c: Pick<TimeConfig, 'eta' | 'batchSize' | 'p' | 'readout'
 
 /** The definition of t in words for this config, e.g. "t = ηα/p" (for labels and documentation). */
 export function timeDefinition(c: Pick<TimeConfig, 'readout'> & Partial<Pick<TimeConfig, 'eta' | 'batchSize'>>): string {
-  const b = (c.batchSize ?? 1) === 1 ? '' : '/n_b';
-  if (c.eta !== undefined && typeof c.eta !== 'number') return c.readout === 'mean' ? `t = ∫η${b} dα/p` : `t = ∫η${b} dα`;
-  return c.readout === 'mean' ? `t = η${b}α/p` : `t = η${b}α`;
+  const batch = (c.batchSize ?? 1) !== 1;
+  const rate = c.eta !== undefined && typeof c.eta !== 'number' ? '∫η dα' : 'ηα';
+  if (c.readout === 'mean') return batch ? `t = ${rate}/(n_b p)` : `t = ${rate}/p`;
+  return batch ? `t = ${rate}/n_b` : `t = ${rate}`;
 }
 
 export interface TimeAxis {
