@@ -5,8 +5,11 @@
  * and position from disjoint bits) as src/random/rng.ts, so both sides pay for the same generator.
  *   x ~ N(0, I_N); λ_k = w_k·x/√N; ν_j = w*_j·x/√N; e = mean_k λ_k² − mean_j ν_j²;
  *   w_k ← w_k − η e 2λ_k x/(p√N).
- * Usage: sgd N p pStar steps repeats  → one JSON line: median steps/s over the repeats, and the
- * final mean of Q_kk (printed so that the compiler cannot drop the work).
+ * With a batch size B > 1 (the optional 6th argument) a step draws B inputs, computes their
+ * errors with the same weights and applies the mean gradient, w_k ← w_k − (η/B) Σ_b e_b 2λ_kb x_b/(p√N),
+ * in one pass over W per step (the B inputs' terms summed per element), as the kernel does.
+ * Usage: sgd N p pStar steps repeats [B]  → one JSON line: median steps/s and samples/s (B per
+ * step) over the repeats, and the final mean of Q_kk (printed so that the compiler cannot drop the work).
  * Built by bench/run.ts with gcc -O3 -march=native -ffast-math.
  */
 #include <math.h>
@@ -61,12 +64,13 @@ static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
 static int cmp(const void *a, const void *b) { double d = *(const double *)a - *(const double *)b; return (d > 0) - (d < 0); }
 
 int main(int argc, char **argv) {
-  if (argc != 6) { fprintf(stderr, "usage: sgd N p pStar steps repeats\n"); return 2; }
-  int N = atoi(argv[1]), p = atoi(argv[2]), ps = atoi(argv[3]), reps = atoi(argv[5]);
+  if (argc != 6 && argc != 7) { fprintf(stderr, "usage: sgd N p pStar steps repeats [batch]\n"); return 2; }
+  int N = atoi(argv[1]), p = atoi(argv[2]), ps = atoi(argv[3]), reps = atoi(argv[5]), B = argc == 7 ? atoi(argv[6]) : 1;
   long steps = atol(argv[4]);
   double eta = 0.5, isn = 1 / sqrt((double)N);
   double *W = malloc(sizeof(double) * p * N), *T = malloc(sizeof(double) * ps * N), *x = malloc(sizeof(double) * N);
   double *lam = malloc(sizeof(double) * p), rates[64];
+  double *X = malloc(sizeof(double) * (long)B * N), *G = malloc(sizeof(double) * (long)p * B);
   zig_init();
   s[0] = 0x9e3779b9; s[1] = 0x85ebca6b; s[2] = 0xc2b2ae35; s[3] = 1;
   double q = 0;
@@ -74,7 +78,32 @@ int main(int argc, char **argv) {
     for (long i = 0; i < (long)p * N; i++) W[i] = sqrt(1e-3) * gauss();
     for (long i = 0; i < (long)ps * N; i++) T[i] = gauss();
     double t0 = now();
-    for (long st = 0; st < steps; st++) {
+    for (long st = 0; st < steps && B > 1; st++) {
+      for (int b = 0; b < B; b++) {
+        double *xb = X + (long)b * N, e = 0;
+        for (int n = 0; n < N; n++) xb[n] = gauss();
+        for (int k = 0; k < p; k++) {
+          double d = 0; const double *w = W + (long)k * N;
+          for (int n = 0; n < N; n++) d += w[n] * xb[n];
+          lam[k] = d * isn; e += lam[k] * lam[k] / p;
+        }
+        for (int j = 0; j < ps; j++) {
+          double d = 0; const double *w = T + (long)j * N;
+          for (int n = 0; n < N; n++) d += w[n] * xb[n];
+          d *= isn; e -= d * d / ps;
+        }
+        for (int k = 0; k < p; k++) G[(long)k * B + b] = -(eta / B) * e * 2 * lam[k] * isn / p;
+      }
+      for (int k = 0; k < p; k++) {
+        double *w = W + (long)k * N; const double *g = G + (long)k * B;
+        for (int n = 0; n < N; n++) {
+          double acc = w[n];
+          for (int b = 0; b < B; b++) acc += g[b] * X[(long)b * N + n];
+          w[n] = acc;
+        }
+      }
+    }
+    for (long st = 0; st < steps && B == 1; st++) {
       for (int n = 0; n < N; n++) x[n] = gauss();
       double e = 0;
       for (int k = 0; k < p; k++) {
@@ -96,6 +125,6 @@ int main(int argc, char **argv) {
     for (long i = 0; i < (long)p * N; i++) q += W[i] * W[i] / ((double)N * p * reps);
   }
   qsort(rates, reps, sizeof(double), cmp);
-  printf("{\"stepsPerSecond\":%.6g,\"meanQkk\":%.6g}\n", rates[reps / 2], q);
+  printf("{\"stepsPerSecond\":%.6g,\"samplesPerSecond\":%.6g,\"meanQkk\":%.6g}\n", rates[reps / 2], rates[reps / 2] * B, q);
   return 0;
 }

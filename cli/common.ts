@@ -27,6 +27,7 @@ import {
   readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
 } from './library.js';
 import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../src/model/budget.js';
+import { describeEta } from '../src/model/schedule.js';
 import { parseOut, parseWorkers } from './options.js';
 import { terminalBar, logProgress } from './progress.js';
 import { parsePlotScale, type PlotScale } from '../src/plot/scale.js';
@@ -154,7 +155,7 @@ export async function runSim(problem: Problem, opts: SimOptions, { every, resume
 export function describe(c: Config): string {
   const init = 'Q' in c.init ? 'explicit overlaps' : `${c.init.teacher} teacher, σ² = ${c.init.studentVariance}, init seed ${c.init.seed}`;
   const until = c.time === 't' ? `${timeDefinition(c)} ≤ ${Number(timeAt(c, c.alphaMax).toPrecision(6))} (α ≤ ${c.alphaMax})` : `α ≤ ${c.alphaMax}`;
-  return `${c.activation} p = ${c.p}, p* = ${c.pStar}, η = ${c.eta}, Δ = ${c.noise}, ${until}, ${init}`;
+  return `${c.activation} p = ${c.p}, p* = ${c.pStar}, ${describeEta(c.eta)}${c.batchSize === 1 ? '' : `, batch ${c.batchSize}`}, Δ = ${c.noise}, ${until}, ${init}`;
 }
 
 export const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(3) : String(x));

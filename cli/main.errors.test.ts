@@ -115,5 +115,5 @@ test('an engine bug is reported as one: exit 1, "internal error (a bug in onepas
   // A user error still is one line, exit 2, and not marked as a bug.
   const user = run(['ode', ...small, '--set', 'alphaMax=-1']);
   assert.equal(user.status, 2);
-  assert.equal(user.stderr, 'error: alphaMax: must be > 0 (final time α = steps/N) (got -1)\n');
+  assert.equal(user.stderr, 'error: alphaMax: must be > 0 (final time α = samples/N) (got -1)\n');
 });

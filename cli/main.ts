@@ -15,6 +15,8 @@ import { registerCompare } from './commands/compare.js';
 import { registerReproduce } from './commands/reproduce.js';
 import { registerExplore } from './commands/explore.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerBatch } from './commands/batch.js';
+import { registerSchedule } from './commands/schedule.js';
 
 // stdout closed by its reader (`--json | head`) ends the run quietly; stdout that cannot be
 // written (ENOSPC on a full disk) is one line and exit 2, never an unhandled 'error' event.
@@ -49,6 +51,8 @@ registerCompare(program);
 registerReproduce(program);
 registerExplore(program);
 registerSweep(program);
+registerBatch(program);
+registerSchedule(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {

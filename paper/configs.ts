@@ -15,10 +15,15 @@ const paperDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pape
 
 export type PaperConfigName = 'headline.json' | 'overparameterisation.json' | 'phase-retrieval.json';
 
+/** A paper config: the paper's claims are for batch size 1 and a constant η (README, mini-batches and schedules). */
+export type PaperConfig = Config & { readonly eta: number };
+
 /** A config of paper/ with keys overridden, validated like any config file. */
-export function paperConfig(name: PaperConfigName, overrides: Record<string, unknown> = {}): Config {
+export function paperConfig(name: PaperConfigName, overrides: Record<string, unknown> = {}): PaperConfig {
   const base = readJsonFile(join(paperDir, name)) as Record<string, unknown>;
-  return parseConfig({ ...base, ...overrides });
+  const c = parseConfig({ ...base, ...overrides });
+  if (typeof c.eta !== 'number' || c.batchSize !== 1) throw new Error(`paper/${name}: the paper's claims need a constant eta and batchSize 1`);
+  return c as PaperConfig;
 }
 
 export interface Study {

@@ -11,10 +11,10 @@
  */
 import {
   makeProblem, initialCondition, solve, analyzeSetup, alignmentGrowthRate, escapeSweep,
-  type Config, type Trajectory, type SetupAnalysis, type InitialCondition, type EscapeFit, type EscapePoint,
+  type Trajectory, type SetupAnalysis, type InitialCondition, type EscapeFit, type EscapePoint,
 } from '../src/index.js';
 import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
-import { paperConfig, type Study } from './configs.js';
+import { paperConfig, type Study, type PaperConfig as Config } from './configs.js';
 
 export interface Regime {
   /** 'gradient flow (η → 0)' or 'η = 0.25'. */

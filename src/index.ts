@@ -21,6 +21,8 @@ export { square } from './gauss/square.js';
 export { gaussianMoment } from './gauss/isserlis.js';
 export { integrate, type IntegrateOptions, type IntegrateResult, type VectorField } from './ode/dopri5.js';
 export { solveOde, overlapRhs, type OdeOptions } from './ode/solve.js';
+export { etaAt, initialEta, integratedEta, scaleEta, describeEta, isConstantEta, scheduleJumps, smoothPieces, type EtaSpec, type PowerSchedule, type PiecewiseSchedule } from './model/schedule.js';
+export { protocolRates, effectiveEta, analysisRates, integratePieces } from './ode/protocol.js';
 export { quadraticRhs, quadraticPopulationLoss } from './ode/quadratic.js';
 export { committeeRhs, committeePopulationLoss } from './ode/committee.js';
 export { packState, type DynamicsParams, type OverlapRhs } from './ode/equations.js';

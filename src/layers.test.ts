@@ -39,7 +39,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/sde'], //       the stochastic overlap dynamics of finite N (uses sim's ensemble summary, so one layer above it)
   ['src/solve.ts'], //  solve(problem, initial, { method }): the one entry point over the solvers
   ['src/analysis'], //  analyses of one trajectory, each saying whether it applies
-  ['src/studies'], //   what runs many solves: escape sweeps, stability limits
+  ['src/studies'], //   what runs many solves: escape sweeps, stability limits, the batch-size and schedule studies
   ['src/sweep'], //     grids, points, result tables (browser-safe)
   ['src/plot'], //      figure specs
   ['src/index.ts', 'src/testing'], // the public API; helpers of the tests

@@ -229,3 +229,101 @@ export function updateDotRows(W: usize, rows: i32, n: i32, grad: usize, shrink: 
     store<f64>(out + (<usize>r << 3), finish(p0, q0, a0, xNew, n4, n) * scale);
   }
 }
+
+/**
+ * The mini-batch update: w_r ← s·w_r + Σ_b g_rb x_b over the batch's B inputs (x_0 at `x0`, x_b for
+ * b ≥ 1 at Xrest + (b − 1)·n; grad: rows × B row-major), accumulated per element in the order
+ * b = 0, 1, …, B − 1 starting from s·w_r + g_r0 x_0 (w_r + g_r0 x_0 when s = 1), exactly as
+ * src/sim/sgd.ts's plain loop; then, when xNew ≠ 0, out[r] ← (w_r · xNew)·scale with the updated
+ * w_r (the next step's first pre-activation, dotRows' order), fused as for batch 1.
+ * Elements are independent, so the loops may be interchanged without changing a bit: W is walked
+ * in blocks of BLOCK elements (in L1), each block taking the inputs four at a time
+ * ((((w + g_1 x_1) + g_2 x_2) + g_3 x_3) + g_4 x_4: one load and store of w per four inputs).
+ * Measured (n = 1000, p = 4, B = 16): an inner loop over b per element pair ran 12 % slower per
+ * sample than batch 1; blocked and fused, within a few per cent of it.
+ */
+const BLOCK: i32 = 256; // a multiple of 4: the dot's four-way split runs on across blocks
+
+export function updateRowsBatch(W: usize, rows: i32, n: i32, grad: usize, B: i32, shrink: f64, x0: usize, Xrest: usize, xNew: usize, out: usize, scale: f64): void {
+  const stride = <usize>n << 3;
+  const sv = f64x2.splat(shrink);
+  const n4 = n & ~3;
+  for (let r = 0; r < rows; r++) {
+    const w = W + <usize>r * stride;
+    const gRow = grad + ((<usize>r * <usize>B) << 3);
+    let p0 = f64x2.splat(0), q0 = f64x2.splat(0);
+    for (let lo = 0; lo < n; lo += BLOCK) {
+      const hi = min(lo + BLOCK, n);
+      const hi2 = lo + ((hi - lo) & ~1);
+      const g0 = load<f64>(gRow), g0v = f64x2.splat(g0);
+      // b = 0: s·w + g_0 x_0 (w + g_0 x_0 when s = 1).
+      {
+        if (shrink == 1) {
+          for (let i = lo; i < hi2; i += 2) { const o = <usize>i << 3; v128.store(w + o, f64x2.add(v128.load(w + o), f64x2.mul(g0v, v128.load(x0 + o)))); }
+          if (hi2 < hi) { const o = <usize>hi2 << 3; store<f64>(w + o, load<f64>(w + o) + g0 * load<f64>(x0 + o)); }
+        } else {
+          for (let i = lo; i < hi2; i += 2) { const o = <usize>i << 3; v128.store(w + o, f64x2.add(f64x2.mul(sv, v128.load(w + o)), f64x2.mul(g0v, v128.load(x0 + o)))); }
+          if (hi2 < hi) { const o = <usize>hi2 << 3; store<f64>(w + o, shrink * load<f64>(w + o) + g0 * load<f64>(x0 + o)); }
+        }
+      }
+      let b = 1;
+      if (B <= 4) {
+        // Small batches: inputs 1 … B − 1 in one more pass, (w + g_1 x_1) + g_2 x_2 …, the order kept.
+        const x1 = Xrest, x2 = x1 + stride, x3 = x2 + stride;
+        const g1 = load<f64>(gRow + 8), g2 = B > 2 ? load<f64>(gRow + 16) : 0, g3 = B > 3 ? load<f64>(gRow + 24) : 0;
+        const g1v = f64x2.splat(g1), g2v = f64x2.splat(g2), g3v = f64x2.splat(g3);
+        if (B == 2) {
+          for (let i = lo; i < hi2; i += 2) { const o = <usize>i << 3; v128.store(w + o, f64x2.add(v128.load(w + o), f64x2.mul(g1v, v128.load(x1 + o)))); }
+        } else if (B == 3) {
+          for (let i = lo; i < hi2; i += 2) { const o = <usize>i << 3; v128.store(w + o, f64x2.add(f64x2.add(v128.load(w + o), f64x2.mul(g1v, v128.load(x1 + o))), f64x2.mul(g2v, v128.load(x2 + o)))); }
+        } else {
+          for (let i = lo; i < hi2; i += 2) {
+            const o = <usize>i << 3;
+            v128.store(w + o, f64x2.add(f64x2.add(f64x2.add(v128.load(w + o), f64x2.mul(g1v, v128.load(x1 + o))), f64x2.mul(g2v, v128.load(x2 + o))), f64x2.mul(g3v, v128.load(x3 + o))));
+          }
+        }
+        if (hi2 < hi) {
+          const o = <usize>hi2 << 3;
+          let a = load<f64>(w + o) + g1 * load<f64>(x1 + o);
+          if (B > 2) a += g2 * load<f64>(x2 + o);
+          if (B > 3) a += g3 * load<f64>(x3 + o);
+          store<f64>(w + o, a);
+        }
+        b = B;
+      }
+      for (; b + 3 < B; b += 4) {
+        const x1 = Xrest + <usize>(b - 1) * stride, x2 = x1 + stride, x3 = x2 + stride, x4 = x3 + stride;
+        const g1 = load<f64>(gRow + (<usize>b << 3)), g2 = load<f64>(gRow + (<usize>(b + 1) << 3));
+        const g3 = load<f64>(gRow + (<usize>(b + 2) << 3)), g4 = load<f64>(gRow + (<usize>(b + 3) << 3));
+        const g1v = f64x2.splat(g1), g2v = f64x2.splat(g2), g3v = f64x2.splat(g3), g4v = f64x2.splat(g4);
+        for (let i = lo; i < hi2; i += 2) {
+          const o = <usize>i << 3;
+          let acc = f64x2.add(v128.load(w + o), f64x2.mul(g1v, v128.load(x1 + o)));
+          acc = f64x2.add(acc, f64x2.mul(g2v, v128.load(x2 + o)));
+          acc = f64x2.add(acc, f64x2.mul(g3v, v128.load(x3 + o)));
+          v128.store(w + o, f64x2.add(acc, f64x2.mul(g4v, v128.load(x4 + o))));
+        }
+        if (hi2 < hi) {
+          const o = <usize>hi2 << 3;
+          store<f64>(w + o, (((load<f64>(w + o) + g1 * load<f64>(x1 + o)) + g2 * load<f64>(x2 + o)) + g3 * load<f64>(x3 + o)) + g4 * load<f64>(x4 + o));
+        }
+      }
+      for (; b < B; b++) {
+        const xb = Xrest + <usize>(b - 1) * stride;
+        const g = load<f64>(gRow + (<usize>b << 3)), gv = f64x2.splat(g);
+        for (let i = lo; i < hi2; i += 2) { const o = <usize>i << 3; v128.store(w + o, f64x2.add(v128.load(w + o), f64x2.mul(gv, v128.load(xb + o)))); }
+        if (hi2 < hi) { const o = <usize>hi2 << 3; store<f64>(w + o, load<f64>(w + o) + g * load<f64>(xb + o)); }
+      }
+      if (xNew != 0) {
+        // This block's share of w_r · xNew, while it is in L1: dotRows' accumulators over n4.
+        const top = min(hi, n4);
+        for (let i = lo; i < top; i += 4) {
+          const o = <usize>i << 3;
+          p0 = f64x2.add(p0, f64x2.mul(v128.load(w + o), v128.load(xNew + o)));
+          q0 = f64x2.add(q0, f64x2.mul(v128.load(w + o, 16), v128.load(xNew + o, 16)));
+        }
+      }
+    }
+    if (xNew != 0) store<f64>(out + (<usize>r << 3), finish(p0, q0, w, xNew, n4, n) * scale);
+  }
+}

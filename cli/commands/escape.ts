@@ -1,4 +1,5 @@
 /** `onepass escape`: the escape time (ODE) against the student width p and the initialisation variance σ². */
+import { initialEta } from '../../src/model/schedule.js';
 import type { Command } from 'commander';
 import { csvText } from '../../src/model/csv.js';
 import { escapeSweepSeconds, checkTime, estimateNote } from '../../src/model/budget.js';
@@ -68,7 +69,7 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
   const config = loadConfig(opts, { weights: false });
   prepareOut(opts, false);
   const Ns = parseList('n-list', opts.nList, false);
-  const etas = opts.etas ? parseList('etas', opts.etas, false) : [config.eta];
+  const etas = opts.etas ? parseList('etas', opts.etas, false) : [initialEta(config.eta)]; // the SDE refuses a schedule (src/sde/ensemble.ts)
   const { finiteNEscape } = await import('../../src/analysis/finiteNEscape.js');
   const bar = progressBar('finite-N escape', opts);
   let result;

@@ -9,7 +9,7 @@ function analyzeConfig(raw: Record<string, unknown>) {
   const c = parseConfig(raw);
   const init = initialCondition(c).overlaps;
   const trajectory = solveOde(makeProblem(c), init);
-  return { a: analyzeSetup({ eta: c.eta, noise: c.noise, weightDecay: c.weightDecay, initial: init, trajectory }), trajectory };
+  return { a: analyzeSetup({ eta: c.eta as number, noise: c.noise, weightDecay: c.weightDecay, initial: init, trajectory }), trajectory };
 }
 
 test('default setup: theory beside measurement — α_esc within 1 %, the tail fitted as a power law (p > p*), the Hessian at every saved α', () => {

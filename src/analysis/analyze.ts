@@ -15,6 +15,7 @@ import { implicitBias, closestSolution, type ImplicitBias } from './implicitBias
 import { hessianSpectrum, symmetricSaddle, solutionOverlaps, expectedSolutionZeroModes, hessianTrajectory, type HessianSpectrum, type HessianParts } from './hessian.js';
 import { normGrowthRate, alignmentRate, sgdSaddle, predictEscape, tailTheory, type TailTheory } from './theory.js';
 import { quadraticPopulationLoss } from '../ode/quadratic.js';
+import { analysisRates } from '../ode/protocol.js';
 import { symmetricEigen } from '../linalg/matrix.js';
 import { isMeanQuadratic } from '../model/network.js';
 import type { Problem } from '../model/problem.js';
@@ -25,7 +26,7 @@ export interface SetupAnalysis {
   readonly plateau: Plateau | null;
   readonly plateaus: Plateau[];
   readonly escapeAlpha: number | null;
-  /** Escape in the rescaled time t = ηα/p (each unit's gradient carries 1/p). */
+  /** Escape in the rescaled time t = ηα/p (each unit's gradient carries 1/p); with a batch size n_b and a schedule, t = ∫₀^α η(s)/n_b ds / p. */
   readonly escapeTime: number | null;
   readonly escapeDecay: ExponentialFit | null;
   /** The approach to zero loss, fitted with the law the theory gives (power for p > p*, else exponential). */
@@ -131,7 +132,7 @@ export type RunAnalysis =
  * Analyses a run of `problem` from `initial` by `analysisPlan`: `gradientFlow` is the companion
  * solve the plan asks for (solve(problem, initial, { method: 'gradientFlow' })), if any.
  */
-export function analyzeRun(problem: Pick<Problem, 'network' | 'secondLayerRate' | 'eta' | 'noise' | 'weightDecay'>, initial: Overlaps, trajectory: Trajectory, gradientFlow?: Trajectory): RunAnalysis {
+export function analyzeRun(problem: Pick<Problem, 'network' | 'secondLayerRate' | 'eta' | 'etaSchedule' | 'batchSize' | 'noise' | 'weightDecay'>, initial: Overlaps, trajectory: Trajectory, gradientFlow?: Trajectory): RunAnalysis {
   const plan = analysisPlan(problem, trajectory.solver);
   if (!plan.quadratic) {
     const a = analyzeLossCurve(trajectory.alpha, trajectory.loss, { floor: problem.noise / 2 });
@@ -143,12 +144,16 @@ export function analyzeRun(problem: Pick<Problem, 'network' | 'secondLayerRate' 
       },
     };
   }
-  const r = setupAnalysis({ eta: problem.eta, noise: problem.noise, weightDecay: problem.weightDecay, initial, trajectory, gradientFlow });
+  // η/n_b and, for a schedule, ∫η/n_b dα (src/ode/protocol.ts): the rates the analyses read.
+  const r = setupAnalysis({ ...analysisRates(problem), noise: problem.noise, weightDecay: problem.weightDecay, initial, trajectory, gradientFlow });
   return { quadratic: true, ...r };
 }
 
 export interface AnalyzeInput {
+  /** η_eff = η/n_b at α = 0 (src/ode/protocol.ts analysisRates). */
   readonly eta: number;
+  /** ∫₀^α η_eff when η varies (a schedule); default η_eff·α. */
+  readonly etaIntegral?: (alpha: number) => number;
   readonly noise: number;
   /** Weight decay λ: it moves the symmetric saddle (theory.saddleLoss); default 0. */
   readonly weightDecay?: number;
@@ -173,28 +178,33 @@ function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Flo
   const setup = { p, pStar, eta, noise, P, sgdNoise: !input.trajectoryIsGradientFlow };
   const notDerived: string[] = [];
   // Weight decay moves the saddle and the rates; only the gradient-flow saddle is derived with it.
+  // The predictions take a constant η (η_eff = η/n_b: the batch ODE is the batch-1 ODE at η/n_b).
+  const scheduled = input.etaIntegral !== undefined;
+  const derived = lambda === 0 && !scheduled;
   if (lambda > 0) notDerived.push('norm growth, alignment rate, escape time and tail with weight decay');
-  const escape = lambda > 0 ? null : predictEscape(setup, initial, curve.referenceLoss / 2);
-  if (lambda === 0 && escape === null) notDerived.push('escape time (no SGD saddle at this η, or no alignment to grow)');
-  const tail = lambda > 0 ? null : tailTheory(setup);
-  if (lambda === 0 && tail === null) notDerived.push(p < pStar ? 'tail (p < p*: no zero-loss point)' : 'tail with label noise (the loss tends to an SGD-noise floor)');
+  if (scheduled) notDerived.push('escape time and tail with a learning-rate schedule');
+  const escape = derived ? predictEscape(setup, initial, curve.referenceLoss / 2) : null;
+  if (derived && escape === null) notDerived.push('escape time (no SGD saddle at this η, or no alignment to grow)');
+  const tail = derived ? tailTheory(setup) : null;
+  if (derived && tail === null) notDerived.push(p < pStar ? 'tail (p < p*: no zero-loss point)' : 'tail with label noise (the loss tends to an SGD-noise floor)');
   const ht = hessianTrajectory(t);
-  const drift = conservedDrift(t, eta);
+  const drift = conservedDrift(t, eta, input.etaIntegral);
   const last = t.alpha.length - 1;
   const final: Overlaps = { p, pStar, Q: t.Q[last], M: t.M[last], P };
   const saddle = symmetricSaddle(p, pStar, P);
   const R = p >= pStar ? closestSolution(initial) : null;
   const lambdaMaxP = symmetricEigen(P, pStar).values[pStar - 1];
   const saddleSpectrum = hessianSpectrum(saddle);
-  const gradientFlowDrift = input.gradientFlow ? conservedDrift(input.gradientFlow, eta) : null;
+  const gradientFlowDrift = input.gradientFlow ? conservedDrift(input.gradientFlow, eta, input.etaIntegral) : null;
   const result: SetupAnalysis = {
     solver: t.solver,
     status: t.status,
     plateau: curve.plateau,
     plateaus: curve.plateaus,
     escapeAlpha: curve.escapeAlpha,
-    // These analyses are of the mean readout (quadraticAnalysesApply): t = ηα/p (src/model/time.ts).
-    escapeTime: curve.escapeAlpha === null ? null : timeAt({ eta, p, readout: 'mean' }, curve.escapeAlpha),
+    // These analyses are of the mean readout (quadraticAnalysesApply): t = ηα/p (src/model/time.ts),
+    // with η/n_b, and ∫η(α)/n_b dα for a schedule (src/ode/protocol.ts).
+    escapeTime: curve.escapeAlpha === null ? null : input.etaIntegral ? input.etaIntegral(curve.escapeAlpha) / p : timeAt({ eta, p, readout: 'mean' }, curve.escapeAlpha),
     escapeDecay: curve.escapeDecay,
     finalDecay: curve.finalDecay,
     finalLoss: t.loss[last],

@@ -9,7 +9,7 @@ test('J = e^{−Bα} Mᵀ Q⊥⁻¹ M e^{−Bα} is conserved by gradient flow t
   for (const over of [{}, { p: 8 }, { p: 3, pStar: 3, eta: 0.3 }]) {
     const config = parseConfig(over);
     const t = solveOde(makeProblem(config), initialCondition(config).overlaps, { sgdNoise: false });
-    const d = conservedDrift(t, config.eta);
+    const d = conservedDrift(t, (config.eta as number));
     assert.ok(d.maxDrift < 1e-6, `${JSON.stringify(over)}: drift ${d.maxDrift}`);
     // evaluated past the escape (loss below a tenth of its initial value)
     const i = Array.from(t.alpha).findIndex((a) => a >= d.evaluatedUpTo);
@@ -34,8 +34,8 @@ test('without its time factor e^{−Bα} the quantity is not conserved (the fact
   const t = solveOde(makeProblem(config), initialCondition(config).overlaps, { sgdNoise: false });
   const o = (i: number) => ({ p: t.p, pStar: t.pStar, Q: t.Q[i], M: t.M[i], P: t.P });
   const i = t.alpha.findIndex((a) => a > 10);
-  const withFactor = conservedQuantity(o(i), config.eta, t.alpha[i])!, at0 = conservedQuantity(o(0), config.eta, 0)!;
-  const without = conservedQuantity(o(i), config.eta, 0)!;
+  const withFactor = conservedQuantity(o(i), (config.eta as number), t.alpha[i])!, at0 = conservedQuantity(o(0), (config.eta as number), 0)!;
+  const without = conservedQuantity(o(i), (config.eta as number), 0)!;
   assert.ok(Math.abs(withFactor[0] / at0[0] - 1) < 1e-8);
   assert.ok(Math.abs(without[0] / at0[0] - 1) > 0.1);
 });

@@ -96,7 +96,7 @@ test('SGD that explodes where the ODE from the same overlaps is stable is not bl
   assert.ok(r >= 0, 'one of the runs diverged');
   const stability = odeStability(config);
   assert.equal(stability.ode.status, 'completed');
-  assert.ok(stability.limit.stable! >= config.eta, JSON.stringify(stability.limit));
+  assert.ok(stability.limit.stable! >= (config.eta as number), JSON.stringify(stability.limit));
   const d = divergenceDiagnosis(e.runs[r], stability, e.seed, r)!;
   assert.equal(d.odeStable, true);
   assert.ok(d.divergedAt !== null && d.divergedAt > 0 && d.divergedAt <= config.alphaMax);
@@ -114,7 +114,7 @@ test('a limit quoted as exceeded is always below η and names its α range; over
     const s = odeStability(config, ode);
     const d = divergenceDiagnosis(ode, s)!;
     const quoted = Number(/up to η ≈ ([\d.]+)/.exec(d.message)![1]);
-    assert.ok(quoted < config.eta, d.message);
+    assert.ok(quoted < (config.eta as number), d.message);
     assert.match(d.message, new RegExp(`^ODE diverged at α = [\\d.]+: .*over α ≤ ${alphaMax} up to η ≈ [\\d.]+ .*η = 4 is beyond that`));
   }
 });

@@ -154,6 +154,10 @@ export interface StabilityLimit {
   readonly unstable: number | null;
   /** The α range the limit refers to (the config's alphaMax). */
   readonly alphaMax: number;
+  /** The batch size the limit is for (the config's). */
+  readonly batchSize: number;
+  /** True when η is a schedule: the limit is on its η at α = 0, the whole schedule scaled with it. */
+  readonly scheduled: boolean;
 }
 
 /**
@@ -188,7 +192,10 @@ function beyond(s: OdeStability): string {
 function limitText(s: OdeStability): string {
   const { stable, unstable } = s.limit;
   const c = clockOf(s.time);
-  const range = `over ${c.sym} ≤ ${num(c.of(s.alphaMax))}`;
+  // The limit is per batch size (∝ batchSize) and, for a schedule, on η(0) with the schedule scaled.
+  const batch = s.limit.batchSize !== undefined && s.limit.batchSize !== 1 ? ` at batchSize = ${s.limit.batchSize}` : '';
+  const scaled = s.limit.scheduled ? ' (η at α = 0, the whole schedule scaled with it)' : '';
+  const range = `over ${c.sym} ≤ ${num(c.of(s.alphaMax))}${batch}${scaled}`;
   if (stable === null) return `it diverges ${range} even at η = ${num(unstable!, 3)}`;
   if (unstable === null) return `it stays finite ${range} up to at least η = ${num(stable, 3)}`;
   return `it stays finite ${range} up to η ≈ ${num(stable, 3)} (diverges at ${num(unstable, 3)}; bisection on η)`;

@@ -180,7 +180,7 @@ const CURRENT_KEYS = new Set(['step', 'W', 'alpha', 'loss', 'Q', 'M', 'v', 'vs']
 function validateState(state: unknown, config: Config): void {
   const { N, p, pStar, runs } = config;
   const grid = saveGrid(config);
-  const gridSteps = Array.from(grid, (a) => Math.round(a * N));
+  const gridSteps = Array.from(grid, (a) => Math.round((a * N) / config.batchSize)); // steps of batchSize samples
   const total = gridSteps.length ? gridSteps[gridSteps.length - 1] : 0;
   const trained = config.trainSecondLayer;
   expect(isRecord(state), 'state', 'must be an object');

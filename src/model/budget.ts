@@ -18,6 +18,7 @@
  * that bound is the estimate (a p = p* run that converges exponentially takes fewer steps).
  */
 import { ConfigError, OnepassError } from './errors.js';
+import { initialEta, type EtaSpec } from './schedule.js';
 
 /**
  * The config keys a cost estimate reads. Declared here structurally (the parsed Config has
@@ -123,10 +124,11 @@ function closedFormRate(c: NetworkKeys): number | null {
  * stability bound of the late phase, 1.6 per unit of ηα (the p = 8, η = 0.5 figure above).
  * Measured (p* = 2, η = 0.1, α_max = 40p): 1988 evaluations at p = 128, 2150 at p = 32.
  */
-export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'> & { eta?: number } & NetworkKeys): number {
+export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'> & { eta?: EtaSpec } & NetworkKeys): number {
   const rate = closedFormRate(c);
   if (rate !== null) {
-    const evals = 2500 + 1.6 * (c.eta ?? 0.5) * c.alphaMax;
+    // A schedule is costed at its η at α = 0 (its largest, for the decaying schedules in use).
+    const evals = 2500 + 1.6 * (c.eta === undefined ? 0.5 : initialEta(c.eta)) * c.alphaMax;
     const perEval = 3e-6 + (c.p ** 3 + 4 * c.p * c.p * c.pStar) / rate + (7 * c.p * (c.p + c.pStar)) / 1e9;
     return evals * perEval;
   }
@@ -152,7 +154,7 @@ export function humanDuration(seconds: number): string {
 }
 
 /** Upper estimate of an escape sweep's seconds: one ODE per (p, σ²) up to α_max (see odeSeconds). */
-export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'> & { eta?: number } & NetworkKeys, ps: readonly number[], variances: number): number {
+export function escapeSweepSeconds(c: Pick<Config, 'alphaMax' | 'pStar'> & { eta?: EtaSpec } & NetworkKeys, ps: readonly number[], variances: number): number {
   return ps.reduce((sum, p) => sum + variances * odeSeconds({ ...c, p }), 0);
 }
 

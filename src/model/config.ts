@@ -37,6 +37,24 @@ const overlapInit = z.strictObject({
   P: matrix.describe('teacher–teacher overlap, p*×p*'),
 });
 
+/** η(α) = η0 (1 + α/α0)^(−β) (src/model/schedule.ts). */
+const powerSchedule = z.strictObject({
+  schedule: z.literal('power'),
+  eta0: positive('initial learning rate η0'),
+  alpha0: positive('time scale α0 of the decay'),
+  exponent: finite('decay exponent β').refine((v) => v >= 0, 'must be ≥ 0 (decay exponent β)'),
+});
+
+/** η_i for α_{i−1} ≤ α < α_i (src/model/schedule.ts); lengths and order checked in checkSchedule. */
+const piecewiseSchedule = z.strictObject({
+  schedule: z.literal('piecewise'),
+  values: z.array(positive('learning rate of a piece'), { error: 'must be an array of learning rates > 0' }).min(1, 'must hold at least one learning rate'),
+  until: z.array(positive('α where a piece ends'), { error: 'must be an array of α values > 0' }),
+});
+
+const SCHEDULES = { power: powerSchedule, piecewise: piecewiseSchedule } as const;
+const ETA_RULE = 'must be a number > 0 or a schedule object {"schedule": "power", eta0, alpha0, exponent} or {"schedule": "piecewise", values, until}';
+
 const weightInit = z.strictObject({
   teacher: z.enum(['gaussian', 'orthonormal'], { error: 'must be "gaussian" or "orthonormal"' }).default('orthonormal'),
   studentVariance: finite('variance of the student weights').refine((v) => v >= 0, 'must be ≥ 0 (variance of the student weights)').default(1e-3),
@@ -56,12 +74,14 @@ export const configSchema = z.strictObject({
   secondLayerRate: positive('learning rate η_v of the second layer').optional(),
   p: width('student width').default(4),
   pStar: width('teacher width').default(2),
-  eta: positive('learning rate').default(0.5),
+  eta: z.union([positive('learning rate'), powerSchedule, piecewiseSchedule], { error: ETA_RULE }).default(0.5),
+  /** Samples per SGD step (their mean gradient); α counts samples/N, so a step advances α by batchSize/N. */
+  batchSize: z.number({ error: 'must be an integer ≥ 1 (samples per SGD step)' }).int('must be an integer ≥ 1 (samples per SGD step)').min(1, 'must be an integer ≥ 1 (samples per SGD step)').max(1_000_000, 'must be ≤ 1000000 (samples per SGD step)').default(1),
   noise: finite('label-noise variance Δ').refine((v) => v >= 0, 'must be ≥ 0 (label-noise variance Δ)').default(0),
-  alphaMax: positive("final time α = steps/N").default(80),
+  alphaMax: positive("final time α = samples/N").default(80),
   saveAt: z.array(finite('α').refine((v) => v >= 0, 'must be ≥ 0'), { error: 'must be an array of α values' }).optional(),
   // Presentation only (src/model/time.ts): the unit of every table, figure axis and message; data files carry both.
-  time: z.enum(TIME_UNITS, { error: 'must be "alpha" (α = steps/N) or "t" (t = ηα/p for the mean readout, ηα for the sum readout)' }).default('alpha'),
+  time: z.enum(TIME_UNITS, { error: 'must be "alpha" (α = samples/N) or "t" (t = ηα/p for the mean readout, ηα for the sum readout)' }).default('alpha'),
   savePoints: z.number().int('must be an integer').min(2, 'must be ≥ 2').max(100000, 'must be ≤ 100000').default(300),
   // Which save points keep Q and M (the loss is kept at all): a wide run's overlaps are p² numbers
   // a point (2 MB at p = 512). budget.ts counts only the kept ones.
@@ -124,6 +144,7 @@ export function parseConfig(input: unknown, options: { readonly weights?: boolea
     const r = schema.safeParse(init);
     if (!r.success) throw configError(r.error.issues[0], init, ['init'], Object.keys(schema.shape));
   }
+  checkEtaShape((input as { eta?: unknown } | null)?.eta);
   const result = configSchema.safeParse(input ?? {});
   if (!result.success) throw configError(result.error.issues[0], input, [], Object.keys(configSchema.shape));
   const config = result.data;
@@ -144,6 +165,38 @@ function configError(issue: z.core.$ZodIssue, input: unknown, prefix: string[], 
   return new ConfigError(clip(path) || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
 }
 
+/**
+ * `eta` is a number or one of the schedule objects: pick the schema by its shape (by `schedule` for
+ * an object) so that an error names the field inside the schedule, not the union.
+ */
+function checkEtaShape(eta: unknown): void {
+  if (eta === undefined) return;
+  if (typeof eta === 'number') {
+    const r = configSchema.shape.eta.safeParse(eta);
+    if (!r.success) throw new ConfigError('eta', `must be > 0 (learning rate) (got ${clip(JSON.stringify(eta) ?? String(eta))})`);
+    return;
+  }
+  if (eta === null || typeof eta !== 'object' || Array.isArray(eta)) throw new ConfigError('eta', `${ETA_RULE} (got ${clip(JSON.stringify(eta) ?? String(eta))})`);
+  const kind = (eta as { schedule?: unknown }).schedule;
+  if (typeof kind !== 'string' || !(kind in SCHEDULES)) {
+    throw new ConfigError('eta.schedule', `must be "power" or "piecewise" (got ${clip(JSON.stringify(kind) ?? 'nothing')})`);
+  }
+  const schema = SCHEDULES[kind as keyof typeof SCHEDULES];
+  const r = schema.safeParse(eta);
+  if (!r.success) throw configError(r.error.issues[0], eta, ['eta'], Object.keys(schema.shape));
+  if (kind === 'piecewise') checkPiecewise(r.data as z.output<typeof piecewiseSchedule>);
+}
+
+function checkPiecewise(s: z.output<typeof piecewiseSchedule>): void {
+  const n = s.values.length, m = s.until.length;
+  if (n !== m + 1 && n !== m) {
+    throw new ConfigError('eta.values', `must have one entry more than eta.until (a rate per piece), or as many with the last rate kept (got ${n} values for ${m} until)`);
+  }
+  for (let i = 1; i < m; i++) {
+    if (!(s.until[i] > s.until[i - 1])) throw new ConfigError(`eta.until.${i}`, `must be strictly increasing (got ${s.until[i]} after ${s.until[i - 1]})`);
+  }
+}
+
 function checkConsistency(c: Config, weights: boolean): void {
   const bytes = weightBytes(c);
   if (weights && bytes > MAX_WEIGHT_BYTES) {
@@ -156,8 +209,8 @@ function checkConsistency(c: Config, weights: boolean): void {
     }
     // Save times are rounded to whole SGD steps (problem.ts): a grid with no step after the start
     // saves only the initial point and leaves nothing to integrate or compare.
-    if (!c.saveAt.some((a) => Math.round(a * c.N) >= 1)) {
-      throw new ConfigError('saveAt', `must contain at least one α ≥ 1/(2N) = ${1 / (2 * c.N)} (a time after the start; got ${JSON.stringify(c.saveAt).slice(0, 60)})`);
+    if (!c.saveAt.some((a) => stepOf(a, c) >= 1)) {
+      throw new ConfigError('saveAt', `must contain at least one α ≥ ${c.batchSize === 1 ? '1/(2N)' : `${c.batchSize}/(2N)`} = ${c.batchSize / (2 * c.N)} (a time after the start; got ${JSON.stringify(c.saveAt).slice(0, 60)})`);
     }
     const last = c.saveAt[c.saveAt.length - 1];
     if (last !== undefined && last > c.alphaMax) throw new ConfigError('saveAt', `values must be ≤ alphaMax = ${c.alphaMax} (got ${last})`);
@@ -185,20 +238,26 @@ function checkConsistency(c: Config, weights: boolean): void {
 }
 
 /**
- * Save times are rounded to whole SGD steps (multiples of 1/N, `saveGrid`): a run shorter than
+ * Save times are rounded to whole SGD steps (multiples of batchSize/N, `saveGrid`): a run shorter than
  * half a step would be 0 steps that "complete" with a deviation of 0, and explicit save times
  * closer than a step would silently merge into one point.
  */
 function checkWholeSteps(c: Config): void {
-  if (Math.round(c.alphaMax * c.N) < 1) {
-    throw new ConfigError('alphaMax', `must be at least one SGD step, 1/N = ${1 / c.N} (got ${c.alphaMax} with N = ${c.N})`);
+  const step = c.batchSize === 1 ? '1/N' : `batchSize/N`;
+  if (stepOf(c.alphaMax, c) < 1) {
+    throw new ConfigError('alphaMax', `must be at least one SGD step, ${step} = ${c.batchSize / c.N} (got ${c.alphaMax} with N = ${c.N}${c.batchSize === 1 ? '' : `, batchSize = ${c.batchSize}`})`);
   }
   if (!c.saveAt) return;
   for (let i = 1; i < c.saveAt.length; i++) {
-    if (Math.round(c.saveAt[i] * c.N) === Math.round(c.saveAt[i - 1] * c.N)) {
-      throw new ConfigError(`saveAt.${i}`, `α = ${c.saveAt[i - 1]} and ${c.saveAt[i]} fall on the same SGD step (saves are at multiples of 1/N = ${1 / c.N}); space them by at least 1/N or raise N`);
+    if (stepOf(c.saveAt[i], c) === stepOf(c.saveAt[i - 1], c)) {
+      throw new ConfigError(`saveAt.${i}`, `α = ${c.saveAt[i - 1]} and ${c.saveAt[i]} fall on the same SGD step (saves are at multiples of ${step} = ${c.batchSize / c.N}); space them by at least ${step} or raise N`);
     }
   }
+}
+
+/** The SGD step nearest to time α: a step is batchSize samples, α counts samples/N. */
+export function stepOf(alpha: number, c: Pick<Config, 'N' | 'batchSize'>): number {
+  return Math.round((alpha * c.N) / c.batchSize);
 }
 
 function checkShape(name: string, m: number[][], rows: number, cols: number, what: string) {

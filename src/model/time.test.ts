@@ -15,7 +15,7 @@ test('the axis is α unless the config chooses t: values, title and CSV column f
   const c = parseConfig({ p: 4, eta: 0.5 });
   assert.equal(c.time, 'alpha');
   const a = timeAxis(c, [0, 8]);
-  assert.deepEqual([a.symbol, a.column, a.title, Array.from(a.values)], ['α', 'alpha', 'α = steps / N', [0, 8]]);
+  assert.deepEqual([a.symbol, a.column, a.title, Array.from(a.values)], ['α', 'alpha', 'α = samples / N', [0, 8]]);
   const t = timeAxis({ ...c, time: 't' }, [0, 8]);
   assert.deepEqual([t.symbol, t.column, t.title, Array.from(t.values)], ['t', 't', 't = ηα/p', [0, 1]]);
   assert.equal(timeAxis({ ...c, readout: 'sum', time: 't' }, []).title, 't = ηα');

@@ -46,7 +46,7 @@ export interface Trajectory<S extends SolverStats = SolverStats> {
   readonly solver: 'ode' | 'sgd' | 'sde';
   readonly p: number;
   readonly pStar: number;
-  /** Saved times α = steps/N. */
+  /** Saved times α = samples/N (= steps/N at batch size 1). */
   readonly alpha: Float64Array;
   /** Population loss ε(Q, M, P) at each saved α (exact in the overlaps, not a test-set estimate). */
   readonly loss: Float64Array;

@@ -58,12 +58,13 @@ export function committeeLossAndFloor(o: Overlaps, net: Network, noise: number):
  * (λ = weight decay; the η² term includes Δ v_k v_l E[σ'σ']).
  */
 export function committeeRhs(params: DynamicsParams, net: Network): OverlapRhs {
-  return isErfCommittee(net) ? erfCommitteeRhs(params, net) : genericCommitteeRhs(params, net);
+  // erfCommittee.ts takes a constant η; an η(α) (a power-law schedule) runs term by term here.
+  return isErfCommittee(net) && !params.etaAt && !params.secondLayerRateAt ? erfCommitteeRhs(params, net) : genericCommitteeRhs(params, net);
 }
 
 /** The same, term by term from the expectations of any activation (the reference for erfCommittee.ts). */
 export function genericCommitteeRhs(params: DynamicsParams, net: Network): OverlapRhs {
-  const { p, pStar, eta, noise, P } = params;
+  const { p, pStar, noise, P, etaAt, secondLayerRateAt } = params;
   const decay = params.weightDecay ?? 0;
   const n = p + pStar;
   const pp = p * p;
@@ -74,7 +75,10 @@ export function genericCommitteeRhs(params: DynamicsParams, net: Network): Overl
   const E = pairExpectations(net.student, net.teacher);
   const c2 = new Float64Array(4), c3 = new Float64Array(9), c4 = new Float64Array(16);
   const Cbuf = new Float64Array(n * n);
-  return (y, dy) => {
+  return (y, dy, alpha = 0) => {
+    // η(α) and η_v(α) of a schedule (src/ode/protocol.ts); constants otherwise.
+    const eta = etaAt ? etaAt(alpha) : params.eta;
+    const etaV = secondLayerRateAt ? secondLayerRateAt(alpha) : params.secondLayerRate!;
     if (train) for (let k = 0; k < p; k++) { v[k] = y[offV + k]; c[k] = v[k]; } // the second layer is state
     const C = jointCovariance({ p, pStar, Q: y.subarray(0, pp) as Float64Array, M: y.subarray(pp, offV) as Float64Array, P }, Cbuf);
     // dv_k/dα = −η_v E[e σ(λ_k)] = −η_v Σ_u c_u E[σ(λ_k) s_u(z_u)]
@@ -82,7 +86,7 @@ export function genericCommitteeRhs(params: DynamicsParams, net: Network): Overl
       for (let k = 0; k < p; k++) {
         let s = 0;
         for (let u = 0; u < n; u++) s += c[u] * E.I2(subCovariance(C, n, [k, u], c2), 'student', unitAt(u, p));
-        dy[offV + k] = -params.secondLayerRate! * s;
+        dy[offV + k] = -etaV * s;
       }
     }
     // E[e σ'(z_a) z_b] = Σ_u c_u I3(a, b, u)

@@ -36,10 +36,20 @@ export interface DynamicsParams {
    * state, after Q and M.
    */
   readonly secondLayerRate?: number;
+  /**
+   * A learning rate that changes with α (a power-law schedule, src/ode/protocol.ts): when set,
+   * the right-hand side at time α uses etaAt(α) in place of `eta` (and secondLayerRateAt(α) in
+   * place of `secondLayerRate`), α being the third argument of OverlapRhs (0 when omitted).
+   */
+  readonly etaAt?: (alpha: number) => number;
+  readonly secondLayerRateAt?: (alpha: number) => number;
 }
 
-/** dy/dα = f(y), written into `dy`; must not allocate (it is called millions of times). */
-export type OverlapRhs = (y: Float64Array, dy: Float64Array) => void;
+/**
+ * dy/dα = f(y, α), written into `dy`; must not allocate (it is called millions of times). α
+ * matters only for a time-dependent learning rate (DynamicsParams.etaAt).
+ */
+export type OverlapRhs = (y: Float64Array, dy: Float64Array, alpha?: number) => void;
 
 export function stateSize(p: number, pStar: number, secondLayer = false): number {
   return p * p + p * pStar + (secondLayer ? p : 0);

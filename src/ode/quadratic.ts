@@ -42,12 +42,12 @@ interface QuadraticWorkspace {
   /** tr P and tr P². */
   readonly trP: number;
   readonly trP2: number;
-  /** Rate of the gradient-flow term, 2η/p. */
-  readonly gf: number;
+  /** Rate of the gradient-flow term, 2η/p (rewritten at each α under a schedule η(α)). */
+  gf: number;
   /** Rate of the SGD-noise term, 4η²/p² (0 for gradient flow). */
-  readonly nq: number;
+  nq: number;
   /** η λ (weight decay). */
-  readonly decay: number;
+  decay: number;
   /** Label-noise variance Δ. */
   readonly noise: number;
   /** G = Q²/p − MMᵀ/p* (p×p) and H = QM/p − MP/p* (p×p*), rewritten at every evaluation. */
@@ -65,6 +65,18 @@ export function quadraticRhs(params: DynamicsParams): OverlapRhs {
     noise,
     G: new Float64Array(p * p), H: new Float64Array(p * pStar),
   };
+  const { etaAt } = params;
+  if (etaAt) {
+    // η(α) (src/ode/protocol.ts): the same coefficients, recomputed at each α.
+    const noisy = params.sgdNoise !== false, wd = params.weightDecay ?? 0;
+    return (y, dy, alpha = 0) => {
+      const e = etaAt(alpha);
+      w.gf = (2 * e) / p;
+      w.nq = noisy ? (4 * e * e) / (p * p) : 0;
+      w.decay = e * wd;
+      quadraticRhsInto(y, dy, w);
+    };
+  }
   return (y, dy) => quadraticRhsInto(y, dy, w);
 }
 
@@ -364,8 +376,12 @@ export function quadraticPerpForm(params: DynamicsParams, engine: 'wasm' | 'js' 
   for (let i = 0; i < ps * ps; i++) { pNorm = Math.max(pNorm, Math.abs(ctx.P2s[i])); piNorm += Pinv[i] * Pinv[i]; }
   piNorm = Math.sqrt(piNorm);
   const u = Number.EPSILON / 2;
+  const { etaAt } = params, noisy = params.sgdNoise !== false, wd = params.weightDecay ?? 0;
   return {
-    rhs: (y, dy) => quadraticPerpRhsInto(y, dy, ctx, gf, nq, decay),
+    // η(α) (src/ode/protocol.ts): the same coefficients, recomputed at each α.
+    rhs: etaAt
+      ? (y, dy, alpha = 0) => { const e = etaAt(alpha); quadraticPerpRhsInto(y, dy, ctx, (2 * e) / p, noisy ? (4 * e * e) / pp : 0, e * wd); }
+      : (y, dy) => quadraticPerpRhsInto(y, dy, ctx, gf, nq, decay),
     lossAndFloor: (y) => {
       const eps = perpOverlaps(y, ctx);
       // D = MᵀM/p − P²/p* is rounded to ≈ 4u·max|P²/p*| per entry (at most p* + 2 roundings of

@@ -67,14 +67,20 @@ function state(qp: number, m: number, P: number): State {
 
 /** The (Q⊥, M) form for one ReLU unit learning one ReLU teacher; P = [P] (1×1). */
 export function reluSinglePerpForm(params: DynamicsParams): PerpForm {
-  const { eta, noise } = params;
+  const { noise, etaAt } = params;
   const P = params.P[0];
-  const nq = params.sgdNoise === false ? 0 : eta * eta;
-  const decay = eta * (params.weightDecay ?? 0);
+  let eta = params.eta;
+  let nq = params.sgdNoise === false ? 0 : eta * eta;
+  let decay = eta * (params.weightDecay ?? 0);
   const u = Number.EPSILON / 2;
   const qBuf = new Float64Array(1);
   return {
-    rhs: (y, dy) => {
+    rhs: (y, dy, alpha = 0) => {
+      if (etaAt) { // η(α) (src/ode/protocol.ts)
+        eta = etaAt(alpha);
+        nq = params.sgdNoise === false ? 0 : eta * eta;
+        decay = eta * (params.weightDecay ?? 0);
+      }
       const qp = y[0], m = y[1];
       const st = state(qp, m, P);
       if (st.q === 0) { dy[0] = 0; dy[1] = 0; return; } // H(0) = 0: a zero student does not move

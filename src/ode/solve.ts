@@ -14,6 +14,8 @@ import { quadraticRhs, quadraticPerpForm } from './quadratic.js';
 import { committeeRhs, committeeLossAndFloor } from './committee.js';
 import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
 import { integrate } from './dopri5.js';
+import { integratePieces, protocolRates, type ProtocolProblem } from './protocol.js';
+import { isConstantEta, scaleEta, smoothPieces } from '../model/schedule.js';
 import { deviationForm, exactExpectationsOf, SWITCH_LOSS_RATIO } from './deviation.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { formatTime } from '../model/time.js';
@@ -35,8 +37,12 @@ export interface OdeOptions {
   readonly saveOverlaps?: 'all' | 'none' | number;
 }
 
-export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'eta' | 'noise' | 'weightDecay' | 'secondLayerRate'>, P: Float64Array, sgdNoise = true): OverlapRhs {
-  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, eta: problem.eta, noise: problem.noise, P, sgdNoise, weightDecay: problem.weightDecay, secondLayerRate: problem.secondLayerRate };
+/**
+ * The right-hand side of a problem's overlap ODE at its rates from α = `from` on (batch size and
+ * schedule: protocol.ts; `from` picks the piece of a piecewise schedule).
+ */
+export function overlapRhs(problem: Pick<Problem, 'network' | 'p' | 'pStar' | 'eta' | 'noise' | 'weightDecay' | 'secondLayerRate'> & ProtocolProblem, P: Float64Array, sgdNoise = true, from = 0): OverlapRhs {
+  const params: DynamicsParams = { p: problem.p, pStar: problem.pStar, noise: problem.noise, P, sgdNoise, weightDecay: problem.weightDecay, ...protocolRates(problem, from) };
   if (problem.secondLayerRate === undefined) {
     if (isMeanQuadratic(problem.network)) return quadraticRhs(params);
     const scales = uniformQuadraticScales(problem.network);
@@ -63,7 +69,8 @@ function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: Ode
   const eq = meanEquivalent({ p, pStar, eta: problem.eta, noise: problem.noise, P: initial.P, weightDecay: problem.weightDecay }, scales.c, scales.cStar);
   const v = new Float64Array(p).fill(1 / p), vStar = new Float64Array(pStar).fill(1 / pStar);
   const mapped: Problem = {
-    ...problem, eta: eq.params.eta, noise: eq.params.noise, weightDecay: eq.params.weightDecay ?? 0,
+    // η' = c²η at every α: the whole schedule scales (the batch size carries over unchanged).
+    ...problem, eta: eq.params.eta, etaSchedule: scaleEta(problem.etaSchedule, scales.c * scales.c), noise: eq.params.noise, weightDecay: eq.params.weightDecay ?? 0,
     network: { ...network, v, vStar },
   };
   const mappedInitial: Overlaps = { ...initial, M: Float64Array.from(initial.M, (x) => eq.a * x), P: eq.params.P };
@@ -114,15 +121,18 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const train = problem.secondLayerRate !== undefined;
   const offV = pp + p * pStar;
   const rtol = options.rtol ?? problem.config.rtol;
-  const params: DynamicsParams = { p, pStar, eta: problem.eta, noise: problem.noise, P: initial.P, sgdNoise, weightDecay: problem.weightDecay, secondLayerRate: problem.secondLayerRate };
+  // The rates on the piece of the schedule starting at `from` (batch size and η(α): protocol.ts).
+  const paramsFrom = (from: number): DynamicsParams => ({ p, pStar, noise: problem.noise, P: initial.P, sgdNoise, weightDecay: problem.weightDecay, ...protocolRates(problem, from) });
+  const params = paramsFrom(0);
   // The quadratic network integrates (Q⊥, M), in which its loss is not a cancellation
   // (quadratic.ts), and so does one ReLU unit learning one (reluSingle.ts); other networks
   // integrate (Q, M[, v]) and their loss has a rounding floor.
-  const perp = train ? null
-    : isMeanQuadratic(problem.network) ? quadraticPerpForm(params)
-    : isSingleRelu(problem.network) ? reluSinglePerpForm(params)
+  const perpFrom = (from: number) => train ? null
+    : isMeanQuadratic(problem.network) ? quadraticPerpForm(paramsFrom(from))
+    : isSingleRelu(problem.network) ? reluSinglePerpForm(paramsFrom(from))
     : null;
-  const rhs = perp ? perp.rhs : overlapRhs(problem, initial.P, sgdNoise);
+  const perp = perpFrom(0);
+  const rhsFrom = (from: number): OverlapRhs => (perp ? perpFrom(from)!.rhs : overlapRhs(problem, initial.P, sgdNoise, from));
   const overlapsOf = (y: Float64Array): Overlaps => ({ p, pStar, Q: y.subarray(0, pp), M: y.subarray(pp, offV), P: initial.P });
   const networkOf = (y: Float64Array) => (train ? { ...problem.network, v: y.subarray(offV) } : problem.network);
   const noisyRhs = !perp && hasRelu(problem.network);
@@ -145,14 +155,17 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const progress = options.onProgress && tFinal > 0 ? (t: number) => options.onProgress!(t / tFinal) : undefined;
   // Networks on the generic path whose expectations exist in double-double go on, once their
   // loss is small against the terms it cancels, in deviation variables (deviation.ts).
-  const exact = perp ? null : exactExpectationsOf(problem.network);
+  // Its right-hand side takes a constant rate: with an η that varies (a schedule) the run stays in
+  // (Q, M[, v]) and keeps the generic path's rounding floor.
+  const exact = perp || !isConstantEta(problem.etaSchedule) ? null : exactExpectationsOf(problem.network);
   const keepMode = options.saveOverlaps ?? problem.config.saveOverlaps;
   const keep = (i: number) => keepsOverlaps(keepMode, i, saveAt.length);
   // The loss at every save point, from the state as it is saved (kept or not).
   const lf: { loss: number; floor: number }[] = [];
   // The last state saved without its overlaps: a run that stops early (diverged, failed) keeps it as its final point.
   const lastDropped = new Float64Array(y0.length);
-  const result = integrate((_t, y, dy) => rhs(y, dy), y0, {
+  // A piecewise η is integrated piece by piece, each jump a step boundary (protocol.ts).
+  const result = integratePieces(smoothPieces(problem.etaSchedule, tFinal), (from) => { const rhs = rhsFrom(from); return (t, y, dy) => rhs(y, dy, t); }, y0, {
     saveAt,
     rtol,
     atol,

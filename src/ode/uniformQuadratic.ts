@@ -40,7 +40,10 @@ export function meanEquivalent(params: DynamicsParams, c: number, cStar: number)
   const a = Math.sqrt(cStar / c), c2 = c * c;
   const P = Float64Array.from(params.P, (x) => a * a * x);
   return {
-    params: { ...params, P, eta: c2 * params.eta, noise: params.noise / c2, ...(params.weightDecay !== undefined ? { weightDecay: params.weightDecay / c2 } : {}) },
+    params: {
+      ...params, P, eta: c2 * params.eta, noise: params.noise / c2, ...(params.weightDecay !== undefined ? { weightDecay: params.weightDecay / c2 } : {}),
+      ...(params.etaAt ? { etaAt: (alpha: number) => c2 * params.etaAt!(alpha) } : {}),
+    },
     a,
     lossScale: c2,
   };
@@ -55,10 +58,10 @@ export function scaleM(y: Float64Array, p: number, pStar: number, s: number): Fl
 /** The (Q, M) right-hand side of the original problem from the mean-equivalent one's: dM = dM'/a. */
 export function mappedRhs(meanRhs: OverlapRhs, p: number, pStar: number, a: number): OverlapRhs {
   const yMapped = new Float64Array(p * p + p * pStar);
-  return (y, dy) => {
+  return (y, dy, alpha) => {
     yMapped.set(y.subarray(0, yMapped.length));
     scaleM(yMapped, p, pStar, a);
-    meanRhs(yMapped, dy);
+    meanRhs(yMapped, dy, alpha);
     scaleM(dy, p, pStar, 1 / a);
   };
 }

@@ -146,7 +146,7 @@ export interface LossFigureMore {
 export function lossFigureSpec(series: readonly LossSeries[], title = 'Population loss', subtitle?: string, rules?: FigureOptions['rules'], more: LossFigureMore = {}): TopLevelSpec {
   const { xLog, yLog } = axesOf(more.scale ?? 'loglog');
   const time = more.time;
-  const axis = (alpha: ArrayLike<number>) => (time ? timeAxis(time, alpha) : { values: alpha, title: 'α = steps / N' });
+  const axis = (alpha: ArrayLike<number>) => (time ? timeAxis(time, alpha) : { values: alpha, title: 'α = samples / N' });
   return curvesFigureSpec(
     [...series.map((s) => ({ label: s.label, x: axis(s.trajectory.alpha).values, y: resolvedLoss(s.trajectory), points: s.points, std: s.trajectory.lossStd })), ...(more.extra ?? []).map((s) => ({ ...s, x: axis(s.x).values }))],
     { title, subtitle, x: { title: axis([]).title, log: xLog }, y: { title: 'population loss ε', log: yLog }, rules: rules?.map((r) => ({ ...r, x: axis([r.x]).values[0] })), hrules: more.hrules },

@@ -56,7 +56,7 @@ export function hessianTrajectorySpec(a: Pick<SetupAnalysis, 'hessian' | 'theory
     {
       title: 'Hessian spectrum along the run',
       subtitle: [subtitle, 'small negative eigenvalues off the fixed points (~√ε) come from the residual part E[e ∇²e], next to a manifold of marginal minima'] as unknown as string,
-      x: { title: 'α = steps / N', log: true },
+      x: { title: 'α = samples / N', log: true },
       y: { title: 'eigenvalue' },
       rules: theoryRules(a),
     },

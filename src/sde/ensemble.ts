@@ -28,6 +28,8 @@ export function sdeSetup(problem: Problem): SdeSetup {
   const c = problem.config;
   assertSdeSupported(c.activation, c.readout, c.trainSecondLayer, c.teacherActivation);
   if (c.teacherReadout || c.studentReadout) throw new ConfigError('teacherReadout', 'the SDE noise is derived for the mean readout only (leave teacherReadout and studentReadout unset)');
+  // The SDE's noise is derived for one sample per step at a constant η (issue 15's protocols are ODE and SGD only).
+  if (typeof c.eta !== 'number' || c.batchSize !== 1) throw new ConfigError(typeof c.eta !== 'number' ? 'eta' : 'batchSize', 'the SDE is derived for a constant η and batchSize 1 (use sim or ode for schedules and mini-batches)');
   return { p: c.p, pStar: c.pStar, eta: c.eta, noise: c.noise, weightDecay: c.weightDecay, N: c.N, step: c.sdeStep };
 }
 

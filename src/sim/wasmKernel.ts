@@ -18,6 +18,7 @@ interface KernelExports {
   dotRows(A: number, rows: number, n: number, x: number, out: number, scale: number): void;
   updateRows(W: number, rows: number, n: number, grad: number, shrink: number, x: number): void;
   updateDotRows(W: number, rows: number, n: number, grad: number, shrink: number, xOld: number, xNew: number, out: number, scale: number): void;
+  updateRowsBatch(W: number, rows: number, n: number, grad: number, B: number, shrink: number, x0: number, Xrest: number, xNew: number, out: number, scale: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -46,11 +47,11 @@ export interface SgdKernel {
   readonly W: Float64Array;
   /** Teacher weights, p* × N. */
   readonly T: Float64Array;
-  /** Pre-activations λ (p) and ν (p*) of the current input, and the per-row update coefficients (p). */
+  /** Pre-activations λ (p) and ν (p*) of the current input, and the update coefficients (p × batch, row-major). */
   readonly lambda: Float64Array;
   readonly nu: Float64Array;
   readonly grad: Float64Array;
-  /** The two input buffers x_0, x_1 (N each). */
+  /** The two input buffers x_0, x_1 (N each): a step's first input, alternating as in the fused batch-1 loop. */
   readonly x: readonly [Float64Array, Float64Array];
   setRngState(state: readonly number[]): void;
   rngState(): number[];
@@ -65,17 +66,29 @@ export interface SgdKernel {
   update(b: number, shrink: number): void;
   /** w_k ← s w_k + grad_k x_b, then λ ← W x_c /√N with the new weights, in one pass over W. */
   updateThenFields(b: number, c: number, shrink: number): void;
+  /**
+   * Mini-batch inputs: slot 0 or 1 is a step's first input (the two alternating buffers), slot
+   * 1 + b (b = 1 … B − 1) its input b.
+   */
+  drawSlot(slot: number): void;
+  studentFieldsAt(slot: number): void;
+  teacherFieldsAt(slot: number): void;
+  /** w_k ← s w_k + Σ_b grad_kb x_b with x_0 in slot `first`; then, if `next` ≥ 0, λ ← W x_next/√N in the same pass. */
+  updateBatch(first: number, next: number, shrink: number): void;
 }
 
-/** A kernel instance for (N, p, p*), or null when WebAssembly SIMD is unavailable or the run is too large. */
-export function createSgdKernel(N: number, p: number, pStar: number): SgdKernel | null {
+/** A kernel instance for (N, p, p*) and batch size B, or null when WebAssembly SIMD is unavailable or the run is too large. */
+export function createSgdKernel(N: number, p: number, pStar: number, B = 1): SgdKernel | null {
   const module = kernelModule();
   if (!module) return null;
   let top = 0;
   const take = (bytes: number) => { const at = top; top += Math.ceil(bytes / 16) * 16; return at; };
   const knAt = take(4 * 128), wnAt = take(8 * 128), fnAt = take(8 * 128);
+  // Two buffers for a step's first input (alternating, as the fused loop needs), then inputs 1 … B − 1.
   const wAt = take(8 * p * N), tAt = take(8 * pStar * N), xAt = [take(8 * N), take(8 * N)];
-  const lambdaAt = take(8 * p), nuAt = take(8 * pStar), gradAt = take(8 * p);
+  const restAt = take(8 * N * (B - 1));
+  const slotAt = (slot: number) => (slot < 2 ? xAt[slot] : restAt + 8 * N * (slot - 2));
+  const lambdaAt = take(8 * p), nuAt = take(8 * pStar), gradAt = take(8 * p * B);
   if (top > MAX_BYTES) return null;
   let memory: WebAssembly.Memory;
   let k: KernelExports;
@@ -96,7 +109,7 @@ export function createSgdKernel(N: number, p: number, pStar: number): SgdKernel 
     T: new Float64Array(buf, tAt, pStar * N),
     lambda: new Float64Array(buf, lambdaAt, p),
     nu: new Float64Array(buf, nuAt, pStar),
-    grad: new Float64Array(buf, gradAt, p),
+    grad: new Float64Array(buf, gradAt, p * B),
     x: [new Float64Array(buf, xAt[0], N), new Float64Array(buf, xAt[1], N)],
     setRngState: (s) => k.setState(s[0], s[1], s[2], s[3]),
     rngState: () => [k.getState(0), k.getState(1), k.getState(2), k.getState(3)],
@@ -106,5 +119,9 @@ export function createSgdKernel(N: number, p: number, pStar: number): SgdKernel 
     teacherFields: (b) => k.dotRows(tAt, pStar, N, xAt[b], nuAt, invSqrtN),
     update: (b, shrink) => k.updateRows(wAt, p, N, gradAt, shrink, xAt[b]),
     updateThenFields: (b, c, shrink) => k.updateDotRows(wAt, p, N, gradAt, shrink, xAt[b], xAt[c], lambdaAt, invSqrtN),
+    drawSlot: (slot) => k.fillGaussian(slotAt(slot), N),
+    studentFieldsAt: (slot) => k.dotRows(wAt, p, N, slotAt(slot), lambdaAt, invSqrtN),
+    teacherFieldsAt: (slot) => k.dotRows(tAt, pStar, N, slotAt(slot), nuAt, invSqrtN),
+    updateBatch: (first, next, shrink) => k.updateRowsBatch(wAt, p, N, gradAt, B, shrink, xAt[first], restAt, next < 0 ? 0 : xAt[next], lambdaAt, invSqrtN),
   };
 }

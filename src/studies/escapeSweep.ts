@@ -15,6 +15,7 @@ import { solve } from '../solve.js';
 import { analyzeLossCurve } from '../analysis/plateau.js';
 import { predictEscape, lossAtZero } from '../analysis/theory.js';
 import { isMeanQuadratic } from '../model/network.js';
+import { initialEta, scaleEta } from '../model/schedule.js';
 import { ConfigError, withContext } from '../model/errors.js';
 import { timeAt, timeOf } from '../model/time.js';
 import { csvText } from '../model/csv.js';
@@ -77,10 +78,12 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): Escape
   const runs: { p: number; variance: number; eta: number; c: Config }[] = [];
   for (const p of options.ps) {
     for (const variance of options.variances) {
-      const eta = options.scaleEta ? (config.eta * p) / config.p : config.eta;
+      // A schedule is scaled as a whole; a constant η exactly as before ((η p)/p₀).
+      const etaSpec = !options.scaleEta ? config.eta : typeof config.eta === 'number' ? (config.eta * p) / config.p : scaleEta(config.eta, p / config.p);
+      const eta = initialEta(etaSpec);
       try {
         // Only the loss is read: a wide point keeps no overlap matrices (p = 256: 0.5 MB a save point).
-        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta, saveOverlaps: 'none', init: { ...config.init, studentVariance: variance } }) });
+        runs.push({ p, variance, eta, c: parseConfig({ ...config, p, eta: etaSpec, saveOverlaps: 'none', init: { ...config.init, studentVariance: variance } }) });
       } catch (err) {
         throw withContext(err, `at escape-sweep point p = ${p}, σ² = ${variance}`);
       }
@@ -97,7 +100,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): Escape
     // Explicit save times are the user's: no extension then.
     const extend = !c0.saveAt;
     let c = c0;
-    if (extend && isMeanQuadratic(problem0.network) && problem0.secondLayerRate === undefined && c0.weightDecay === 0) {
+    if (extend && typeof c0.eta === 'number' && c0.batchSize === 1 && isMeanQuadratic(problem0.network) && problem0.secondLayerRate === undefined && c0.weightDecay === 0) {
       const s = { p, pStar: c0.pStar, eta, noise: c0.noise, P: init.P, sgdNoise: !options.gradientFlow };
       const predicted = predictEscape(s, init, lossAtZero(s) / 2);
       if (predicted && 1.5 * predicted.alpha > c.alphaMax) c = parseConfig({ ...c0, alphaMax: Math.min(cap, 1.5 * predicted.alpha) });

@@ -101,7 +101,7 @@ test('the results table has dotted config columns, full-precision numbers, and a
 test('the phase diagram is a rect heatmap over two keys, averaging rows that share a cell only when asked, and renders to SVG', async () => {
   const rows = expandSweep({ p: [2, 4], eta: [0.1, 0.2], seed: [1, 2] }).points.map((pt, i) => ({
     configHash: String(i), solver: pt.solver, config: pt.config, computedAt: 't', status: 'completed' as const, message: '',
-    finalLoss: pt.config.p * pt.config.eta + (pt.values.seed as number), escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0,
+    finalLoss: pt.config.p * (pt.config.eta as number) + (pt.values.seed as number), escapeAlpha: null, plateauLoss: null, maxDeviation: null, seconds: 0,
   }));
   assert.throws(() => phaseDiagramSpec(resultsTable(rows), { x: 'eta', y: 'p', color: 'final_loss' }), /^ConfigError: --plot: rows of one cell differ in init\.seed \(8 values\) and seed \(8 values\): fix them with --plot-where .*, or average over them with --plot-average$/);
   const spec = phaseDiagramSpec(resultsTable(rows), { x: 'eta', y: 'p', color: 'final_loss', average: true }) as unknown as { layer: { mark: { type: string } }[]; title: { subtitle: string }; data: { values: { x: string; y: string; value: number; n: number }[] } };
@@ -120,4 +120,19 @@ test('the Slurm script is a job array of n tasks, each one shard into its own fo
   assert.ok(s.startsWith('#!/bin/bash\n#SBATCH'));
   assert.match(s, /^#SBATCH --array=0-7$/m);
   assert.match(s, /^node '\/opt\/onepass\/dist\/cli\/main\.js' sweep --config 'sweep\.json' --set 'N=\[1000,2000\]' --shard "\$SLURM_ARRAY_TASK_ID\/8" .*--out "runs\/big\/shard-\$SLURM_ARRAY_TASK_ID"/m);
+});
+
+test('a sweep grids over batchSize and over schedule fields by dotted key (eta.exponent), and eta.values / eta.until stay arrays of the schedule', () => {
+  const plan = expandSweep({
+    batchSize: [1, 4],
+    eta: { schedule: 'power', eta0: 0.5, alpha0: 10, exponent: [0, 0.5, 1] },
+    alphaMax: 1,
+  });
+  assert.deepEqual(plan.keys, ['batchSize', 'eta.exponent']);
+  assert.equal(plan.points.length, 2 * 3);
+  assert.deepEqual(plan.points.map((p) => [p.config.batchSize, (p.config.eta as { exponent: number }).exponent]), [[1, 0], [1, 0.5], [1, 1], [4, 0], [4, 0.5], [4, 1]]);
+  const piecewise = expandSweep({ eta: { schedule: 'piecewise', values: [0.5, 0.1], until: [40] }, noise: [0, 0.1] });
+  assert.deepEqual(piecewise.keys, ['noise']);
+  assert.deepEqual(piecewise.points[0].config.eta, { schedule: 'piecewise', values: [0.5, 0.1], until: [40] });
+  assert.equal(flattenConfig(plan.points[4].config)['eta.exponent'], 0.5);
 });

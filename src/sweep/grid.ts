@@ -16,7 +16,7 @@ export const SWEEP_SOLVERS = ['ode', 'sgd', 'both'] as const;
  * Keys whose value is an array in an ordinary config: a list there is not a sweep list. (To sweep
  * one of them, there is no list-of-lists syntax; run one sweep per value.)
  */
-const ARRAY_KEYS = new Set(['saveAt', 'teacherReadout', 'studentReadout', 'init.Q', 'init.M', 'init.P']);
+const ARRAY_KEYS = new Set(['saveAt', 'teacherReadout', 'studentReadout', 'init.Q', 'init.M', 'init.P', 'eta.values', 'eta.until']);
 /** Guard against a typo that would expand into millions of runs. */
 export const MAX_SWEEP_POINTS = 1_000_000;
 

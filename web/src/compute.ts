@@ -6,7 +6,7 @@
  * `analyzeRun` for which analyses apply and their results. worker.ts only wires these to messages.
  */
 import {
-  parseConfig, makeProblem, initialCondition, solve, analyzeRun, analysisPlan, conservedDrift, hessianSpectrum,
+  parseConfig, makeProblem, initialCondition, solve, analysisRates, analyzeRun, analysisPlan, conservedDrift, hessianSpectrum,
   trajectoryJson, trajectoryCsv, provenance,
   type Trajectory, type Config,
 } from '../../src/index.js';
@@ -73,6 +73,7 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
   let batch: SgdPoint[] = [], last = performance.now(), fraction = 0;
   const flush = () => { if (batch.length) post({ type: 'sgd-points', id, points: batch, fraction }); batch = []; last = performance.now(); };
   const runs = config.runs;
+  const rates = analysisRates(problem); // η/n_b and ∫η/n_b dα (batch size, schedule)
   const sgd = solve(problem, initial, {
     method: 'sgd',
     runs: [0],
@@ -98,7 +99,7 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
   }
   const ensemble = runs > 1 ? summarizeEnsemble(all, config.seed) : undefined;
   post({
-    type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: plan.quadratic ? Array.from(conservedDrift(sgd, config.eta).drift) : [], ms: performance.now() - t0,
+    type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: plan.quadratic ? Array.from(conservedDrift(sgd, rates.eta, rates.etaIntegral).drift) : [], ms: performance.now() - t0,
     exports: exportsOf(config, ode, all), engine: sgd.stats.wasmKernel === 1 ? 'WebAssembly SIMD' : 'JavaScript',
     ensemble: ensemble && { alpha: Array.from(ensemble.alpha), lossMean: Array.from(ensemble.lossMean), lossStd: Array.from(ensemble.lossStd), runs, notCompleted: all.filter((t) => t.status !== 'completed').length },
   });

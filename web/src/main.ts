@@ -7,6 +7,7 @@ import embed, { type Result } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SetupAnalysis, TrajectoryJson, LossCurveAnalysis } from '../../src/index.js';
 import { sgdWork } from '../../src/model/budget.js';
+import { describeEta } from '../../src/model/schedule.js';
 import ExplorerWorker from './worker.ts?worker&inline';
 import type { DataExport, RunRequest, HessianRequest, SgdPoint, WorkerReply } from './protocol.js';
 import { FIELDS, PRESETS, presetState, presetOf, stateFromQuery, stateToQuery, validate, type State } from './state.js';
@@ -76,7 +77,7 @@ function buildControls(): void {
     input.name = f.key;
     input.id = `field-${f.key.replace('.', '-')}`;
     if (input instanceof HTMLSelectElement) for (const [value, text] of CHOICES[f.key as keyof typeof CHOICES]) input.add(new Option(text, value));
-    else { input.type = 'text'; input.inputMode = 'decimal'; input.spellcheck = false; }
+    else { input.type = 'text'; input.inputMode = f.key === 'eta' ? 'text' : 'decimal'; input.spellcheck = false; } // η may be a schedule's JSON
     label.append(input);
     fields.append(label);
   }
@@ -397,7 +398,7 @@ async function drawAll(): Promise<void> {
   slider.value = String(pendingAt !== null ? Math.min(pendingAt, ode.alpha.length - 1) : ode.alpha.length - 1);
   pendingAt = null;
   const c = validate(readForm());
-  const subtitle = 'config' in c ? `p = ${c.config.p}, p* = ${c.config.pStar}, η = ${c.config.eta}, Δ = ${c.config.noise}, σ² = ${'studentVariance' in c.config.init ? c.config.init.studentVariance : '—'}, N = ${c.config.N}` : '';
+  const subtitle = 'config' in c ? `p = ${c.config.p}, p* = ${c.config.pStar}, ${describeEta(c.config.eta)}${c.config.batchSize === 1 ? '' : `, n_b = ${c.config.batchSize}`}, Δ = ${c.config.noise}, σ² = ${'studentVariance' in c.config.init ? c.config.init.studentVariance : '—'}, N = ${c.config.N}` : '';
   const i = Number(slider.value);
   await Promise.all([
     draw('loss', lossSpec(subtitle, 'config' in c ? c.config.runs : 1), lossRows()),

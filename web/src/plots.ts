@@ -21,7 +21,7 @@ const common = { width: 'container' as const, height: HEIGHT, autosize, config }
  * rows {alpha, lo, hi} the ensemble's mean ± std; `cursor` one row {alpha}, the slider's α.
  */
 export function lossSpec(title: string, runs = 1): TopLevelSpec {
-  const x = { field: 'alpha', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'α = steps / N', axis: logAxis };
+  const x = { field: 'alpha', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'α = samples / N', axis: logAxis };
   const y = { field: 'loss', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'population loss ε', axis: logAxis };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain: ['ODE (N → ∞)', runs > 1 ? `SGD mean ± std of ${runs} runs` : 'SGD'], range: ['#1f5fa8', '#e0702a'] } };
   return {
@@ -71,7 +71,7 @@ export function driftSpec(): TopLevelSpec {
     title: { text: 'Drift of the conserved quantity J', subtitle: ['‖J(α) − J(0)‖/‖J(0)‖: exactly 0 for gradient flow,', 'broken by the η² term and by finite N'] },
     mark: { type: 'line', point: { size: 10 } },
     encoding: {
-      x: { field: 'alpha', type: 'quantitative', scale: { type: 'log' }, title: 'α = steps / N', axis: logAxis },
+      x: { field: 'alpha', type: 'quantitative', scale: { type: 'log' }, title: 'α = samples / N', axis: logAxis },
       y: { field: 'drift', type: 'quantitative', scale: { type: 'log' }, title: 'relative drift', axis: logAxis },
       color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'horizontal', columns: 3 }, scale: { domain: ['gradient flow', 'ODE (with η²)', 'SGD'], range: ['#6a9f3a', '#1f5fa8', '#e0702a'] } },
     },

@@ -11,7 +11,9 @@ export const FIELDS = [
   { key: 'readout', label: 'readout', value: 'mean' },
   { key: 'p', label: 'p (student width)', value: '4' },
   { key: 'pStar', label: 'p* (teacher width)', value: '2' },
-  { key: 'eta', label: 'η (learning rate)', value: '0.5' },
+  // η: a number, or a schedule as JSON ({"schedule":"power",…} / {"schedule":"piecewise",…}), as with --set eta=….
+  { key: 'eta', label: 'η (number or schedule JSON)', value: '0.5' },
+  { key: 'batchSize', label: 'n_b (batch size)', value: '1' },
   { key: 'noise', label: 'Δ (label noise)', value: '0' },
   { key: 'weightDecay', label: 'λ (weight decay)', value: '0' },
   { key: 'trainSecondLayer', label: 'train 2nd layer v', value: 'false' },
@@ -33,6 +35,7 @@ export const PRESETS: readonly { name: string; label: string; changes: Partial<S
   { name: 'headline', label: 'Paper headline (p = 4, p* = 2)', changes: {} },
   { name: 'phase-retrieval', label: 'Phase retrieval (p = p* = 1)', changes: { p: '1', pStar: '1', eta: '0.1', alphaMax: '150' } },
   { name: 'overparameterised', label: 'Over-parameterised (p = 8)', changes: { p: '8' } },
+  { name: 'batch-schedule', label: 'Mini-batch 8, decaying η, label noise', changes: { batchSize: '8', eta: '{"schedule":"power","eta0":4,"alpha0":2,"exponent":0.5}', noise: '0.1', N: '1000', alphaMax: '200' } },
   { name: 'saad-solla', label: 'Saad–Solla (erf, sum readout, p = p* = 2: their K = M = 2)', changes: { activation: 'erf', readout: 'sum', p: '2', pStar: '2', eta: '0.5', 'init.studentVariance': '0.01', N: '500', alphaMax: '400' } },
 ];
 
