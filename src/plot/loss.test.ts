@@ -30,14 +30,16 @@ test('an ensemble mean with lossStd gets a band mean ± std (on a log axis clipp
   const band = layers(spec)[0];
   assert.equal(band.mark.type, 'area');
   assert.deepEqual(band.data.values, [{ x: 0.125, lo: 0.4, hi: 0.6, series: 'SGD' }, { x: 0.25, lo: 0.02, hi: 0.5, series: 'SGD' }]);
-  assert.equal(layers(spec)[3].data.values[0].x, 0.25, 'the marker moves with the time unit');
+  // Layers: band, points, lines, dashed lines, rules (vertical markers), …
+  assert.equal(layers(spec)[4].data.values[0].x, 0.25, 'the marker moves with the time unit');
 });
 
 test('reference lines for the plateau and the saddle are drawn with their labels, alternately above and below', () => {
   const spec = curvesFigureSpec([{ label: 'ODE', x: [1, 10], y: [1, 0.1] }], { title: 't', x: { title: 'α', log: true }, y: { title: 'ε', log: true }, hrules: [{ y: 0.998, label: 'plateau' }, { y: 2 / 3, label: 'saddle' }] });
   const l = layers(spec);
-  assert.deepEqual(l[5].data.values.map((r) => r.label), ['plateau', 'saddle']);
-  assert.deepEqual([l[6].data.values.map((r) => r.label), l[7].data.values.map((r) => r.label)], [['plateau'], ['saddle']]);
+  // Layers: band, points, lines, dashed lines, rules and their labels, then the horizontal lines and their two label layers.
+  assert.deepEqual(l[6].data.values.map((r) => r.label), ['plateau', 'saddle']);
+  assert.deepEqual([l[7].data.values.map((r) => r.label), l[8].data.values.map((r) => r.label)], [['plateau'], ['saddle']]);
 });
 
 test('rendered: log ticks read 10ᵏ, linear ticks plain numbers; a long legend label is whole; real text widths leave no empty margin', async () => {
