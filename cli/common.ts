@@ -24,7 +24,7 @@ import type { OdeStats } from '../src/model/trajectory.js';
 import {
   applyOverrides, parseConfig, initialCondition, solve, writeJson, lossFigureSpec, renderSvg,
   odeStability, divergenceDiagnosis, analyzeLossCurve, svgToPdf, readJsonFile, writeTrajectoryNpz, prepareRunFolder, writeRunFolder, svgToPng, streamToFd,
-  readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress,
+  readCheckpoint, checkpointWriter, refuseToOverwriteCheckpoint, simulateEnsembleOnPool, cliProgress, writeTrajectoryCsv,
 } from './library.js';
 import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../src/model/budget.js';
 import { describeEta } from '../src/model/schedule.js';
@@ -232,9 +232,22 @@ export function writeOutputs(dir: string, result: object, csv: OutputProducer, s
   });
 }
 
-export function sgdSeries(e: AnyEnsemble, N: number): LossSeries[] {
-  if (e.runs.length === 1) return [{ label: `SGD N=${N} (seed ${e.seed})`, trajectory: e.runs[0], points: true }];
-  return [{ label: `SGD N=${N}, mean ± std of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean, lossStd: e.lossStd }, points: true }];
+export function sgdSeries(e: AnyEnsemble, N: number, solver: 'SGD' | 'SDE' = 'SGD'): LossSeries[] {
+  if (e.runs.length === 1) return [{ label: `${solver} N=${N} (seed ${e.seed})`, trajectory: e.runs[0], points: true }];
+  return [{ label: `${solver} N=${N}, mean ± std of ${e.runs.length} runs`, trajectory: { alpha: e.alpha, loss: e.lossMean, lossStd: e.lossStd }, points: true }];
+}
+
+/**
+ * The end of `sim` and `sde` (same outputs): the run folder (trajectory.csv and .npz per run, the
+ * loss of the ensemble), a warning per run that did not complete, and exit code 3 if any.
+ */
+export async function finishEnsemble(opts: SimOptions, config: Config, ensemble: AnyEnsemble, result: object, solver: 'SGD' | 'SDE', title: string): Promise<void> {
+  if (opts.out) {
+    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), config, write), sgdSeries(ensemble, config.N, solver), title, config, [{ prefix: '', runs: ensemble.runs }], opts);
+    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
+  }
+  warnIfNotCompleted(sgdRuns(ensemble), config);
+  if (ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
 }
 
 export function sgdCsvEntries(e: AnyEnsemble) {

@@ -353,7 +353,7 @@ test('compare --resume validates the checkpoint before the ODE runs (an ODE esti
 
 test('escape estimates its time before computing, by the same rule: above a day it asks for --yes, above a century it is refused', () => {
   oneLine(runFor(30, 'escape', '--p', '2', '--variances', '1e-2', '--set', 'alphaMax=1e11'),
-    /^error: alphaMax: 1 ODE up to α = 100000000000 would take about [\d.]+ days here; lower alphaMax or give fewer --p and --variances, or pass --yes to run anyway$/m, 'a day');
+    /^error: alphaMax: 1 ODE up to α = 100000000000 would take about [\d.]+ (hours|days) here; lower alphaMax or give fewer --p and --variances, or pass --yes to run anyway$/m, 'a day');
   oneLine(runFor(30, 'escape', '--p', '2,4', '--variances', '1e-2,1e-3', '--set', 'alphaMax=1e16', '--yes'),
     /^error: alphaMax: 4 ODEs up to α = 10000000000000000 would take about .* years here; lower alphaMax or give fewer --p and --variances$/m, 'a century');
 });

@@ -56,6 +56,8 @@ test('the page runs the default setup on load, and after changing p its final OD
   assert.ok(relErr(first, libraryFinalLoss({})) <= 1e-9, `default: page ${first}`);
   const run = Number(await page.locator('#ode-final-loss').getAttribute('data-run'));
   assert.equal(await page.inputValue('#preset'), 'headline');
+  // The Hessian card says why the spectrum between fixed points dips below zero (issue 18).
+  assert.match(await page.locator('#hessian-note').textContent() ?? '', /negative eigenvalues of order √ε.*residual part/);
   await page.fill('#field-p', '3');
   // A changed parameter leaves the preset: the menu says so instead of keeping the preset's label.
   assert.equal(await page.inputValue('#preset'), 'custom');
@@ -103,7 +105,7 @@ test('an erf committee with sum readout (Saad–Solla): the library\'s ODE, erf 
   const summary = (await page.locator('#summary').textContent()) ?? '';
   assert.ok(summary.includes(`ε ≈ ${a.plateau!.loss.toPrecision(4)}`), summary);
   assert.ok(summary.includes(`α_esc = ${a.escapeAlpha!.toPrecision(4)}`), summary);
-  assert.match(summary, /not applicable: derived for the quadratic network/);
+  assert.match(summary, /not applicable: .*derived for the quadratic network/);
   for (const card of ['#card-drift', '#card-hessian']) {
     assert.equal(await page.locator(`${card} .not-applicable`).isVisible(), true, card);
     assert.equal(await page.locator(`${card} .fig`).isVisible(), false, `${card}: no empty axes`);

@@ -4,8 +4,8 @@
  * cheap (cost per unit α independent of N) and go one after another in this thread.
  */
 import type { Command } from 'commander';
-import { type SimOptions, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, writeOutputs, sgdCsvEntries, sgdRuns, warnIfNotCompleted, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
-import { load, makeProblem, ensembleJson, provenance, writeTrajectoryCsv } from '../library.js';
+import { type SimOptions, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, finishEnsemble, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
+import { load, makeProblem, ensembleJson, provenance } from '../library.js';
 import { OnepassError } from '../../src/model/errors.js';
 import { checkTime } from '../../src/model/budget.js';
 import type { Ensemble } from '../../src/sim/ensemble.js';
@@ -35,15 +35,7 @@ async function cmdSde(opts: SimOptions): Promise<void> {
     console.log(`SDE: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} Euler–Maruyama steps of α ≤ ${config.sdeStep} in ${fmtTime(ms)}`);
     console.log(lossTable([{ name: 'SDE loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }], config));
   }
-  if (opts.out) {
-    const series = ensemble.runs.length === 1
-      ? [{ label: `SDE N=${config.N} (seed ${ensemble.seed})`, trajectory: ensemble.runs[0], points: true }]
-      : [{ label: `SDE N=${config.N}, mean of ${ensemble.runs.length} runs`, trajectory: { alpha: ensemble.alpha, loss: ensemble.lossMean }, points: true }];
-    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), config, write), series, `Stochastic overlap dynamics, N = ${config.N}`, config, [{ prefix: '', runs: ensemble.runs }]);
-    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
-  }
-  warnIfNotCompleted(sgdRuns(ensemble), config);
-  if (ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
+  await finishEnsemble(opts, config, ensemble, result, 'SDE', `Stochastic overlap dynamics, N = ${config.N}`);
 }
 
 export function registerSde(program: Command): void {

@@ -1,7 +1,7 @@
 /** `onepass sim`: finite-N one-pass SGD, an ensemble of runs on the worker pool, with checkpoints. */
 import type { Command } from 'commander';
-import { type SimOptions, loadConfig, prepareOut, checkWork, simSetup, runSim, workersOption, printJson, describe, fmtTime, lossTable, writeOutputs, sgdSeries, sgdCsvEntries, sgdRuns, warnIfNotCompleted, withCommonOptions, withResumeOptions } from '../common.js';
-import { load, makeProblem, ensembleJson, provenance, writeTrajectoryCsv } from '../library.js';
+import { type SimOptions, loadConfig, prepareOut, checkWork, simSetup, runSim, workersOption, printJson, describe, fmtTime, lossTable, finishEnsemble, withCommonOptions, withResumeOptions } from '../common.js';
+import { load, makeProblem, ensembleJson, provenance } from '../library.js';
 
 async function cmdSim(opts: SimOptions): Promise<void> {
   const config = loadConfig(opts);
@@ -18,12 +18,7 @@ async function cmdSim(opts: SimOptions): Promise<void> {
     console.log(`SGD: ${ensemble.runs.length} × ${ensemble.runs[0].stats.steps} steps in ${fmtTime(ms)}`);
     console.log(lossTable([{ name: 'SGD loss', t: { alpha: ensemble.alpha, loss: ensemble.lossMean } }], config));
   }
-  if (opts.out) {
-    const files = await writeOutputs(opts.out, result, (write) => writeTrajectoryCsv(sgdCsvEntries(ensemble), config, write), sgdSeries(ensemble, config.N), `One-pass SGD, N = ${config.N}`, config, [{ prefix: '', runs: ensemble.runs }], opts);
-    if (!opts.json) console.log(`wrote ${files.join(', ')}`);
-  }
-  warnIfNotCompleted(sgdRuns(ensemble), config);
-  if (ensemble.runs.some((t) => t.status !== 'completed')) process.exitCode = 3;
+  await finishEnsemble(opts, config, ensemble, result, 'SGD', `One-pass SGD, N = ${config.N}`);
 }
 
 export function registerSim(program: Command): void {
