@@ -31,9 +31,13 @@ test('batch size 1 at a constant η reproduces main\'s SGD numbers bit for bit, 
   }
 });
 
-test('the WebAssembly batch step gives the plain loop\'s bits for batch 3 and 8, odd N, with weight decay, label noise, a trained second layer and a power-law η', { skip: !wasmKernelAvailable() }, () => {
+test('the WebAssembly batch step gives the plain loop\'s bits for batch 2, 3 and 8, odd N, with weight decay, label noise, a trained second layer and a power-law η', { skip: !wasmKernelAvailable() }, () => {
   const cases: ConfigInput[] = [
     { p: 3, pStar: 2, N: 37, batchSize: 3, eta: 0.9, noise: 0.1, weightDecay: 0.05, alphaMax: 3, saveAt: [0, 0.81, 3], seed: 4 },
+    // n_b = 2 has its own loop (both next inputs drawn before the update, their fields fused into it):
+    // N = 39 (tails of the 4- and 2-wide loops), N = 523 (more than two of its 256-element blocks).
+    { p: 3, pStar: 2, N: 39, batchSize: 2, eta: 0.9, noise: 0.1, weightDecay: 0.05, alphaMax: 3, saveAt: [0, 0.82, 3], seed: 5 },
+    { activation: 'erf', p: 3, pStar: 1, N: 523, batchSize: 2, trainSecondLayer: true, noise: 0.05, eta: { schedule: 'power', eta0: 1.5, alpha0: 0.5, exponent: 0.7 }, alphaMax: 1, savePoints: 4, seed: 7 },
     { activation: 'erf', p: 2, pStar: 2, N: 41, batchSize: 8, trainSecondLayer: true, eta: { schedule: 'power', eta0: 2, alpha0: 0.5, exponent: 0.7 }, alphaMax: 4, savePoints: 5, seed: 6 },
   ];
   for (const c of cases) {

@@ -223,6 +223,33 @@ export function simulateSgd(setup: SgdSetup, initial: Weights, saveAt: ArrayLike
   const runKernel = (k: SgdKernel, from: number, to: number) => {
     if (from >= to) return;
     k.setRngState(rng.getState());
+    if (B === 2) {
+      // n_b = 2: both of the next step's inputs are drawn before this step's update (the input stream's
+      // order is unchanged: x_0, x_1 of each step in turn; the label noise has its own stream), so the
+      // update pass computes both their λ and no pass over W is spent on the second input's fields.
+      let c = 0;
+      k.drawSlot(c);
+      k.drawSecond(c);
+      k.studentFieldsAt(c);
+      k.secondStudentFields(c);
+      for (let step = from; ; step++) {
+        ratesAt(step);
+        k.teacherFieldsAt(c);
+        backward(0);
+        k.takeSecondFields();
+        k.secondTeacherFields(c);
+        backward(1);
+        secondLayerStep();
+        if (progress && step % progressEvery === 0) progress(step / totalSteps);
+        if (step + 1 === to) { k.updatePair(c, -1, shrink); break; }
+        k.drawSlot(1 - c);
+        k.drawSecond(1 - c);
+        k.updatePair(c, 1 - c, shrink);
+        c = 1 - c;
+      }
+      rng.setState(k.rngState());
+      return;
+    }
     if (B > 1) {
       // Mini-batch: the B inputs' fields with the same weights, then one pass over W that updates it
       // and (except after the block's last step) computes the next step's first λ, as for batch 1.

@@ -18,7 +18,7 @@ interface KernelExports {
   dotRows(A: number, rows: number, n: number, x: number, out: number, scale: number): void;
   updateRows(W: number, rows: number, n: number, grad: number, shrink: number, x: number): void;
   updateDotRows(W: number, rows: number, n: number, grad: number, shrink: number, xOld: number, xNew: number, out: number, scale: number): void;
-  updateRowsBatch(W: number, rows: number, n: number, grad: number, B: number, shrink: number, x0: number, Xrest: number, xNew: number, out: number, scale: number): void;
+  updateRowsBatch(W: number, rows: number, n: number, grad: number, B: number, shrink: number, x0: number, Xrest: number, xNew: number, out: number, scale: number, xNew2: number, out2: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -75,6 +75,19 @@ export interface SgdKernel {
   teacherFieldsAt(slot: number): void;
   /** w_k ← s w_k + Σ_b grad_kb x_b with x_0 in slot `first`; then, if `next` ≥ 0, λ ← W x_next/√N in the same pass. */
   updateBatch(first: number, next: number, shrink: number): void;
+  /**
+   * n_b = 2 only, the second input in its own alternating buffer c (0 or 1), so that both of the
+   * next step's inputs can be drawn before this step's update and their fields taken in its pass.
+   */
+  drawSecond(c: number): void;
+  /** λ₂ ← W x₂_c/√N (kept apart from λ until takeSecondFields). */
+  secondStudentFields(c: number): void;
+  /** ν ← W* x₂_c/√N. */
+  secondTeacherFields(c: number): void;
+  /** λ ← λ₂: the second input's fields become the current ones. */
+  takeSecondFields(): void;
+  /** w_k ← s w_k + grad_k0 x_c + grad_k1 x₂_c; then, if next ≥ 0, λ ← W x_next/√N and λ₂ ← W x₂_next/√N in the same pass. */
+  updatePair(c: number, next: number, shrink: number): void;
 }
 
 /** A kernel instance for (N, p, p*) and batch size B, or null when WebAssembly SIMD is unavailable or the run is too large. */
@@ -87,8 +100,9 @@ export function createSgdKernel(N: number, p: number, pStar: number, B = 1): Sgd
   // Two buffers for a step's first input (alternating, as the fused loop needs), then inputs 1 … B − 1.
   const wAt = take(8 * p * N), tAt = take(8 * pStar * N), xAt = [take(8 * N), take(8 * N)];
   const restAt = take(8 * N * (B - 1));
+  const secondAt = [restAt, B === 2 ? take(8 * N) : restAt];
   const slotAt = (slot: number) => (slot < 2 ? xAt[slot] : restAt + 8 * N * (slot - 2));
-  const lambdaAt = take(8 * p), nuAt = take(8 * pStar), gradAt = take(8 * p * B);
+  const lambdaAt = take(8 * p), lambda2At = take(8 * p), nuAt = take(8 * pStar), gradAt = take(8 * p * B);
   if (top > MAX_BYTES) return null;
   let memory: WebAssembly.Memory;
   let k: KernelExports;
@@ -104,10 +118,11 @@ export function createSgdKernel(N: number, p: number, pStar: number, B = 1): Sgd
   new Float64Array(buf, fnAt, 128).set(ZIGGURAT_TABLES.FN);
   k.setZiggurat(knAt, wnAt, fnAt);
   const invSqrtN = 1 / Math.sqrt(N);
+  const lambdaView = new Float64Array(buf, lambdaAt, p), lambda2View = new Float64Array(buf, lambda2At, p);
   return {
     W: new Float64Array(buf, wAt, p * N),
     T: new Float64Array(buf, tAt, pStar * N),
-    lambda: new Float64Array(buf, lambdaAt, p),
+    lambda: lambdaView,
     nu: new Float64Array(buf, nuAt, pStar),
     grad: new Float64Array(buf, gradAt, p * B),
     x: [new Float64Array(buf, xAt[0], N), new Float64Array(buf, xAt[1], N)],
@@ -122,6 +137,12 @@ export function createSgdKernel(N: number, p: number, pStar: number, B = 1): Sgd
     drawSlot: (slot) => k.fillGaussian(slotAt(slot), N),
     studentFieldsAt: (slot) => k.dotRows(wAt, p, N, slotAt(slot), lambdaAt, invSqrtN),
     teacherFieldsAt: (slot) => k.dotRows(tAt, pStar, N, slotAt(slot), nuAt, invSqrtN),
-    updateBatch: (first, next, shrink) => k.updateRowsBatch(wAt, p, N, gradAt, B, shrink, xAt[first], restAt, next < 0 ? 0 : xAt[next], lambdaAt, invSqrtN),
+    updateBatch: (first, next, shrink) => k.updateRowsBatch(wAt, p, N, gradAt, B, shrink, xAt[first], restAt, next < 0 ? 0 : xAt[next], lambdaAt, invSqrtN, 0, 0),
+    drawSecond: (c) => k.fillGaussian(secondAt[c], N),
+    secondStudentFields: (c) => k.dotRows(wAt, p, N, secondAt[c], lambda2At, invSqrtN),
+    secondTeacherFields: (c) => k.dotRows(tAt, pStar, N, secondAt[c], nuAt, invSqrtN),
+    takeSecondFields: () => lambdaView.set(lambda2View),
+    updatePair: (c, next, shrink) =>
+      k.updateRowsBatch(wAt, p, N, gradAt, 2, shrink, xAt[c], secondAt[c], next < 0 ? 0 : xAt[next], lambdaAt, invSqrtN, next < 0 ? 0 : secondAt[next], lambda2At),
   };
 }
