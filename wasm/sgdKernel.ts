@@ -254,6 +254,33 @@ export function updateRowsBatch(W: usize, rows: i32, n: i32, grad: usize, B: i32
     const w = W + <usize>r * stride;
     const gRow = grad + ((<usize>r * <usize>B) << 3);
     let p0 = f64x2.splat(0), q0 = f64x2.splat(0), p1 = f64x2.splat(0), q1 = f64x2.splat(0);
+    if (B == 2 && xNew != 0 && xNew2 != 0) {
+      // n_b = 2 with both next fields: one loop, each element updated ((s·)w + g_0 x_0) + g_1 x_1 and
+      // then taken into both dots (dotRows' accumulators, four elements a turn) while in registers.
+      const g0 = load<f64>(gRow), g1 = load<f64>(gRow + 8);
+      const g0v = f64x2.splat(g0), g1v = f64x2.splat(g1);
+      const x1 = Xrest;
+      for (let i = 0; i < n4; i += 4) {
+        const o = <usize>i << 3;
+        let wa = v128.load(w + o), wb = v128.load(w + o, 16);
+        if (shrink != 1) { wa = f64x2.mul(sv, wa); wb = f64x2.mul(sv, wb); }
+        wa = f64x2.add(f64x2.add(wa, f64x2.mul(g0v, v128.load(x0 + o))), f64x2.mul(g1v, v128.load(x1 + o)));
+        wb = f64x2.add(f64x2.add(wb, f64x2.mul(g0v, v128.load(x0 + o, 16))), f64x2.mul(g1v, v128.load(x1 + o, 16)));
+        v128.store(w + o, wa); v128.store(w + o, wb, 16);
+        p0 = f64x2.add(p0, f64x2.mul(wa, v128.load(xNew + o)));
+        q0 = f64x2.add(q0, f64x2.mul(wb, v128.load(xNew + o, 16)));
+        p1 = f64x2.add(p1, f64x2.mul(wa, v128.load(xNew2 + o)));
+        q1 = f64x2.add(q1, f64x2.mul(wb, v128.load(xNew2 + o, 16)));
+      }
+      for (let i = n4; i < n; i++) {
+        const o = <usize>i << 3;
+        const a = shrink != 1 ? shrink * load<f64>(w + o) + g0 * load<f64>(x0 + o) : load<f64>(w + o) + g0 * load<f64>(x0 + o);
+        store<f64>(w + o, a + g1 * load<f64>(x1 + o));
+      }
+      store<f64>(out + (<usize>r << 3), finish(p0, q0, w, xNew, n4, n) * scale);
+      store<f64>(out2 + (<usize>r << 3), finish(p1, q1, w, xNew2, n4, n) * scale);
+      continue;
+    }
     for (let lo = 0; lo < n; lo += BLOCK) {
       const hi = min(lo + BLOCK, n);
       const hi2 = lo + ((hi - lo) & ~1);
