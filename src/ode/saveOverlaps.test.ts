@@ -4,6 +4,7 @@ import { parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
 import { ConfigError } from '../model/errors.js';
 import { solveOde } from './solve.js';
+import { quadraticPopulationLoss } from './quadratic.js';
 import { trajectoryJson, trajectoryCsv } from '../model/output.js';
 
 test('saveOverlaps k keeps Q and M at every k-th save point and the last, the same bits as "all" there, and the loss at every point unchanged', () => {
@@ -46,4 +47,22 @@ test('a run that stops early keeps its last saved point\'s overlaps whatever sav
   assert.ok(t.alpha.length < 50 && t.alpha.length > 2);
   assert.equal(t.Q[t.Q.length - 1].length, 9);
   assert.equal(t.Q[t.Q.length - 2].length, 0);
+});
+
+test('under a piecewise η (integrated piece by piece) saveOverlaps keeps the loss of every point and the same Q where kept: save indices are those of the whole grid', () => {
+  const base = { alphaMax: 20, savePoints: 40, eta: { schedule: 'piecewise' as const, values: [0.5, 0.1], until: [5] } };
+  const run = (extra: object) => { const c = parseConfig({ ...base, ...extra }); return solveOde(makeProblem(c), initialCondition(c).overlaps); };
+  const all = run({});
+  // Each saved loss is the loss of the overlaps saved at that point (an index of one piece taken
+  // for one of the grid would pair a loss with another point's state).
+  all.Q.forEach((Q, i) => {
+    const l = quadraticPopulationLoss({ p: all.p, pStar: all.pStar, Q, M: all.M[i], P: all.P }, 0);
+    assert.ok(Math.abs(l - all.loss[i]) <= 1e-10 * l, `point ${i}: loss ${all.loss[i]}, from its overlaps ${l}`);
+  });
+  for (const k of ['none', 3] as const) {
+    const t = run({ saveOverlaps: k });
+    assert.deepEqual(Array.from(t.loss), Array.from(all.loss), `saveOverlaps ${k}: the loss at every point`);
+    t.Q.forEach((q, i) => { if (q.length) assert.deepEqual(Array.from(q), Array.from(all.Q[i]), `saveOverlaps ${k}, point ${i}`); });
+    assert.ok(t.Q.filter((q) => q.length === 0).length > 10, `saveOverlaps ${k} drops overlaps`);
+  }
 });
