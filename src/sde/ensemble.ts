@@ -22,15 +22,38 @@ import { summarizeEnsemble, type Ensemble } from '../sim/ensemble.js';
 import { simulateSde, type SdeSetup } from './integrate.js';
 import { assertSdeSupported } from './quadraticNoise.js';
 import { drawInitialOverlaps } from './initLaw.js';
+import { etaAt, isConstantEta, scheduleJumps } from '../model/schedule.js';
 
-/** The SDE's setup for a problem; ConfigError when the noise is not derived for it (only the quadratic network is). */
+/**
+ * The SDE's setup for a problem; ConfigError when the noise is not derived for it (only the quadratic network is).
+ *
+ * Mini-batches and schedules. One SGD step of n_b fresh samples at rate η moves the weights by
+ * the mean of n_b per-sample kicks (src/ode/protocol.ts (1)), so with Z(η') the batch-1 increment
+ * N ΔX of ./quadraticNoise.ts (3) at rate η',
+ *   N ΔX_step = Σ_{b=1}^{n_b} Z_b(η/n_b) + R,                                                   (B1)
+ * Z_b i.i.d. given X. R collects the cross terms a_kb a_lb' x_b·x_b'/N (b ≠ b') of N ΔQ: each is
+ * O(N^{-1/2}) with an O(1/N) mean, so per unit α (N/n_b steps) they add O(1/N) to the drift and
+ * O(N^{-2}) to the covariance: beyond the leading order kept here (as |x|²/N − 1 is at batch 1).
+ * Per step (B1) has mean n_b F(η/n_b) and covariance n_b Cov Z(η/n_b); the M part of Z is linear
+ * in η, so its per-step covariance is Cov Z^M(η)/n_b: the 1/batchSize of the noise. A unit of α is
+ * N/n_b steps, so per unit α
+ *   drift       (N/n_b)·n_b F(η/n_b)/N        = F(η/n_b),
+ *   covariance  (N/n_b)·n_b Cov Z(η/n_b)/N²   = Cov Z(η/n_b)/N,                                  (B2)
+ * i.e. batch n_b at η is the batch-1 SDE at η/n_b, noise included (the ODE's rule, protocol.ts,
+ * extends to the fluctuations). Per unit α the M noise variance is thus (η/n_b)² Var/N: down by
+ * n_b² at a fixed η, by n_b against a batch-1 run of the same drift (η/n_b) if the per-step 1/n_b
+ * were dropped (the test's negative control: that SDE is the right one at N/n_b).
+ * Time-dependent η: the step from α uses η(α)/n_b (SGD's step uses η at its start); over one SDE
+ * step η changes by O(h), which is within Euler–Maruyama's weak order 1. A piecewise η jumps at
+ * step boundaries (integrate.ts never steps across a jump).
+ */
 export function sdeSetup(problem: Problem): SdeSetup {
   const c = problem.config;
   assertSdeSupported(c.activation, c.readout, c.trainSecondLayer, c.teacherActivation);
   if (c.teacherReadout || c.studentReadout) throw new ConfigError('teacherReadout', 'the SDE noise is derived for the mean readout only (leave teacherReadout and studentReadout unset)');
-  // The SDE's noise is derived for one sample per step at a constant η (issue 15's protocols are ODE and SGD only).
-  if (typeof c.eta !== 'number' || c.batchSize !== 1) throw new ConfigError(typeof c.eta !== 'number' ? 'eta' : 'batchSize', 'the SDE is derived for a constant η and batchSize 1 (use sim or ode for schedules and mini-batches)');
-  return { p: c.p, pStar: c.pStar, eta: c.eta, noise: c.noise, weightDecay: c.weightDecay, N: c.N, step: c.sdeStep };
+  const B = problem.batchSize, spec = problem.etaSchedule;
+  const schedule = isConstantEta(spec) ? {} : { etaAt: (a: number) => etaAt(spec, a) / B, jumps: scheduleJumps(spec) };
+  return { p: c.p, pStar: c.pStar, eta: etaAt(spec, 0) / B, ...schedule, noise: c.noise, weightDecay: c.weightDecay, N: c.N, step: c.sdeStep };
 }
 
 /**

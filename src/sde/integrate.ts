@@ -31,7 +31,15 @@ import type { Rng } from '../random/rng.js';
 export interface SdeSetup {
   readonly p: number;
   readonly pStar: number;
+  /** The effective rate (η/n_b for a mini-batch of n_b: ./ensemble.ts derives why), at α = 0. */
   readonly eta: number;
+  /**
+   * A time-dependent effective rate η(α)/n_b: the step from α uses its value at α (the step's
+   * start, as SGD's step does), for drift and noise alike; absent for a constant rate.
+   */
+  readonly etaAt?: (alpha: number) => number;
+  /** Where a piecewise η jumps: each is a step boundary (no step straddles a jump). */
+  readonly jumps?: readonly number[];
   readonly noise: number;
   readonly weightDecay?: number;
   /** Input dimension: the noise scale N^{-1/2}. */
@@ -106,7 +114,8 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
   const { p, pStar: ps, eta, noise, N, step } = setup;
   if (!(step > 0 && Number.isFinite(step))) throw new ConfigError('sdeStep', `must be a finite number > 0 (the SDE's α-step; got ${step})`);
   const P = Float64Array.from(initial.P);
-  const perp = quadraticPerpForm({ p, pStar: ps, eta, noise, P, weightDecay: setup.weightDecay });
+  const { etaAt } = setup, jumps = setup.jumps ?? [];
+  const perp = quadraticPerpForm({ p, pStar: ps, eta, noise, P, weightDecay: setup.weightDecay, ...(etaAt ? { etaAt } : {}) });
   if (!perp) throw new ConfigError('init', 'the SDE needs a positive-definite teacher overlap P (it integrates Q⊥ = Q − M P⁻¹ Mᵀ)');
   const nz = quadraticNoise(p, ps, eta, noise, P);
   const { dim: D, a, b, isQ } = nz.layout;
@@ -121,7 +130,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
   const dQ = new Float64Array(pp), dM = new Float64Array(p * ps), DM = new Float64Array(p * ps), MPi = new Float64Array(p * ps), DMPi = new Float64Array(p * ps);
   const check = divergenceCheck(initial);
   const alpha: number[] = [], loss: number[] = [], Qs: Float64Array[] = [], Ms: Float64Array[] = [];
-  let t = 0, steps = 0, projections = 0;
+  let t = 0, steps = 0, projections = 0, nextJump = 0;
   let status: Trajectory['status'] = 'completed';
   let message = '';
   let divergedAt: number | undefined;
@@ -136,10 +145,13 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
   outer: for (let s = 0; s < saveAt.length; s++) {
     const target = saveAt[s];
     while (t < target) {
-      const h = Math.min(step, target - t);
+      // The step ends at the save time or at the next jump of η, whichever comes first.
+      while (nextJump < jumps.length && jumps[nextJump] <= t) nextJump++;
+      const stop = nextJump < jumps.length && jumps[nextJump] < target ? jumps[nextJump] : target;
+      const h = Math.min(step, stop - t);
       Q.set(perp.viewQ(y));
-      perp.rhs(y, f);
-      nz.moments(Q, y.subarray(pp, size), mean, cov);
+      perp.rhs(y, f, t);
+      nz.moments(Q, y.subarray(pp, size), mean, cov, etaAt ? etaAt(t) : eta);
       psdCholesky(cov, D, L);
       rng.fillGaussian(xi);
       const sc = Math.sqrt(h / N);
@@ -170,7 +182,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
       }
       for (let i = 0; i < p * ps; i++) y[pp + i] += DM[i];
       if (!isPsd(y.subarray(0, pp), p, work)) { projectPsd(y.subarray(0, pp) as Float64Array, p); projections++; }
-      t = h === target - t ? target : t + h;
+      t = h === stop - t ? stop : t + h;
       steps++;
       if (!Number.isFinite(y[0])) { status = 'diverged'; message = `the overlaps are no longer finite at α = ${t}`; divergedAt = t; break outer; }
     }

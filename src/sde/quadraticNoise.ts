@@ -63,9 +63,10 @@ export interface QuadraticNoise {
   readonly layout: NoiseLayout;
   /**
    * Fills `mean` (length D) with E Z and `cov` (D×D, row-major) with Cov Z of (3) at overlaps
-   * (Q, M) (P fixed). Buffers are the caller's; nothing is allocated.
+   * (Q, M) (P fixed), at learning rate `eta` (default: the one the noise was made with; a
+   * schedule passes η(α) step by step). Buffers are the caller's; nothing is allocated.
    */
-  readonly moments: (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array) => void;
+  readonly moments: (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array, eta?: number) => void;
 }
 
 function binom(n: number, k: number): number {
@@ -79,9 +80,8 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
   const n = p + pStar, nn = n * n;
   const layout = noiseLayout(p, pStar);
   const { dim, a, b, isQ } = layout;
-  const c = (-2 * eta) / p;
-  // w(e) = Σ_r w[r] e^r of (3): Q coordinates 2c e + c² e², M coordinates c e.
-  const wQ = [0, 2 * c, c * c], wM = [0, c, 0];
+  // w(e) = Σ_r w[r] e^r of (3): Q coordinates 2c e + c² e², M coordinates c e (c = −2η/p, set per call).
+  const wQ = [0, 0, 0], wM = [0, 0, 0];
   // (9): E[e^r X] = Σ_{r'} K[r][r'] E[q^{r'} X]
   const zeta = [1, 0, 1, 0, 3];
   const K: number[][] = [];
@@ -101,7 +101,9 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
   const sv = new Float64Array(nn * 5), tQQ = new Float64Array(nn * 5), tQM = new Float64Array(nn * 5), tMM = new Float64Array(nn * 5);
   for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) C[(p + i) * n + p + j] = P[i * pStar + j];
 
-  const moments = (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array) => {
+  const moments = (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array, etaNow = eta) => {
+    const c = (-2 * etaNow) / p;
+    wQ[1] = 2 * c; wQ[2] = c * c; wM[1] = c;
     for (let i = 0; i < p; i++) {
       for (let j = 0; j < p; j++) C[i * n + j] = Q[i * p + j];
       for (let j = 0; j < pStar; j++) C[i * n + p + j] = C[(p + j) * n + i] = M[i * pStar + j];
