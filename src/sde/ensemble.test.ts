@@ -22,7 +22,7 @@ test('SDE "data" runs start from the overlaps of the config\'s weights (those of
 });
 
 test('the SDE refuses a network its noise is not derived for, with a one-line error naming the key', () => {
-  for (const [set, key] of [[{ activation: 'relu' }, /^activation/], [{ trainSecondLayer: true }, /^activation/], [{ readout: 'sum' }, /^activation/]] as const) {
+  for (const [set, key] of [[{ activation: 'relu' }, /^activation/], [{ trainSecondLayer: true }, /^activation/], [{ teacherReadout: [1, 2] }, /^teacherReadout/], [{ readout: 'sum', teacherReadout: [-1, -1] }, /^teacherReadout/]] as const) {
     const problem = makeProblem(parseConfig({ ...base, ...set }));
     assert.throws(() => simulateSdeEnsemble(problem), (e: Error & { field?: string }) => key.test(e.field ?? '') && !e.message.includes('\n'));
   }
@@ -104,4 +104,19 @@ test('batch-2 SDE ensembles with a piecewise η (1 → 0.6 at α = 6, on the pla
   const problem = makeProblem(config);
   const initial = initialCondition(config);
   agrees(simulateEnsemble(problem, initial), simulateSdeEnsemble(problem, { initial }), 'batch 2, piecewise η', [5, 10, 15, 23, 36]);
+});
+
+test('the sum readout (c = 4, c* = 2 through teacherReadout [1, 1], η = 1/16, Δ = 0.01) runs as its exact mean-readout equivalent: its SDE ensemble matches SGD at N = 256 (escape α, distance, loss mean and spread at four α), where the ODE is far later', () => {
+  const config = parseConfig({ N: 256, runs: 24, alphaMax: 30, savePoints: 60, readout: 'sum', teacherReadout: [1, 1], eta: 1 / 16, noise: 0.01 });
+  const problem = makeProblem(config);
+  const initial = initialCondition(config);
+  const sgd = simulateEnsemble(problem, initial), sde = simulateSdeEnsemble(problem, { initial });
+  // ε(0) = c²ε' of the mapped problem: the same number as SGD's from the same weights.
+  assert.ok(Math.abs(sde.lossMean[0] - sgd.lossMean[0]) < 1e-12 * sgd.lossMean[0], `${sde.lossMean[0]} vs ${sgd.lossMean[0]}`);
+  assert.ok(sde.runs[0].M[0].every((m, i) => Math.abs(m - initial.overlaps.M[i]) < 1e-15));
+  agrees(sgd, sde, 'sum readout', [10, 15, 23, 29]);
+  // Power of the comparison: the ODE from the same overlaps is off by > 5 standard errors at α = 15.
+  const ode = solveOde(problem, initial.overlaps, { saveAt: sgd.alpha });
+  const i = sgd.alpha.findIndex((a) => a >= 15);
+  assert.ok(ode.loss[i] - sgd.lossMean[i] > 5 * sgd.lossStd[i] / Math.sqrt(24), `ODE ${ode.loss[i]}, SGD ${sgd.lossMean[i]} ± ${sgd.lossStd[i]}`);
 });

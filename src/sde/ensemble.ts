@@ -22,6 +22,7 @@ import { summarizeEnsemble, type Ensemble } from '../sim/ensemble.js';
 import { simulateSde, type SdeSetup } from './integrate.js';
 import { assertSdeSupported } from './quadraticNoise.js';
 import { drawInitialOverlaps } from './initLaw.js';
+import { uniformQuadraticScales } from '../ode/uniformQuadratic.js';
 import { etaAt, isConstantEta, scheduleJumps } from '../model/schedule.js';
 
 /**
@@ -46,14 +47,44 @@ import { etaAt, isConstantEta, scheduleJumps } from '../model/schedule.js';
  * Time-dependent η: the step from α uses η(α)/n_b (SGD's step uses η at its start); over one SDE
  * step η changes by O(h), which is within Euler–Maruyama's weak order 1. A piecewise η jumps at
  * step boundaries (integrate.ts never steps across a jump).
+ *
+ * Uniform readouts (v_k = c/p, v*_j = c* / p*: "sum", or equal teacherReadout / studentReadout
+ * entries; c* / c > 0). src/ode/uniformQuadratic.ts shows that every SGD step of such a network is,
+ * on the same weights, the mean-readout step with η' = c²η, label noise Δ' = Δ/c², weight decay
+ * λ' = λ/c² and the teacher rescaled w*' = a w*, a = √(c* / c) — step for step, no approximation.
+ * So the overlaps (Q, M' = aM) with P' = a²P are exactly a mean-readout chain, their SDE is
+ * ./quadraticNoise.ts's at those parameters (drift and noise), and (Q, M) = (Q, M'/a) is a fixed
+ * linear map of it: the SDE of the uniform readout is the mapped mean-readout SDE, its M noise
+ * scaled by 1/a, and ε = c²ε'. With a mini-batch and a schedule, η' = c²η(α)/n_b.
  */
-export function sdeSetup(problem: Problem): SdeSetup {
+export interface SdeProblemSetup extends SdeSetup {
+  /** The problem is the mean readout's under M' = aM, P' = a²P, ε = lossScale·ε' (absent: it is the mean readout). */
+  readonly meanEquivalent?: { readonly a: number; readonly lossScale: number };
+}
+
+export function sdeSetup(problem: Problem): SdeProblemSetup {
   const c = problem.config;
-  assertSdeSupported(c.activation, c.readout, c.trainSecondLayer, c.teacherActivation);
-  if (c.teacherReadout || c.studentReadout) throw new ConfigError('teacherReadout', 'the SDE noise is derived for the mean readout only (leave teacherReadout and studentReadout unset)');
+  const scales = uniformQuadraticScales(problem.network);
+  assertSdeSupported(c.activation, c.trainSecondLayer, c.teacherActivation, scales !== null);
   const B = problem.batchSize, spec = problem.etaSchedule;
-  const schedule = isConstantEta(spec) ? {} : { etaAt: (a: number) => etaAt(spec, a) / B, jumps: scheduleJumps(spec) };
-  return { p: c.p, pStar: c.pStar, eta: etaAt(spec, 0) / B, ...schedule, noise: c.noise, weightDecay: c.weightDecay, N: c.N, step: c.sdeStep };
+  const uniform = scales && !(scales.c === 1 && scales.cStar === 1);
+  const c2 = uniform ? scales.c * scales.c : 1;
+  const schedule = isConstantEta(spec) ? {} : { etaAt: (a: number) => (c2 * etaAt(spec, a)) / B, jumps: scheduleJumps(spec) };
+  const base = { p: c.p, pStar: c.pStar, ...schedule, N: c.N, step: c.sdeStep };
+  if (!uniform) return { ...base, eta: etaAt(spec, 0) / B, noise: c.noise, weightDecay: c.weightDecay };
+  return {
+    ...base, eta: (c2 * etaAt(spec, 0)) / B, noise: c.noise / c2, weightDecay: c.weightDecay / c2,
+    meanEquivalent: { a: Math.sqrt(scales.cStar / scales.c), lossScale: c2 },
+  };
+}
+
+/** Runs the setup's SDE from `start`, through the mean-readout equivalent when there is one (see sdeSetup). */
+function simulateMapped(setup: SdeProblemSetup, start: Overlaps, saveAt: ArrayLike<number>, noise: Rng): Trajectory<SdeStats> {
+  const eq = setup.meanEquivalent;
+  if (!eq) return simulateSde(setup, start, saveAt, noise);
+  const { a, lossScale } = eq;
+  const t = simulateSde(setup, { ...start, M: start.M.map((x) => a * x), P: start.P.map((x) => a * a * x) }, saveAt, noise);
+  return { ...t, M: t.M.map((m) => m.map((x) => x / a)), P: Float64Array.from(start.P), loss: t.loss.map((l) => l * lossScale) };
 }
 
 /**
@@ -79,7 +110,7 @@ export function sdeRunOverlaps(problem: Problem, common: Overlaps, run: number):
 export function simulateSdeRun(problem: Problem, common: Overlaps, run: number, saveAt: ArrayLike<number> = problem.saveAt): Trajectory<SdeStats> {
   const c = problem.config;
   const noise = new Rng(c.seed, 'sdeNoise', c.ensemble === 'init' ? 0 : run);
-  return simulateSde(sdeSetup(problem), sdeRunOverlaps(problem, common, run), saveAt, noise);
+  return simulateMapped(sdeSetup(problem), sdeRunOverlaps(problem, common, run), saveAt, noise);
 }
 
 /** The config's `runs` SDE runs one after another (they are cheap: cost per unit α independent of N). */

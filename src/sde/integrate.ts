@@ -181,10 +181,13 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
         y[i * p + j] = y[j * p + i] = v;
       }
       for (let i = 0; i < p * ps; i++) y[pp + i] += DM[i];
-      if (!isPsd(y.subarray(0, pp), p, work)) { projectPsd(y.subarray(0, pp) as Float64Array, p); projections++; }
       t = h === stop - t ? stop : t + h;
       steps++;
-      if (!Number.isFinite(y[0])) { status = 'diverged'; message = `the overlaps are no longer finite at α = ${t}`; divergedAt = t; break outer; }
+      // A blow-up first: the eigendecomposition of the projection needs finite entries.
+      let sum = 0;
+      for (let i = 0; i < size; i++) sum += y[i] * 0;
+      if (sum !== 0) { status = 'diverged'; message = `the overlaps are no longer finite at α = ${t}`; divergedAt = t; break outer; }
+      if (!isPsd(y.subarray(0, pp), p, work)) { projectPsd(y.subarray(0, pp) as Float64Array, p); projections++; }
     }
     if (!save(target)) break;
   }

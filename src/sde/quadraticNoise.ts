@@ -185,9 +185,14 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
   return { layout, moments };
 }
 
-/** The activations whose noise covariance is derived; for the others the SDE refuses with a one-line error. */
-export function assertSdeSupported(activation: string, readout: string, trainSecondLayer: boolean, teacherActivation?: string): void {
-  if (activation !== 'square' || (teacherActivation !== undefined && teacherActivation !== 'square') || readout !== 'mean' || trainSecondLayer) {
-    throw new ConfigError('activation', 'the SDE noise is derived for the quadratic network only: activation "square" (teacher too), readout "mean", trainSecondLayer false');
+/**
+ * The networks whose noise covariance is derived: σ = z² for student and teacher, untrained second
+ * layer, mean readout or one that maps onto it exactly (`uniform`: ./ensemble.ts); for the others
+ * the SDE refuses with a one-line error.
+ */
+export function assertSdeSupported(activation: string, trainSecondLayer: boolean, teacherActivation: string | undefined, uniform: boolean): void {
+  if (activation !== 'square' || (teacherActivation !== undefined && teacherActivation !== 'square') || trainSecondLayer) {
+    throw new ConfigError('activation', 'the SDE noise is derived for the quadratic network only: activation "square" (teacher too), trainSecondLayer false');
   }
+  if (!uniform) throw new ConfigError('teacherReadout', 'the SDE needs uniform readouts (all teacherReadout entries equal, all studentReadout entries equal, of the same sign): those map exactly onto the mean readout');
 }
