@@ -25,12 +25,23 @@ test('onepass sde --json has the schema of onepass sim (same keys, alpha grid, i
   assert.ok(a.lossStd[a.lossStd.length - 1] > 0, 'the runs differ');
 });
 
-test('onepass sde runs at N = 10⁹ (no weights are drawn) and refuses what its noise does not cover with one line and exit code 2', () => {
+test('onepass sde runs at N = 10⁹ (no weights are drawn), with mini-batches and schedules, for erf and relu committees, and refuses bad input with one line and exit code 2', () => {
   const big = run('sde', '--json', '--set', 'N=1000000000', '--set', 'alphaMax=2', '--set', 'savePoints=5');
   assert.equal(big.status, 0, big.stderr);
   assert.equal(JSON.parse(big.stdout).stats.N, 1e9);
+  for (const args of [
+    ['--set', 'batchSize=4', '--set', 'eta={"schedule":"piecewise","values":[2,1],"until":[1]}'],
+    ['--set', 'activation=erf', '--set', 'readout=sum', '--set', 'p=2', '--set', 'pStar=2', '--set', 'trainSecondLayer=true'],
+    ['--set', 'activation=relu', '--set', 'p=2', '--set', 'pStar=2'],
+  ]) {
+    const r = run('sde', '--json', ...small, ...args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    const o = JSON.parse(r.stdout);
+    assert.equal(o.solver, 'sde');
+    assert.ok(o.loss.every(Number.isFinite) && o.lossStd[o.lossStd.length - 1] > 0, args.join(' '));
+  }
   for (const [args, re] of [
-    [['--set', 'activation=erf'], /^error: activation: the SDE noise is derived for the quadratic network only/],
+    [['--set', 'batchSize=0'], /^error: batchSize: must be an integer ≥ 1/],
     [['--set', 'sdeStep=0'], /^error: sdeStep: must be > 0 and ≤ 1/],
     [['--set', 'ensemble=runs'], /^error: ensemble: must be "data"/],
     [['--resume'], /^error: --resume: the SDE does not checkpoint/],

@@ -39,7 +39,7 @@ async function cmdSde(opts: SimOptions): Promise<void> {
 }
 
 export function registerSde(program: Command): void {
-  withResumeOptions(withCommonOptions(program.command('sde').description('stochastic overlap dynamics of finite N (quadratic network; config keys N, seed, runs, ensemble, sdeStep); options and JSON as sim')))
+  withResumeOptions(withCommonOptions(program.command('sde').description('stochastic overlap dynamics of finite N (any network, batch size and η schedule; config keys N, seed, runs, ensemble, sdeStep); options and JSON as sim')))
     .option('--workers <n>', 'accepted as for sim; the SDE runs are sequential (they are cheap)')
     .action(async (o: SimOptions) => { await load(); return cmdSde(o); });
 }

@@ -1,5 +1,6 @@
 /**
- * Ensembles of the stochastic overlap dynamics (./integrate.ts) for a config: the same problem,
+ * Ensembles of the stochastic overlap dynamics for a config (the quadratic network with a uniform
+ * readout: exact noise, ./integrate.ts; any other network: sampled noise, ./integrateSampled.ts): the same problem,
  * save grid and initial overlaps as `onepass sim` and `onepass ode`, and the same Ensemble summary.
  *
  * Streams (src/random/streams.ts): run r's Brownian increments come from (seed, sdeNoise, r)
@@ -20,13 +21,16 @@ import { ConfigError } from '../model/errors.js';
 import { Rng } from '../random/rng.js';
 import { summarizeEnsemble, type Ensemble } from '../sim/ensemble.js';
 import { simulateSde, type SdeSetup } from './integrate.js';
-import { assertSdeSupported } from './quadraticNoise.js';
+import { simulateSampledSde, type SampledSdeSetup } from './integrateSampled.js';
+import { overlapRhs } from '../ode/solve.js';
+import { protocolRates } from '../ode/protocol.js';
 import { drawInitialOverlaps } from './initLaw.js';
 import { uniformQuadraticScales } from '../ode/uniformQuadratic.js';
 import { etaAt, isConstantEta, scheduleJumps } from '../model/schedule.js';
 
 /**
- * The SDE's setup for a problem; ConfigError when the noise is not derived for it (only the quadratic network is).
+ * The SDE's setup for the quadratic network with a uniform readout (exact noise, ./quadraticNoise.ts,
+ * in (Q⊥, M)); null for the other networks, whose noise is sampled (`sampledSdeSetup`).
  *
  * Mini-batches and schedules. One SGD step of n_b fresh samples at rate η moves the weights by
  * the mean of n_b per-sample kicks (src/ode/protocol.ts (1)), so with Z(η') the batch-1 increment
@@ -62,10 +66,10 @@ export interface SdeProblemSetup extends SdeSetup {
   readonly meanEquivalent?: { readonly a: number; readonly lossScale: number };
 }
 
-export function sdeSetup(problem: Problem): SdeProblemSetup {
+export function sdeSetup(problem: Problem): SdeProblemSetup | null {
   const c = problem.config;
-  const scales = uniformQuadraticScales(problem.network);
-  assertSdeSupported(c.activation, c.trainSecondLayer, c.teacherActivation, scales !== null);
+  const scales = problem.secondLayerRate === undefined ? uniformQuadraticScales(problem.network) : null;
+  if (!scales) return null;
   const B = problem.batchSize, spec = problem.etaSchedule;
   const uniform = scales && !(scales.c === 1 && scales.cStar === 1);
   const c2 = uniform ? scales.c * scales.c : 1;
@@ -75,6 +79,22 @@ export function sdeSetup(problem: Problem): SdeProblemSetup {
   return {
     ...base, eta: (c2 * etaAt(spec, 0)) / B, noise: c.noise / c2, weightDecay: c.weightDecay / c2,
     meanEquivalent: { a: Math.sqrt(scales.cStar / scales.c), lossScale: c2 },
+  };
+}
+
+/**
+ * The SDE's setup for any other network (erf, relu, linear; σ = z² with non-uniform readouts or a
+ * trained second layer): the ODE's drift, the sampled noise of ./sampledNoise.ts, both at the
+ * protocol's rates η(α)/n_b (and η_v(α)/n_b), by the argument of `sdeSetup` for batches and
+ * schedules, which does not depend on the activation. P: the run's teacher overlap.
+ */
+export function sampledSdeSetup(problem: Problem, P: Float64Array): SampledSdeSetup {
+  const c = problem.config;
+  return {
+    p: c.p, pStar: c.pStar, network: problem.network, noise: c.noise, train: problem.secondLayerRate !== undefined,
+    rhsFrom: (from) => overlapRhs(problem, P, true, from),
+    ratesAt: (a) => { const r = protocolRates(problem, a); return { eta: r.eta, etaV: r.secondLayerRate ?? 0 }; },
+    jumps: scheduleJumps(problem.etaSchedule), N: c.N, step: c.sdeStep,
   };
 }
 
@@ -110,12 +130,13 @@ export function sdeRunOverlaps(problem: Problem, common: Overlaps, run: number):
 export function simulateSdeRun(problem: Problem, common: Overlaps, run: number, saveAt: ArrayLike<number> = problem.saveAt): Trajectory<SdeStats> {
   const c = problem.config;
   const noise = new Rng(c.seed, 'sdeNoise', c.ensemble === 'init' ? 0 : run);
-  return simulateMapped(sdeSetup(problem), sdeRunOverlaps(problem, common, run), saveAt, noise);
+  const start = sdeRunOverlaps(problem, common, run), setup = sdeSetup(problem);
+  if (setup) return simulateMapped(setup, start, saveAt, noise);
+  return simulateSampledSde(sampledSdeSetup(problem, Float64Array.from(start.P)), start, problem.network.v, saveAt, noise);
 }
 
 /** The config's `runs` SDE runs one after another (they are cheap: cost per unit α independent of N). */
 export function simulateSdeEnsemble(problem: Problem, options: { readonly initial?: InitialCondition; readonly onProgress?: (fraction: number) => void; readonly saveAt?: ArrayLike<number> } = {}): Ensemble<SdeStats> {
-  sdeSetup(problem); // refuse an unsupported problem before anything else
   const common = sdeCommonOverlaps(problem, options.initial);
   const runs: Trajectory<SdeStats>[] = [];
   for (let r = 0; r < problem.config.runs; r++) {

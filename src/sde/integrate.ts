@@ -54,7 +54,7 @@ export interface SdeSetup {
  * definite to that tolerance) or is taken as 0 with its column (`semidefinite` true: the factor
  * of a positive semidefinite A, whose column below a zero pivot vanishes too).
  */
-function cholesky(A: ArrayLike<number>, n: number, L: Float64Array, tol: number, semidefinite: boolean): boolean {
+export function cholesky(A: ArrayLike<number>, n: number, L: Float64Array, tol: number, semidefinite: boolean): boolean {
   L.fill(0);
   for (let j = 0; j < n; j++) {
     let s = A[j * n + j];
@@ -82,7 +82,7 @@ function psdCholesky(A: Float64Array, D: number, L: Float64Array): void {
 }
 
 /** Is the symmetric p×p matrix S positive semidefinite, to a relative 10⁻¹⁵ of its diagonal? */
-function isPsd(S: Float64Array, p: number, work: Float64Array): boolean {
+export function isPsd(S: Float64Array, p: number, work: Float64Array): boolean {
   let scale = 0;
   for (let i = 0; i < p; i++) scale = Math.max(scale, Math.abs(S[i * p + i]));
   // S + shift·I positive definite ⇔ S ⪰ −shift·I: factor S with pivots compared to −shift.
@@ -94,7 +94,7 @@ function isPsd(S: Float64Array, p: number, work: Float64Array): boolean {
 }
 
 /** Replaces S (symmetric p×p) by its projection onto the PSD cone: V max(Λ, 0) Vᵀ. */
-function projectPsd(S: Float64Array, p: number): void {
+export function projectPsd(S: Float64Array, p: number): void {
   const m = new Matrix(p, p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) m.set(i, j, 0.5 * (S[i * p + j] + S[j * p + i]));
   const eig = new EigenvalueDecomposition(m, { assumeSymmetric: true });
@@ -199,7 +199,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
 }
 
 /** Inverse of a small SPD matrix (Gauss–Jordan; P is p*×p*, validated positive definite by the (Q⊥, M) form). */
-function invertSmall(A: Float64Array, n: number): Float64Array {
+export function invertSmall(A: Float64Array, n: number): Float64Array {
   const m = Float64Array.from(A), inv = new Float64Array(n * n);
   for (let i = 0; i < n; i++) inv[i * n + i] = 1;
   for (let c = 0; c < n; c++) {

@@ -34,7 +34,6 @@
  *
  * Coordinates of X: the upper triangle of Q (k ≤ l, row by row), then M row-major; D = p(p+1)/2 + p p*.
  */
-import { ConfigError } from '../model/errors.js';
 
 /** Largest power of q in (7)–(8): h(e)² has degree 4 in e. */
 const R = 4;
@@ -183,16 +182,4 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
     }
   };
   return { layout, moments };
-}
-
-/**
- * The networks whose noise covariance is derived: σ = z² for student and teacher, untrained second
- * layer, mean readout or one that maps onto it exactly (`uniform`: ./ensemble.ts); for the others
- * the SDE refuses with a one-line error.
- */
-export function assertSdeSupported(activation: string, trainSecondLayer: boolean, teacherActivation: string | undefined, uniform: boolean): void {
-  if (activation !== 'square' || (teacherActivation !== undefined && teacherActivation !== 'square') || trainSecondLayer) {
-    throw new ConfigError('activation', 'the SDE noise is derived for the quadratic network only: activation "square" (teacher too), trainSecondLayer false');
-  }
-  if (!uniform) throw new ConfigError('teacherReadout', 'the SDE needs uniform readouts (all teacherReadout entries equal, all studentReadout entries equal, of the same sign): those map exactly onto the mean readout');
 }
