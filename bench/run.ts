@@ -7,19 +7,19 @@
  * (`onepass --help`, `onepass ode --json`) against a bare `node -e 0`. Prints the machine, a
  * Markdown table and one JSON line per case; (d) the generic committee ODE cases of
  * bench/committee.ts; (e) an ensemble of 64 runs of the stochastic overlap dynamics (src/sde/),
- * p = 4, p* = 2, to α = 100, at N = 10³ and 10⁹, CPU time on one thread and wall time on one and 2
- * worker threads (goal under 1 s on 2 cores); (f) the wide quadratic network (bench/wide.ts,
+ * p = 4, p* = 2, to α = 100, at N = 10³ and 10⁹, in one thread and on `onepass sde`'s pool of 2
+ * workers (src/io/sdePool.ts): CPU and wall time, and the pool's speed-up (goal under 1 s on 2 cores); (f) the wide quadratic network (bench/wide.ts,
  * issue 17). Never part of `npm test`. `npm run bench -- --sweep` runs only (b), `-- --startup`
  * only (c), `-- --committee` only (d), `-- --sde` only (e), `-- --wide` only (f) (`-- --p512` adds
  * p = 256 and 512 to it): on a shared machine a short run is likelier to find both cores free.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, initialCondition, simulateSgd, sgdStreams, square, makeNetwork, VERSION, makeProblem, solveOde, integrate, quadraticRhs, simulateSdeEnsemble } from '../src/index.js';
+import { parseConfig, initialCondition, simulateSgd, sgdStreams, square, makeNetwork, VERSION, makeProblem, solveOde, integrate, quadraticRhs } from '../src/index.js';
+import { simulateSdeEnsembleOnPool } from '../src/io/sdePool.js';
 import { expandSweep } from '../src/sweep/grid.js';
 import { ResultStore } from '../src/io/store.js';
 import { runSweep } from '../src/io/sweep.js';
@@ -194,45 +194,26 @@ function odeSteps(cOde: string | null, numpy: boolean) {
   };
 }
 
-/** Wall-clock seconds of the 64-run SDE ensemble (p = 4, p* = 2, α ≤ 100) at dimension N on `workers` threads. */
-async function sdeSeconds(N: number, workers: number): Promise<{ seconds: number; finalLoss: number; stepsPerRun: number }> {
-  const lib = new URL('../src/index.js', import.meta.url).href;
-  // Each worker runs runs w, w + workers, … of the ensemble (run r depends only on the config and r).
-  const code = `const { workerData, parentPort } = require('node:worker_threads');
-    import(workerData.lib).then((m) => {
-      const problem = m.makeProblem(m.parseConfig(workerData.config, { weights: false }));
-      const common = m.sdeCommonOverlaps(problem);
-      const out = [];
-      for (let r = workerData.w; r < workerData.config.runs; r += workerData.workers) { const t = m.simulateSdeRun(problem, common, r); out.push([t.loss[t.loss.length - 1], t.stats.steps]); }
-      parentPort.postMessage(out);
-    });`;
-  const config = { N, runs: 64, alphaMax: 100, p: 4, pStar: 2 };
-  const t0 = performance.now();
-  const parts = await Promise.all(Array.from({ length: workers }, (_, w) => new Promise<number[][]>((resolve, reject) => {
-    const worker = new Worker(code, { eval: true, workerData: { lib, config, w, workers } });
-    worker.once('message', (m: number[][]) => { resolve(m); void worker.terminate(); });
-    worker.once('error', reject);
-  })));
-  const seconds = (performance.now() - t0) / 1000;
-  const all = parts.flat();
-  return { seconds, finalLoss: all.reduce((s, x) => s + x[0], 0) / all.length, stepsPerRun: all[0][1] };
-}
-
-/** CPU seconds of the same ensemble in this thread (a wall clock on a shared machine measures the others too). */
-function sdeCpuSeconds(N: number): number {
+/** Wall-clock and CPU seconds (all threads) of the 64-run SDE ensemble (p = 4, p* = 2, α ≤ 100) at dimension N on the worker pool of `onepass sde`. */
+async function sdePoolSeconds(N: number, workers: number): Promise<{ seconds: number; cpu: number; finalLoss: number; stepsPerRun: number }> {
   const problem = makeProblem(parseConfig({ N, runs: 64, alphaMax: 100, p: 4, pStar: 2 }, { weights: false }));
-  const c0 = process.cpuUsage();
-  simulateSdeEnsemble(problem);
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1e6;
+  const c0 = process.cpuUsage(), t0 = performance.now();
+  const e = await simulateSdeEnsembleOnPool(problem, { workers });
+  const seconds = (performance.now() - t0) / 1000, c = process.cpuUsage(c0);
+  return { seconds, cpu: (c.user + c.system) / 1e6, finalLoss: e.runs.reduce((s, t) => s + t.loss[t.loss.length - 1], 0) / e.runs.length, stepsPerRun: e.runs[0].stats.steps };
 }
 
+/**
+ * The ensemble in this thread, then on the pool with 2 workers (threads started cold, as in
+ * `onepass sde`). The printed ratio is the pool's speed-up in wall time over one thread: it is
+ * above 1 only when the machine has two idle cores (a worker costs ≈ 0.3 s of CPU to start).
+ */
 async function sdeRows(): Promise<string[]> {
-  const rows = ['| SDE ensemble: 64 runs, p = 4, p* = 2, α ≤ 100 | 1 thread, CPU s | 1 thread, wall s | 2 threads, wall s | goal, s | Euler–Maruyama steps per run | mean final loss |', '|---|---|---|---|---|---|---|'];
+  const rows = ['| SDE ensemble: 64 runs, p = 4, p* = 2, α ≤ 100 | 1 thread, CPU s | 1 thread, wall s | pool of 2, CPU s | pool of 2, wall s | speed-up (1-thread wall / pool wall) | goal, s | Euler–Maruyama steps per run | mean final loss |', '|---|---|---|---|---|---|---|---|---|'];
   for (const N of [1e3, 1e9]) {
-    const cpu = sdeCpuSeconds(N), one = await sdeSeconds(N, 1), two = await sdeSeconds(N, 2);
-    console.log(JSON.stringify({ case: 'sde-ensemble', N, runs: 64, p: 4, pStar: 2, alphaMax: 100, oneThreadCpuSeconds: cpu, oneThreadSeconds: one.seconds, twoThreadSeconds: two.seconds, stepsPerRun: one.stepsPerRun, finalLoss: one.finalLoss }));
-    rows.push(`| N = ${N.toExponential(0)} | ${cpu.toFixed(2)} | ${one.seconds.toFixed(2)} | ${two.seconds.toFixed(2)} | < 1 (2 threads) | ${one.stepsPerRun} | ${one.finalLoss.toExponential(2)} |`);
+    const one = await sdePoolSeconds(N, 1), two = await sdePoolSeconds(N, 2);
+    console.log(JSON.stringify({ case: 'sde-ensemble', N, runs: 64, p: 4, pStar: 2, alphaMax: 100, oneThreadCpuSeconds: one.cpu, oneThreadSeconds: one.seconds, poolCpuSeconds: two.cpu, poolSeconds: two.seconds, poolSpeedup: one.seconds / two.seconds, stepsPerRun: one.stepsPerRun, finalLoss: one.finalLoss }));
+    rows.push(`| N = ${N.toExponential(0)} | ${one.cpu.toFixed(2)} | ${one.seconds.toFixed(2)} | ${two.cpu.toFixed(2)} | ${two.seconds.toFixed(2)} | ${(one.seconds / two.seconds).toFixed(2)} | < 1 (2 threads) | ${one.stepsPerRun} | ${one.finalLoss.toExponential(2)} |`);
   }
   return rows;
 }

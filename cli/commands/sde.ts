@@ -1,7 +1,8 @@
 /**
  * `onepass sde`: the stochastic overlap dynamics of finite N (src/sde/), with the options, config
- * and --json schema of `onepass sim` (solver "sde"), from the same initial overlaps. The runs are
- * cheap (cost per unit α independent of N) and go one after another in this thread.
+ * and --json schema of `onepass sim` (solver "sde"), from the same initial overlaps. The runs go
+ * on the worker pool (src/io/sdePool.ts: the same trajectories) when the ensemble is long enough to
+ * pay for starting the threads, else one after another in this thread.
  */
 import type { Command } from 'commander';
 import { type SimOptions, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, finishEnsemble, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
@@ -11,22 +12,29 @@ import { checkTime } from '../../src/model/budget.js';
 import type { Ensemble } from '../../src/sim/ensemble.js';
 import type { SdeStats } from '../../src/model/trajectory.js';
 
+/** Estimated work (seconds of one thread) below which the runs are not worth a worker pool. */
+const MIN_POOL_SECONDS = 1;
+
 async function cmdSde(opts: SimOptions): Promise<void> {
   // The SDE needs no N-dimensional weights, so N = 10⁹ is allowed (its initial overlaps are then drawn from their exact law).
   const config = loadConfig(opts, { weights: false });
-  workersOption(opts.workers); // validated like sim's; the runs are sequential
+  const workers = workersOption(opts.workers); // a bad --workers fails before any work
   if (opts.resume) throw new OnepassError('--resume: the SDE does not checkpoint (a run takes well under a second); run it again without --resume');
   prepareOut(opts, false);
   // ≈ 20 µs per Euler–Maruyama step at p = 4, p* = 2 (the covariance is O(D²), D = p(p+1)/2 + p p*), measured on a busy machine.
   const D = (config.p * (config.p + 1)) / 2 + config.p * config.pStar;
   const steps = config.runs * Math.ceil(config.alphaMax / config.sdeStep);
-  checkTime(steps * 20e-6 * (D / 18) ** 2, `${steps.toPrecision(3)} SDE steps`, 'lower alphaMax or runs, or raise sdeStep', opts.yes);
-  const { simulateSdeEnsemble } = await import('../../src/sde/ensemble.js');
+  const seconds = steps * 20e-6 * (D / 18) ** 2;
+  checkTime(seconds, `${steps.toPrecision(3)} SDE steps`, 'lower alphaMax or runs, or raise sdeStep', opts.yes);
+  const { simulateSdeEnsembleOnPool } = await import('../../src/io/sdePool.js');
   const problem = makeProblem(config);
   const bar = progressBar(`SDE N=${config.N}`, opts);
   const t0 = performance.now();
   let ensemble: Ensemble<SdeStats>;
-  try { ensemble = simulateSdeEnsemble(problem, { onProgress: bar.update }); } finally { bar.stop(); }
+  // A worker thread costs ≈ 0.3 s of CPU to start (modules, cold JIT; measured): below ≈ 1 s of
+  // work the runs stay in this thread unless --workers asks otherwise.
+  const threads = workers ?? (seconds < MIN_POOL_SECONDS ? 1 : undefined);
+  try { ensemble = await simulateSdeEnsembleOnPool(problem, { onProgress: bar.update, ...(threads !== undefined ? { workers: threads } : {}) }); } finally { bar.stop(); }
   const ms = performance.now() - t0;
   const result = { ...ensembleJson(ensemble), ...provenance(config) };
   if (opts.json) printJson(result);
@@ -40,6 +48,6 @@ async function cmdSde(opts: SimOptions): Promise<void> {
 
 export function registerSde(program: Command): void {
   withResumeOptions(withCommonOptions(program.command('sde').description('stochastic overlap dynamics of finite N (any network, batch size and η schedule; config keys N, seed, runs, ensemble, sdeStep); options and JSON as sim')))
-    .option('--workers <n>', 'accepted as for sim; the SDE runs are sequential (they are cheap)')
+    .option('--workers <n>', 'worker threads for the runs (config key runs); default one per core when the ensemble takes over ≈ 1 s, else this thread')
     .action(async (o: SimOptions) => { await load(); return cmdSde(o); });
 }

@@ -97,7 +97,17 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
   // W{QQ,QM,MM}[u] = Σ_{r1,r2} w_α[r1] w_β[r2] coef[r1+r2][u]; mean weights mQ, mM.
   const WQQ = new Float64Array(R + 1), WQM = new Float64Array(R + 1), WMM = new Float64Array(R + 1);
   const mQ = new Float64Array(R + 1), mM = new Float64Array(R + 1);
-  const sv = new Float64Array(nn * 5), tQQ = new Float64Array(nn * 5), tQM = new Float64Array(nn * 5), tMM = new Float64Array(nn * 5);
+  const sv = new Float64Array(nn * 5), tw = new Float64Array(3 * nn * 5);
+  // t^W of the three weight pairs side by side (QQ, QM, MM at offsets 0, 5nn, 10nn), and for each
+  // pair (x ≤ y) of coordinates the six offsets of (8): t[ab], t[ac], t[ad] (with the pair's W) and
+  // S[cd], S[bd], S[bc]: the covariance loop is then loads and products only.
+  const npairs = (dim * (dim + 1)) / 2, offs = new Int32Array(6 * npairs);
+  for (let x = 0, k = 0; x < dim; x++) for (let y = x; y < dim; y++, k++) {
+    const ia = a[x], ib = b[x], ic = a[y], id = b[y];
+    const base = (isQ[x] ? (isQ[y] ? 0 : 1) : isQ[y] ? 1 : 2) * nn * 5;
+    offs[6 * k] = base + (ia * n + ib) * 5; offs[6 * k + 1] = base + (ia * n + ic) * 5; offs[6 * k + 2] = base + (ia * n + id) * 5;
+    offs[6 * k + 3] = (ic * n + id) * 5; offs[6 * k + 4] = (ib * n + id) * 5; offs[6 * k + 5] = (ib * n + ic) * 5;
+  }
   for (let i = 0; i < pStar; i++) for (let j = 0; j < pStar; j++) C[(p + i) * n + p + j] = P[i * pStar + j];
 
   const moments = (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array, etaNow = eta) => {
@@ -153,7 +163,7 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
       for (let i = 0; i <= R; i++) {
         let sqq = 0, sqm = 0, smm = 0;
         for (let j = 0; i + j <= R; j++) { const v = sv[ab * 5 + j]; sqq += WQQ[i + j] * v; sqm += WQM[i + j] * v; smm += WMM[i + j] * v; }
-        tQQ[ab * 5 + i] = tQQ[ba * 5 + i] = sqq; tQM[ab * 5 + i] = tQM[ba * 5 + i] = sqm; tMM[ab * 5 + i] = tMM[ba * 5 + i] = smm;
+        tw[ab * 5 + i] = tw[ba * 5 + i] = sqq; tw[(nn + ab) * 5 + i] = tw[(nn + ba) * 5 + i] = sqm; tw[(2 * nn + ab) * 5 + i] = tw[(2 * nn + ba) * 5 + i] = smm;
       }
     }
     for (let x = 0; x < dim; x++) {
@@ -162,22 +172,19 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
       for (let u = 0; u <= R; u++) s += mw[u] * sv[ax * 5 + u];
       mean[x] = s;
     }
-    for (let x = 0; x < dim; x++) {
-      const ia = a[x], ib = b[x];
-      for (let y = x; y < dim; y++) {
-        const ic = a[y], id = b[y];
+    for (let x = 0, k = 0; x < dim; x++) {
+      const mx = mean[x];
+      for (let y = x; y < dim; y++, k++) {
         // W[i+j] is symmetric in (i, j), so which factor carries t does not matter.
-        const t = isQ[x] ? (isQ[y] ? tQQ : tQM) : isQ[y] ? tQM : tMM;
-        const ab = (ia * n + ib) * 5, ac = (ia * n + ic) * 5, ad = (ia * n + id) * 5;
-        const cd = (ic * n + id) * 5, bd = (ib * n + id) * 5, bc = (ib * n + ic) * 5;
-        // R = 4: the five terms written out (the loop was the SDE's hot spot).
+        const o = 6 * k, ab = offs[o], ac = offs[o + 1], ad = offs[o + 2], cd = offs[o + 3], bd = offs[o + 4], bc = offs[o + 5];
+        // R = 4: the five terms written out (the loop is the SDE's hot spot).
         const s =
-          t[ab] * sv[cd] + t[ac] * sv[bd] + t[ad] * sv[bc] +
-          t[ab + 1] * sv[cd + 1] + t[ac + 1] * sv[bd + 1] + t[ad + 1] * sv[bc + 1] +
-          t[ab + 2] * sv[cd + 2] + t[ac + 2] * sv[bd + 2] + t[ad + 2] * sv[bc + 2] +
-          t[ab + 3] * sv[cd + 3] + t[ac + 3] * sv[bd + 3] + t[ad + 3] * sv[bc + 3] +
-          t[ab + 4] * sv[cd + 4] + t[ac + 4] * sv[bd + 4] + t[ad + 4] * sv[bc + 4];
-        cov[x * dim + y] = cov[y * dim + x] = s - mean[x] * mean[y];
+          tw[ab] * sv[cd] + tw[ac] * sv[bd] + tw[ad] * sv[bc] +
+          tw[ab + 1] * sv[cd + 1] + tw[ac + 1] * sv[bd + 1] + tw[ad + 1] * sv[bc + 1] +
+          tw[ab + 2] * sv[cd + 2] + tw[ac + 2] * sv[bd + 2] + tw[ad + 2] * sv[bc + 2] +
+          tw[ab + 3] * sv[cd + 3] + tw[ac + 3] * sv[bd + 3] + tw[ad + 3] * sv[bc + 3] +
+          tw[ab + 4] * sv[cd + 4] + tw[ac + 4] * sv[bd + 4] + tw[ad + 4] * sv[bc + 4];
+        cov[x * dim + y] = cov[y * dim + x] = s - mx * mean[y];
       }
     }
   };
