@@ -195,8 +195,8 @@ function odeSteps(cOde: string | null, numpy: boolean) {
 }
 
 /** Wall-clock and CPU seconds (all threads) of the 64-run SDE ensemble (p = 4, p* = 2, α ≤ 100) at dimension N on the worker pool of `onepass sde`. */
-async function sdePoolSeconds(N: number, workers: number): Promise<{ seconds: number; cpu: number; finalLoss: number; stepsPerRun: number }> {
-  const problem = makeProblem(parseConfig({ N, runs: 64, alphaMax: 100, p: 4, pStar: 2 }, { weights: false }));
+async function sdePoolSeconds(N: number, workers: number, sdeNoise: 'exact' | 'sampled'): Promise<{ seconds: number; cpu: number; finalLoss: number; stepsPerRun: number }> {
+  const problem = makeProblem(parseConfig({ N, runs: 64, alphaMax: 100, p: 4, pStar: 2, sdeNoise }, { weights: false }));
   const c0 = process.cpuUsage(), t0 = performance.now();
   const e = await simulateSdeEnsembleOnPool(problem, { workers });
   const seconds = (performance.now() - t0) / 1000, c = process.cpuUsage(c0);
@@ -210,10 +210,10 @@ async function sdePoolSeconds(N: number, workers: number): Promise<{ seconds: nu
  */
 async function sdeRows(): Promise<string[]> {
   const rows = ['| SDE ensemble: 64 runs, p = 4, p* = 2, α ≤ 100 | 1 thread, CPU s | 1 thread, wall s | pool of 2, CPU s | pool of 2, wall s | speed-up (1-thread wall / pool wall) | goal, s | Euler–Maruyama steps per run | mean final loss |', '|---|---|---|---|---|---|---|---|---|'];
-  for (const N of [1e3, 1e9]) {
-    const one = await sdePoolSeconds(N, 1), two = await sdePoolSeconds(N, 2);
-    console.log(JSON.stringify({ case: 'sde-ensemble', N, runs: 64, p: 4, pStar: 2, alphaMax: 100, oneThreadCpuSeconds: one.cpu, oneThreadSeconds: one.seconds, poolCpuSeconds: two.cpu, poolSeconds: two.seconds, poolSpeedup: one.seconds / two.seconds, stepsPerRun: one.stepsPerRun, finalLoss: one.finalLoss }));
-    rows.push(`| N = ${N.toExponential(0)} | ${one.cpu.toFixed(2)} | ${one.seconds.toFixed(2)} | ${two.cpu.toFixed(2)} | ${two.seconds.toFixed(2)} | ${(one.seconds / two.seconds).toFixed(2)} | < 1 (2 threads) | ${one.stepsPerRun} | ${one.finalLoss.toExponential(2)} |`);
+  for (const [N, noise] of [[1e3, 'exact'], [1e9, 'exact'], [1e3, 'sampled']] as const) {
+    const one = await sdePoolSeconds(N, 1, noise), two = await sdePoolSeconds(N, 2, noise);
+    console.log(JSON.stringify({ case: 'sde-ensemble', N, sdeNoise: noise, runs: 64, p: 4, pStar: 2, alphaMax: 100, oneThreadCpuSeconds: one.cpu, oneThreadSeconds: one.seconds, poolCpuSeconds: two.cpu, poolSeconds: two.seconds, poolSpeedup: one.seconds / two.seconds, stepsPerRun: one.stepsPerRun, finalLoss: one.finalLoss }));
+    rows.push(`| N = ${N.toExponential(0)}, ${noise} noise | ${one.cpu.toFixed(2)} | ${one.seconds.toFixed(2)} | ${two.cpu.toFixed(2)} | ${two.seconds.toFixed(2)} | ${(one.seconds / two.seconds).toFixed(2)} | < 1 (2 threads) | ${one.stepsPerRun} | ${one.finalLoss.toExponential(2)} |`);
   }
   return rows;
 }

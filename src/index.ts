@@ -32,7 +32,7 @@ export { simulateSgd, sgdStreams, type SgdSetup, type SgdOptions, type SgdStream
 export { wasmKernelAvailable } from './sim/wasmKernel.js';
 export { simulateEnsemble, simulateRun, ensembleWeights } from './sim/ensemble.js';
 export { simulateSde, type SdeSetup } from './sde/integrate.js';
-export { simulateSdeEnsemble, simulateSdeRun, sdeSetup, sdeCommonOverlaps, sdeRunOverlaps } from './sde/ensemble.js';
+export { simulateSdeEnsemble, simulateSdeRun, sdeSetup, sampledSdeSetup, sdeCommonOverlaps, sdeRunOverlaps } from './sde/ensemble.js';
 export { quadraticNoise, noiseLayout, type QuadraticNoise, type NoiseLayout } from './sde/quadraticNoise.js';
 export { drawInitialOverlaps, wishartDraw } from './sde/initLaw.js';
 export { compareEnsembles, escapeAlpha, finalBias, ks2, type EnsembleComparison } from './analysis/sdeValidation.js';

@@ -69,7 +69,7 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
   const config = loadConfig(opts, { weights: false });
   prepareOut(opts, false);
   const Ns = parseList('n-list', opts.nList, false);
-  const etas = opts.etas ? parseList('etas', opts.etas, false) : [initialEta(config.eta)]; // the SDE refuses a schedule (src/sde/ensemble.ts)
+  const etas = opts.etas ? parseList('etas', opts.etas, false) : [initialEta(config.eta)]; // constant rates, one per point (a schedule's η at α = 0)
   const { finiteNEscape } = await import('../../src/analysis/finiteNEscape.js');
   const bar = progressBar('finite-N escape', opts);
   let result;

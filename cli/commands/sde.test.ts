@@ -42,6 +42,8 @@ test('onepass sde runs at N = 10⁹ (no weights are drawn), with mini-batches an
   }
   for (const [args, re] of [
     [['--set', 'batchSize=0'], /^error: batchSize: must be an integer ≥ 1/],
+    [['--set', 'sdeNoise=exact', '--set', 'activation=erf'], /^error: sdeNoise: "exact" is derived for σ = z²/],
+    [['--set', 'sdeNoise=fast'], /^error: sdeNoise: must be "auto"/],
     [['--set', 'sdeStep=0'], /^error: sdeStep: must be > 0 and ≤ 1/],
     [['--set', 'ensemble=runs'], /^error: ensemble: must be "data"/],
     [['--resume'], /^error: --resume: the SDE does not checkpoint/],

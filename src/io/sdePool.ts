@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import type { Problem, InitialCondition } from '../model/problem.js';
 import type { Trajectory, SdeStats } from '../model/trajectory.js';
 import { summarizeEnsemble, type Ensemble } from '../sim/ensemble.js';
-import { simulateSdeEnsemble, sdeCommonOverlaps } from '../sde/ensemble.js';
+import { simulateSdeEnsemble, sdeCommonOverlaps, sdeSetup } from '../sde/ensemble.js';
 import type { SdeTask, SdeOutcome } from './sdeWorker.js';
 import { OnepassError } from '../model/errors.js';
 
@@ -29,6 +29,7 @@ export async function simulateSdeEnsembleOnPool(problem: Problem, options: SdePo
   const { runs, seed } = problem.config;
   const workers = Math.max(1, Math.min(Math.floor(options.workers ?? availableParallelism()), runs));
   if (workers === 1) return simulateSdeEnsemble(problem, options);
+  sdeSetup(problem); // a bad sdeNoise fails before the threads start
   const common = sdeCommonOverlaps(problem, options.initial);
   const blocks = Math.min(runs, workers * BLOCKS_PER_WORKER);
   const done: Trajectory<SdeStats>[][] = [];

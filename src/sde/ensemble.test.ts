@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../model/config.js';
 import { makeProblem, initialCondition } from '../model/problem.js';
-import { simulateSdeEnsemble, sdeCommonOverlaps } from './ensemble.js';
+import { simulateSdeEnsemble, sdeCommonOverlaps, sdeSetup } from './ensemble.js';
 import { simulateEnsemble, type Ensemble } from '../sim/ensemble.js';
 import { compareEnsembles } from '../analysis/sdeValidation.js';
 import { solveOde } from '../ode/solve.js';
@@ -21,10 +21,14 @@ test('SDE "data" runs start from the overlaps of the config\'s weights (those of
   for (let k = 0; k < 4; k++) for (let l = 0; l < 4; l++) assert.ok(Math.abs(big.Q[k * 4 + l] - (k === l ? 1e-3 : 0)) < 1e-7);
 });
 
-test('the SDE refuses a network its noise is not derived for, with a one-line error naming the key', () => {
-  for (const [set, key] of [[{ activation: 'relu' }, /^activation/], [{ trainSecondLayer: true }, /^activation/], [{ teacherReadout: [1, 2] }, /^teacherReadout/], [{ readout: 'sum', teacherReadout: [-1, -1] }, /^teacherReadout/]] as const) {
-    const problem = makeProblem(parseConfig({ ...base, ...set }));
-    assert.throws(() => simulateSdeEnsemble(problem), (e: Error & { field?: string }) => key.test(e.field ?? '') && !e.message.includes('\n'));
+test('the exact noise is chosen for σ = z² with a uniform readout (sum: through its mean-readout equivalent), the sampled one for other networks; sdeNoise "exact" on those is refused with a one-line error naming the key', () => {
+  assert.equal(sdeSetup(makeProblem(parseConfig(base)))?.meanEquivalent, undefined);
+  assert.deepEqual(sdeSetup(makeProblem(parseConfig({ ...base, readout: 'sum' })))?.meanEquivalent, { a: Math.sqrt(2 / 4), lossScale: 16 });
+  assert.equal(sdeSetup(makeProblem(parseConfig({ ...base, sdeNoise: 'sampled' }))), null);
+  for (const set of [{ activation: 'relu' }, { trainSecondLayer: true }, { teacherReadout: [1, 2] }, { readout: 'sum', teacherReadout: [-1, -1] }]) {
+    assert.equal(sdeSetup(makeProblem(parseConfig({ ...base, ...set }))), null, JSON.stringify(set));
+    const problem = makeProblem(parseConfig({ ...base, ...set, sdeNoise: 'exact' }));
+    assert.throws(() => simulateSdeEnsemble(problem), (e: Error & { field?: string }) => e.field === 'sdeNoise' && !e.message.includes('\n'), JSON.stringify(set));
   }
 });
 

@@ -30,7 +30,8 @@ import { etaAt, isConstantEta, scheduleJumps } from '../model/schedule.js';
 
 /**
  * The SDE's setup for the quadratic network with a uniform readout (exact noise, ./quadraticNoise.ts,
- * in (Q⊥, M)); null for the other networks, whose noise is sampled (`sampledSdeSetup`).
+ * in (Q⊥, M)); null for the other networks, and for any with sdeNoise "sampled", whose noise is
+ * sampled (`sampledSdeSetup`); ConfigError for sdeNoise "exact" where it is not derived.
  *
  * Mini-batches and schedules. One SGD step of n_b fresh samples at rate η moves the weights by
  * the mean of n_b per-sample kicks (src/ode/protocol.ts (1)), so with Z(η') the batch-1 increment
@@ -69,7 +70,8 @@ export interface SdeProblemSetup extends SdeSetup {
 export function sdeSetup(problem: Problem): SdeProblemSetup | null {
   const c = problem.config;
   const scales = problem.secondLayerRate === undefined ? uniformQuadraticScales(problem.network) : null;
-  if (!scales) return null;
+  if (c.sdeNoise === 'exact' && !scales) throw new ConfigError('sdeNoise', '"exact" is derived for σ = z² (teacher too) with a uniform readout and a fixed second layer; use "sampled" or "auto" for this network');
+  if (!scales || c.sdeNoise === 'sampled') return null;
   const B = problem.batchSize, spec = problem.etaSchedule;
   const uniform = scales && !(scales.c === 1 && scales.cStar === 1);
   const c2 = uniform ? scales.c * scales.c : 1;
@@ -137,6 +139,7 @@ export function simulateSdeRun(problem: Problem, common: Overlaps, run: number, 
 
 /** The config's `runs` SDE runs one after another (they are cheap: cost per unit α independent of N). */
 export function simulateSdeEnsemble(problem: Problem, options: { readonly initial?: InitialCondition; readonly onProgress?: (fraction: number) => void; readonly saveAt?: ArrayLike<number> } = {}): Ensemble<SdeStats> {
+  sdeSetup(problem); // a bad sdeNoise fails before any work
   const common = sdeCommonOverlaps(problem, options.initial);
   const runs: Trajectory<SdeStats>[] = [];
   for (let r = 0; r < problem.config.runs; r++) {
