@@ -18,6 +18,8 @@ import { sgdClosest } from './claims/sgdClosest.js';
 import { saddle } from './claims/saddle.js';
 import { marginalMinima } from './claims/marginalMinima.js';
 import { phaseRetrieval } from './claims/phaseRetrieval.js';
+import { batchSize } from './claims/batchSize.js';
+import { schedules } from './claims/schedules.js';
 
 export { FULL_STUDY, REDUCED_STUDY, paperConfig, type Study } from './configs.js';
 export { renderReport, type ReportMeta } from './report.js';
@@ -25,9 +27,10 @@ export { verdict, type Check, type Decision } from './check.js';
 export type { Claim, Figure, Table } from './claim.js';
 export type { Measurements, Progress } from './measure.js';
 
-/** The paper's eleven claims, in the order of the report. */
+/** The paper's eleven claims, then the training protocols' two (issue 15), in the order of the report. */
 export const CLAIMS: readonly ClaimModule[] = [
   sgdFollowsOde, escapeRate, lossDecay, modestAcceleration, escapeLog, conserved, closestSolution, sgdClosest, saddle, marginalMinima, phaseRetrieval,
+  batchSize, schedules,
 ];
 
 export function decideClaims(m: Measurements): Claim[] {

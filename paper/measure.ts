@@ -15,6 +15,7 @@ import {
 } from '../src/index.js';
 import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
 import { paperConfig, type Study, type PaperConfig as Config } from './configs.js';
+import { measureProtocols, type ProtocolMeasurements } from './protocols.js';
 
 export interface Regime {
   /** 'gradient flow (η → 0)' or 'η = 0.25'. */
@@ -101,6 +102,8 @@ export interface Measurements {
   readonly headline: { readonly config: Config; readonly initial: InitialCondition; readonly regimes: Regime[]; readonly ode: OdeRun[]; readonly sgd: SgdRuns[] };
   readonly hessian: HessianSetup[];
   readonly phaseRetrieval: OdeRun;
+  /** The training-protocol studies (paper/protocols.ts): batch sizes and learning-rate schedules. */
+  readonly protocols: ProtocolMeasurements;
 }
 
 export type Progress = (label: string, fraction: number) => void;
@@ -163,5 +166,7 @@ export async function measure(study: Study, progress: Progress = () => {}): Prom
 
   const pr = paperConfig('phase-retrieval.json');
   const phaseRetrieval = odeRun(pr, { label: etaLabel(pr.eta), gradientFlow: false, eta: pr.eta }, initialCondition(pr));
-  return { study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval };
+  progress('batch-size and schedule studies', 0);
+  const protocols = measureProtocols();
+  return { protocols, study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval };
 }

@@ -13,6 +13,7 @@ export const SECTIONS: readonly { readonly id: string; readonly title: string }[
   { id: 'implicit-bias', title: 'Implicit bias: which zero-loss solution' },
   { id: 'hessian', title: 'Hessian of the population loss' },
   { id: 'phase-retrieval', title: 'Phase retrieval (p = p* = 1)' },
+  { id: 'protocols', title: 'Training protocols: mini-batches and learning-rate schedules' },
 ];
 
 export interface ReportMeta {
