@@ -5,7 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Trajectory } from '../../src/model/trajectory.js';
 import type { Config } from '../../src/model/config.js';
 import type { SetupAnalysis, LossCurveOnlyAnalysis } from '../../src/analysis/analyze.js';
-import { timeAxis, formatTime } from '../../src/model/time.js';
+import { timeAxis, formatTime, timeDefinition } from '../../src/model/time.js';
 import { type SimOptions, loadConfig, prepareOut, checkWork, simSetup, runOde, runSim, printJson, describe, num, warnIfNotCompleted, writeRunOutputs, withCommonOptions, withResumeOptions, lossScale, figureSubtitle } from '../common.js';
 import { load, makeProblem, initialCondition, solve, provenance, analyzeRun, analysisPlan, curvesFigureSpec, lossFigureSpec, writeTrajectoryNpz, theoryLossSeries, theoryRules, hessianTrajectorySpec, hessianTrajectoryCsv } from '../library.js';
 import type { TailFit } from '../../src/analysis/plateau.js';
@@ -17,7 +17,8 @@ function tailWords(f: TailFit): string {
 
 import { axesOf } from '../../src/plot/scale.js';
 /** The analysis as a few lines of text. */
-function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
+function analysisSummary(a: SetupAnalysis, config: Config): string {
+  const time = config.time;
   const lines: string[] = [];
   const pl = a.plateau;
   lines.push(pl
@@ -25,7 +26,7 @@ function analysisSummary(a: SetupAnalysis, time: 'alpha' | 't'): string {
     : 'plateau: none found');
   lines.push(a.escapeAlpha === null
     ? 'escape: the loss never fell below half the plateau level'
-    : `escape: ${time === 't' ? `t_esc = ${num(a.escapeTime)} (α_esc = ${num(a.escapeAlpha)})` : `α_esc = ${num(a.escapeAlpha)} (t = ηα/p = ${num(a.escapeTime)})`}` +
+    : `escape: ${time === 't' ? `t_esc = ${num(a.escapeTime)} (α_esc = ${num(a.escapeAlpha)})` : `α_esc = ${num(a.escapeAlpha)} (${timeDefinition(config)} = ${num(a.escapeTime)})`}` +
       (a.theory.escapeAlpha !== null ? `; theory α_esc = ${num(a.theory.escapeAlpha)} (${a.theory.escapeRoute === 'direct' ? 'M escapes while the norm grows' : 'norm first, then the saddle'}, ${num(100 * (a.theory.escapeAlpha / a.escapeAlpha - 1), 2)} %)` : ''));
   const t = a.theory;
   if (t.normGrowthRate !== null) lines.push(`theory: tr Q grows at ${num(t.normGrowthRate)} per unit α from W ≈ 0; ‖M‖ at ${num(t.alignmentRate)} leaving the SGD saddle (gradient flow ${num(t.saddleEscapeRate)})`);
@@ -85,7 +86,7 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
   if (opts.json) printJson(result);
   else {
     const head = `onepass analyze (${opts.sim ? `SGD, N = ${config.N}, seed ${config.seed}` : 'ODE'}): ${describe(config)}`;
-    if (analysis.quadratic) console.log(`${head}\n${analysisSummary(analysis.result, config.time)}`);
+    if (analysis.quadratic) console.log(`${head}\n${analysisSummary(analysis.result, config)}`);
     else console.log(`${head}, readout ${config.readout}\n${lossCurveSummary(analysis.result, config)}`);
   }
   if (opts.out) {
