@@ -84,9 +84,9 @@ export function batchSize(m: Measurements): Claim {
       {
         name: 'batch-limit',
         spec: curvesFigureSpec([
-          { label: 'η_c(n_b), measured', x: ns, y: pts.map(limitOf), points: true },
-          { label: 'n_b/2 (closed form)', x: ns, y: ns.map(predictedLimit), dashed: true },
-        ], { title: 'Stability limit against the batch size', subtitle, x: { title: 'batch size n_b', log: true }, y: { title: 'η_c(n_b)', log: true } }),
+          { label: 'stable end of the bracket', x: ns, y: pts.map((q) => (q.limit.stable ?? NaN) / predictedLimit(q.batchSize)) },
+          { label: 'diverging end of the bracket', x: ns, y: pts.map((q) => (q.limit.unstable ?? NaN) / predictedLimit(q.batchSize)) },
+        ], { title: 'Stability limit of each batch size over the closed form n_b/2', subtitle, x: { title: 'batch size n_b', log: true }, y: { title: 'η_c(n_b) / (n_b/2)' }, hrules: [{ y: 1, label: 'closed form' }] }),
       },
       {
         name: 'batch-times',
