@@ -10,57 +10,15 @@
  * JavaScript fallback (erfNoiseSumsJs in erfCommittee.ts) sums in this order, and WebAssembly
  * has no fused multiply-add, so both give the same bits.
  *
- * The arcsine: on |x| ≤ ½, asin x = x + x·P(z)/Q(z), z = x², with the rational minimax
- * coefficients published with Sun's fdlibm (e_asin.c; error < 1 ulp); both lanes take this path
- * when both are ≤ ½ (in the committee ODE nearly every argument is: they are correlations of
- * units given two others). Otherwise each lane goes through asinScalar, which for |x| > ½ uses
- * asin|x| = π/2 − 2 asin s, s = √((1 − |x|)/2) (z = s² exact), within 2 ulps.
+ * The arcsine is kernelMath.ts's asinPair: both lanes take its rational path when both
+ * arguments are ≤ ½, as nearly all are here (correlations of units given two others).
  *
  * Memory (f64, from byte 0; m = n rounded up to even, padding zero): C (m × m, the joint
  * covariance of (λ, ν)), c (m), a (m; a = 1 + diag C), five work vectors of m (r, C_k·, C_l·,
  * f_l, f_k), then S (p × p; only k ≤ l written).
  */
 
-const pio2_hi: f64 = 1.57079632679489655800e+00, pio2_lo: f64 = 6.12323399573676603587e-17;
-const pS0: f64 = 1.66666666666666657415e-01, pS1: f64 = -3.25565818622400915405e-01, pS2: f64 = 2.01212532134862925881e-01,
-  pS3: f64 = -4.00555345006794114027e-02, pS4: f64 = 7.91534994289814532176e-04, pS5: f64 = 3.47933107596021167570e-05;
-const qS1: f64 = -2.40339491173441421878e+00, qS2: f64 = 2.02094576023350569471e+00, qS3: f64 = -6.88283971605453293030e-01,
-  qS4: f64 = 7.70381505559019352791e-02;
-
-/** P(z)/Q(z) of the rational approximation (asin x = x + x·R(x²) on |x| ≤ ½). */
-@inline function ratio(z: f64): f64 {
-  const p = z * (pS0 + z * (pS1 + z * (pS2 + z * (pS3 + z * (pS4 + z * pS5)))));
-  const q = 1.0 + z * (qS1 + z * (qS2 + z * (qS3 + z * qS4)));
-  return p / q;
-}
-
-export function asinScalar(x: f64): f64 {
-  const ax = abs(x);
-  if (ax <= 0.5) return x + x * ratio(x * x);
-  const z = (1.0 - ax) * 0.5;
-  const s = sqrt(z);
-  const v = pio2_hi - (2.0 * (s + s * ratio(z)) - pio2_lo);
-  return x < 0 ? -v : v;
-}
-
-@inline function sp(x: f64): v128 { return f64x2.splat(x); }
-
-@inline function asinPair(x: v128): v128 {
-  if (v128.any_true(f64x2.gt(f64x2.abs(x), sp(0.5)))) { // (NaN lanes take the fast path: NaN either way)
-    return f64x2.replace_lane(f64x2.splat(asinScalar(f64x2.extract_lane(x, 0))), 1, asinScalar(f64x2.extract_lane(x, 1)));
-  }
-  const z = f64x2.mul(x, x);
-  let p = f64x2.add(sp(pS4), f64x2.mul(z, sp(pS5)));
-  p = f64x2.add(sp(pS3), f64x2.mul(z, p));
-  p = f64x2.add(sp(pS2), f64x2.mul(z, p));
-  p = f64x2.add(sp(pS1), f64x2.mul(z, p));
-  p = f64x2.mul(z, f64x2.add(sp(pS0), f64x2.mul(z, p)));
-  let q = f64x2.add(sp(qS3), f64x2.mul(z, sp(qS4)));
-  q = f64x2.add(sp(qS2), f64x2.mul(z, q));
-  q = f64x2.add(sp(qS1), f64x2.mul(z, q));
-  q = f64x2.add(sp(1.0), f64x2.mul(z, q));
-  return f64x2.add(x, f64x2.mul(x, f64x2.div(p, q)));
-}
+import { asinPair, asinScalar, sp } from './kernelMath';
 
 @inline function at(base: usize, i: i32): f64 { return load<f64>(base + (<usize>i << 3)); }
 @inline function put(base: usize, i: i32, v: f64): void { store<f64>(base + (<usize>i << 3), v); }

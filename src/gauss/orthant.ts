@@ -4,9 +4,16 @@
  *  - 2 variables: 1/4 + arcsin ρ/(2π) (Sheppard).
  *  - 4 variables: no closed form; along the path R(t) = (1 − t) I + t R, Plackett's identity
  *    ∂P/∂ρ_ij = φ₂(0, 0; ρ_ij) · P(other two > 0 | z_i = z_j = 0) turns it into a smooth 1-D
- *    integral from P(I) = 1/16, done by Gauss–Legendre quadrature.
+ *    integral from P(I) = 1/16, in six pair terms: Gauss–Kronrod 7–15 where it has converged,
+ *    else 48-point Gauss–Legendre. The nodes run in the WebAssembly SIMD kernel
+ *    wasm/orthantKernel.ts (two per instruction, sine and arcsine inline: kernelMath.ts), or in
+ *    its JavaScript twin orthantPairSumsJs, which gives the same bits.
+ *  - E[H H z⁺ z⁺] (ReLU I4) by integration by parts down to these, with closed forms for the
+ *    products of coincident variables.
  */
 import { symmetricEigen } from '../linalg/matrix.js';
+import { kernelAsin, kernelSin } from './kernelMath.js';
+import { ORTHANT_KERNEL_BASE64 } from './orthantKernelBinary.js';
 
 export function orthant2(rho: number): number {
   return 0.25 + Math.asin(Math.max(-1, Math.min(1, rho))) / (2 * Math.PI);
@@ -102,49 +109,130 @@ function canonicalUpper(R: Float64Array, out: Float64Array): void {
 }
 
 function orthant4Uncached(R: Float64Array): number {
-  let integral = 0;
-  for (const [i, j, k, l] of PAIRS) {
+  const k = orthantKernel();
+  const m = k.memory;
+  let count = 0;
+  for (const [i, j, kk, l] of PAIRS) {
     const rho = R[i * 4 + j];
     if (rho === 0) continue;
-    const top = Math.asin(Math.max(-1, Math.min(1, rho)));
     // The correlation of (z_k, z_l) given z_i = z_j = 0 along R(t) (off-diagonals scaled by t), as
     // the Schur complement of R(t)_{ij,ij} gives it, with its t-independent parts out of the node loop:
     // s_uv(t) = t r_uv [u ≠ v] + [u = v] − t² (a_uv − t b_uv)/(1 − t² r_ij²),
     // a_uv = r_ui r_vi + r_uj r_vj, b_uv = r_ij (r_ui r_vj + r_uj r_vi).
-    const rki = R[k * 4 + i], rkj = R[k * 4 + j], rli = R[l * 4 + i], rlj = R[l * 4 + j], rkl = R[k * 4 + l];
-    const akk = rki * rki + rkj * rkj, bkk = 2 * rho * rki * rkj;
-    const all = rli * rli + rlj * rlj, bll = 2 * rho * rli * rlj;
-    const akl = rki * rli + rkj * rlj, bkl = rho * (rki * rlj + rkj * rli);
-    // Gauss–Kronrod 7–15 first: where the 15-point value agrees with the 7-point one to 1e-11,
-    // it is converged (measured on every 4-set along the ReLU p = 8 benchmark trajectory: within
-    // 1.5e-16 of 128-point Gauss–Legendre wherever accepted, ¾ of the pairs); otherwise the
-    // 48-point Gauss–Legendre rule as before (the near-singular pairs of a late trajectory).
-    let kronrod = 0, gauss = 0;
-    for (let q = 0; q < 15; q++) {
-      const f = pairIntegrand(top * KRONROD_NODES[q], rho, rkl, akk, bkk, all, bll, akl, bkl);
-      kronrod += KRONROD_WEIGHTS[q] * f;
-      gauss += GAUSS7_WEIGHTS[q] * f;
-    }
-    if (Math.abs(top * (kronrod - gauss)) <= 2 * Math.PI * 1e-11) {
-      integral += (top * kronrod) / (2 * Math.PI);
-      continue;
-    }
-    const rule = (legendre48 ??= legendreRule(48));
-    let term = 0;
-    for (let q = 0; q < rule.nodes.length; q++) term += rule.weights[q] * pairIntegrand(top * rule.nodes[q], rho, rkl, akk, bkk, all, bll, akl, bkl);
-    integral += (top * term) / (2 * Math.PI);
+    const rki = R[kk * 4 + i], rkj = R[kk * 4 + j], rli = R[l * 4 + i], rlj = R[l * 4 + j];
+    const o = PARAMS + 9 * count++;
+    tops[count - 1] = m[o] = Math.asin(Math.max(-1, Math.min(1, rho)));
+    m[o + 1] = rho;
+    m[o + 2] = R[kk * 4 + l];
+    m[o + 3] = rki * rki + rkj * rkj;
+    m[o + 4] = 2 * rho * rki * rkj;
+    m[o + 5] = rli * rli + rlj * rlj;
+    m[o + 6] = 2 * rho * rli * rlj;
+    m[o + 7] = rki * rli + rkj * rlj;
+    m[o + 8] = rho * (rki * rlj + rkj * rli);
   }
+  // Gauss–Kronrod 7–15 first: where the 15-point value agrees with the 7-point one to 1e-11, it is
+  // converged (measured on every 4-set along the ReLU p = 8 benchmark trajectory: within 1.5e-16
+  // of 128-point Gauss–Legendre wherever accepted, ¾ of the pairs); the other pairs (near-singular,
+  // late in a trajectory) take the 48-point Gauss–Legendre rule as before.
+  k.pairSums(count, 0);
+  let rejected = 0;
+  for (let q = 0; q < count; q++) {
+    const top = m[PARAMS + 9 * q];
+    if (Math.abs(top * (m[RESULTS + 2 * q] - m[RESULTS + 2 * q + 1])) <= 2 * Math.PI * 1e-11) { sums[q] = m[RESULTS + 2 * q]; continue; }
+    sums[q] = NaN;
+    if (rejected !== q) m.copyWithin(PARAMS + 9 * rejected, PARAMS + 9 * q, PARAMS + 9 * q + 9);
+    which[rejected++] = q;
+  }
+  if (rejected) {
+    k.pairSums(rejected, 1);
+    for (let r = 0; r < rejected; r++) sums[which[r]] = m[RESULTS + 2 * r];
+  }
+  let integral = 0;
+  for (let q = 0; q < count; q++) integral += (tops[q] * sums[q]) / (2 * Math.PI);
   return 1 / 16 + integral;
 }
 
-/** P(z_k, z_l > 0 | z_i = z_j = 0) along the path at t = sin θ / ρ_ij (orthant4Uncached). */
-function pairIntegrand(theta: number, rho: number, rkl: number, akk: number, bkk: number, all: number, bll: number, akl: number, bkl: number): number {
-  const t = Math.sin(theta) / rho;
-  const t2 = t * t, det = 1 - t2 * rho * rho;
-  const skk = 1 - (t2 * (akk - t * bkk)) / det, sll = 1 - (t2 * (all - t * bll)) / det;
-  const skl = t * rkl - (t2 * (akl - t * bkl)) / det;
-  return orthant2(skl / Math.sqrt(skk * sll));
+const PARAMS = 144, RESULTS = 200;
+const sums = new Float64Array(6), tops = new Float64Array(6), which = new Int8Array(6);
+
+export interface OrthantKernel {
+  /** The kernel's memory (orthantKernel.ts's layout), or the twin's. */
+  readonly memory: Float64Array;
+  /** Rule 0: Kronrod and Gauss 7 sums; rule 1: the 48-point Gauss–Legendre sum (parameters at 144, results at 200). */
+  pairSums(count: number, rule: number): void;
+  /** Whether pairSums is the WebAssembly kernel (false: orthantPairSumsJs). */
+  readonly wasm: boolean;
 }
+
+let kernel: OrthantKernel | undefined;
+
+/** The pair integrals in WebAssembly where the runtime has SIMD, else their JavaScript twin (same bits). */
+export function orthantKernel(): OrthantKernel {
+  if (kernel) return kernel;
+  let memory: Float64Array | null = null, run: ((count: number, rule: number) => void) | null = null;
+  try {
+    const module = new WebAssembly.Module(Uint8Array.from(atob(ORTHANT_KERNEL_BASE64), (ch) => ch.charCodeAt(0)));
+    const mem = new WebAssembly.Memory({ initial: 1 });
+    const exports = new WebAssembly.Instance(module, { env: { memory: mem } }).exports as unknown as { pairSums(count: number, rule: number): void };
+    memory = new Float64Array(mem.buffer, 0, 212);
+    run = exports.pairSums;
+  } catch {
+    memory = null; // no WebAssembly SIMD here: the twin below
+  }
+  const m = memory ?? new Float64Array(212);
+  fillRules(m);
+  const pairSums = run ?? ((count: number, rule: number) => orthantPairSumsJs(m, count, rule));
+  kernel = { memory: m, pairSums, wasm: run !== null };
+  return kernel;
+}
+
+/** The node tables of orthantKernel.ts's layout: Kronrod 15 (+ a node of weight 0), Gauss 7 weights, Gauss–Legendre 48. */
+function fillRules(m: Float64Array): void {
+  m.set(KRONROD_NODES, 0);
+  m[15] = 0.5;
+  m.set(KRONROD_WEIGHTS, 16);
+  m.set(GAUSS7_WEIGHTS, 32);
+  const rule = (legendre48 ??= legendreRule(48));
+  m.set(rule.nodes, 48);
+  m.set(rule.weights, 96);
+}
+
+/** The JavaScript twin of orthantKernel.ts's pairSums on the same layout: lanes of even and odd nodes, then lane 0 + lane 1. */
+export function orthantPairSumsJs(m: Float64Array, count: number, rule: number): void {
+  for (let i = 0; i < count; i++) {
+    const o = PARAMS + 9 * i;
+    const rinv = 1 / m[o + 1];
+    const f = (x: number) => pairIntegrand(m[o] * x, rinv, m[o + 1], m[o + 2], m[o + 3], m[o + 4], m[o + 5], m[o + 6], m[o + 7], m[o + 8]);
+    if (rule === 0) {
+      let k0 = 0, k1 = 0, g0 = 0, g1 = 0;
+      for (let q = 0; q < 16; q += 2) {
+        const f0 = f(m[q]), f1 = f(m[q + 1]);
+        k0 += m[16 + q] * f0; k1 += m[17 + q] * f1;
+        g0 += m[32 + q] * f0; g1 += m[33 + q] * f1;
+      }
+      m[RESULTS + 2 * i] = k0 + k1;
+      m[RESULTS + 2 * i + 1] = g0 + g1;
+    } else {
+      let s0 = 0, s1 = 0;
+      for (let q = 0; q < 48; q += 2) { s0 += m[96 + q] * f(m[48 + q]); s1 += m[97 + q] * f(m[49 + q]); }
+      m[RESULTS + 2 * i] = s0 + s1;
+      m[RESULTS + 2 * i + 1] = 0;
+    }
+  }
+}
+
+/** P(z_k, z_l > 0 | z_i = z_j = 0) along the path at t = sin θ / ρ_ij, as the kernel computes it. */
+function pairIntegrand(theta: number, rinv: number, rho: number, rkl: number, akk: number, bkk: number, all: number, bll: number, akl: number, bkl: number): number {
+  const t = kernelSin(theta) * rinv;
+  const t2 = t * t;
+  const e = t2 / (1 - t2 * rho * rho);
+  const skk = 1 - e * (akk - t * bkk), sll = 1 - e * (all - t * bll);
+  const skl = t * rkl - e * (akl - t * bkl);
+  return 0.25 + kernelAsin(Math.max(-1, Math.min(1, skl / Math.sqrt(skk * sll)))) * INV_TWO_PI;
+}
+
+const INV_TWO_PI = 1 / (2 * Math.PI);
 
 // Gauss–Kronrod 7–15 on [0, 1]: the 15 Kronrod nodes (Kronrod 1965; the values tabulated in
 // QUADPACK, Piessens et al. 1983) with their weights, and the weights of the 7-point Gauss rule on

@@ -19,6 +19,7 @@
 import type { DynamicsParams, OverlapRhs } from './equations.js';
 import type { Network } from '../model/network.js';
 import { ERF_KERNEL_BASE64 } from './erfKernelBinary.js';
+import { kernelAsin } from '../gauss/kernelMath.js';
 
 const TWO_PI = 2 / Math.PI, FOUR_PI2 = 4 / (Math.PI * Math.PI);
 
@@ -92,28 +93,6 @@ export function erfCommitteeRhs(params: DynamicsParams, net: Network): OverlapRh
 
 // ─── The arcsine sums S_kl (wasm/erfKernel.ts, whose header gives the formula and the order) ───
 
-/** asin x as the kernel computes it: fdlibm's rational on |x| ≤ ½, π/2 − 2 asin √((1 − |x|)/2) beyond. */
-export function erfKernelAsin(x: number): number {
-  const ax = Math.abs(x);
-  if (ax <= 0.5) return x + x * asinRatio(x * x);
-  const z = (1 - ax) * 0.5;
-  const s = Math.sqrt(z);
-  const v = PIO2_HI - (2 * (s + s * asinRatio(z)) - PIO2_LO);
-  return x < 0 ? -v : v;
-}
-
-const PIO2_HI = 1.57079632679489655800e+00, PIO2_LO = 6.12323399573676603587e-17;
-const PS0 = 1.66666666666666657415e-01, PS1 = -3.25565818622400915405e-01, PS2 = 2.01212532134862925881e-01,
-  PS3 = -4.00555345006794114027e-02, PS4 = 7.91534994289814532176e-04, PS5 = 3.47933107596021167570e-05;
-const QS1 = -2.40339491173441421878e+00, QS2 = 2.02094576023350569471e+00, QS3 = -6.88283971605453293030e-01,
-  QS4 = 7.70381505559019352791e-02;
-
-function asinRatio(z: number): number {
-  const p = z * (PS0 + z * (PS1 + z * (PS2 + z * (PS3 + z * (PS4 + z * PS5)))));
-  const q = 1 + z * (QS1 + z * (QS2 + z * (QS3 + z * QS4)));
-  return p / q;
-}
-
 /** Offsets (in numbers) of the kernel's memory layout for n = p + p* variables (side m: n padded to even). */
 function noiseLayout(p: number, n: number) {
   const m = (n + 1) & ~1;
@@ -129,7 +108,7 @@ function noiseLayout(p: number, n: number) {
 export function erfNoiseSumsJs(p: number, n: number, mem: Float64Array): void {
   const L = noiseLayout(p, n), m = L.m;
   const xAt = (row: number, w: number, l4: number, flu: number, fku: number, ru: number) =>
-    erfKernelAsin((l4 * mem[row + w] + flu * mem[L.cl + w] + fku * mem[L.ck + w]) * ru * mem[L.r + w]);
+    kernelAsin((l4 * mem[row + w] + flu * mem[L.cl + w] + fku * mem[L.ck + w]) * ru * mem[L.r + w]);
   for (let k = 0; k < p; k++) {
     for (let l = k; l < p; l++) {
       const ak = mem[L.a + k], al = mem[L.a + l], ckl = mem[k * m + l];
