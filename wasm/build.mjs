@@ -3,6 +3,8 @@
 // Node and in the browser, with no file access. Run before tsc.
 //   wasm/sgdKernel.ts → src/sim/sgdKernelBinary.ts   (SGD_KERNEL_BASE64: the SGD step)
 //   wasm/odeKernel.ts → src/ode/odeKernelBinary.ts   (ODE_KERNEL_BASE64: the quadratic ODE's products)
+//   wasm/erfKernel.ts → src/ode/erfKernelBinary.ts   (ERF_KERNEL_BASE64: the erf committee ODE's arcsine sums)
+//   wasm/orthantKernel.ts → src/gauss/orthantKernelBinary.ts   (ORTHANT_KERNEL_BASE64: the 4-orthant's pair integrals)
 import asc from 'assemblyscript/asc';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +14,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KERNELS = [
   { source: 'sgdKernel.ts', target: ['src', 'sim', 'sgdKernelBinary.ts'], name: 'SGD_KERNEL_BASE64', what: 'SGD kernel' },
   { source: 'odeKernel.ts', target: ['src', 'ode', 'odeKernelBinary.ts'], name: 'ODE_KERNEL_BASE64', what: 'ODE kernel' },
+  { source: 'erfKernel.ts', target: ['src', 'ode', 'erfKernelBinary.ts'], name: 'ERF_KERNEL_BASE64', what: 'erf committee kernel' },
+  { source: 'orthantKernel.ts', target: ['src', 'gauss', 'orthantKernelBinary.ts'], name: 'ORTHANT_KERNEL_BASE64', what: 'orthant kernel' },
 ];
 
 for (const k of KERNELS) {

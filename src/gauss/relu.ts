@@ -34,7 +34,7 @@ function perVariable(f: (C: ArrayLike<number>) => number, degrees: readonly numb
       if (!(s[i] > 0)) return 0;
       if (degrees[i]) scale *= s[i];
     }
-    for (let m = 0; m < k * k; m++) R[m] = C[m] / (s[Math.floor(m / k)] * s[m % k]);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) R[i * k + j] = C[i * k + j] / (s[i] * s[j]);
     return scale * f(R);
   };
 }

@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expectProduct, GAUSS7_WEIGHTS, KRONROD_NODES, KRONROD_WEIGHTS, legendreRule, orthant4, reluI4, type Factor } from './orthant.js';
+import { Rng } from '../random/rng.js';
+import { randomCovariance } from '../testing/stats.js';
+
+/** The 15 ways the ODE's four slots (k, l, u, w) of E[H(λ_k)H(λ_l) z_u⁺ z_w⁺] can coincide, as a group index per slot. */
+function setPartitions(): number[][] {
+  const out: number[][] = [];
+  const grow = (prefix: number[]) => {
+    if (prefix.length === 4) { out.push(prefix); return; }
+    const next = prefix.length ? Math.max(...prefix) + 1 : 0;
+    for (let g = 0; g <= next; g++) grow([...prefix, g]);
+  };
+  grow([]);
+  return out;
+}
+
+test('ReLU I4 with coincident variables (all 15 patterns) equals the integration-by-parts recursion on the merged factors to 1e-14 of its scale', () => {
+  const rng = new Rng(21, 'general');
+  const partitions = setPartitions();
+  assert.equal(partitions.length, 15);
+  const slotFactor: Factor[] = ['H', 'H', 'R', 'R'];
+  for (let trial = 0; trial < 10; trial++) {
+    const B = randomCovariance(4, rng);
+    for (const groups of partitions) {
+      const k = Math.max(...groups) + 1;
+      const C = Float64Array.from({ length: 16 }, (_, m) => B[groups[m >> 2] * 4 + groups[m & 3]]);
+      const factors: Factor[] = [];
+      groups.forEach((g, slot) => {
+        const f = slotFactor[slot], old = factors[g];
+        factors[g] = old === undefined || old === 'H' ? f : f === 'H' ? old : 'R2';
+      });
+      const S = Float64Array.from({ length: k * k }, (_, m) => B[Math.floor(m / k) * 4 + (m % k)]);
+      const reference = expectProduct(S, k, factors);
+      const scale = Math.sqrt(C[10] * C[15]);
+      assert.ok(Math.abs(reluI4(C) - reference) <= 1e-14 * scale, `groups ${groups}: ${reluI4(C)} vs ${reference}`);
+    }
+  }
+});
+
+test('Gauss–Kronrod 7–15 on [0, 1]: the 15-point rule integrates x^k exactly for k ≤ 23, the 7-point rule for k ≤ 13 and not for k = 14', () => {
+  const integrate = (w: Float64Array, k: number) => w.reduce((s, wq, q) => s + wq * KRONROD_NODES[q] ** k, 0);
+  for (let k = 0; k <= 23; k++) assert.ok(Math.abs(integrate(KRONROD_WEIGHTS, k) - 1 / (k + 1)) < 1e-15, `Kronrod, x^${k}`);
+  for (let k = 0; k <= 13; k++) assert.ok(Math.abs(integrate(GAUSS7_WEIGHTS, k) - 1 / (k + 1)) < 1e-15, `Gauss 7, x^${k}`);
+  assert.ok(Math.abs(integrate(GAUSS7_WEIGHTS, 14) - 1 / 15) > 1e-9); // 5.8e-9: degree 14 is beyond it
+  // The Gauss nodes are those of the 7-point Legendre rule.
+  const g7 = legendreRule(7);
+  const gaussNodes = Array.from(KRONROD_NODES).filter((_, q) => GAUSS7_WEIGHTS[q] > 0).sort((a, b) => a - b);
+  Array.from(g7.nodes).sort((a, b) => a - b).forEach((x, i) => assert.ok(Math.abs(x - gaussNodes[i]) < 1e-14));
+});
+
+test('4-variable orthant probabilities agree with a 128-point Gauss–Legendre integration of the same path to 1e-15 (well-conditioned random correlations), whichever order and however often asked', () => {
+  const rng = new Rng(22, 'general');
+  const rule = legendreRule(128);
+  const PAIRS = [[0, 1, 2, 3], [0, 2, 1, 3], [0, 3, 1, 2], [1, 2, 0, 3], [1, 3, 0, 2], [2, 3, 0, 1]];
+  // Plackett's path integral written plainly (orthant.ts's formula, independent code).
+  const reference = (R: Float64Array) => {
+    let total = 1 / 16;
+    for (const [i, j, k, l] of PAIRS) {
+      const rho = R[i * 4 + j], top = Math.asin(rho);
+      let s = 0;
+      for (let q = 0; q < rule.nodes.length; q++) {
+        const t = Math.sin(top * rule.nodes[q]) / rho;
+        const Rt = R.map((x, m) => (m % 5 === 0 ? 1 : t * x));
+        const d = 1 - Rt[i * 4 + j] ** 2;
+        const cond = (a: number, b: number) => Rt[a * 4 + b] - (Rt[a * 4 + i] * (Rt[b * 4 + i] - Rt[i * 4 + j] * Rt[b * 4 + j]) + Rt[a * 4 + j] * (Rt[b * 4 + j] - Rt[i * 4 + j] * Rt[b * 4 + i])) / d;
+        s += rule.weights[q] * (0.25 + Math.asin(cond(k, l) / Math.sqrt(cond(k, k) * cond(l, l))) / (2 * Math.PI));
+      }
+      total += (top * s) / (2 * Math.PI);
+    }
+    return total;
+  };
+  for (let trial = 0; trial < 30; trial++) {
+    const C = randomCovariance(4, rng);
+    const R = C.map((x, m) => x / Math.sqrt(C[(m >> 2) * 5] * C[(m & 3) * 5]));
+    const ref = reference(R);
+    assert.ok(Math.abs(orthant4(C) - ref) < 1e-15, `trial ${trial}: ${orthant4(C)} vs ${ref}`);
+    const perm = [3, 1, 0, 2];
+    const P = Float64Array.from({ length: 16 }, (_, m) => C[perm[m >> 2] * 4 + perm[m & 3]]);
+    assert.equal(orthant4(P), orthant4(C));
+  }
+  // More distinct matrices than the memo holds: every value still its own.
+  const many = Array.from({ length: 9000 }, (_, i) => { const r = 0.3 * Math.sin(i); return Float64Array.of(1, r, 0.1, 0.2, r, 1, 0.15, -0.1, 0.1, 0.15, 1, 0.05, 0.2, -0.1, 0.05, 1); });
+  const first = many.map(orthant4), again = many.map(orthant4);
+  assert.deepEqual(again, first);
+  assert.ok(Math.abs(first[123] - reference(many[123])) < 1e-15);
+});
+
+test('the orthant pair integrals give the same bits in the WebAssembly kernel and in its JavaScript twin (both rules, random correlations up to 0.999)', async () => {
+  const { orthantKernel, orthantPairSumsJs } = await import('./orthant.js');
+  const k = orthantKernel();
+  assert.equal(k.wasm, true, 'Node has WebAssembly SIMD');
+  const rng = new Rng(23, 'general');
+  for (let trial = 0; trial < 20; trial++) {
+    for (let q = 0; q < 6; q++) {
+      // (top, ρ, r_kl, a_kk, b_kk, a_ll, b_ll, a_kl, b_kl) of a pair of a random correlation matrix
+      const rho = (trial < 10 ? 0.9 : 0.999) * (2 * rng.uniform() - 1);
+      const r = Array.from({ length: 5 }, () => 0.5 * (2 * rng.uniform() - 1));
+      const [rki, rkj, rli, rlj, rkl] = r;
+      k.memory.set([Math.asin(rho), rho, rkl, rki * rki + rkj * rkj, 2 * rho * rki * rkj, rli * rli + rlj * rlj, 2 * rho * rli * rlj, rki * rli + rkj * rlj, rho * (rki * rlj + rkj * rli)], 144 + 9 * q);
+    }
+    for (const rule of [0, 1]) {
+      const js = Float64Array.from(k.memory);
+      k.pairSums(6, rule);
+      orthantPairSumsJs(js, 6, rule);
+      for (let m = 200; m < 212; m++) assert.ok(Object.is(k.memory[m], js[m]), `trial ${trial}, rule ${rule}, slot ${m}: ${k.memory[m]} vs ${js[m]}`);
+    }
+  }
+});

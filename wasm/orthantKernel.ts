@@ -1,0 +1,67 @@
+/**
+ * The 4-variable orthant probability's pair integrals (src/gauss/orthant.ts, orthant4Uncached) in
+ * WebAssembly (AssemblyScript, compiled by wasm/build.mjs with SIMD on): for pair i with
+ * parameters (top, ρ, r_kl, a_kk, b_kk, a_ll, b_ll, a_kl, b_kl),
+ *   Σ_q w_q P₂(θ_q),  θ_q = top·x_q,  t = sin θ_q · (1/ρ),  e = t²/(1 − t²ρ²),
+ *   s_kk = 1 − e (a_kk − t b_kk),  s_ll likewise,  s_kl = t r_kl − e (a_kl − t b_kl),
+ *   P₂ = ¼ + asin(clamp(s_kl/√(s_kk s_ll))) · (1/(2π)),
+ * (three divisions and two square roots per node: the divider is what limits the loop),
+ * two nodes per f64x2 (lane 0: even q, lane 1: odd q; the sum is lane 0 + lane 1), with sin and
+ * asin from kernelMath.ts. The JavaScript twin (orthantPairSumsJs in orthant.ts) does the same
+ * operations in the same order, so both give the same bits.
+ *
+ * Memory (f64 index): 0 Kronrod nodes on [0, 1] (15, padded to 16 with weight 0), 16 their
+ * weights, 32 the 7-point Gauss weights on them, 48 the 48 Gauss–Legendre nodes, 96 their
+ * weights, 144 the parameters of up to 6 pairs (9 each), 200 the results (2 per pair: Kronrod and
+ * Gauss sums, or the Gauss–Legendre sum and 0).
+ */
+import { asinPairSelect, sinPair, sp } from './kernelMath';
+
+const INV_TWO_PI: f64 = 1 / (2 * Math.PI);
+
+@inline function at(i: i32): f64 { return load<f64>(<usize>i << 3); }
+@inline function vat(i: i32): v128 { return v128.load(<usize>i << 3); }
+
+@inline function integrand(x: v128, top: v128, rinv: v128, rho: v128, rkl: v128, akk: v128, bkk: v128, all: v128, bll: v128, akl: v128, bkl: v128): v128 {
+  const t = f64x2.mul(sinPair(f64x2.mul(top, x)), rinv);
+  const t2 = f64x2.mul(t, t);
+  const e = f64x2.div(t2, f64x2.sub(sp(1), f64x2.mul(f64x2.mul(t2, rho), rho))); // t²/d: the one division by d
+  const skk = f64x2.sub(sp(1), f64x2.mul(e, f64x2.sub(akk, f64x2.mul(t, bkk))));
+  const sll = f64x2.sub(sp(1), f64x2.mul(e, f64x2.sub(all, f64x2.mul(t, bll))));
+  const skl = f64x2.sub(f64x2.mul(t, rkl), f64x2.mul(e, f64x2.sub(akl, f64x2.mul(t, bkl))));
+  const v = f64x2.max(sp(-1), f64x2.min(sp(1), f64x2.div(skl, f64x2.sqrt(f64x2.mul(skk, sll)))));
+  return f64x2.add(sp(0.25), f64x2.mul(asinPairSelect(v), sp(INV_TWO_PI)));
+}
+
+/** The sums for `count` pairs: Kronrod and Gauss (rule 0) or 48-point Gauss–Legendre (rule 1). */
+export function pairSums(count: i32, rule: i32): void {
+  for (let i = 0; i < count; i++) {
+    const o = 144 + 9 * i;
+    const top = sp(at(o)), rho = sp(at(o + 1)), rinv = sp(1 / at(o + 1)), rkl = sp(at(o + 2)), akk = sp(at(o + 3)), bkk = sp(at(o + 4));
+    const all = sp(at(o + 5)), bll = sp(at(o + 6)), akl = sp(at(o + 7)), bkl = sp(at(o + 8));
+    if (rule == 0) {
+      let k = sp(0), g = sp(0);
+      for (let q = 0; q < 16; q += 4) {
+        const f0 = integrand(vat(q), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        const f1 = integrand(vat(q + 2), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        k = f64x2.add(k, f64x2.mul(vat(16 + q), f0));
+        g = f64x2.add(g, f64x2.mul(vat(32 + q), f0));
+        k = f64x2.add(k, f64x2.mul(vat(18 + q), f1));
+        g = f64x2.add(g, f64x2.mul(vat(34 + q), f1));
+      }
+      store<f64>(<usize>(200 + 2 * i) << 3, f64x2.extract_lane(k, 0) + f64x2.extract_lane(k, 1));
+      store<f64>(<usize>(201 + 2 * i) << 3, f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1));
+    } else {
+      let s = sp(0);
+      for (let q = 0; q < 48; q += 4) {
+        // Two independent node pairs per iteration (more work in flight; the sum's order unchanged).
+        const f0 = integrand(vat(48 + q), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        const f1 = integrand(vat(50 + q), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        s = f64x2.add(s, f64x2.mul(vat(96 + q), f0));
+        s = f64x2.add(s, f64x2.mul(vat(98 + q), f1));
+      }
+      store<f64>(<usize>(200 + 2 * i) << 3, f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1));
+      store<f64>(<usize>(201 + 2 * i) << 3, 0.0);
+    }
+  }
+}
