@@ -17,6 +17,7 @@ import { registerExplore } from './commands/explore.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerBatch } from './commands/batch.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerClosest } from './commands/closest.js';
 
 // stdout closed by its reader (`--json | head`) ends the run quietly; stdout that cannot be
 // written (ENOSPC on a full disk) is one line and exit 2, never an unhandled 'error' event.
@@ -53,6 +54,7 @@ registerExplore(program);
 registerSweep(program);
 registerBatch(program);
 registerSchedule(program);
+registerClosest(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {

@@ -85,16 +85,8 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
   if (opts.out) {
     // The CSV convention (src/model/csv.ts); N keeps the config key's spelling.
     const csv = csvText(['eta', 'N', 'runs', 'escaped', 'escape_alpha_mean', 'escape_alpha_std', 'ode_escape_alpha'], result.points.map((q) => [q.eta, q.N, q.runs, q.escaped, q.mean, q.std, q.ode]), new Set(['N']));
-    const series = etas.flatMap((eta) => {
-      const pts = result.points.filter((q) => q.eta === eta);
-      const x = pts.map((q) => Math.log(q.N));
-      return [
-        { label: `SDE mean, η = ${eta}`, x, y: pts.map((q) => q.mean), points: true },
-        { label: `SDE mean ± sd, η = ${eta}`, x: [...x, ...x], y: [...pts.map((q) => q.mean + q.std), ...pts.map((q) => q.mean - q.std)], points: true },
-        { label: `ODE from typical overlaps, η = ${eta}`, x, y: pts.map((q) => q.ode) },
-      ];
-    });
-    const spec = curvesFigureSpec(series, { title: 'Escape α at finite N (SDE ensembles)', subtitle: describe(config), x: { title: 'ln N' }, y: { title: 'α_esc' } });
+    const { finiteNEscapeSpec } = await import('../../src/plot/finiteN.js');
+    const spec = finiteNEscapeSpec(result, describe(config));
     const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }

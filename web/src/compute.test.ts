@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { computeRun, computeHessian } from './compute.js';
+import { computeRun, computeHessian, computeSde } from './compute.js';
 import type { WorkerReply } from './protocol.js';
 import { parseConfig, makeProblem, initialCondition, solve, hessianSpectrum } from '../../src/index.js';
 
@@ -68,4 +68,37 @@ test('the Hessian at a saved point, computed by the worker, is the library\'s sp
   const i = 10, replies: WorkerReply[] = [];
   computeHessian({ type: 'hessian', id: 3, index: i, overlaps: { p: 2, pStar: 1, Q: Array.from(t.Q[i]), M: Array.from(t.M[i]), P: Array.from(t.P) } }, (m) => replies.push(m));
   assert.deepEqual(replies, [{ type: 'hessian', id: 3, index: i, eigenvalues: hessianSpectrum({ p: 2, pStar: 1, Q: t.Q[i], M: t.M[i], P: t.P }).eigenvalues }]);
+});
+
+test('the explorer\'s SDE ensemble is `onepass sde --json` for the same config: the same mean loss bit for bit, and its 10–90 % band the quantiles of the CLI\'s runs', () => {
+  const input = { p: 4, pStar: 2, N: 500, alphaMax: 20, savePoints: 30 };
+  const runs = 16;
+  const replies = explorer({ ...input });
+  assert.ok(!replies.some((m) => m.type === 'sde'), 'no SDE unless asked for');
+  const sde: WorkerReply[] = [];
+  computeRun({ type: 'run', id: 2, input, sdeRuns: runs }, (m) => sde.push(m));
+  // Posted after the ODE and before the SGD's points.
+  const order = sde.map((m) => m.type);
+  assert.ok(order.indexOf('ode') < order.indexOf('sde') && order.indexOf('sde') < order.indexOf('sgd-done'), order.join(','));
+  const reply = sde.find((m) => m.type === 'sde');
+  assert.ok(reply?.type === 'sde' && !('notApplicable' in reply));
+  const cliRuns = cli('sde', { ...input, runs });
+  assert.deepEqual(reply.alpha, cliRuns.alpha);
+  assert.deepEqual(reply.mean, cliRuns.loss);
+  assert.equal(cliRuns.runs!.length, runs);
+  // R-7 quantiles by hand from the CLI's runs: h = (n − 1) q between the sorted losses.
+  const q = (xs: number[], level: number) => { const s = [...xs].sort((a, b) => a - b), h = (s.length - 1) * level, i = Math.floor(h); return s[i] + (h - i) * ((s[i + 1] ?? s[i]) - s[i]); };
+  for (let i = 0; i < reply.alpha.length; i++) {
+    const at = cliRuns.runs!.map((r) => r.loss[i]);
+    assert.ok(Math.abs(reply.lo[i] - q(at, 0.1)) <= 1e-12 * Math.abs(q(at, 0.1)) && Math.abs(reply.hi[i] - q(at, 0.9)) <= 1e-12 * Math.abs(q(at, 0.9)), `α = ${reply.alpha[i]}`);
+    assert.ok(reply.lo[i] <= reply.mean[i] * 1.5 && reply.lo[i] <= reply.hi[i]);
+  }
+  // The band is a real spread: at the end the runs differ (finite N), the 90 % above the 10 % by more than 1 %.
+  const last = reply.alpha.length - 1;
+  assert.ok(reply.hi[last] > 1.01 * reply.lo[last], `${reply.lo[last]} … ${reply.hi[last]}`);
+});
+
+test('where the SDE is not derived (erf), the explorer says why in one line instead of a band', () => {
+  const reply = computeSde(5, { activation: 'erf', readout: 'sum', p: 2, pStar: 2, N: 100, alphaMax: 2, savePoints: 10 }, 16);
+  assert.ok('notApplicable' in reply && /^activation: .*quadratic network/.test(reply.notApplicable), JSON.stringify(reply));
 });

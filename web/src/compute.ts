@@ -11,7 +11,10 @@ import {
   type Trajectory, type Config,
 } from '../../src/index.js';
 import { summarizeEnsemble } from '../../src/sim/ensemble.js';
-import type { RunRequest, HessianRequest, SgdPoint, WorkerReply, DataExport } from './protocol.js';
+import { simulateSdeEnsemble } from '../../src/sde/ensemble.js';
+import { lossBand } from '../../src/analysis/ensembleBand.js';
+import { errorLine } from '../../src/model/errors.js';
+import type { RunRequest, HessianRequest, SgdPoint, WorkerReply, DataExport, SdeReply } from './protocol.js';
 
 /** Streamed points are sent at most this often: often enough to look live, rarely enough to stay cheap. */
 const BATCH_MS = 80;
@@ -30,8 +33,37 @@ function exportsOf(config: Config, ode: Trajectory, sgd: Trajectory[] = []): Dat
   return { csv, json };
 }
 
-/** One config: the ODE and its analyses (posted first), then SGD run 0, its points streamed in batches. */
-export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => void): void {
+/** The explorer's band: 10 % and 90 % of the loss over the SDE runs. */
+export const SDE_BAND: readonly [number, number] = [0.1, 0.9];
+
+/**
+ * The SDE ensemble of the config with `runs` runs, through the entry point `onepass sde` uses
+ * (`simulateSdeEnsemble`, the same initial overlaps as the ODE, streams (seed, sdeNoise, r)), so
+ * that its mean is that of `onepass sde --json --set runs=…`; with its 10–90 % band. Where the
+ * SDE is not derived (another activation, a schedule, a mini-batch) the core's one-line reason.
+ */
+export function computeSde(id: number, input: Record<string, unknown>, runs: number): SdeReply {
+  const t0 = performance.now();
+  let ensemble;
+  try {
+    ensemble = simulateSdeEnsemble(makeProblem(parseConfig({ ...input, runs })));
+  } catch (e) {
+    const { user, line } = errorLine(e);
+    if (!user) throw e;
+    return { type: 'sde', id, notApplicable: line };
+  }
+  const band = lossBand(ensemble.runs, ...SDE_BAND);
+  return {
+    type: 'sde', id, runs, alpha: Array.from(band.alpha), mean: Array.from(band.mean), lo: Array.from(band.lo), hi: Array.from(band.hi),
+    notCompleted: ensemble.runs.filter((t) => t.status !== 'completed').length, ms: performance.now() - t0,
+  };
+}
+
+/**
+ * One config: the ODE and its analyses (posted first), then (with `sdeRuns`) the SDE ensemble's
+ * band, then SGD run 0, its points streamed in batches.
+ */
+export function computeRun({ id, input, sdeRuns }: RunRequest, post: (m: WorkerReply) => void): void {
   const config = parseConfig(input);
   const problem = makeProblem(config);
   const initial = initialCondition(config);
@@ -67,6 +99,8 @@ export function computeRun({ id, input }: RunRequest, post: (m: WorkerReply) => 
     gradientFlowAlpha: gradientFlow ? Array.from(gradientFlow.alpha) : [],
     exports: exportsOf(config, ode),
   });
+  // The SDE before the SGD: it costs a fraction of a second whatever N, so its band comes at once.
+  if (sdeRuns) post(computeSde(id, input, sdeRuns));
 
   // Run 0 of the ensemble, through the entry point `onepass sim` uses (same weights, same streams).
   t0 = performance.now();

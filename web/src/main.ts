@@ -9,9 +9,9 @@ import type { SetupAnalysis, TrajectoryJson, LossCurveAnalysis } from '../../src
 import { sgdWork } from '../../src/model/budget.js';
 import { describeEta } from '../../src/model/schedule.js';
 import ExplorerWorker from './worker.ts?worker&inline';
-import type { DataExport, RunRequest, HessianRequest, SgdPoint, WorkerReply } from './protocol.js';
-import { FIELDS, PRESETS, presetState, presetOf, stateFromQuery, stateToQuery, validate, type State } from './state.js';
-import { lossSpec, heatmapSpec, driftSpec, hessianSpec } from './plots.js';
+import type { DataExport, RunRequest, HessianRequest, SgdPoint, WorkerReply, SdeReply } from './protocol.js';
+import { FIELDS, PRESETS, presetState, presetOf, stateFromQuery, stateToQuery, validate, sdeFromQuery, type State } from './state.js';
+import { lossSpec, heatmapSpec, driftSpec, hessianSpec, sdeSeries } from './plots.js';
 
 type View = Result['view'];
 type FigureName = 'loss' | 'Q' | 'M' | 'drift' | 'hessian';
@@ -39,6 +39,8 @@ interface RunData {
   ensemble?: { alpha: number[]; lossMean: number[]; lossStd: number[]; runs: number; notCompleted: number };
   /** When the SGD started (ms, performance.now) and its estimated seconds, for the time left. */
   sgdStart?: number;
+  /** The SDE ensemble's mean and 10–90 % band (or why it does not apply), when asked for. */
+  sde?: SdeReply;
 }
 let current: RunData = { id: 0, sgd: [] };
 let worker: Worker | null = null;
@@ -97,8 +99,11 @@ function setForm(state: State): void {
   showPreset();
 }
 
+/** The "SDE ensemble" control: 0 (off) or the number of SDE runs. */
+const sdeSelect = () => $<HTMLSelectElement>('field-sde');
+
 function saveUrl(): void {
-  history.replaceState(null, '', stateToQuery(readForm(), { at: slider.value }));
+  history.replaceState(null, '', stateToQuery(readForm(), { sde: sdeSelect().value, at: slider.value }));
 }
 
 // ---------- running ----------
@@ -131,7 +136,9 @@ function start(): void {
   current = { id: current.id + 1, sgd: [] };
   setStatus('running', 'integrating the ODE…');
   $('progress').setAttribute('value', '0');
-  const request: RunRequest = { type: 'run', id: current.id, input: v.input };
+  const sdeRuns = Number(sdeSelect().value);
+  $('sde-final-loss').textContent = sdeRuns ? '…' : 'off';
+  const request: RunRequest = { type: 'run', id: current.id, input: v.input, ...(sdeRuns ? { sdeRuns } : {}) };
   worker.postMessage(request);
 }
 
@@ -144,6 +151,19 @@ function receive(m: WorkerReply): void {
       setStatus('ode-done', `ODE in ${m.ms.toFixed(0)} ms; ${sgdText(0)}`);
       void drawAll();
       break;
+    case 'sde': {
+      current.sde = m;
+      const out = $('sde-final-loss');
+      if ('notApplicable' in m) { out.textContent = 'not applicable'; out.title = m.notApplicable; }
+      else {
+        const i = m.mean.length - 1;
+        out.textContent = `${fmt(m.mean[i])} [${fmt(m.lo[i], 2)}, ${fmt(m.hi[i], 2)}] (${m.runs} runs${m.notCompleted ? `, ${m.notCompleted} diverged` : ''})`;
+        out.title = `mean and 10–90 % of ${m.runs} SDE runs, ${(m.ms / 1000).toFixed(1)} s`;
+        out.dataset.runs = String(m.runs);
+      }
+      updateSgd();
+      break;
+    }
     case 'sgd-points':
       current.sgd.push(...m.points);
       $('progress').setAttribute('value', String(m.fraction));
@@ -304,7 +324,12 @@ function lossRows(): Record<string, unknown[]> {
     ? e.alpha.map((alpha, i) => ({ alpha, loss: e.lossMean[i], series: name }))
     : current.sgd.map((s) => ({ alpha: s.alpha, loss: s.loss, series: 'SGD' }));
   const band = e ? e.alpha.map((alpha, i) => ({ alpha, lo: Math.max(e.lossMean[i] - e.lossStd[i], e.lossMean[i] / 10), hi: e.lossMean[i] + e.lossStd[i], series: name })).filter((r) => positive(r.alpha) && positive(r.lo)) : [];
+  // The SDE ensemble: its mean as a line, its 10–90 % band (SDE_BAND of compute.ts) as an area.
+  const d = current.sde && !('notApplicable' in current.sde) ? current.sde : undefined;
+  const sdeName = d ? sdeSeries(d.runs) : '';
   return {
+    sde: d ? d.alpha.map((alpha, i) => ({ alpha, loss: d.mean[i], series: sdeName })).filter((r) => positive(r.alpha) && positive(r.loss)) : [],
+    sdeBand: d ? d.alpha.map((alpha, i) => ({ alpha, lo: d.lo[i], hi: d.hi[i], series: sdeName })).filter((r) => positive(r.alpha) && positive(r.lo)) : [],
     ode: ode.alpha.map((alpha, i) => ({ alpha, loss: ode.loss[i], series: 'ODE (N → ∞)' })).filter((r) => positive(r.alpha) && positive(r.loss)),
     sgd: sgd.filter((r) => positive(r.alpha) && positive(r.loss)),
     band,
@@ -401,7 +426,7 @@ async function drawAll(): Promise<void> {
   const subtitle = 'config' in c ? `p = ${c.config.p}, p* = ${c.config.pStar}, ${describeEta(c.config.eta)}${c.config.batchSize === 1 ? '' : `, n_b = ${c.config.batchSize}`}, Δ = ${c.config.noise}, σ² = ${'studentVariance' in c.config.init ? c.config.init.studentVariance : '—'}, N = ${c.config.N}` : '';
   const i = Number(slider.value);
   await Promise.all([
-    draw('loss', lossSpec(subtitle, 'config' in c ? c.config.runs : 1), lossRows()),
+    draw('loss', lossSpec(subtitle, 'config' in c ? c.config.runs : 1, Number(sdeSelect().value)), lossRows()),
     draw('Q', heatmapSpec('Q', ode.p, ode.p), { cells: cellRows('Q', i) }),
     draw('M', heatmapSpec('M', ode.pStar, ode.p), { cells: cellRows('M', i) }),
     draw('drift', driftSpec(), driftRows()),
@@ -481,6 +506,7 @@ slider.addEventListener('input', showSlider);
 slider.addEventListener('change', saveUrl);
 $('play').addEventListener('click', togglePlay);
 setForm(stateFromQuery(location.search));
+sdeSelect().value = sdeFromQuery(location.search);
 const at = new URLSearchParams(location.search).get('at');
 pendingAt = at !== null && /^\d+$/.test(at) ? Number(at) : null;
 start();

@@ -16,17 +16,24 @@ const autosize = { type: 'fit-x' as const, contains: 'padding' as const, resize:
 const config = { font: 'system-ui, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, title: { subtitleFontSize: 11 }, legend: { orient: 'bottom-left' as const, labelFontSize: 11, fillColor: '#ffffffcc', labelLimit: 0, symbolOpacity: 1 } };
 const common = { width: 'container' as const, height: HEIGHT, autosize, config };
 
+/** The legend name of the SDE ensemble's mean and band. */
+export const sdeSeries = (runs: number) => `SDE mean, 10–90 % of ${runs} runs`;
+
 /**
  * Rows {alpha, loss, series}; a log–log plot of the loss, ODE as a line, SGD as points; `band`
- * rows {alpha, lo, hi} the ensemble's mean ± std; `cursor` one row {alpha}, the slider's α.
+ * rows {alpha, lo, hi} the ensemble's mean ± std; with `sdeRuns` > 0 the SDE ensemble's mean
+ * (`sde`, a dashed line) and its 10–90 % band (`sdeBand`); `cursor` one row {alpha}, the slider's α.
  */
-export function lossSpec(title: string, runs = 1): TopLevelSpec {
+export function lossSpec(title: string, runs = 1, sdeRuns = 0): TopLevelSpec {
   const x = { field: 'alpha', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'α = samples / N', axis: logAxis };
   const y = { field: 'loss', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'population loss ε', axis: logAxis };
-  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain: ['ODE (N → ∞)', runs > 1 ? `SGD mean ± std of ${runs} runs` : 'SGD'], range: ['#1f5fa8', '#e0702a'] } };
+  const domain = ['ODE (N → ∞)', runs > 1 ? `SGD mean ± std of ${runs} runs` : 'SGD', ...(sdeRuns > 0 ? [sdeSeries(sdeRuns)] : [])];
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain, range: ['#1f5fa8', '#e0702a', '#6a9f3a'] } };
   return {
     ...common, title: { text: 'Loss', subtitle: title },
     layer: [
+      { data: { name: 'sdeBand' }, mark: { type: 'area', opacity: 0.25 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+      { data: { name: 'sde' }, mark: { type: 'line', strokeWidth: 1.5, strokeDash: [5, 3] }, encoding: { x, y, color } },
       { data: { name: 'band' }, mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
       { data: { name: 'ode' }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
       { data: { name: 'sgd' }, mark: { type: 'point', size: 14, filled: true, opacity: 0.8 }, encoding: { x, y, color } },

@@ -9,6 +9,8 @@ export interface RunRequest {
   readonly type: 'run';
   readonly id: number;
   readonly input: Record<string, unknown>;
+  /** Also run an SDE ensemble of this many runs (the page's "SDE ensemble" control); absent or 0: none. */
+  readonly sdeRuns?: number;
 }
 
 /** Page → worker: the Hessian spectrum at the overlaps of one saved point of the ODE (row-major, flat). */
@@ -36,7 +38,13 @@ export interface DataExport {
   readonly json: string;
 }
 
+/** The SDE ensemble's loss: mean and the 10 % / 90 % quantiles over its runs at each saved α; or why the SDE does not apply. */
+export type SdeReply =
+  | { readonly type: 'sde'; readonly id: number; readonly runs: number; readonly alpha: number[]; readonly mean: number[]; readonly lo: number[]; readonly hi: number[]; readonly notCompleted: number; readonly ms: number }
+  | { readonly type: 'sde'; readonly id: number; readonly notApplicable: string };
+
 export type WorkerReply =
+  | SdeReply
   | {
       readonly type: 'ode'; readonly id: number; readonly ode: TrajectoryJson;
       /** Relative drift of the conserved J along this ODE (NaN where undefined) and along gradient flow. */

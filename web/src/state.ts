@@ -30,6 +30,18 @@ export type State = Record<FieldKey, string>;
 
 export const DEFAULT_STATE: State = Object.fromEntries(FIELDS.map((f) => [f.key, f.value])) as State;
 
+/**
+ * The "SDE ensemble" control (not a config key: the runs of the SDE band drawn beside the ODE and
+ * SGD), URL key `sde`: "0" is off, else the number of SDE runs.
+ */
+export const SDE_CHOICES = ['0', '16', '64'] as const;
+
+/** The SDE control from a query string: one of SDE_CHOICES, "0" (off) when absent or not one of them. */
+export function sdeFromQuery(search: string): string {
+  const v = new URLSearchParams(search).get('sde');
+  return v !== null && (SDE_CHOICES as readonly string[]).includes(v) ? v : '0';
+}
+
 /** Presets: each is the defaults plus these changes. */
 export const PRESETS: readonly { name: string; label: string; changes: Partial<State> }[] = [
   { name: 'headline', label: 'Paper headline (p = 4, p* = 2)', changes: {} },
