@@ -40,6 +40,11 @@ export interface Study {
   readonly sgdSeeds: number;
   /** Student widths of the Hessian claims (besides the headline's). */
   readonly hessianWidths: readonly number[];
+  /**
+   * The findings beyond the paper (SDE, src/sde/), on the headline setup: SDE runs per N of the
+   * exit times against ln N, and runs per point of the closest-solution probability.
+   */
+  readonly finiteN: { readonly escapeRuns: number; readonly escapeNs: readonly number[]; readonly closestRuns: number };
 }
 
 /**
@@ -55,6 +60,7 @@ export const FULL_STUDY: Study = {
   sgdNs: [500, 2000, 4000],
   sgdSeeds: 3,
   hessianWidths: [2, 8],
+  finiteN: { escapeRuns: 16, escapeNs: [1e3, 1e5, 1e7, 1e9], closestRuns: 16 },
 };
 
 /** The tests' size: the ODE claims on fewer points; the SGD claims are not run. */
@@ -66,4 +72,5 @@ export const REDUCED_STUDY: Study = {
   sgdNs: [],
   sgdSeeds: 0,
   hessianWidths: [2],
+  finiteN: { escapeRuns: 8, escapeNs: [1e3, 1e7], closestRuns: 16 },
 };

@@ -20,6 +20,8 @@ import { marginalMinima } from './claims/marginalMinima.js';
 import { phaseRetrieval } from './claims/phaseRetrieval.js';
 import { batchSize } from './claims/batchSize.js';
 import { schedules } from './claims/schedules.js';
+import { finiteNExitTimes } from './claims/finiteNExitTimes.js';
+import { closestProbability } from './claims/closestProbability.js';
 
 export { FULL_STUDY, REDUCED_STUDY, paperConfig, type Study } from './configs.js';
 export { renderReport, type ReportMeta } from './report.js';
@@ -27,10 +29,11 @@ export { verdict, type Check, type Decision } from './check.js';
 export type { Claim, Figure, Table } from './claim.js';
 export type { Measurements, Progress } from './measure.js';
 
-/** The paper's eleven claims, then the training protocols' two (issue 15), in the order of the report. */
+/** The paper's eleven claims, then the training protocols' two (issue 15), then the findings beyond the paper (finite N, SDE; issue 16), in the order of the report. */
 export const CLAIMS: readonly ClaimModule[] = [
   sgdFollowsOde, escapeRate, lossDecay, modestAcceleration, escapeLog, conserved, closestSolution, sgdClosest, saddle, marginalMinima, phaseRetrieval,
   batchSize, schedules,
+  finiteNExitTimes, closestProbability,
 ];
 
 export function decideClaims(m: Measurements): Claim[] {

@@ -14,6 +14,8 @@ import {
   type Trajectory, type SetupAnalysis, type InitialCondition, type EscapeFit, type EscapePoint,
 } from '../src/index.js';
 import { simulateEnsembleOnPool } from '../src/io/ensemblePool.js';
+import { finiteNEscape, type FiniteNEscape } from '../src/analysis/finiteNEscape.js';
+import { closestPoint, type ClosestPoint } from '../src/studies/closestSolution.js';
 import { paperConfig, type Study, type PaperConfig as Config } from './configs.js';
 import { measureProtocols, type ProtocolMeasurements } from './protocols.js';
 
@@ -104,7 +106,23 @@ export interface Measurements {
   readonly phaseRetrieval: OdeRun;
   /** The training-protocol studies (paper/protocols.ts): batch sizes and learning-rate schedules. */
   readonly protocols: ProtocolMeasurements;
+  /** Beyond the paper: SDE exit times against ln N, and the closest-solution probability at three points (FINITE_N_POINTS). */
+  readonly finiteN: { readonly escape: FiniteNEscape; readonly closest: readonly ClosestPoint[] };
 }
+
+/**
+ * The closest-solution points (η, σ², N, and whether the run uses the other streams): the first
+ * two have the same η and σ², N 10² and 10⁴ times apart (independent streams, so that their
+ * agreement is a test), the third the same η/σ as the first at 10 times its η.
+ */
+export const FINITE_N_POINTS: readonly { readonly eta: number; readonly variance: number; readonly N: number; readonly otherStreams: boolean }[] = [
+  { eta: 0.05, variance: 1e-3, N: 1e3, otherStreams: false },
+  { eta: 0.05, variance: 1e-5, N: 1e7, otherStreams: true },
+  { eta: 0.5, variance: 1e-1, N: 1e3, otherStreams: false },
+];
+
+/** "Near" the closest solution: within this fraction of the typical distance (src/studies/closestSolution.ts). */
+export const CLOSEST_THRESHOLD = 0.25;
 
 export type Progress = (label: string, fraction: number) => void;
 
@@ -166,7 +184,17 @@ export async function measure(study: Study, progress: Progress = () => {}): Prom
 
   const pr = paperConfig('phase-retrieval.json');
   const phaseRetrieval = odeRun(pr, { label: etaLabel(pr.eta), gradientFlow: false, eta: pr.eta }, initialCondition(pr));
+
+  // Beyond the paper (SDE, cost independent of N): exit times against ln N, closest-solution probability.
+  progress('finite N: SDE exit times and closest solution', 0);
+  // α ≤ 60: the SDE escapes by α ≈ 47 ± 1.5 at N = 10⁹ (README), the largest N of the study.
+  const escape = finiteNEscape(paperConfig('headline.json', { runs: study.finiteN.escapeRuns, alphaMax: 60 }), { Ns: study.finiteN.escapeNs, etas: [head.eta] });
+  const closest = FINITE_N_POINTS.map((q, k) => {
+    progress('finite N: SDE exit times and closest solution', (k + 1) / (FINITE_N_POINTS.length + 1));
+    const c = paperConfig('headline.json', { runs: study.finiteN.closestRuns, ...(q.otherStreams ? { seed: head.seed + 1, init: { ...head.init, seed: (head.init as { seed: number }).seed + 1 } } : {}) });
+    return closestPoint(c, q.N, q.eta, q.variance, CLOSEST_THRESHOLD);
+  });
   progress('batch-size and schedule studies', 0);
   const protocols = measureProtocols();
-  return { protocols, study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval };
+  return { protocols, study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval, finiteN: { escape, closest } };
 }

@@ -140,3 +140,26 @@ test('training protocols, schedules: a constant η stalls at (ηΔ/p)/(1 − 2η
   assert.ok(lower.prediction! < lower.statistic, `adiabatic ${lower.prediction} should lie below the measured ${lower.statistic}`);
   assert.ok(claims.find((c) => c.id === 'schedules')!.notes[0].includes(`β = ${s.study.bestExponent}`));
 });
+
+test('beyond the paper, finite N (SDE): the mean escape α grows like ln N with the ODE\'s slope within 15 %, its spread does not shrink from N = 10³ to 10⁷ (ratio above 0.5), and the report shows both with figures', () => {
+  const [slope, spread] = of('finiteNExitTimes');
+  assert.equal(slope.holds, true, slope.measured);
+  assert.ok(slope.statistic < 0.15, `|slope ratio − 1| = ${slope.statistic}`);
+  assert.equal(spread.holds, true, spread.measured);
+  // 1/√N would give 10⁻²; the spread over runs is O(1) at every N.
+  assert.ok(spread.statistic > 0.5 && spread.statistic < 2, `sd ratio ${spread.statistic}`);
+  const md = renderReport(claims, { version: 'test', date: '2026-01-01', machine: 'test', seconds: 1 });
+  assert.match(md, /## \d+\. Beyond the paper: finite N as a process/);
+  for (const f of ['finite-n-escape', 'closest-probability']) assert.ok(md.includes(`![${f}](${f}.png)`), f);
+});
+
+test('beyond the paper, finite N (SDE): P(end within 0.25 × typical of the closest solution) agrees at equal η across σ² and N (within 2 standard errors) and differs at equal η/σ (by more than 3)', () => {
+  const [eta, hint] = of('closestProbability');
+  assert.equal(eta.holds, true, eta.measured);
+  assert.ok(eta.statistic < 2, `${eta.statistic}`);
+  assert.equal(hint.holds, true, hint.measured);
+  assert.ok(hint.statistic > 3, `${hint.statistic}`);
+  const [a, , c] = m.finiteN.closest;
+  assert.ok(a.eta / Math.sqrt(a.variance) === c.eta / Math.sqrt(c.variance) || Math.abs(a.eta / Math.sqrt(a.variance) / (c.eta / Math.sqrt(c.variance)) - 1) < 1e-12, 'the third point has the first\'s η/σ');
+  assert.ok(a.probability > 0.5 && c.probability < 0.25, `P = ${a.probability} at η = ${a.eta}, ${c.probability} at η = ${c.eta}`);
+});

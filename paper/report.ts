@@ -14,6 +14,7 @@ export const SECTIONS: readonly { readonly id: string; readonly title: string }[
   { id: 'hessian', title: 'Hessian of the population loss' },
   { id: 'phase-retrieval', title: 'Phase retrieval (p = p* = 1)' },
   { id: 'protocols', title: 'Training protocols: mini-batches and learning-rate schedules' },
+  { id: 'finite-n', title: 'Beyond the paper: finite N as a process (stochastic overlap dynamics)' },
 ];
 
 export interface ReportMeta {

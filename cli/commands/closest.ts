@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { csvText } from '../../src/model/csv.js';
 import { checkTime } from '../../src/model/budget.js';
 import { OnepassError } from '../../src/model/errors.js';
-import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions, figureSubtitle } from '../common.js';
+import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, writeRunOutputs, withCommonOptions } from '../common.js';
 import { load, provenance, readJsonFile } from '../library.js';
 
 type ClosestOptions = CommonOptions & { etas: string; variances: string; nList: string; threshold: string };
@@ -37,7 +37,7 @@ async function cmdClosest(opts: ClosestOptions): Promise<void> {
   const perDof = (f: { deviance: number; dof: number }) => `${num(f.deviance / f.dof, 3)} (deviance ${num(f.deviance, 3)}, ${f.dof} dof)`;
   if (opts.json) printJson(out);
   else {
-    console.log(`onepass closest: P(distance to the closest solution < ${threshold} × typical) over ${config.runs} SDE run(s) per point (initial overlaps and noise both varied); ${describe(config)}`);
+    console.log(`onepass closest: P(distance to the closest solution < ${threshold} × typical) over ${config.runs} SDE run(s) per point (initial overlaps and noise both varied; η, σ², N, α_max and the SDE step set per point); ${describe(config)}`);
     console.log(['N', 'σ²', 'η', 'near/runs', 'P', '± se', 'ratio mean', 'x'].map((s) => s.padStart(11)).join(''));
     for (const q of result.points) console.log([q.N.toExponential(0), q.variance.toExponential(0), String(q.eta), `${q.near}/${q.converged}${q.converged < q.runs ? `(${q.runs})` : ''}`, num(q.probability, 3), num(q.stderr, 2), num(q.ratioMean, 3), num(scalingVariable(result, q), 3)].map((s) => s.padStart(11)).join(''));
     console.log(`scaling variable x = η·(σ²)^a·N^b with a = ${num(a, 3)} ± ${num(aStderr, 2)}, b = ${num(b, 3)} ± ${num(bStderr, 2)} (logistic regression on ln η, ln σ², ln N)`);
@@ -48,9 +48,11 @@ async function cmdClosest(opts: ClosestOptions): Promise<void> {
   if (opts.out) {
     const csv = csvText(['N', 'variance', 'eta', 'runs', 'converged', 'near', 'probability', 'stderr', 'ratio_mean', 'ratio_std', 'scaling_variable', 'alpha_max', 'sde_step'],
       result.points.map((q) => [q.N, q.variance, q.eta, q.runs, q.converged, q.near, q.probability, q.stderr, q.ratioMean, q.ratioStd, scalingVariable(result, q), q.alphaMax, q.sdeStep]), new Set(['N']));
-    const { closestProbabilitySpec, closestEtaOverSigmaSpec } = await import('../../src/plot/finiteN.js');
-    const subtitle = figureSubtitle(config, `η ∈ {${etas.join(', ')}}, σ² ∈ {${variances.map((v) => v.toExponential(0)).join(', ')}}, N ∈ {${Ns.map((n) => n.toExponential(0)).join(', ')}}`);
-    const files = await writeRunOutputs(opts.out, { tables: [['closest.csv', (write) => write(csv)]], json: ['closest.json', out], figures: [['closest', closestProbabilitySpec(result, subtitle)], ['closest-eta-over-sigma', closestEtaOverSigmaSpec(result, subtitle)]] });
+    const { closestProbabilitySpec, closestAgainstSpec } = await import('../../src/plot/finiteN.js');
+    // Short: η, σ², N and α_max are the grid's, not the config's (describe() would name the config's).
+    const init = 'teacher' in config.init ? `, ${config.init.teacher} teacher` : '';
+    const subtitle = `${config.activation} p = ${config.p}, p* = ${config.pStar}, Δ = ${config.noise}${init}, ${config.runs} SDE runs per point`;
+    const files = await writeRunOutputs(opts.out, { tables: [['closest.csv', (write) => write(csv)]], json: ['closest.json', out], figures: [['closest', closestProbabilitySpec(result, subtitle)], ['closest-eta-over-sigma', closestAgainstSpec(result, 'etaOverSigma', subtitle)]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }

@@ -6,10 +6,20 @@
  * whole finite-N spread of SGD from Gaussian initial weights. Cost independent of N.
  */
 import { parseConfig, type Config } from '../model/config.js';
-import { makeProblem } from '../model/problem.js';
+import { makeProblem, type Problem } from '../model/problem.js';
+import type { Overlaps } from '../model/overlaps.js';
 import { solveOde } from '../ode/solve.js';
-import { simulateSdeEnsemble, sdeCommonOverlaps, sdeRunOverlaps } from '../sde/ensemble.js';
+import { simulateSdeEnsemble, sdeRunOverlaps } from '../sde/ensemble.js';
 import { escapeAlpha, summary } from './sdeValidation.js';
+
+/** Run r's initial overlaps of an `ensemble: "both"` problem: a draw from their exact law (sdeRunOverlaps ignores the common overlaps then). */
+export function lawOverlaps(problem: Problem, run: number): Overlaps {
+  if (problem.config.ensemble === 'data') throw new RangeError('lawOverlaps: the problem\'s runs share the common overlaps (ensemble "data")');
+  return sdeRunOverlaps(problem, NO_COMMON, run);
+}
+
+/** Never read: with "init" or "both" sdeRunOverlaps draws every run's overlaps itself. */
+const NO_COMMON: Overlaps = { p: 0, pStar: 0, Q: new Float64Array(0), M: new Float64Array(0), P: new Float64Array(0) };
 
 export interface FiniteNEscapePoint {
   readonly N: number;
@@ -36,10 +46,14 @@ export function finiteNEscape(config: Config, o: { readonly Ns: readonly number[
   for (const eta of o.etas) for (const N of o.Ns) {
     const c = parseConfig({ ...config, N, eta, ensemble: 'both' }, { weights: false });
     const problem = makeProblem(c);
-    const e = simulateSdeEnsemble(problem);
+    const first = lawOverlaps(problem, 0);
+    // With "both" every run draws its overlaps from their law, so the common overlaps go unused:
+    // run 0's draw stands in for them, instead of overlaps of N-dimensional weights (6·10⁷
+    // Gaussians at N = 10⁷: seconds, for nothing).
+    const e = simulateSdeEnsemble(problem, { initial: { overlaps: first } });
     const esc = e.runs.map((t) => escapeAlpha(t));
     const s = summary(esc);
-    const ode = solveOde(problem, sdeRunOverlaps(problem, sdeCommonOverlaps(problem), 0));
+    const ode = solveOde(problem, first);
     points.push({ N, eta, runs: c.runs, escaped: s.n, mean: s.n ? s.mean : NaN, std: s.n ? s.std : NaN, ode: escapeAlpha(ode) });
     o.onProgress?.(++done / (o.etas.length * o.Ns.length));
   }

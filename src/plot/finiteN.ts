@@ -24,7 +24,7 @@ export function finiteNEscapeSpec(result: FiniteNEscape, subtitle: string): TopL
 }
 
 /** One series per (σ², N): P ± its standard error against x(q), in increasing x. */
-function probabilitySeries(study: ClosestStudy, x: (q: ClosestPoint) => number): Series[] {
+function probabilitySeries(study: Pick<ClosestStudy, 'points'>, x: (q: ClosestPoint) => number): Series[] {
   const key = (q: ClosestPoint) => `${q.variance}|${q.N}`;
   return [...new Set(study.points.map(key))].map((k) => {
     const pts = study.points.filter((q) => key(q) === k && q.converged > 0).sort((u, v) => x(u) - x(v));
@@ -33,7 +33,7 @@ function probabilitySeries(study: ClosestStudy, x: (q: ClosestPoint) => number):
   });
 }
 
-const probabilityTitle = (s: ClosestStudy) => `P(distance to the closest solution < ${s.threshold} × typical)`;
+const probabilityTitle = (s: Pick<ClosestStudy, 'threshold'>) => `P(distance to the closest solution < ${s.threshold} × typical)`;
 
 /** P against ln x, x = η·(σ²)^a·N^b the fitted variable, with the logistic fit. */
 export function closestProbabilitySpec(study: ClosestStudy, subtitle: string): TopLevelSpec {
@@ -48,9 +48,11 @@ export function closestProbabilitySpec(study: ClosestStudy, subtitle: string): T
   });
 }
 
-/** P against ln(η/σ), the hint variable η·(σ²)^(−1/2), for comparison. */
-export function closestEtaOverSigmaSpec(study: ClosestStudy, subtitle: string): TopLevelSpec {
-  return curvesFigureSpec(probabilitySeries(study, (q) => Math.log(q.eta / Math.sqrt(q.variance))), {
-    title: probabilityTitle(study), subtitle: `${subtitle}; against η/σ`, x: { title: 'ln(η/σ)' }, y: { title: 'probability (± standard error)' },
+/** P against ln(η/σ), the hint variable η·(σ²)^(−1/2), or against ln η alone; points only (no fit needed). */
+export function closestAgainstSpec(study: Pick<ClosestStudy, 'threshold' | 'points'>, variable: 'eta' | 'etaOverSigma', subtitle: string): TopLevelSpec {
+  const x = variable === 'eta' ? (q: ClosestPoint) => Math.log(q.eta) : (q: ClosestPoint) => Math.log(q.eta / Math.sqrt(q.variance));
+  const name = variable === 'eta' ? 'ln η' : 'ln(η/σ)';
+  return curvesFigureSpec(probabilitySeries(study, x), {
+    title: probabilityTitle(study), subtitle: `${subtitle}; against ${variable === 'eta' ? 'η' : 'η/σ'}`, x: { title: name }, y: { title: 'probability (± standard error)' },
   });
 }

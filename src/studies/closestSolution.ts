@@ -31,6 +31,7 @@ import { makeProblem } from '../model/problem.js';
 import { ConfigError } from '../model/errors.js';
 import { simulateSdeEnsemble } from '../sde/ensemble.js';
 import { finalBias } from '../analysis/sdeValidation.js';
+import { lawOverlaps } from '../analysis/finiteNEscape.js';
 
 /** ηh of the study's SDE step (see the header). */
 export const CLOSEST_ETA_STEP = 0.025;
@@ -97,7 +98,9 @@ export function closestPoint(config: Config, N: number, eta: number, variance: n
   if (isOverlapInit(config.init)) throw new ConfigError('init', 'the closest-solution study draws initial overlaps at each σ² and N: give a random init ({ teacher, studentVariance, seed }), not explicit overlaps');
   const alphaMax = closestAlphaMax(eta, N, variance), sdeStep = Math.min(1, CLOSEST_ETA_STEP / eta);
   const c = parseConfig({ ...config, N, eta, alphaMax, sdeStep, savePoints: 20, ensemble: 'both', init: { ...config.init, studentVariance: variance } }, { weights: false });
-  const e = simulateSdeEnsemble(makeProblem(c));
+  const problem = makeProblem(c);
+  // Every run draws its overlaps from their law ("both"): no N-dimensional weights for the unused common ones.
+  const e = simulateSdeEnsemble(problem, { initial: { overlaps: lawOverlaps(problem, 0) } });
   const ratios: number[] = [];
   for (const t of e.runs) {
     const last = t.loss.length - 1;
