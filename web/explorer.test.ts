@@ -227,3 +227,34 @@ test('at 1400 px every figure stays inside its card', async () => {
   assert.deepEqual(spills, []);
   await page.close();
 });
+
+test('the "SDE ensemble" option (URL sde=16) draws the SDE mean and its 10–90 % band around the ODE curve: the page\'s band is the library\'s, and the control survives in the URL', async () => {
+  const page = await newPage('?N=300&alphaMax=20&sde=16');
+  await odeFinalLoss(page);
+  assert.equal(await page.inputValue('#field-sde'), '16');
+  await page.waitForFunction(() => document.getElementById('sde-final-loss')?.dataset.runs === '16', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  type Views = { onepassExplorer: { views: Record<string, { data(n: string): { alpha: number; lo: number; hi: number; loss: number }[] }> } };
+  const band = await page.evaluate(() => (window as unknown as Views).onepassExplorer.views.loss.data('sdeBand'));
+  const mean = await page.evaluate(() => (window as unknown as Views).onepassExplorer.views.loss.data('sde'));
+  // The library's SDE ensemble for the same config (the worker's call, here in Node).
+  const { lossBand } = await import('../src/analysis/ensembleBand.js');
+  const { simulateSdeEnsemble } = await import('../src/sde/ensemble.js');
+  const lib = lossBand(simulateSdeEnsemble(makeProblem(parseConfig({ N: 300, alphaMax: 20, runs: 16 }))).runs, 0.1, 0.9);
+  const libRows = Array.from(lib.alpha).map((alpha, i) => ({ alpha, lo: lib.lo[i], hi: lib.hi[i], loss: lib.mean[i] })).filter((r) => r.alpha > 0 && r.lo > 0);
+  assert.ok(band.length > 10 && band.length === libRows.length, `${band.length} band rows, library ${libRows.length}`);
+  band.forEach((r, i) => assert.ok(r.lo === libRows[i].lo && r.hi === libRows[i].hi && r.lo <= r.hi, `α = ${r.alpha}`));
+  assert.deepEqual(mean.map((r) => r.loss), libRows.map((r) => r.loss));
+  // Drawn: the loss figure's canvas has the band's green (#6a9f3a at opacity 0.25 over white, or the dashed line).
+  const greenish = await page.evaluate(() => {
+    const c = document.querySelector('#fig-loss canvas') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 1] > d[i] + 20 && d[i + 1] > d[i + 2] + 20) n++;
+    return n;
+  });
+  assert.ok(greenish > 200, `${greenish} green pixels in the loss figure`);
+  assert.match(page.url(), /[?&]sde=16(&|$)/);
+  assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+  await page.close();
+});
