@@ -42,6 +42,7 @@ async function cmdClosest(opts: ClosestOptions): Promise<void> {
     for (const q of result.points) console.log([q.N.toExponential(0), q.variance.toExponential(0), String(q.eta), `${q.near}/${q.converged}${q.converged < q.runs ? `(${q.runs})` : ''}`, num(q.probability, 3), num(q.stderr, 2), num(q.ratioMean, 3), num(scalingVariable(result, q), 3)].map((s) => s.padStart(11)).join(''));
     console.log(`scaling variable x = η·(σ²)^a·N^b with a = ${num(a, 3)} ± ${num(aStderr, 2)}, b = ${num(b, 3)} ± ${num(bStderr, 2)} (logistic regression on ln η, ln σ², ln N)`);
     console.log(`collapse (deviance per degree of freedom of a logistic curve; ≈ 1 within binomial noise): fitted x ${perDof(result.collapse.fitted)}; η alone ${perDof(result.collapse.etaOnly)}; η/σ ${perDof(result.collapse.etaOverSigma)}`);
+    if (result.warning) console.error(`onepass closest: warning: ${result.warning}`);
     const skipped = result.points.filter((q) => q.converged < q.runs);
     if (skipped.length) console.error(`onepass closest: warning: ${skipped.length} point(s) have runs that did not converge by their α_max and are not counted (near/converged(runs) above)`);
   }

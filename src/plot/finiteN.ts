@@ -37,6 +37,8 @@ const probabilityTitle = (s: Pick<ClosestStudy, 'threshold'>) => `P(distance to 
 
 /** P against ln x, x = η·(σ²)^a·N^b the fitted variable, with the logistic fit. */
 export function closestProbabilitySpec(study: ClosestStudy, subtitle: string): TopLevelSpec {
+  // Without a fitted variable (separated counts: study.warning) the points against η alone.
+  if (!Number.isFinite(study.variable.a)) return closestAgainstSpec(study, 'eta', `${subtitle}; no fitted variable`);
   const lnx = (q: ClosestPoint) => Math.log(scalingVariable(study, q));
   const us = study.points.map(lnx), lo = Math.min(...us), hi = Math.max(...us);
   const grid = Array.from({ length: 60 }, (_, i) => lo + ((hi - lo) * i) / 59);

@@ -73,6 +73,11 @@ export interface LogisticFit {
   /** Binomial deviance and its degrees of freedom (points − coefficients). */
   readonly deviance: number;
   readonly dof: number;
+  /**
+   * false when the maximum likelihood is at infinity (the counts are separated: every point below
+   * some x all near, above it none) or the information is singular: then every number is NaN.
+   */
+  readonly converged: boolean;
 }
 
 export interface ClosestStudy {
@@ -82,6 +87,8 @@ export interface ClosestStudy {
   readonly variable: { readonly a: number; readonly aStderr: number; readonly b: number; readonly bStderr: number; readonly intercept: number; readonly slope: number };
   /** The collapse quality of each candidate variable: deviance per degree of freedom of the logistic fit on it. */
   readonly collapse: { readonly fitted: LogisticFit; readonly etaOnly: LogisticFit; readonly etaOverSigma: LogisticFit };
+  /** Why the variable is not determined (NaN), when it is not. */
+  readonly warning?: string;
 }
 
 export interface ClosestOptions {
@@ -125,21 +132,30 @@ export function logisticFit(X: readonly (readonly number[])[], k: readonly numbe
   const m = X[0].length;
   let beta = new Array<number>(m).fill(0);
   const prob = (row: readonly number[]) => 1 / (1 + Math.exp(-row.reduce((s, x, j) => s + x * beta[j], 0)));
-  let info = Matrix.eye(m);
-  for (let iter = 0; iter < 100; iter++) {
-    // Newton step on the log-likelihood: (XᵀWX) δ = Xᵀ(k − nP).
-    const A = Matrix.zeros(m, m), g = new Array<number>(m).fill(0);
-    X.forEach((row, i) => {
-      const P = prob(row), w = n[i] * P * (1 - P);
-      for (let a = 0; a < m; a++) {
-        g[a] += row[a] * (k[i] - n[i] * P);
-        for (let b = 0; b < m; b++) A.set(a, b, A.get(a, b) + w * row[a] * row[b]);
-      }
-    });
-    info = A;
-    const delta = inverse(A).mmul(Matrix.columnVector(g)).to1DArray();
-    beta = beta.map((b, j) => b + delta[j]);
-    if (Math.max(...delta.map(Math.abs)) < 1e-10) break;
+  let info = Matrix.eye(m), converged = false;
+  try {
+    for (let iter = 0; iter < 100 && !converged; iter++) {
+      // Newton step on the log-likelihood: (XᵀWX) δ = Xᵀ(k − nP).
+      const A = Matrix.zeros(m, m), g = new Array<number>(m).fill(0);
+      X.forEach((row, i) => {
+        const P = prob(row), w = n[i] * P * (1 - P);
+        for (let a = 0; a < m; a++) {
+          g[a] += row[a] * (k[i] - n[i] * P);
+          for (let b = 0; b < m; b++) A.set(a, b, A.get(a, b) + w * row[a] * row[b]);
+        }
+      });
+      info = A;
+      const delta = inverse(A).mmul(Matrix.columnVector(g)).to1DArray();
+      beta = beta.map((b, j) => b + delta[j]);
+      converged = Math.max(...delta.map(Math.abs)) < 1e-10;
+    }
+  } catch {
+    converged = false; // a singular information matrix (ml-matrix's LU throws)
+  }
+  // Separated counts drive |β| to infinity: the steps never fall below the tolerance.
+  if (!converged || !beta.every(Number.isFinite)) {
+    const nan = beta.map(() => NaN);
+    return { predictors, coefficients: nan, stderr: nan, covariance: nan.map(() => nan), deviance: NaN, dof: X.length - m, converged: false };
   }
   const cov = inverse(info);
   let deviance = 0;
@@ -148,7 +164,7 @@ export function logisticFit(X: readonly (readonly number[])[], k: readonly numbe
     if (ki > 0) deviance += 2 * ki * Math.log(ki / (ni * P));
     if (ni - ki > 0) deviance += 2 * (ni - ki) * Math.log((ni - ki) / (ni * (1 - P)));
   });
-  return { predictors, coefficients: beta, stderr: beta.map((_, j) => Math.sqrt(cov.get(j, j))), covariance: cov.to2DArray(), deviance, dof: X.length - m };
+  return { predictors, coefficients: beta, stderr: beta.map((_, j) => Math.sqrt(cov.get(j, j))), covariance: cov.to2DArray(), deviance, dof: X.length - m, converged: true };
 }
 
 /** The fitted variable x = η·(σ²)^a·N^b of a study. */
@@ -179,8 +195,11 @@ export function collapseOf(points: readonly ClosestPoint[], threshold: number): 
     return { value: r, stderr: Math.sqrt(Math.max(C[j][j] - 2 * r * C[j][1] + r * r * C[1][1], 0)) / Math.abs(bEta) };
   };
   const a = ratio('ln σ²'), b = ratio('ln N');
+  const warning = !fitted.converged
+    ? 'no logistic curve fits the counts (they are separated: all runs near below some η, none above, or too few points vary): the scaling variable is not determined; add runs or η between'
+    : fitted.dof < 1 ? 'as many fitted coefficients as points: the collapse quality is not measured; add points' : undefined;
   return {
-    threshold, points: [...points],
+    threshold, points: [...points], ...(warning ? { warning } : {}),
     variable: { a: a.value, aStderr: a.stderr, b: b.value, bStderr: b.stderr, intercept: fitted.coefficients[0], slope: bEta },
     collapse: { fitted, etaOnly, etaOverSigma },
   };
