@@ -18,6 +18,14 @@ test('the logistic regression recovers the coefficients of exact binomial propor
   assert.ok(f.deviance < 1e-6 && f.dof === 3, `deviance ${f.deviance}`);
 });
 
+test('separated counts (all near below some η, none above) have no finite logistic fit: NaN exponents and a warning, not a crash', () => {
+  const pts: ClosestPoint[] = [0.05, 0.1, 0.2, 0.5].map((eta, i) => ({ N: 1e3 * 10 ** (i % 2), eta, variance: [1e-3, 1e-2, 1e-2, 1e-3][i], runs: 8, converged: 8, near: eta < 0.15 ? 8 : 0, probability: eta < 0.15 ? 1 : 0, stderr: 0, ratioMean: NaN, ratioStd: NaN, alphaMax: 1, sdeStep: 1 }));
+  const s = collapseOf(pts, 0.25);
+  assert.equal(s.collapse.fitted.converged, false);
+  assert.ok(Number.isNaN(s.variable.a) && Number.isNaN(s.variable.b));
+  assert.match(s.warning ?? '', /separated/);
+});
+
 test('the collapse analysis finds the variable of synthetic data made on x = η·(σ²)^(−1/2) (a = −0.5, b = 0 within 10⁻⁶), and rates η alone far worse', () => {
   const pts: ClosestPoint[] = [];
   for (const eta of [0.05, 0.1, 0.2, 0.5]) for (const variance of [1e-1, 1e-2, 1e-3]) for (const N of [1e3, 1e5]) {
