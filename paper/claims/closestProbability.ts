@@ -10,7 +10,7 @@ import { allOf, decideBelow, decideAbove, fmt, type Check } from '../check.js';
 import type { Claim } from '../claim.js';
 import { CLOSEST_THRESHOLD, type Measurements } from '../measure.js';
 import type { ClosestPoint } from '../../src/studies/closestSolution.js';
-import { closestAgainstSpec } from '../../src/plot/finiteN.js';
+import { closestDistributionSpec } from '../../src/plot/finiteN.js';
 
 export const id = 'closestProbability';
 const statement = 'the probability of ending near the closest solution depends on η, not on σ² or N, and not on η/σ';
@@ -52,6 +52,6 @@ export function closestProbability(m: Measurements): Claim {
       head: ['η', 'σ²', 'N', 'η/σ', 'near / converged', 'P ± se', 'mean distance ratio'],
       rows: m.finiteN.closest.map((q) => [String(q.eta), q.variance.toExponential(0), q.N.toExponential(0), fmt(q.eta / Math.sqrt(q.variance)), `${q.near}/${q.converged}`, `${fmt(q.probability)} ± ${fmt(q.stderr, 2)}`, fmt(q.ratioMean)]),
     }],
-    figures: [{ name: 'closest-probability', spec: closestAgainstSpec({ threshold: CLOSEST_THRESHOLD, points: [...m.finiteN.closest] }, 'eta', `headline setup (p = 4, p* = 2), ${runs} SDE runs per point`) }],
+    figures: [{ name: 'closest-probability', spec: closestDistributionSpec(m.finiteN.closest, CLOSEST_THRESHOLD, `headline setup (p = 4, p* = 2), ${runs} SDE runs per point; the first two share η, the first and last η/σ`) }],
   };
 }

@@ -16,7 +16,7 @@ export function finiteNEscapeSpec(result: FiniteNEscape, subtitle: string): TopL
     const pts = result.points.filter((q) => q.eta === eta);
     const x = pts.map((q) => Math.log(q.N));
     return [
-      { label: `SDE mean ± sd, η = ${eta}`, x, y: pts.map((q) => q.mean), std: pts.map((q) => q.std), points: true },
+      { label: `SDE mean ± sd, η = ${eta}`, x, y: pts.map((q) => q.mean), std: pts.map((q) => q.std), dashed: true },
       { label: `ODE from typical overlaps, η = ${eta}`, x, y: pts.map((q) => q.ode) },
     ];
   });
@@ -56,5 +56,23 @@ export function closestAgainstSpec(study: Pick<ClosestStudy, 'threshold' | 'poin
   const name = variable === 'eta' ? 'ln η' : 'ln(η/σ)';
   return curvesFigureSpec(probabilitySeries(study, x), {
     title: probabilityTitle(study), subtitle: `${subtitle}; against ${variable === 'eta' ? 'η' : 'η/σ'}`, x: { title: name }, y: { title: 'probability (± standard error)' },
+  });
+}
+
+/**
+ * The empirical distribution of the distance ratio (distance to the closest solution / typical
+ * distance) of each point's runs, with the threshold of "near" as a vertical rule: P is where a
+ * curve crosses it.
+ */
+export function closestDistributionSpec(points: readonly ClosestPoint[], threshold: number, subtitle: string): TopLevelSpec {
+  const series: Series[] = points.map((q) => ({
+    label: `η = ${q.eta}, σ² = ${q.variance.toExponential(0)}, N = ${q.N.toExponential(0)} (η/σ = ${(q.eta / Math.sqrt(q.variance)).toPrecision(3)})`,
+    // A step function: each ratio raises the fraction by 1/n.
+    x: q.ratios.flatMap((r) => [r, r]), y: q.ratios.flatMap((_, i) => [i / q.ratios.length, (i + 1) / q.ratios.length]),
+  }));
+  return curvesFigureSpec(series, {
+    title: 'Distance of the end point to the closest solution (SDE runs)', subtitle,
+    x: { title: 'distance to the closest solution / typical distance' }, y: { title: 'fraction of runs below' },
+    rules: [{ x: threshold, label: `near: < ${threshold}` }],
   });
 }

@@ -19,7 +19,7 @@ test('the logistic regression recovers the coefficients of exact binomial propor
 });
 
 test('separated counts (all near below some η, none above) have no finite logistic fit: NaN exponents and a warning, not a crash', () => {
-  const pts: ClosestPoint[] = [0.05, 0.1, 0.2, 0.5].map((eta, i) => ({ N: 1e3 * 10 ** (i % 2), eta, variance: [1e-3, 1e-2, 1e-2, 1e-3][i], runs: 8, converged: 8, near: eta < 0.15 ? 8 : 0, probability: eta < 0.15 ? 1 : 0, stderr: 0, ratioMean: NaN, ratioStd: NaN, alphaMax: 1, sdeStep: 1 }));
+  const pts: ClosestPoint[] = [0.05, 0.1, 0.2, 0.5].map((eta, i) => ({ N: 1e3 * 10 ** (i % 2), eta, variance: [1e-3, 1e-2, 1e-2, 1e-3][i], runs: 8, converged: 8, near: eta < 0.15 ? 8 : 0, probability: eta < 0.15 ? 1 : 0, stderr: 0, ratioMean: NaN, ratioStd: NaN, ratios: [], alphaMax: 1, sdeStep: 1 }));
   const s = collapseOf(pts, 0.25);
   assert.equal(s.collapse.fitted.converged, false);
   assert.ok(Number.isNaN(s.variable.a) && Number.isNaN(s.variable.b));
@@ -30,7 +30,7 @@ test('the collapse analysis finds the variable of synthetic data made on x = η�
   const pts: ClosestPoint[] = [];
   for (const eta of [0.05, 0.1, 0.2, 0.5]) for (const variance of [1e-1, 1e-2, 1e-3]) for (const N of [1e3, 1e5]) {
     const x = eta / Math.sqrt(variance), n = 1e6, P = 1 / (1 + Math.exp(-(1 - 0.8 * Math.log(x))));
-    pts.push({ N, eta, variance, runs: n, converged: n, near: n * P, probability: P, stderr: 0, ratioMean: NaN, ratioStd: NaN, alphaMax: 1, sdeStep: 1 });
+    pts.push({ N, eta, variance, runs: n, converged: n, near: n * P, probability: P, stderr: 0, ratioMean: NaN, ratioStd: NaN, ratios: [], alphaMax: 1, sdeStep: 1 });
   }
   const s = collapseOf(pts, 0.25);
   assert.ok(Math.abs(s.variable.a + 0.5) < 1e-6 && Math.abs(s.variable.b) < 1e-6, JSON.stringify(s.variable));

@@ -59,6 +59,8 @@ export interface ClosestPoint {
   /** Mean and sample standard deviation of the distance ratio over the converged runs. */
   readonly ratioMean: number;
   readonly ratioStd: number;
+  /** The distance ratios of the converged runs, in increasing order (their empirical distribution). */
+  readonly ratios: readonly number[];
   readonly alphaMax: number;
   readonly sdeStep: number;
 }
@@ -120,7 +122,7 @@ export function closestPoint(config: Config, N: number, eta: number, variance: n
   const P = n ? near / n : NaN;
   const mean = n ? ratios.reduce((s, x) => s + x, 0) / n : NaN;
   const std = n > 1 ? Math.sqrt(ratios.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : NaN;
-  return { N, eta, variance, runs: c.runs, converged: n, near, probability: P, stderr: n ? Math.sqrt((P * (1 - P)) / n) : NaN, ratioMean: mean, ratioStd: std, alphaMax, sdeStep };
+  return { N, eta, variance, runs: c.runs, converged: n, near, probability: P, stderr: n ? Math.sqrt((P * (1 - P)) / n) : NaN, ratioMean: mean, ratioStd: std, ratios: [...ratios].sort((u, v) => u - v), alphaMax, sdeStep };
 }
 
 /**
