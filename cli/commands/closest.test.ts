@@ -15,7 +15,7 @@ test('onepass closest: bad input is one line naming the option or key, exit 2, a
     [['--etas', '0.1,-1'], /^error: --etas: expected a comma-separated list of positive numbers/],
     [['--n-list', '1e3,1e3'], /^error: --n-list: values must be distinct/],
     [['--set', 'runs=1'], /^error: runs: must be at least 2/],
-    [['--set', 'activation=erf', '--set', 'readout=sum', '--etas', '0.5', '--variances', '1e-3', '--n-list', '1e3'], /^error: activation: .*quadratic network/],
+    [['--set', 'activation=erf', '--set', 'readout=sum', '--etas', '0.5', '--variances', '1e-3', '--n-list', '1e3'], /^error: activation: the closest-solution study needs the quadratic network/],
   ] as const) {
     const r = run(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -28,6 +28,7 @@ import { Matrix, inverse } from 'ml-matrix';
 import { parseConfig, type Config } from '../model/config.js';
 import { isOverlapInit } from '../model/init.js';
 import { makeProblem } from '../model/problem.js';
+import { isMeanQuadratic } from '../model/network.js';
 import { ConfigError } from '../model/errors.js';
 import { simulateSdeEnsemble } from '../sde/ensemble.js';
 import { finalBias } from '../analysis/sdeValidation.js';
@@ -108,6 +109,8 @@ export function closestPoint(config: Config, N: number, eta: number, variance: n
   const alphaMax = closestAlphaMax(eta, N, variance), sdeStep = Math.min(1, CLOSEST_ETA_STEP / eta);
   const c = parseConfig({ ...config, N, eta, alphaMax, sdeStep, savePoints: 20, ensemble: 'both', init: { ...config.init, studentVariance: variance } }, { weights: false });
   const problem = makeProblem(c);
+  // The zero-loss manifold W = R W* and its distances (implicitBias.ts) are those of the mean-readout quadratic network.
+  if (!isMeanQuadratic(problem.network) || problem.secondLayerRate !== undefined) throw new ConfigError('activation', 'the closest-solution study needs the quadratic network with the mean readout and a fixed second layer (activation "square", readout "mean", trainSecondLayer false): its zero-loss solutions are W = R W*');
   // Every run draws its overlaps from their law ("both"): no N-dimensional weights for the unused common ones.
   const e = simulateSdeEnsemble(problem, { initial: { overlaps: lawOverlaps(problem, 0) } });
   const ratios: number[] = [];

@@ -98,7 +98,11 @@ test('the explorer\'s SDE ensemble is `onepass sde --json` for the same config: 
   assert.ok(reply.hi[last] > 1.01 * reply.lo[last], `${reply.lo[last]} … ${reply.hi[last]}`);
 });
 
-test('where the SDE is not derived (erf), the explorer says why in one line instead of a band', () => {
-  const reply = computeSde(5, { activation: 'erf', readout: 'sum', p: 2, pStar: 2, N: 100, alphaMax: 2, savePoints: 10 }, 16);
-  assert.ok('notApplicable' in reply && /^activation: .*quadratic network/.test(reply.notApplicable), JSON.stringify(reply));
+test('for an erf committee the explorer\'s SDE band is `onepass sde --json`\'s too (sampled noise), and a config the SDE refuses gets the core\'s one-line reason instead of a band', () => {
+  const erf = { activation: 'erf', readout: 'sum', p: 2, pStar: 2, N: 200, alphaMax: 2, savePoints: 10 };
+  const reply = computeSde(4, erf, 4);
+  assert.ok(!('notApplicable' in reply), JSON.stringify(reply));
+  assert.deepEqual(reply.mean, cli('sde', { ...erf, runs: 4 }).loss);
+  const refused = computeSde(5, { ...erf, sdeNoise: 'exact' }, 4);
+  assert.ok('notApplicable' in refused && /^sdeNoise: "exact" is derived for σ = z²/.test(refused.notApplicable), JSON.stringify(refused));
 });

@@ -40,7 +40,7 @@ export const SDE_BAND: readonly [number, number] = [0.1, 0.9];
  * The SDE ensemble of the config with `runs` runs, through the entry point `onepass sde` uses
  * (`simulateSdeEnsemble`, the same initial overlaps as the ODE, streams (seed, sdeNoise, r)), so
  * that its mean is that of `onepass sde --json --set runs=…`; with its 10–90 % band. Where the
- * SDE is not derived (another activation, a schedule, a mini-batch) the core's one-line reason.
+ * SDE refuses the config (e.g. sdeNoise "exact" for a network it is not derived for) the core's one-line reason.
  */
 export function computeSde(id: number, input: Record<string, unknown>, runs: number): SdeReply {
   const t0 = performance.now();
