@@ -21,7 +21,10 @@ pairs stay fixed along the path and the integrand stays smooth.
 Integration: Gragg–Bulirsch–Stoer (modified midpoint, polynomial extrapolation in h², sequence
 2, 4, …, 2K) with a fixed macro step; run twice (macro steps H and H/2) and compare.
 
-Usage: python3 bench/relu_committee_mpmath.py H K DPS NODES alpha1 alpha2 ...   (prints α, ε).
+Usage: python3 bench/relu_committee_mpmath.py [--from '{"Q": [4 numbers], "M": [4 numbers]}'] H K DPS NODES
+alpha1 alpha2 ...  (prints α, ε, the largest extrapolation-error estimate, seconds). Without --from
+the initial overlaps are INIT_Q, INIT_M below (P is INIT_P either way); the numbers are read as the
+doubles they name.
 """
 import sys
 import time
@@ -238,6 +241,13 @@ def gbs_step(y, H, K):
 
 
 def main():
+    global INIT_Q, INIT_M
+    if sys.argv[1] == '--from':
+        import json
+        start = json.loads(sys.argv[2])
+        INIT_Q = [[float(start['Q'][0]), float(start['Q'][1])], [float(start['Q'][2]), float(start['Q'][3])]]
+        INIT_M = [[float(start['M'][0]), float(start['M'][1])], [float(start['M'][2]), float(start['M'][3])]]
+        del sys.argv[1:3]
     H, K, dps, nodes = mpf(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     save = [mpf(a) for a in sys.argv[5:]]
     mp.mp.dps = dps

@@ -102,8 +102,49 @@ let rule: { x: DD[]; w: DD[] } | undefined;
 
 const SPLITS: readonly (readonly [number, number, number, number])[] = [[0, 1, 2, 3], [0, 2, 1, 3], [0, 3, 1, 2]];
 
-/** P(z > 0) for z ~ N(0, C), C 4×4 positive definite (row-major, double-double). */
+const PERMUTATIONS: number[][] = [];
+for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) for (let c = 0; c < 4; c++) for (let d = 0; d < 4; d++) {
+  if (new Set([a, b, c, d]).size === 4) PERMUTATIONS.push([a, b, c, d]);
+}
+const ENTRIES: [number, number][] = [[0, 0], [1, 1], [2, 2], [3, 3], [0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
+
+/**
+ * The covariance's entries (diagonal, then upper triangle; high and low parts) under the
+ * permutation of the variables that makes them lexicographically smallest: P(z > 0) is symmetric
+ * in the variables, and the ODE asks for the same four units in up to six roles per right-hand side.
+ */
+function canonicalKey(C: readonly DD[]): string {
+  let best: number[] | null = null;
+  const cur: number[] = new Array(20);
+  for (const perm of PERMUTATIONS) {
+    for (let m = 0; m < 10; m++) {
+      const [i, j] = ENTRIES[m];
+      const x = C[perm[i] * 4 + perm[j]];
+      cur[2 * m] = x.h; cur[2 * m + 1] = x.l;
+    }
+    if (!best) { best = cur.slice(); continue; }
+    for (let m = 0; m < 20; m++) {
+      if (cur[m] !== best[m]) { if (cur[m] < best[m]) best = cur.slice(); break; }
+    }
+  }
+  return best!.join(',');
+}
+
+const MEMO_SIZE = 4096;
+const memo = new Map<string, DD>();
+
+/** P(z > 0) for z ~ N(0, C), C 4×4 positive definite (row-major, double-double); remembered by its canonical key. */
 export function orthant4DD(C: readonly DD[]): DD {
+  const key = canonicalKey(C);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const value = orthant4Uncached(C);
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+function orthant4Uncached(C: readonly DD[]): DD {
   const R: DD[] = new Array(16);
   const sd = [0, 1, 2, 3].map((i) => sqrt(C[i * 5]));
   for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) R[i * 4 + j] = i === j ? ONE : div(C[i * 4 + j], mul(sd[i], sd[j]));
