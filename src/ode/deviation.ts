@@ -39,26 +39,14 @@ import type { ExactExpectations } from '../gauss/expectations.js';
 import { add, addD, dd, mul, mulD, sub, toNumber, twoProd, ZERO, type DD } from '../gauss/dd.js';
 import { symmetricFunction } from '../linalg/matrix.js';
 
-/** Switch to the deviation form once ε < SWITCH_LOSS_RATIO · Σ|c_u c_v I2_uv| / 2. */
-export const SWITCH_LOSS_RATIO = 1e-7;
-
 /**
- * ReLU switches earlier. Its (Q, M) right-hand side in double carries rounding noise of size
- * ≈ u/√ε (the conditional variance C_cc − C_ac²/C_aa of a student aligned with a teacher, under a
- * square root; relu.ts), which the dynamics integrate into the state: measured at p = p* = 2, sum
- * readout, η = 0.5 as a relative spread of 3.6·10⁻⁷ of the loss at ε = 2·10⁻⁷ over rtols, ≤ 10⁻⁸
- * above 10⁻⁶. An absolute state error made there stays in the slowly decaying modes (a rotation of
- * the students within the teacher subspace) and becomes a relative loss error later: switching at
- * 10⁻⁷·scale left 2.8·10⁻⁷ at ε = 3.5·10⁻¹², at 10⁻⁴·scale 1.3·10⁻⁷ (against the independent
- * solve of bench/relu_committee_mpmath.py), and with fewer evaluations (3790 instead of 4612 to
- * α = 166), because the loss control no longer chases that noise.
+ * Switch to the deviation form once ε < SWITCH_LOSS_RATIO · Σ|c_u c_v I2_uv| / 2. For ReLU the
+ * (Q, M) phase before it is noisier (its right-hand side rounds to ≈ u/√ε, relu.ts) and leaves an
+ * absolute state error that later becomes a relative loss error of 1.5·10⁻⁷ (p = p* = 2, sum
+ * readout, η = 0.5, against bench/relu_committee_mpmath.py); switching at 10⁻⁴ gave 6·10⁻⁹ there
+ * but sent the ReLU p = 8 benchmark (ε ≈ 10⁻⁴ at its end) into double-double: 3.4× its CPU time.
  */
-export const RELU_SWITCH_LOSS_RATIO = 1e-4;
-
-/** The loss ratio at which a network switches to the deviation form. */
-export function switchLossRatio(net: Network): number {
-  return net.student.name === 'relu' ? RELU_SWITCH_LOSS_RATIO : SWITCH_LOSS_RATIO;
-}
+export const SWITCH_LOSS_RATIO = 1e-7;
 
 /** The double-double expectations of a network, when it has them (same closed-form σ for student and teacher). */
 export function exactExpectationsOf(net: Network): ExactExpectations | null {

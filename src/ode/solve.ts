@@ -16,7 +16,7 @@ import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
 import { integrate } from './dopri5.js';
 import { integratePieces, protocolRates, type ProtocolProblem } from './protocol.js';
 import { isConstantEta, scaleEta, smoothPieces } from '../model/schedule.js';
-import { deviationForm, exactExpectationsOf, switchLossRatio } from './deviation.js';
+import { deviationForm, exactExpectationsOf, SWITCH_LOSS_RATIO } from './deviation.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { formatTime } from '../model/time.js';
 import { isMeanQuadratic } from '../model/network.js';
@@ -86,7 +86,9 @@ function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: Ode
 
 /**
  * Accuracy floor of a ReLU network on the (Q, M) path (p > 1, or p = 1 with other than unit
- * readouts), in units of u·scale (scale = ½Σ|c_u c_v I2_uv| ≈ 2.7 at p = p* = 2, sum readout).
+ * readouts: before its loss falls to where it switches to the deviation form, with ReLU
+ * expectations in double-double (gauss/reluExact.ts), and all along under an η schedule or a mixed
+ * activation, which do not switch), in units of u·scale (scale = ½Σ|c_u c_v I2_uv| ≈ 2.7 at p = p* = 2, sum readout).
  * Why. Its right-hand side is a sum of O(1) expectations in double (the 4-variable one by
  * quadrature, the 3-variable one with the conditional variance C_cc − C_ac²/C_aa that cancels as a
  * student aligns with a teacher), so every evaluation carries an absolute rounding error of some
@@ -158,7 +160,6 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   // Its right-hand side takes a constant rate: with an η that varies (a schedule) the run stays in
   // (Q, M[, v]) and keeps the generic path's rounding floor.
   const exact = perp || !isConstantEta(problem.etaSchedule) ? null : exactExpectationsOf(problem.network);
-  const switchRatio = switchLossRatio(problem.network);
   const keepMode = options.saveOverlaps ?? problem.config.saveOverlaps;
   const keep = (i: number) => keepsOverlaps(keepMode, i, saveAt.length);
   // The loss at every save point, from the state as it is saved (kept or not).
@@ -175,7 +176,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     onStep: progress,
     onSave: (i, _t, y) => { lf[i] = lossAndFloor(y); if (!keep(i)) lastDropped.set(y); },
     keepState: keep,
-    ...(exact ? { stopWhen: (_t: number, y: Float64Array) => { const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise); return r.loss < switchRatio * r.scale; } } : {}),
+    ...(exact ? { stopWhen: (_t: number, y: Float64Array) => { const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise); return r.loss < SWITCH_LOSS_RATIO * r.scale; } } : {}),
   });
   const none = new Float64Array(0);
   const saved = result.y.length;
