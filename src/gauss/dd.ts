@@ -157,3 +157,22 @@ export function asin(x: DD): DD {
   const d = sub(x, sinDD(y0));
   return addD(dd(d.h / c, 0), y0);
 }
+
+/**
+ * sin x and cos x for a double-double 0 ≤ |x| ≤ π/2, each to ≈ 10⁻³² absolute: the nearest table
+ * node k/64 and Taylor series of the (double-double) remainder |r| ≤ 1/128 to r¹³/13!, combined by
+ * the addition theorem (used by the ReLU four-variable orthant's quadrature, gauss/reluExact.ts).
+ */
+export function sinCosDD(x: DD): { s: DD; c: DD } {
+  const negative = x.h < 0;
+  const b = negative ? neg(x) : x;
+  const k = Math.min(101, Math.round(b.h * TABLE_STEP));
+  const r = addD(b, -k / TABLE_STEP); // exact in the leading part: k/64 is near b
+  const r2 = mul(r, r);
+  let sr = SIN_COEF[6], cr = COS_COEF[6];
+  for (let i = 5; i >= 0; i--) { sr = add(mul(sr, r2), SIN_COEF[i]); cr = add(mul(cr, r2), COS_COEF[i]); }
+  sr = mul(sr, r);
+  const s = add(mul(SIN_TABLE[k], cr), mul(COS_TABLE[k], sr));
+  const c = sub(mul(COS_TABLE[k], cr), mul(SIN_TABLE[k], sr));
+  return { s: negative ? neg(s) : s, c };
+}

@@ -11,6 +11,7 @@
  */
 import type { Activation, GaussianExpectations } from './expectations.js';
 import { reluI4 } from './orthant.js';
+import { reluExactExpectations } from './reluExact.js';
 
 const relu = (z: number) => (z > 0 ? z : 0);
 const heaviside = (z: number) => (z > 0 ? 1 : 0);
@@ -63,4 +64,4 @@ export const reluExpectations: GaussianExpectations = {
   I4: perVariable(reluExpectationsUnscaled.I4, [0, 0, 1, 1]),
 };
 
-export const reluActivation: Activation = { name: 'relu', sigma: relu, dsigma: heaviside, expectations: reluExpectations };
+export const reluActivation: Activation = { name: 'relu', sigma: relu, dsigma: heaviside, expectations: reluExpectations, exact: reluExactExpectations };

@@ -4,13 +4,14 @@ import { deviationForm } from './deviation.js';
 import { genericCommitteeRhs, committeeLossAndFloor } from './committee.js';
 import { erfActivation } from '../gauss/erf.js';
 import { square } from '../gauss/square.js';
+import { reluActivation } from '../gauss/relu.js';
 import { makeNetwork } from '../model/network.js';
 import { Rng } from '../random/rng.js';
 import { randomOverlapState } from '../testing/overlaps.js';
 
-test('the deviation form is the committee ODE in other variables: its field mapped back equals the (Q, M, v) field to 1e-9, its loss the committee loss (erf, square; trained readout, decay, noise)', () => {
+test('the deviation form is the committee ODE in other variables: its field mapped back equals the (Q, M, v) field to 1e-9, its loss the committee loss (erf, square, ReLU; trained readout, decay, noise)', () => {
   const rng = new Rng(5, 'general');
-  for (const act of [erfActivation, square]) {
+  for (const act of [erfActivation, square, reluActivation]) {
     const p = 3, pStar = 2;
     const v = Float64Array.from({ length: p }, () => 0.5 + rng.gaussian() * 0.1);
     const net = makeNetwork(p, pStar, act, act, 'sum', [0.6, 0.8], Array.from(v));

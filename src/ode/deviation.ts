@@ -10,7 +10,8 @@
  * (iii) the state itself cannot hold the O(ε) part of Q — the student's variance outside the
  * teacher subspace, Q⊥ = Q − M P⁻¹ Mᵀ — to better than u absolute.
  *
- * The cure, for any activation with closed-form expectations (erf, square, linear):
+ * The cure, for any activation with closed-form expectations (erf, square, linear, ReLU:
+ * gauss/reluExact.ts):
  * (a) State. Fix a reference student t_k = Σ_j A_kj w*_j in the teacher subspace (A = M P⁻¹ when
  * the run switches here, the projection of each student onto the teachers then) and integrate
  * the overlaps of the deviations d_k = w_k − t_k:
@@ -38,7 +39,13 @@ import type { ExactExpectations } from '../gauss/expectations.js';
 import { add, addD, dd, mul, mulD, sub, toNumber, twoProd, ZERO, type DD } from '../gauss/dd.js';
 import { symmetricFunction } from '../linalg/matrix.js';
 
-/** Switch to the deviation form once ε < SWITCH_LOSS_RATIO · Σ|c_u c_v I2_uv| / 2. */
+/**
+ * Switch to the deviation form once ε < SWITCH_LOSS_RATIO · Σ|c_u c_v I2_uv| / 2. For ReLU the
+ * (Q, M) phase before it is noisier (its right-hand side rounds to ≈ u/√ε, relu.ts) and leaves an
+ * absolute state error that later becomes a relative loss error of 1.5·10⁻⁷ (p = p* = 2, sum
+ * readout, η = 0.5, against bench/relu_committee_mpmath.py); switching at 10⁻⁴ gave 6·10⁻⁹ there
+ * but sent the ReLU p = 8 benchmark (ε ≈ 10⁻⁴ at its end) into double-double: 3.4× its CPU time.
+ */
 export const SWITCH_LOSS_RATIO = 1e-7;
 
 /** The double-double expectations of a network, when it has them (same closed-form σ for student and teacher). */

@@ -169,15 +169,16 @@ test('square activation with non-uniform readouts (v = (0.7, 0.3), v* = (½, ½)
   assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
 
-test('ReLU committee (p = p* = 2, sum readout, η = 0.5) on the (Q, M) path: every loss above its floor is reproducible to 1e-6 relative, whatever rtol', () => {
+test('ReLU committee (p = p* = 2, sum readout, η = 0.5) on the (Q, M) path (an η schedule keeps it there): every loss above its floor is reproducible to 1e-6 relative, whatever rtol', () => {
   // Its right-hand side rounds to some u·Σ|terms| absolute, the dynamics integrate that noise into
   // the state, and no rtol removes it (solve.ts, RELU_QM_FLOOR_FACTOR): two rtols give two
   // realisations of it. Their disagreement is a lower bound of the error; a printed loss must be
   // right to 1e-6, so the floor must sit where that disagreement is still ≪ 1e-6. Before the floor
   // counted this noise (it was the loss formula's rounding, 1.2e-14), the losses at ε ≈ 2e-9 and
-  // 5e-10 were printed but disagreed by 5e-6 and 1e-4.
+  // 5e-10 were printed but disagreed by 5e-6 and 1e-4. With a constant η the run goes on in the
+  // deviation form (the next test); a schedule (here η = 0.5 until α = 1000) keeps it in (Q, M).
   const config = parseConfig({
-    activation: 'relu', readout: 'sum', p: 2, pStar: 2, eta: 0.5, alphaMax: 126, saveAt: [84, 91, 98, 105, 112, 119, 126],
+    activation: 'relu', readout: 'sum', p: 2, pStar: 2, eta: { schedule: 'piecewise', values: [0.5, 0.4], until: [1000] }, alphaMax: 126, saveAt: [84, 91, 98, 105, 112, 119, 126],
     init: SMALL_INIT_2X2,
   });
   const init = initialCondition(config).overlaps;
@@ -194,4 +195,30 @@ test('ReLU committee (p = p* = 2, sum readout, η = 0.5) on the (Q, M) path: eve
   // Not vacuous: losses down to ≈ 2e-7 are resolved, the last ones (≈ 5e-10) are not.
   assert.ok(resolved >= 3, `${resolved} resolved`);
   assert.ok(a.loss[a.loss.length - 1] < a.lossFloor![a.loss.length - 1]);
+});
+
+test('ReLU committee (p = p* = 2, sum readout, η = 0.5): every saved loss within 1e-6 relative of an independent 32-digit solve, from ε ≈ 1.3e-7 down to 2.6e-13', () => {
+  // Reference: bench/relu_committee_mpmath.py (Python/mpmath at 32 digits, sharing no code with
+  // src/: its own Stein-lemma recursion to orthant probabilities, its 4-orthant along another
+  // Plackett path with its own 24-node Gauss–Legendre rule; Gragg–Bulirsch–Stoer with macro steps
+  // 1 (8 levels, the values here) and 2 (9 levels), agreeing to 3e-10 relative at the last point and
+  // to 1e-17 down to ε = 2e-10), from the state the small
+  // initialisation (SMALL_INIT_2X2) reaches at α = 80, given here as doubles; α counts from there.
+  // Before the deviation form had ReLU expectations (reluExact.ts) every one of these losses
+  // printed `< 9e-8` (its floor 8.8e-8) and was off by 1.3e-6 at ε = 1.3e-7, 6.4e-5 at 1.7e-9,
+  // 1.6e-3 at 2.1e-10 and 2.4e-2 at 2.5e-11; runs to α = 86 stalled in the step control.
+  const reference: [number, number][] = [
+    [20, 1.268496162557950318010311e-7], [40, 1.736344410675302504414216e-9], [50, 2.056572574458404418537561e-10],
+    [60, 2.526462231485648798250869e-11], [70, 3.463801517046513552386661e-12], [80, 6.126968415427796606200034e-13],
+    [86, 2.581788004433437976007261e-13],
+  ];
+  const config = parseConfig({
+    activation: 'relu', readout: 'sum', p: 2, pStar: 2, eta: 0.5, alphaMax: 86, saveAt: reference.map(([a]) => a),
+    init: {
+      Q: [[0.9997354404176053, 0.00020117616111341887], [0.00020117616111341887, 0.999887807349842]],
+      M: [[0.9998525061056409, 0.00007425724654623443], [0.00015068984058953813, 0.9999286882622719]],
+      P: SMALL_INIT_2X2.P,
+    },
+  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
