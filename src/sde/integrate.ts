@@ -56,19 +56,20 @@ export interface SdeSetup {
  */
 export function cholesky(A: ArrayLike<number>, n: number, L: Float64Array, tol: number, semidefinite: boolean): boolean {
   L.fill(0);
-  for (let j = 0; j < n; j++) {
-    let s = A[j * n + j];
-    for (let k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
+  // Row offsets hoisted; the sums run in the same order as the textbook loop (same bits).
+  for (let j = 0, rj = 0; j < n; j++, rj += n) {
+    let s = A[rj + j];
+    for (let k = 0; k < j; k++) s -= L[rj + k] * L[rj + k];
     if (!(s > tol)) {
       if (semidefinite) continue;
       return false;
     }
     const ljj = Math.sqrt(s);
-    L[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let t = A[i * n + j];
-      for (let k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
-      L[i * n + j] = t / ljj;
+    L[rj + j] = ljj;
+    for (let i = j + 1, ri = rj + n; i < n; i++, ri += n) {
+      let t = A[ri + j];
+      for (let k = 0; k < j; k++) t -= L[ri + k] * L[rj + k];
+      L[ri + j] = t / ljj;
     }
   }
   return true;
@@ -123,8 +124,10 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
   // P⁻¹ (through the (Q⊥, M) form: K = M P⁻¹ Mᵀ of a unit M would do, but invert directly, once).
   const Pinv = invertSmall(P, ps);
   const y = perp.toPerp(initial.Q, initial.M);
+  // Views made once: a subarray per step costs as much as a small product.
+  const yQ = y.subarray(0, pp), yM = y.subarray(pp, size);
   const work = new Float64Array(2 * pp);
-  if (!isPsd(y.subarray(0, pp), p, work)) projectPsd(y.subarray(0, pp) as Float64Array, p);
+  if (!isPsd(yQ, p, work)) projectPsd(yQ, p);
   const f = new Float64Array(size), Q = new Float64Array(pp), mean = new Float64Array(D), cov = new Float64Array(D * D), L = new Float64Array(D * D);
   const xi = new Float64Array(D), delta = new Float64Array(D);
   const dQ = new Float64Array(pp), dM = new Float64Array(p * ps), DM = new Float64Array(p * ps), MPi = new Float64Array(p * ps), DMPi = new Float64Array(p * ps);
@@ -151,7 +154,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
       const h = Math.min(step, stop - t);
       Q.set(perp.viewQ(y));
       perp.rhs(y, f, t);
-      nz.moments(Q, y.subarray(pp, size), mean, cov, etaAt ? etaAt(t) : eta);
+      nz.moments(Q, yM, mean, cov, etaAt ? etaAt(t) : eta);
       psdCholesky(cov, D, L);
       rng.fillGaussian(xi);
       const sc = Math.sqrt(h / N);
@@ -187,7 +190,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
       let sum = 0;
       for (let i = 0; i < size; i++) sum += y[i] * 0;
       if (sum !== 0) { status = 'diverged'; message = `the overlaps are no longer finite at α = ${t}`; divergedAt = t; break outer; }
-      if (!isPsd(y.subarray(0, pp), p, work)) { projectPsd(y.subarray(0, pp) as Float64Array, p); projections++; }
+      if (!isPsd(yQ, p, work)) { projectPsd(yQ, p); projections++; }
     }
     if (!save(target)) break;
   }

@@ -90,7 +90,8 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
   }
   const fact = [1, 1, 2, 6, 24];
   const C = new Float64Array(nn), CA = new Float64Array(nn), T = new Float64Array(nn);
-  const S = Array.from({ length: R + 1 }, () => new Float64Array(nn));
+  // A's diagonal (1).
+  const Adiag = new Float64Array(n).map((_, j) => (j < p ? 1 / p : -1 / pStar));
   const d = new Float64Array(R + 1), g = new Float64Array(R + 1);
   // coef[r][u]: E[e^r z_a z_b] = Σ_u coef[r][u] S_u[ab]; E[e^r z_a z_b z_c z_d] = Σ_{i,j} coef[r][i+j] pair(i, j)  ((7)–(9))
   const coef = Array.from({ length: R + 1 }, () => new Float64Array(R + 1));
@@ -118,22 +119,25 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
       for (let j = 0; j < pStar; j++) C[i * n + p + j] = C[(p + j) * n + i] = M[i * pStar + j];
     }
     // CA scales column j by A_jj.
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) CA[i * n + j] = C[i * n + j] * (j < p ? 1 / p : -1 / pStar);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) CA[i * n + j] = C[i * n + j] * Adiag[j];
     // S_0 = C, S_i = 2 CA S_{i−1}; tr((CA)^m) = tr(CA S_{m−1})/2^{m−1} (S_{m−1} = 2^{m−1}(CA)^{m−1}C, and A C… cycles).
-    S[0].set(C);
-    // S_i = 2^i CACA…C is symmetric: the upper triangle, mirrored.
+    // S_u[ab] is kept at sv[(a n + b)·5 + u] (the layout the covariance loop reads, below).
+    for (let ab = 0; ab < nn; ab++) sv[ab * 5] = C[ab];
+    // S_i = 2^i CACA…C is symmetric: the upper triangle, mirrored; S_{m−1}[lj] read as S_{m−1}[jl].
     for (let m = 1; m <= R; m++) {
-      const prev = S[m - 1], cur = S[m];
-      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-        let s = 0;
-        for (let l = 0; l < n; l++) s += CA[i * n + l] * prev[l * n + j];
-        cur[i * n + j] = cur[j * n + i] = 2 * s;
+      for (let i = 0; i < n; i++) {
+        const ri = i * n;
+        for (let j = i; j < n; j++) {
+          let s = 0;
+          for (let l = 0, pl = j * n * 5 + m - 1; l < n; l++, pl += 5) s += CA[ri + l] * sv[pl];
+          sv[(ri + j) * 5 + m] = sv[(j * n + i) * 5 + m] = 2 * s;
+        }
       }
     }
     // tr((CA)^m) = tr(S_{m−1} A) / 2^{m−1}, so g_m = 2^{m−1} tr((CA)^m)/m = tr(S_{m−1} A)/m   (6)
     for (let m = 1; m <= R; m++) {
       let t = 0;
-      for (let i = 0; i < n; i++) t += S[m - 1][i * n + i] * (i < p ? 1 / p : -1 / pStar);
+      for (let i = 0; i < n; i++) t += sv[(i * n + i) * 5 + m - 1] * Adiag[i];
       g[m] = t / m;
     }
     d[0] = 1;
@@ -155,16 +159,29 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
         WQQ[u] += wQ[r1] * wQ[r2] * cf; WQM[u] += wQ[r1] * wM[r2] * cf; WMM[u] += wM[r1] * wM[r2] * cf;
       }
     }
-    // Pack S_u[ab] as sv[(a n + b)·5 + u], and t^W_ab[i] = Σ_j W[i+j] S_j[ab] for the three weight
-    // pairs, so that each entry of (8) summed over i, j is three dot products of length 5.
-    for (let ab = 0; ab < nn; ab++) for (let u = 0; u <= R; u++) sv[ab * 5 + u] = S[u][ab];
+    // t^W_ab[i] = Σ_j W[i+j] S_j[ab] for the three weight pairs, so that each entry of (8) summed
+    // over i, j is three dot products of length 5 (R = 4 written out, j ascending as a loop would).
+    const q0 = WQQ[0], q1 = WQQ[1], q2 = WQQ[2], q3 = WQQ[3], q4 = WQQ[4];
+    const h0 = WQM[0], h1 = WQM[1], h2 = WQM[2], h3 = WQM[3], h4 = WQM[4];
+    const m0 = WMM[0], m1 = WMM[1], m2 = WMM[2], m3 = WMM[3], m4 = WMM[4];
     for (let ia = 0; ia < n; ia++) for (let ib = ia; ib < n; ib++) {
-      const ab = ia * n + ib, ba = ib * n + ia;
-      for (let i = 0; i <= R; i++) {
-        let sqq = 0, sqm = 0, smm = 0;
-        for (let j = 0; i + j <= R; j++) { const v = sv[ab * 5 + j]; sqq += WQQ[i + j] * v; sqm += WQM[i + j] * v; smm += WMM[i + j] * v; }
-        tw[ab * 5 + i] = tw[ba * 5 + i] = sqq; tw[(nn + ab) * 5 + i] = tw[(nn + ba) * 5 + i] = sqm; tw[(2 * nn + ab) * 5 + i] = tw[(2 * nn + ba) * 5 + i] = smm;
-      }
+      const ab = (ia * n + ib) * 5, ba = (ib * n + ia) * 5, o1 = nn * 5, o2 = 2 * nn * 5;
+      const v0 = sv[ab], v1 = sv[ab + 1], v2 = sv[ab + 2], v3 = sv[ab + 3], v4 = sv[ab + 4];
+      tw[ab] = tw[ba] = 0 + q0 * v0 + q1 * v1 + q2 * v2 + q3 * v3 + q4 * v4;
+      tw[ab + 1] = tw[ba + 1] = 0 + q1 * v0 + q2 * v1 + q3 * v2 + q4 * v3;
+      tw[ab + 2] = tw[ba + 2] = 0 + q2 * v0 + q3 * v1 + q4 * v2;
+      tw[ab + 3] = tw[ba + 3] = 0 + q3 * v0 + q4 * v1;
+      tw[ab + 4] = tw[ba + 4] = 0 + q4 * v0;
+      tw[o1 + ab] = tw[o1 + ba] = 0 + h0 * v0 + h1 * v1 + h2 * v2 + h3 * v3 + h4 * v4;
+      tw[o1 + ab + 1] = tw[o1 + ba + 1] = 0 + h1 * v0 + h2 * v1 + h3 * v2 + h4 * v3;
+      tw[o1 + ab + 2] = tw[o1 + ba + 2] = 0 + h2 * v0 + h3 * v1 + h4 * v2;
+      tw[o1 + ab + 3] = tw[o1 + ba + 3] = 0 + h3 * v0 + h4 * v1;
+      tw[o1 + ab + 4] = tw[o1 + ba + 4] = 0 + h4 * v0;
+      tw[o2 + ab] = tw[o2 + ba] = 0 + m0 * v0 + m1 * v1 + m2 * v2 + m3 * v3 + m4 * v4;
+      tw[o2 + ab + 1] = tw[o2 + ba + 1] = 0 + m1 * v0 + m2 * v1 + m3 * v2 + m4 * v3;
+      tw[o2 + ab + 2] = tw[o2 + ba + 2] = 0 + m2 * v0 + m3 * v1 + m4 * v2;
+      tw[o2 + ab + 3] = tw[o2 + ba + 3] = 0 + m3 * v0 + m4 * v1;
+      tw[o2 + ab + 4] = tw[o2 + ba + 4] = 0 + m4 * v0;
     }
     for (let x = 0; x < dim; x++) {
       const ax = a[x] * n + b[x], mw = isQ[x] ? mQ : mM;
