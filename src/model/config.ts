@@ -98,7 +98,7 @@ export const configSchema = z.strictObject({
   // the initial weights (run r: its own draw from init.seed, same data stream), or both.
   ensemble: z.enum(['data', 'init', 'both'], { error: 'must be "data" (runs vary the samples), "init" (the initial weights) or "both"' }).default('data'),
   // Euler–Maruyama α-step of `onepass sde` (src/sde/integrate.ts; weak order 1, strong order ½).
-  sdeStep: finite('α-step of the SDE integrator').refine((v) => v > 0 && v <= 1, 'must be > 0 and ≤ 1 (α-step of the SDE integrator)').default(0.05),
+  sdeStep: finite('α-step of the SDE integrator').refine((v) => v > 0 && v <= 1, 'must be > 0 and ≤ 1 (α-step of the SDE integrator)').default(0.1),
   // The SDE's noise covariance (src/sde/): "exact" (closed form, σ = z² with a uniform readout),
   // "sampled" (unbiased Monte-Carlo estimate, any network), "auto" (exact where derived).
   sdeNoise: z.enum(['auto', 'exact', 'sampled'], { error: 'must be "auto" (exact where derived, else sampled), "exact" or "sampled" (the SDE\'s noise covariance)' }).default('auto'),
