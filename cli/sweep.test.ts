@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,4 +164,36 @@ test('sweep without --config or --set refuses to add the default point to anothe
   assert.deepEqual(JSON.parse(plot.stdout).files, [join(dir, 'results.csv'), join(dir, 'phase.svg'), join(dir, 'phase.png'), join(dir, 'phase.pdf')]);
   assert.deepEqual(storeRows(dir), before, 'nothing computed, nothing stored');
   assert.match(run('sweep', '--plot-only', '--out', dir).stderr, /^error: --plot-only: needs --plot/);
+});
+
+test('a 2-point SDE sweep (ensemble "both") stores, point by point, exactly what onepass sde --json gives for the point\'s resolved config; a bad solver name is one line, exit 2', () => {
+  const dir = tmp();
+  const r = run('sweep', '--set', 'solver=sde', '--set', 'eta=[0.3,0.6]', '--set', 'ensemble=both', '--set', 'N=300', '--set', 'runs=3', '--set', 'alphaMax=4', '--set', 'savePoints=10', '--workers', '2', '--json', '--out', dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).computed, 2);
+  const store = ResultStore.openReadonly(join(dir, 'results.db'));
+  try {
+    const rows = store.rows().sort((x, y) => (x.config.eta as number) - (y.config.eta as number));
+    assert.deepEqual(rows.map((x) => [x.solver, x.config.eta, x.config.ensemble]), [['sde', 0.3, 'both'], ['sde', 0.6, 'both']]);
+    const finals: number[] = [];
+    for (const row of rows) {
+      const file = join(dir, `point-${row.configHash}.json`);
+      writeFileSync(file, JSON.stringify(row.config));
+      const one = run('sde', '--json', '--config', file, '--workers', '1');
+      assert.equal(one.status, 0, one.stderr);
+      const o = JSON.parse(one.stdout);
+      const npz = parseNpz(store.trajectory(row.configHash, 'sde')!);
+      const T = o.alpha.length, loss = npz.get('loss')!;
+      assert.deepEqual(loss.shape, [3, T]);
+      for (let i = 0; i < 3; i++) assert.deepEqual(Array.from(loss.data as Float64Array).slice(i * T, (i + 1) * T), o.runs[i].loss, `run ${i}: the same bits`);
+      assert.equal(row.finalLoss, o.loss[T - 1], 'the stored final loss is the mean of the runs');
+      assert.equal(row.status, 'completed');
+      assert.ok(row.escapeAlpha === null || Number.isFinite(row.escapeAlpha));
+      finals.push(row.finalLoss!);
+    }
+    assert.notEqual(finals[0], finals[1]);
+  } finally { store.close(); }
+  const bad = run('sweep', '--set', 'solver=sdee', '--out', join(dir, 'bad'));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^error: solver: must be one of: ode, sgd, sde, both \(got "sdee"\)\n$/);
 });

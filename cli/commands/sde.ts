@@ -8,22 +8,10 @@ import type { Command } from 'commander';
 import { type SimOptions, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, finishEnsemble, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
 import { load, makeProblem, ensembleJson, provenance } from '../library.js';
 import { OnepassError } from '../../src/model/errors.js';
-import { checkTime } from '../../src/model/budget.js';
+import { checkTime, sdeWork } from '../../src/model/budget.js';
 import type { Ensemble } from '../../src/sim/ensemble.js';
 import type { SdeStats } from '../../src/model/trajectory.js';
 import type { Config } from '../../src/model/config.js';
-
-/**
- * Rough seconds per Euler–Maruyama step, measured on a busy machine: exact noise ≈ 20 µs at p = 4,
- * p* = 2 (the covariance is O(D²), D = p(p+1)/2 + p p*); sampled noise ≈ 15 µs there, O(D) (8
- * samples) plus the drift, whose ReLU quadrature makes a step ≈ 1 ms at p = 4 (O(p(p + p*))).
- */
-function secondsPerStep(c: Config, exact: boolean): number {
-  const D = (c.p * (c.p + 1)) / 2 + c.p * c.pStar;
-  if (exact) return 20e-6 * (D / 18) ** 2;
-  const relu = c.activation === 'relu' || c.teacherActivation === 'relu';
-  return relu ? 1e-3 * (c.p * (c.p + c.pStar)) / 24 : 15e-6 * Math.max(1, D / 18);
-}
 
 /** Estimated work (seconds of one thread) below which the runs are not worth a worker pool. */
 const MIN_POOL_SECONDS = 1;
@@ -35,9 +23,8 @@ async function cmdSde(opts: SimOptions): Promise<void> {
   if (opts.resume) throw new OnepassError('--resume: the SDE does not checkpoint (a run takes well under a second); run it again without --resume');
   prepareOut(opts, false);
   const problem = makeProblem(config);
-  const steps = config.runs * Math.ceil(config.alphaMax / config.sdeStep);
   const { sdeSetup } = await import('../../src/sde/ensemble.js');
-  const seconds = steps * secondsPerStep(config, sdeSetup(problem) !== null); // a bad sdeNoise fails here
+  const { steps, seconds } = sdeWork(config, sdeSetup(problem) !== null); // a bad sdeNoise fails here
   checkTime(seconds, `${steps.toPrecision(3)} SDE steps`, 'lower alphaMax or runs, or raise sdeStep', opts.yes);
   const { simulateSdeEnsembleOnPool } = await import('../../src/io/sdePool.js');
   const bar = progressBar(`SDE N=${config.N}`, opts);

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { OnepassError } from '../../src/model/errors.js';
 import { RESULT_COLUMNS, NUMERIC_RESULT_COLUMNS, SWEEP_EXPORT_FORMATS, type SweepExportFormat } from '../../src/sweep/columns.js';
-import type { SweepPlan } from '../../src/sweep/grid.js';
+import type { SweepPlan, SweepSolver } from '../../src/sweep/grid.js';
 import type { Table } from '../../src/sweep/table.js';
 import type { SweepSummary } from '../../src/io/sweep.js';
 import type { OutputProducer } from '../../src/io/files.js';
@@ -23,7 +23,9 @@ import {
 } from '../library.js';
 import { parseOut, parseWorkers } from '../options.js';
 import { terminalBar, logProgress, type Progress } from '../progress.js';
-import { sgdWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../../src/model/budget.js';
+import { sgdWork, sdeWork, odeSeconds, checkTime, estimateNote, MAX_STEPS } from '../../src/model/budget.js';
+import { makeProblem } from '../../src/model/problem.js';
+import { sdeSetup } from '../../src/sde/ensemble.js';
 import type { SweepPoint } from '../../src/sweep/grid.js';
 
 interface SweepOptions {
@@ -62,7 +64,7 @@ function loadSweep(opts: SweepOptions) {
   return expandSweep(applyOverrides(base as Record<string, unknown>, opts.set));
 }
 
-interface PlotRequest { x: string; y: string; color: string; solver?: 'ode' | 'sgd'; where: Record<string, string>; average: boolean }
+interface PlotRequest { x: string; y: string; color: string; solver?: SweepSolver; where: Record<string, string>; average: boolean }
 
 /**
  * Reads --plot X,Y[,COLUMN[,SOLVER]] with --plot-where and --plot-average. With the plan of a
@@ -75,7 +77,7 @@ function parsePlot(opts: SweepOptions, plan?: SweepPlan, time: 'alpha' | 't' = '
   // The default colour is the escape in the config's time unit (src/model/time.ts).
   const [x, y, color = time === 't' ? 'escape_t' : 'escape_alpha', solver] = raw.split(',').map((s) => s.trim());
   if (!x || !y) throw new OnepassError(`--plot: expected X,Y[,COLUMN[,SOLVER]] with two config keys (got "${raw}")`);
-  if (solver !== undefined && solver !== 'ode' && solver !== 'sgd') throw new OnepassError(`--plot: the solver must be ode or sgd (got "${solver}")`);
+  if (solver !== undefined && solver !== 'ode' && solver !== 'sgd' && solver !== 'sde') throw new OnepassError(`--plot: the solver must be ode, sgd or sde (got "${solver}")`);
   const where: Record<string, string> = {};
   for (const w of opts.plotWhere) {
     const m = /^([^=]+)=(.+)$/.exec(w);
@@ -92,7 +94,7 @@ function parsePlot(opts: SweepOptions, plan?: SweepPlan, time: 'alpha' | 't' = '
     const others = plan.keys.filter((k) => k !== x && k !== y && !(k in where));
     if (others.length && !opts.plotAverage) throw new OnepassError(`--plot: this sweep also sweeps ${others.join(', ')}: fix ${others.length > 1 ? 'them' : 'it'} with --plot-where ${others[0]}=VALUE, or average over ${others.length > 1 ? 'them' : 'it'} with --plot-average`);
   }
-  return { x, y, color, solver, where, average: !!opts.plotAverage };
+  return { x, y, color, solver: solver as SweepSolver | undefined, where, average: !!opts.plotAverage };
 }
 
 /** The phase diagram asked for by --plot, as phase.svg, phase.png and phase.pdf. */
@@ -128,10 +130,11 @@ const removedText = (removed: string[]) => (removed.length ? `; removed ${remove
 function checkSweepWork(points: readonly SweepPoint[], workers: number, yes: boolean | undefined): string | null {
   let seconds = 0;
   for (const p of points) {
-    // An SGD point also integrates the ODE, for its deviation; the runs of a point go one after another.
+    // An SGD or SDE point also integrates the ODE, for its deviation; the runs of a point go one after another.
     const sgd = p.solver === 'sgd' ? sgdWork(p.config, 1) : undefined;
     if (sgd && !(sgd.stepsPerRun <= MAX_STEPS)) throw new OnepassError(`alphaMax: point ${p.index}: α_max·N = ${sgd.stepsPerRun.toPrecision(3)} SGD steps per run is beyond what can be counted exactly (2⁵³); lower alphaMax or N`);
-    seconds += (sgd?.seconds ?? 0) + odeSeconds(p.config);
+    const sde = p.solver === 'sde' ? sdeWork(p.config, sdeSetup(makeProblem(p.config)) !== null).seconds : 0; // a bad sdeNoise fails here
+    seconds += (sgd?.seconds ?? 0) + sde + odeSeconds(p.config);
   }
   const wall = seconds / Math.max(1, Math.min(workers, points.length));
   checkTime(wall, `${points.length} points`, 'lower alphaMax, N or runs', yes);
@@ -153,7 +156,7 @@ function progressBar(total: number, opts: SweepOptions, note: string | null): Pr
 function exportTrajectories(store: ResultStore, opts: SweepOptions, format: SweepExportFormat): { files: string[]; missing: number } {
   const table = resultsTable(store.rows());
   const points = tablePoints(table);
-  const lookup = (hash: string, solver: 'ode' | 'sgd') => store.trajectory(hash, solver);
+  const lookup = (hash: string, solver: SweepSolver) => store.trajectory(hash, solver);
   const missing = points.filter((p) => !lookup(p.configHash, p.solver)).length;
   const max = (name: string) => Math.max(1, ...table.rows.map((r) => Number(r[table.columns.indexOf(name)]) || 0));
   const trainsV = table.rows.some((r) => r[table.columns.indexOf('trainSecondLayer')] === true);
@@ -269,7 +272,7 @@ async function cmdSweep(opts: SweepOptions): Promise<void> {
 
 export function registerSweep(program: Command): void {
     program.command('sweep').description('a grid over config keys (lists become sweeps) on every core, stored in SQLite, exported to CSV')
-      .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "both"')
+      .option('-c, --config <file>', 'sweep config: a config JSON whose scalar keys may be lists, plus "solver": "ode" | "sgd" | "sde" | "both" (ode and sgd)')
       .option('-s, --set <key=value>', 'override a key by dotted path; a JSON list sweeps it, e.g. p=[2,4,8] (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
       .option('-o, --out <dir>', `sweep folder: ${DB} (the store), ${CSV}, phase.svg/png/pdf`, parseOut, 'runs/sweep')
       .option('-w, --workers <n>', `worker threads (default: every core, ${availableParallelism()} here)`)

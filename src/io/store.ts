@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS trajectories (
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS results (
   config_hash     TEXT NOT NULL,   -- sha256 of the canonical JSON of the resolved config
-  solver          TEXT NOT NULL,   -- 'ode' | 'sgd'
+  solver          TEXT NOT NULL,   -- 'ode' | 'sgd' | 'sde'
   config          TEXT NOT NULL,   -- the canonical JSON itself
   status          TEXT NOT NULL,   -- 'completed' | 'diverged' | 'failed'
   message         TEXT NOT NULL,

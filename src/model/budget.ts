@@ -104,6 +104,20 @@ export function sgdWork(c: Pick<Config, 'alphaMax' | 'N' | 'p' | 'pStar' | 'runs
   return { stepsPerRun, seconds };
 }
 
+/**
+ * Euler–Maruyama steps and rough seconds of one thread for the config's SDE ensemble (src/sde/):
+ * per step, measured on a busy machine, exact noise ≈ 12 µs at p = 4, p* = 2 (the covariance is
+ * O(D²), D = p(p+1)/2 + p p*); sampled noise ≈ 15 µs there, O(D) (8 samples) plus the drift, whose
+ * ReLU quadrature makes a step ≈ 1 ms at p = 4 (O(p(p + p*))). Independent of N.
+ */
+export function sdeWork(c: Pick<Config, 'alphaMax' | 'p' | 'pStar' | 'runs'> & { readonly sdeStep: number; readonly activation: string; readonly teacherActivation?: string | undefined }, exact: boolean): { readonly steps: number; readonly seconds: number } {
+  const steps = c.runs * Math.ceil(c.alphaMax / c.sdeStep);
+  const D = (c.p * (c.p + 1)) / 2 + c.p * c.pStar;
+  const relu = c.activation === 'relu' || c.teacherActivation === 'relu';
+  const perStep = exact ? 12e-6 * (D / 18) ** 2 : relu ? 1e-3 * (c.p * (c.p + c.pStar)) / 24 : 15e-6 * Math.max(1, D / 18);
+  return { steps, seconds: steps * perStep };
+}
+
 interface NetworkKeys { activation?: string; teacherActivation?: string; trainSecondLayer?: boolean; teacherReadout?: readonly number[]; studentReadout?: readonly number[] }
 
 /**

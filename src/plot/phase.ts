@@ -19,7 +19,7 @@ export interface PhaseDiagramOptions {
   /** The result column shown as colour, e.g. escape_alpha or final_loss. */
   readonly color: string;
   /** Only rows of this solver (a sweep with solver "both" has two per config). */
-  readonly solver?: 'ode' | 'sgd';
+  readonly solver?: 'ode' | 'sgd' | 'sde';
   /** Only rows with these config values (key → value as written in the CSV). */
   readonly where?: Readonly<Record<string, string>>;
   /** Average over the other keys that vary within a cell (said in the subtitle) instead of refusing. */

@@ -66,7 +66,7 @@ test('a sweep config with a key that reaches the prototype is refused before any
 test('bad sweep configs give one-line ConfigErrors naming the field', () => {
   const field = (input: unknown) => { try { expandSweep(input); } catch (e) { assert.ok(e instanceof ConfigError); return (e as ConfigError).message; } return 'no error'; };
   assert.match(field({ p: [] }), /^p: a sweep list must hold at least one value$/);
-  assert.match(field({ solver: 'all' }), /^solver: must be one of: ode, sgd, both/);
+  assert.match(field({ solver: 'all' }), /^solver: must be one of: ode, sgd, sde, both/);
   assert.match(field({ eta: [0.5, -1] }), /^eta: must be > 0 .* \(at sweep point eta=-1\)$/);
   assert.match(field({ p: [2, 'x'] }), /^p: /);
   assert.match(field([1, 2]), /^config: /);

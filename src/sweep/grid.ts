@@ -1,6 +1,6 @@
 /**
  * Sweep configs: a normal config JSON in which any scalar key may hold a list of values, plus an
- * optional `solver` ("ode" | "sgd" | "both"). The Cartesian product of the lists becomes ordinary
+ * optional `solver` ("ode" | "sgd" | "sde" | "both" = ode and sgd). The Cartesian product of the lists becomes ordinary
  * configs, each validated by `parseConfig`, in one stable order (so shards agree on indices), each
  * with seeds of its own derived from the sweep's seeds and its swept values (`withPointSeeds`).
  * Core module: plain data in and out, no Node API.
@@ -9,8 +9,8 @@ import { parseConfig, assertSafeKeys, clip, isOverlapInit, type Config } from '.
 import { ConfigError, withContext } from '../model/errors.js';
 import { derivedSeed, textKey } from '../random/streams.js';
 
-export type SweepSolver = 'ode' | 'sgd';
-export const SWEEP_SOLVERS = ['ode', 'sgd', 'both'] as const;
+export type SweepSolver = 'ode' | 'sgd' | 'sde';
+export const SWEEP_SOLVERS = ['ode', 'sgd', 'sde', 'both'] as const;
 
 /**
  * Keys whose value is an array in an ordinary config: a list there is not a sweep list. (To sweep
@@ -61,7 +61,8 @@ export function expandSweep(input: unknown): SweepPlan {
     lists.forEach((l, i) => { values[l.key] = l.values[choice[i]]; setPath(raw, l.key, l.values[choice[i]]); });
     let config: Config;
     try {
-      config = parseConfig(raw);
+      // An SDE-only sweep needs no N-dimensional weights (N = 10⁹ is allowed, as in `onepass sde`).
+      config = parseConfig(raw, { weights: solvers.some((s) => s !== 'sde') });
     } catch (err) {
       const at = Object.entries(values).map(([k, v]) => `${clip(k)}=${clip(JSON.stringify(v))}`).join(', ');
       throw at ? withContext(err, `at sweep point ${at}`) : err;

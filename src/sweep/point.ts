@@ -1,7 +1,9 @@
 /**
- * One sweep point computed: the ODE or the SGD ensemble of a resolved config, reduced to the
- * numbers a phase diagram needs (final loss, escape α, plateau loss, status, and for SGD its
- * largest loss deviation from the ODE started from the same weights). Core module, no Node API.
+ * One sweep point computed: the ODE, the SGD ensemble or the SDE ensemble (src/sde/) of a resolved
+ * config, reduced to the numbers a phase diagram needs (final loss, escape α, plateau loss, status,
+ * and for SGD and SDE the largest deviation of their mean loss from the ODE started from the same
+ * overlaps). The SDE ensemble is `onepass sde`'s (`simulateSdeEnsemble`: the same runs, bit for
+ * bit, from the config's seeds, which the sweep derives per point). Core module, no Node API.
  */
 import type { Config } from '../model/config.js';
 import type { RunStatus, Trajectory } from '../model/trajectory.js';
@@ -12,6 +14,7 @@ import { solve } from '../solve.js';
 import { analyzeLossCurve } from '../analysis/plateau.js';
 import { lossDeviation } from '../analysis/compare.js';
 import type { SweepSolver } from './grid.js';
+import { simulateSdeEnsemble, sdeCommonOverlaps } from '../sde/ensemble.js';
 
 export interface PointResult {
   readonly status: RunStatus;
@@ -21,7 +24,7 @@ export interface PointResult {
   /** First α at which the loss falls below half the last plateau's level (`analyzeLossCurve`). */
   readonly escapeAlpha: number | null;
   readonly plateauLoss: number | null;
-  /** SGD only: max_α |ε_SGD − ε_ODE| over the save times; null unless both completed (over a common prefix it would understate). */
+  /** SGD and SDE: max_α |ε̄ − ε_ODE| over the save times (ε̄ the ensemble's mean); null unless both completed (over a common prefix it would understate). */
   readonly maxDeviation: number | null;
   /** Wall-clock seconds of this computation. */
   readonly seconds: number;
@@ -29,7 +32,7 @@ export interface PointResult {
 
 const finiteOrNull = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
 
-/** A point's numbers and the trajectories they came from (the ODE's one run, or every SGD run). */
+/** A point's numbers and the trajectories they came from (the ODE's one run, or every SGD or SDE run). */
 export function computePoint(config: Config, solver: SweepSolver): PointResult {
   return computePointRuns(config, solver).result;
 }
@@ -43,14 +46,16 @@ export function computePointWithNpz(config: Config, solver: SweepSolver): PointR
 function computePointRuns(config: Config, solver: SweepSolver): { result: PointResult; runs: readonly Trajectory[] } {
   const t0 = performance.now();
   const problem = makeProblem(config);
-  const initial = initialCondition(config);
-  // The ODE is needed for SGD too (the deviation); it costs milliseconds next to the SGD run.
+  // The SDE starts from the overlaps `onepass sde` starts from (those of the config's weights, or
+  // a draw from their law when N-dimensional weights would not fit), and so does its ODE.
+  const initial = solver === 'sde' ? { overlaps: sdeCommonOverlaps(problem) } : initialCondition(config);
+  // The ODE is needed for SGD and SDE too (the deviation); it costs milliseconds next to their runs.
   const ode = solve(problem, initial, { method: 'ode' });
   let alpha = ode.alpha, loss = ode.loss, status = ode.status, message = ode.message;
   let maxDeviation: number | null = null;
   let runs: readonly Trajectory[] = [ode];
-  if (solver === 'sgd') {
-    const e = solve(problem, initial, { method: 'sgd' });
+  if (solver !== 'ode') {
+    const e = solver === 'sgd' ? solve(problem, initial, { method: 'sgd' }) : simulateSdeEnsemble(problem);
     runs = e.runs;
     alpha = e.alpha; loss = e.lossMean;
     const bad = e.runs.find((r) => r.status !== 'completed');
