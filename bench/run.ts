@@ -206,7 +206,7 @@ async function sdePoolSeconds(N: number, workers: number, sdeNoise: 'exact' | 's
 /**
  * The ensemble in this thread, then on the pool with 2 workers (threads started cold, as in
  * `onepass sde`). The printed ratio is the pool's speed-up in wall time over one thread: it is
- * above 1 only when the machine has two idle cores (a worker costs ≈ 0.3 s of CPU to start).
+ * above 1 only when the machine has two idle cores (two workers cost ≈ 0.75–1.1 s of CPU more than one thread, measured).
  */
 async function sdeRows(): Promise<string[]> {
   const rows = ['| SDE ensemble: 64 runs, p = 4, p* = 2, α ≤ 100 | 1 thread, CPU s | 1 thread, wall s | pool of 2, CPU s | pool of 2, wall s | speed-up (1-thread wall / pool wall) | goal, s | Euler–Maruyama steps per run | mean final loss |', '|---|---|---|---|---|---|---|---|---|'];

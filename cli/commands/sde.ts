@@ -30,7 +30,7 @@ async function cmdSde(opts: SimOptions): Promise<void> {
   const bar = progressBar(`SDE N=${config.N}`, opts);
   const t0 = performance.now();
   let ensemble: Ensemble<SdeStats>;
-  // A worker thread costs ≈ 0.3 s of CPU to start (modules, cold JIT; measured): below ≈ 1 s of
+  // A pool of two costs ≈ 0.75–1.1 s of CPU more than one thread (starting the workers; measured), below ≈ 1 s of
   // work the runs stay in this thread unless --workers asks otherwise.
   const threads = workers ?? (seconds < MIN_POOL_SECONDS ? 1 : undefined);
   try { ensemble = await simulateSdeEnsembleOnPool(problem, { onProgress: bar.update, ...(threads !== undefined ? { workers: threads } : {}) }); } finally { bar.stop(); }

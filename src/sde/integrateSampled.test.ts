@@ -53,7 +53,7 @@ function lnStd(e: Ensemble<SgdStats> | Ensemble<SdeStats>, i: number): number {
 /*
  * erf committee K = M = 2 (sum readout, η = 0.5, σ² = 10⁻³) at N = 512, 24 runs each from the same
  * weights, α ≤ 3 (the fast first descent, where the spread over runs grows from 0 to 6 % of ε).
- * SDE step h = 0.0125: Euler–Maruyama's drift error at α = 3 is 2.8 % of ε at the default 0.05,
+ * SDE step h = 0.0125: Euler–Maruyama's drift error at α = 3 is 2.8 % of ε at h = 0.05,
  * 0.7 % here (measured against the ODE at N = 10¹⁵), below the standard error of the mean (≈ 1.2 %).
  * Tolerances: the mean loss within 3 combined standard errors at five α; the spread over runs
  * (standard deviation of ln ε) within a factor 1.8. Negative control: the SDE at 16 N (noise a
