@@ -5,6 +5,7 @@
 //   wasm/odeKernel.ts → src/ode/odeKernelBinary.ts   (ODE_KERNEL_BASE64: the quadratic ODE's products)
 //   wasm/erfKernel.ts → src/ode/erfKernelBinary.ts   (ERF_KERNEL_BASE64: the erf committee ODE's arcsine sums)
 //   wasm/orthantKernel.ts → src/gauss/orthantKernelBinary.ts   (ORTHANT_KERNEL_BASE64: the 4-orthant's pair integrals)
+//   wasm/sdeKernel.ts → src/sde/sdeKernelBinary.ts   (SDE_KERNEL_BASE64: the SDE noise covariance's loops)
 import asc from 'assemblyscript/asc';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,7 @@ const KERNELS = [
   { source: 'odeKernel.ts', target: ['src', 'ode', 'odeKernelBinary.ts'], name: 'ODE_KERNEL_BASE64', what: 'ODE kernel' },
   { source: 'erfKernel.ts', target: ['src', 'ode', 'erfKernelBinary.ts'], name: 'ERF_KERNEL_BASE64', what: 'erf committee kernel' },
   { source: 'orthantKernel.ts', target: ['src', 'gauss', 'orthantKernelBinary.ts'], name: 'ORTHANT_KERNEL_BASE64', what: 'orthant kernel' },
+  { source: 'sdeKernel.ts', target: ['src', 'sde', 'sdeKernelBinary.ts'], name: 'SDE_KERNEL_BASE64', what: 'SDE noise kernel' },
 ];
 
 for (const k of KERNELS) {

@@ -21,7 +21,7 @@
  */
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { quadraticPerpForm } from '../ode/quadratic.js';
-import { quadraticNoise } from './quadraticNoise.js';
+import { quadraticNoise, cholesky } from './quadraticNoise.js';
 import type { Trajectory, SdeStats } from '../model/trajectory.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
@@ -48,39 +48,8 @@ export interface SdeSetup {
   readonly step: number;
 }
 
-/**
- * Lower Cholesky factor L of a symmetric n×n matrix A (row-major) into L. A pivot at or below
- * `tol` either ends the factorisation (`semidefinite` false: returns false, A is not positive
- * definite to that tolerance) or is taken as 0 with its column (`semidefinite` true: the factor
- * of a positive semidefinite A, whose column below a zero pivot vanishes too).
- */
-export function cholesky(A: ArrayLike<number>, n: number, L: Float64Array, tol: number, semidefinite: boolean): boolean {
-  L.fill(0);
-  // Row offsets hoisted; the sums run in the same order as the textbook loop (same bits).
-  for (let j = 0, rj = 0; j < n; j++, rj += n) {
-    let s = A[rj + j];
-    for (let k = 0; k < j; k++) s -= L[rj + k] * L[rj + k];
-    if (!(s > tol)) {
-      if (semidefinite) continue;
-      return false;
-    }
-    const ljj = Math.sqrt(s);
-    L[rj + j] = ljj;
-    for (let i = j + 1, ri = rj + n; i < n; i++, ri += n) {
-      let t = A[ri + j];
-      for (let k = 0; k < j; k++) t -= L[ri + k] * L[rj + k];
-      L[ri + j] = t / ljj;
-    }
-  }
-  return true;
-}
-
-/** The noise factor: pivots below 1e-14 × the largest diagonal of the covariance are 0. */
-function psdCholesky(A: Float64Array, D: number, L: Float64Array): void {
-  let dmax = 0;
-  for (let i = 0; i < D; i++) dmax = Math.max(dmax, A[i * D + i]);
-  cholesky(A, D, L, 1e-14 * dmax, true);
-}
+/** Cholesky factor (in ./quadraticNoise.ts, next to the noise factor that uses it most). */
+export { cholesky } from './quadraticNoise.js';
 
 /** Is the symmetric p×p matrix S positive semidefinite, to a relative 10⁻¹⁵ of its diagonal? */
 export function isPsd(S: Float64Array, p: number, work: Float64Array): boolean {
@@ -128,7 +97,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
   const yQ = y.subarray(0, pp), yM = y.subarray(pp, size);
   const work = new Float64Array(2 * pp);
   if (!isPsd(yQ, p, work)) projectPsd(yQ, p);
-  const f = new Float64Array(size), Q = new Float64Array(pp), mean = new Float64Array(D), cov = new Float64Array(D * D), L = new Float64Array(D * D);
+  const f = new Float64Array(size), Q = new Float64Array(pp);
   const xi = new Float64Array(D), delta = new Float64Array(D);
   const dQ = new Float64Array(pp), dM = new Float64Array(p * ps), DM = new Float64Array(p * ps), MPi = new Float64Array(p * ps), DMPi = new Float64Array(p * ps);
   const check = divergenceCheck(initial);
@@ -154,8 +123,7 @@ export function simulateSde(setup: SdeSetup, initial: Overlaps, saveAt: ArrayLik
       const h = Math.min(step, stop - t);
       Q.set(perp.viewQ(y));
       perp.rhs(y, f, t);
-      nz.moments(Q, yM, mean, cov, etaAt ? etaAt(t) : eta);
-      psdCholesky(cov, D, L);
+      const L = nz.factor(Q, yM, etaAt ? etaAt(t) : eta);
       rng.fillGaussian(xi);
       const sc = Math.sqrt(h / N);
       for (let i = 0; i < D; i++) {

@@ -97,3 +97,28 @@ test('Cov of N × (one SGD step\'s increment of (Q, M)) from exact moments match
   }
   assert.ok(worst > 0.5, 'the comparison is informative (some entry differs by more than half a standard error)');
 });
+
+test('the WebAssembly loops of the covariance and its Cholesky factor give the JavaScript\'s bits (p = 4, p* = 2 and p = 3, p* = 1, label noise, three overlaps each); the factor reproduces the covariance', () => {
+  for (const [p, pStar] of [[4, 2], [3, 1]]) {
+    for (const seed of [1, 2, 3]) {
+      const { Q, M, P } = someOverlaps(p, pStar, seed);
+      const js = quadraticNoise(p, pStar, 0.7, 0.2, P, 'js'), wasm = quadraticNoise(p, pStar, 0.7, 0.2, P, 'wasm');
+      const D = js.layout.dim;
+      const mean = [new Float64Array(D), new Float64Array(D)], cov = [new Float64Array(D * D), new Float64Array(D * D)];
+      js.moments(Q, M, mean[0], cov[0], 0.4);
+      wasm.moments(Q, M, mean[1], cov[1], 0.4);
+      assert.deepEqual(mean[1], mean[0]);
+      assert.deepEqual(cov[1], cov[0]);
+      const Lj = Float64Array.from(js.factor(Q, M, 0.4)), Lw = wasm.factor(Q, M, 0.4);
+      assert.deepEqual(Lw, Lj);
+      // L Lᵀ = Cov Z (positive definite here), to rounding.
+      let scale = 0;
+      for (let i = 0; i < D; i++) scale = Math.max(scale, cov[0][i * D + i]);
+      for (let i = 0; i < D; i++) for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = 0; k <= j; k++) s += Lj[i * D + k] * Lj[j * D + k];
+        assert.ok(Math.abs(s - cov[0][i * D + j]) < 1e-12 * scale, `(${i}, ${j})`);
+      }
+    }
+  }
+});

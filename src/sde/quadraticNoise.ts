@@ -30,10 +30,14 @@
  *   E[e^r X] = Σ_{k even} C(r, k) Δ^{k/2} E[ζ^k] E[q^{r−k} X].                                 (9)
  * Cov Z = E[Z Zᵀ] − E Z E Zᵀ from (3), (7)–(9). Cost O(n³) for the S_i (n = p + p*) plus
  * 15 products per pair of components (the sums over i, j of (8) folded into a Hankel product first):
- * ≈ 5·10³ operations at p = 4, p* = 2, independent of N.
+ * ≈ 5·10³ operations at p = 4, p* = 2, independent of N. The loops over matrix entries (the S_i,
+ * the Hankel products, the covariance, its Cholesky factor) run in WebAssembly where it exists
+ * (wasm/sdeKernel.ts, same bits as the JavaScript here, which remains the fallback).
  *
  * Coordinates of X: the upper triangle of Q (k ≤ l, row by row), then M row-major; D = p(p+1)/2 + p p*.
  */
+
+import { SDE_KERNEL_BASE64 } from './sdeKernelBinary.js';
 
 /** Largest power of q in (7)–(8): h(e)² has degree 4 in e. */
 const R = 4;
@@ -66,6 +70,39 @@ export interface QuadraticNoise {
    * schedule passes η(α) step by step). Buffers are the caller's; nothing is allocated.
    */
   readonly moments: (Q: ArrayLike<number>, M: ArrayLike<number>, mean: Float64Array, cov: Float64Array, eta?: number) => void;
+  /**
+   * The noise factor at (Q, M): the lower Cholesky factor L (D×D) of Cov Z, pivots below 10⁻¹⁴ ×
+   * its largest diagonal taken as 0 (Cov Z is positive semidefinite). The array is the noise's
+   * own, overwritten by the next call.
+   */
+  readonly factor: (Q: ArrayLike<number>, M: ArrayLike<number>, eta?: number) => Float64Array;
+}
+
+/**
+ * Lower Cholesky factor L of a symmetric n×n matrix A (row-major) into L. A pivot at or below
+ * `tol` either ends the factorisation (`semidefinite` false: returns false, A is not positive
+ * definite to that tolerance) or is taken as 0 with its column (`semidefinite` true: the factor
+ * of a positive semidefinite A, whose column below a zero pivot vanishes too).
+ */
+export function cholesky(A: ArrayLike<number>, n: number, L: Float64Array, tol: number, semidefinite: boolean): boolean {
+  L.fill(0);
+  // Row offsets hoisted; the sums run in the same order as the textbook loop (same bits).
+  for (let j = 0, rj = 0; j < n; j++, rj += n) {
+    let s = A[rj + j];
+    for (let k = 0; k < j; k++) s -= L[rj + k] * L[rj + k];
+    if (!(s > tol)) {
+      if (semidefinite) continue;
+      return false;
+    }
+    const ljj = Math.sqrt(s);
+    L[rj + j] = ljj;
+    for (let i = j + 1, ri = rj + n; i < n; i++, ri += n) {
+      let t = A[ri + j];
+      for (let k = 0; k < j; k++) t -= L[ri + k] * L[rj + k];
+      L[ri + j] = t / ljj;
+    }
+  }
+  return true;
 }
 
 function binom(n: number, k: number): number {
@@ -75,7 +112,7 @@ function binom(n: number, k: number): number {
 }
 
 /** Noise of the quadratic network with learning rate η, label-noise variance Δ and teacher overlap P (p*×p*). */
-export function quadraticNoise(p: number, pStar: number, eta: number, noise: number, P: ArrayLike<number>): QuadraticNoise {
+export function quadraticNoise(p: number, pStar: number, eta: number, noise: number, P: ArrayLike<number>, engine: 'wasm' | 'js' = 'wasm'): QuadraticNoise {
   const n = p + pStar, nn = n * n;
   const layout = noiseLayout(p, pStar);
   const { dim, a, b, isQ } = layout;
@@ -89,20 +126,24 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
     for (let k = 0; k <= r; k += 2) K[r][r - k] = binom(r, k) * noise ** (k / 2) * zeta[k];
   }
   const fact = [1, 1, 2, 6, 24];
-  const C = new Float64Array(nn), CA = new Float64Array(nn), T = new Float64Array(nn);
+  const C = new Float64Array(nn);
   // A's diagonal (1).
   const Adiag = new Float64Array(n).map((_, j) => (j < p ? 1 / p : -1 / pStar));
   const d = new Float64Array(R + 1), g = new Float64Array(R + 1);
   // coef[r][u]: E[e^r z_a z_b] = Σ_u coef[r][u] S_u[ab]; E[e^r z_a z_b z_c z_d] = Σ_{i,j} coef[r][i+j] pair(i, j)  ((7)–(9))
   const coef = Array.from({ length: R + 1 }, () => new Float64Array(R + 1));
   // W{QQ,QM,MM}[u] = Σ_{r1,r2} w_α[r1] w_β[r2] coef[r1+r2][u]; mean weights mQ, mM.
-  const WQQ = new Float64Array(R + 1), WQM = new Float64Array(R + 1), WMM = new Float64Array(R + 1);
-  const mQ = new Float64Array(R + 1), mM = new Float64Array(R + 1);
-  const sv = new Float64Array(nn * 5), tw = new Float64Array(3 * nn * 5);
+  // The work arrays live in the WebAssembly kernel's memory when there is one (sdeKernel below).
+  const npairs = (dim * (dim + 1)) / 2, kernel = engine === 'wasm' ? sdeKernel(n, dim, npairs) : null;
+  const CA = kernel?.CA ?? new Float64Array(nn), sv = kernel?.sv ?? new Float64Array(nn * 5), tw = kernel?.tw ?? new Float64Array(3 * nn * 5);
+  const W = kernel?.W ?? new Float64Array(3 * (R + 1)), mw = kernel?.mw ?? new Float64Array(2 * (R + 1));
+  const WQQ = W.subarray(0, R + 1), WQM = W.subarray(R + 1, 2 * (R + 1)), WMM = W.subarray(2 * (R + 1));
+  const mQ = mw.subarray(0, R + 1), mM = mw.subarray(R + 1);
   // t^W of the three weight pairs side by side (QQ, QM, MM at offsets 0, 5nn, 10nn), and for each
   // pair (x ≤ y) of coordinates the six offsets of (8): t[ab], t[ac], t[ad] (with the pair's W) and
   // S[cd], S[bd], S[bc]: the covariance loop is then loads and products only.
-  const npairs = (dim * (dim + 1)) / 2, offs = new Int32Array(6 * npairs);
+  const offs = kernel?.offs ?? new Int32Array(6 * npairs);
+  kernel?.a.set(a); kernel?.b.set(b); kernel?.isQ.set(isQ);
   for (let x = 0, k = 0; x < dim; x++) for (let y = x; y < dim; y++, k++) {
     const ia = a[x], ib = b[x], ic = a[y], id = b[y];
     const base = (isQ[x] ? (isQ[y] ? 0 : 1) : isQ[y] ? 1 : 2) * nn * 5;
@@ -123,14 +164,17 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
     // S_0 = C, S_i = 2 CA S_{i−1}; tr((CA)^m) = tr(CA S_{m−1})/2^{m−1} (S_{m−1} = 2^{m−1}(CA)^{m−1}C, and A C… cycles).
     // S_u[ab] is kept at sv[(a n + b)·5 + u] (the layout the covariance loop reads, below).
     for (let ab = 0; ab < nn; ab++) sv[ab * 5] = C[ab];
-    // S_i = 2^i CACA…C is symmetric: the upper triangle, mirrored; S_{m−1}[lj] read as S_{m−1}[jl].
-    for (let m = 1; m <= R; m++) {
-      for (let i = 0; i < n; i++) {
-        const ri = i * n;
-        for (let j = i; j < n; j++) {
-          let s = 0;
-          for (let l = 0, pl = j * n * 5 + m - 1; l < n; l++, pl += 5) s += CA[ri + l] * sv[pl];
-          sv[(ri + j) * 5 + m] = sv[(j * n + i) * 5 + m] = 2 * s;
+    if (kernel) kernel.powers();
+    else {
+      // S_i = 2^i CACA…C is symmetric: the upper triangle, mirrored; S_{m−1}[lj] read as S_{m−1}[jl].
+      for (let m = 1; m <= R; m++) {
+        for (let i = 0; i < n; i++) {
+          const ri = i * n;
+          for (let j = i; j < n; j++) {
+            let s = 0;
+            for (let l = 0, pl = j * n * 5 + m - 1; l < n; l++, pl += 5) s += CA[ri + l] * sv[pl];
+            sv[(ri + j) * 5 + m] = sv[(j * n + i) * 5 + m] = 2 * s;
+          }
         }
       }
     }
@@ -159,6 +203,7 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
         WQQ[u] += wQ[r1] * wQ[r2] * cf; WQM[u] += wQ[r1] * wM[r2] * cf; WMM[u] += wM[r1] * wM[r2] * cf;
       }
     }
+    if (kernel) { kernel.covariance(); if (mean !== kernel.mean) { mean.set(kernel.mean); cov.set(kernel.cov); } return; }
     // t^W_ab[i] = Σ_j W[i+j] S_j[ab] for the three weight pairs, so that each entry of (8) summed
     // over i, j is three dot products of length 5 (R = 4 written out, j ascending as a loop would).
     const q0 = WQQ[0], q1 = WQQ[1], q2 = WQQ[2], q3 = WQQ[3], q4 = WQQ[4];
@@ -205,5 +250,56 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
       }
     }
   };
-  return { layout, moments };
+  const ownMean = kernel?.mean ?? new Float64Array(dim), ownCov = kernel?.cov ?? new Float64Array(dim * dim);
+  const L = kernel?.L ?? new Float64Array(dim * dim);
+  const factor = (Q: ArrayLike<number>, M: ArrayLike<number>, etaNow = eta) => {
+    moments(Q, M, ownMean, ownCov, etaNow);
+    let dmax = 0;
+    for (let i = 0; i < dim; i++) dmax = Math.max(dmax, ownCov[i * dim + i]);
+    if (kernel) kernel.cholesky(1e-14 * dmax);
+    else cholesky(ownCov, dim, L, 1e-14 * dmax, true);
+    return L;
+  };
+  return { layout, moments, factor };
+}
+
+interface SdeKernelExports {
+  powers(CA: number, sv: number, n: number): void;
+  covariance(sv: number, tw: number, W: number, mw: number, a: number, b: number, isQ: number, offs: number, mean: number, cov: number, n: number, dim: number): void;
+  cholesky(A: number, L: number, n: number, tol: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/**
+ * The loops of `moments` in WebAssembly (wasm/sdeKernel.ts, same bits as the JavaScript), with
+ * the work arrays as views of its memory; null where WebAssembly is missing (the JavaScript runs).
+ */
+function sdeKernel(n: number, dim: number, npairs: number) {
+  if (compiled === undefined) {
+    try { compiled = new WebAssembly.Module(Uint8Array.from(atob(SDE_KERNEL_BASE64), (c) => c.charCodeAt(0))); } catch { compiled = null; }
+  }
+  if (!compiled) return null;
+  const nn = n * n;
+  // Sizes in bytes, each block 16-byte aligned: CA, sv, tw, W, mw, a, b, isQ, offs, mean, cov, L.
+  const sizes = [8 * nn, 40 * nn, 120 * nn, 8 * 15, 8 * 10, 4 * dim, 4 * dim, dim, 24 * npairs, 8 * dim, 8 * dim * dim, 8 * dim * dim];
+  const at: number[] = [];
+  let top = 0;
+  for (const z of sizes) { at.push(top); top += Math.ceil(z / 16) * 16; }
+  let memory: WebAssembly.Memory, k: SdeKernelExports;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(top / 65536)) });
+    k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SdeKernelExports;
+  } catch {
+    return null;
+  }
+  const f64 = (i: number) => new Float64Array(memory.buffer, at[i], sizes[i] / 8);
+  return {
+    CA: f64(0), sv: f64(1), tw: f64(2), W: f64(3), mw: f64(4),
+    a: new Int32Array(memory.buffer, at[5], dim), b: new Int32Array(memory.buffer, at[6], dim), isQ: new Uint8Array(memory.buffer, at[7], dim),
+    offs: new Int32Array(memory.buffer, at[8], 6 * npairs), mean: f64(9), cov: f64(10), L: f64(11),
+    cholesky: (tol: number) => k.cholesky(at[10], at[11], dim, tol),
+    powers: () => k.powers(at[0], at[1], n),
+    covariance: () => k.covariance(at[1], at[2], at[3], at[4], at[5], at[6], at[7], at[8], at[9], at[10], n, dim),
+  };
 }
