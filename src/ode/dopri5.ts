@@ -5,6 +5,8 @@
  * Like scipy's solve_ivp, the result says what happened (status, message, step counts).
  */
 import type { RunStatus } from '../model/trajectory.js';
+import { saveBook, finishRun, initialStep } from './rkDriver.js';
+import { integrateDop853 } from './dop853.js';
 
 export type VectorField = (t: number, y: Float64Array, dy: Float64Array) => void;
 
@@ -43,6 +45,11 @@ export interface IntegrateOptions {
   readonly onSave?: (index: number, t: number, y: Float64Array) => void;
   /** Whether save point `index` keeps its state in the result (default all); the others get an empty array. */
   readonly keepState?: (index: number) => boolean;
+  /**
+   * The method: 'dopri5' (default) this file's Dormand–Prince 5(4), 'dop853' the 8(5,3) pair of
+   * dop853.ts (fewer evaluations where steps are limited by accuracy at tight tolerances).
+   */
+  readonly method?: 'dopri5' | 'dop853';
 }
 
 export interface OutputFunctional {
@@ -83,6 +90,7 @@ const D1 = -12715105075 / 11282082432, D3 = 87487479700 / 32700410799, D4 = -106
 const D5 = 701980252875 / 199316789632, D6 = -1453857185 / 822651844, D7 = 69997945 / 29380423;
 
 export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptions): IntegrateResult {
+  if (opts.method === 'dop853') return integrateDop853(f, y0, opts);
   const n = y0.length;
   const rtol = opts.rtol ?? 1e-10;
   const atol = opts.atol ?? 1e-14;
@@ -98,25 +106,12 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
   const output = opts.output;
   const r1 = new Float64Array(n), r2 = new Float64Array(n), r3 = new Float64Array(n), r4 = new Float64Array(n), r5 = new Float64Array(n);
 
-  const outT: number[] = [];
-  const outY: Float64Array[] = [];
-  // A save point's state: a fresh array if it is kept, else the scratch buffer (a wide run saves
-  // the loss at every point and the p² overlaps at a few).
-  const scratch = new Float64Array(n), none = new Float64Array(0);
-  const stateFor = (index: number) => (!opts.keepState || opts.keepState(index) ? new Float64Array(n) : scratch);
-  const save = (index: number, out: Float64Array) => {
-    opts.onSave?.(index, saveAt[index], out);
-    outT.push(saveAt[index]);
-    outY.push(out === scratch ? none : out);
-  };
-  let next = 0;
-  while (next < saveAt.length && saveAt[next] <= t) { const out = stateFor(next); out.set(y); save(next, out); next++; }
+  const book = saveBook(opts, y, t);
+  const finish = (status: IntegrateResult['status'], message: string, stopped = false) => finishRun(book, { t, accepted, rejected, nfev }, y, status, message, stopped);
+  const { stateFor, save } = book;
+  let next = book.next;
 
   let nfev = 0, accepted = 0, rejected = 0;
-  const finish = (status: IntegrateResult['status'], message: string, stopped = false): IntegrateResult => ({
-    t: Float64Array.from(outT), y: outY, status, message, tEnd: t, acceptedSteps: accepted, rejectedSteps: rejected, rhsEvaluations: nfev,
-    yEnd: Float64Array.from(y), ...(stopped ? { stopped } : {}),
-  });
   if (next >= saveAt.length) return finish('completed', 'nothing to integrate');
 
   f(t, y, k1); nfev++;
@@ -124,26 +119,10 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
     return finish('failed', `the right-hand side is not finite at the initial point t = ${t} (degenerate initial condition?)`);
   }
   const scale = (i: number, a: number, b: number) => atol + rtol * Math.max(Math.abs(a), Math.abs(b));
-  const rmsNorm = (v: Float64Array, ref: Float64Array) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) { const q = v[i] / (atol + rtol * Math.abs(ref[i])); s += q * q; }
-    return Math.sqrt(s / n);
-  };
 
-  // Initial step (Hairer's hinit): h ≈ 0.01 ‖y‖/‖f‖, refined by a second-derivative estimate.
   let h: number;
   if (opts.fixedStep !== undefined) h = opts.fixedStep;
-  else {
-    const d0 = rmsNorm(y, y), d1 = rmsNorm(k1, y);
-    let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
-    h0 = Math.min(h0, tFinal - t);
-    for (let i = 0; i < n; i++) yStage[i] = y[i] + h0 * k1[i];
-    f(t + h0, yStage, k2); nfev++;
-    for (let i = 0; i < n; i++) k3[i] = k2[i] - k1[i];
-    const d2 = rmsNorm(k3, y) / h0;
-    const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : Math.pow(0.01 / Math.max(d1, d2), 1 / 5);
-    h = Math.min(100 * h0, h1, tFinal - t);
-  }
+  else { h = initialStep(f, t, y, k1, k2, k3, yStage, tFinal, rtol, atol, 5); nfev++; }
 
   let facOld = 1e-4;
   let lastRejected = false;
