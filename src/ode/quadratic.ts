@@ -224,7 +224,8 @@ function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array,
     p, ps, noise, Pinv, P2s, K: kernel?.K ?? new Float64Array(p * p), Q: kernel?.Q ?? new Float64Array(p * p), D: kernel?.D ?? new Float64Array(ps * ps),
     MPi: pps(), MPiD: pps(), H: pps(), U: work.U, GM: work.GM, Mt: work.Mt, MPit: pps(), Ut: pps(),
     G: work.G, LR: new Float64Array(size(p * p)), row1: new Float64Array(size(p)), row2: new Float64Array(size(p)), work, kernel,
-    tau: 0, lastY: new Float64Array(p * p + p * ps), lastValid: false, lastEps: 0,
+    // With the kernel, its input buffer Y is the last state (only perpOverlaps writes it): no copy of its own.
+    tau: 0, lastY: kernel?.Y ?? new Float64Array(p * p + p * ps), lastValid: false, lastEps: 0,
   };
 }
 
@@ -330,7 +331,7 @@ function perpOverlaps(y: Float64Array, c: PerpContext): number {
 }
 
 function remember(c: PerpContext, y: Float64Array, eps: number): number {
-  c.lastY.set(y.length === c.lastY.length ? y : y.subarray(0, c.lastY.length));
+  if (c.lastY !== c.kernel?.Y) c.lastY.set(y.length === c.lastY.length ? y : y.subarray(0, c.lastY.length));
   c.lastValid = true;
   c.lastEps = eps;
   return eps;
