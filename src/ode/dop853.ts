@@ -13,7 +13,7 @@
  * 5th-order one for the same tolerance (README, *Wide students*).
  */
 import type { IntegrateOptions, IntegrateResult, VectorField } from './dopri5.js';
-import { saveBook, finishRun, initialStep } from './rkDriver.js';
+import { saveBook, finishRun, initialStep, runSettings } from './rkDriver.js';
 
 /** Nodes c_i of the 12 stages, and of the three extra stages of the continuous extension (13–15; 12 is t + h). */
 const C = [0, 0.05260015195876773, 0.0789002279381516, 0.1183503419072274, 0.2816496580927726, 0.3333333333333333, 0.25,
@@ -105,12 +105,9 @@ function combine(out: Float64Array, y: Float64Array, h: number, row: Row, K: Flo
 
 export function integrateDop853(f: VectorField, y0: Float64Array, opts: IntegrateOptions): IntegrateResult {
   const n = y0.length;
-  const rtol = opts.rtol ?? 1e-10;
-  const atol = opts.atol ?? 1e-14;
-  const maxSteps = opts.maxSteps ?? 10_000_000;
+  const { rtol, atol, maxSteps, t0, tFinal } = runSettings(opts);
   const saveAt = opts.saveAt;
-  let t = opts.t0 ?? 0;
-  const tFinal = saveAt.length > 0 ? saveAt[saveAt.length - 1] : t;
+  let t = t0;
 
   const y = Float64Array.from(y0);
   // The 16 stages, n numbers each: 0–11 the step's, 12 f at the new point, 13–15 the extension's.

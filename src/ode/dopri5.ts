@@ -5,7 +5,7 @@
  * Like scipy's solve_ivp, the result says what happened (status, message, step counts).
  */
 import type { RunStatus } from '../model/trajectory.js';
-import { saveBook, finishRun, initialStep } from './rkDriver.js';
+import { saveBook, finishRun, initialStep, runSettings } from './rkDriver.js';
 import { integrateDop853 } from './dop853.js';
 
 export type VectorField = (t: number, y: Float64Array, dy: Float64Array) => void;
@@ -92,12 +92,9 @@ const D5 = 701980252875 / 199316789632, D6 = -1453857185 / 822651844, D7 = 69997
 export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptions): IntegrateResult {
   if (opts.method === 'dop853') return integrateDop853(f, y0, opts);
   const n = y0.length;
-  const rtol = opts.rtol ?? 1e-10;
-  const atol = opts.atol ?? 1e-14;
-  const maxSteps = opts.maxSteps ?? 10_000_000;
+  const { rtol, atol, maxSteps, t0, tFinal } = runSettings(opts);
   const saveAt = opts.saveAt;
-  let t = opts.t0 ?? 0;
-  const tFinal = saveAt.length > 0 ? saveAt[saveAt.length - 1] : t;
+  let t = t0;
 
   const y = Float64Array.from(y0);
   const k1 = new Float64Array(n), k2 = new Float64Array(n), k3 = new Float64Array(n), k4 = new Float64Array(n);

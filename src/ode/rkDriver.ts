@@ -5,6 +5,12 @@
  */
 import type { IntegrateOptions, IntegrateResult, VectorField } from './dopri5.js';
 
+/** The options' defaults: rtol 10⁻¹⁰, atol 10⁻¹⁴, 10⁷ steps at most, from t0 (default 0) to the last save time. */
+export function runSettings(opts: IntegrateOptions): { rtol: number; atol: number; maxSteps: number; t0: number; tFinal: number } {
+  const t0 = opts.t0 ?? 0, saveAt = opts.saveAt;
+  return { rtol: opts.rtol ?? 1e-10, atol: opts.atol ?? 1e-14, maxSteps: opts.maxSteps ?? 10_000_000, t0, tFinal: saveAt.length > 0 ? saveAt[saveAt.length - 1] : t0 };
+}
+
 export interface SaveBook {
   /** Index of the next save time to write. */
   next: number;
