@@ -278,3 +278,10 @@ export function rhs(eps: f64, gf: f64, nq: f64, decay: f64): void {
   mirrorUpper(DY);
   for (let i = 0; i < p * ps; i++) st(DY, pp + i, -gf * (tau * ld(Y, pp + i) + 2 * ld(H, i)) - decay * ld(Y, pp + i));
 }
+
+/** overlaps() then rhs() on the state in Y, in one call (two crossings of the boundary fewer an evaluation); returns ε. */
+export function overlapsRhs(noise: f64, gf: f64, nq: f64, decay: f64): f64 {
+  const eps = overlaps(noise);
+  rhs(eps, gf, nq, decay);
+  return eps;
+}
