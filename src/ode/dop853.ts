@@ -12,7 +12,7 @@
  * accuracy, not stability, and an 8th-order method takes about half the evaluations of the
  * 5th-order one for the same tolerance (README, *Wide students*).
  */
-import type { IntegrateOptions, IntegrateResult, VectorField } from './dopri5.js';
+import type { IntegrateOptions, IntegrateResult, VectorField } from './integrateTypes.js';
 import { saveBook, finishRun, initialStep, runSettings } from './rkDriver.js';
 
 /** Nodes c_i of the 12 stages, and of the three extra stages of the continuous extension (13–15; 12 is t + h). */

@@ -3,7 +3,7 @@
  * the save points (kept states or a reused scratch buffer), the result, and Hairer's starting
  * step. No arithmetic of a step is here, so each method's bits are its own.
  */
-import type { IntegrateOptions, IntegrateResult, VectorField } from './dopri5.js';
+import type { IntegrateOptions, IntegrateResult, VectorField } from './integrateTypes.js';
 
 /** The options' defaults: rtol 10⁻¹⁰, atol 10⁻¹⁴, 10⁷ steps at most, from t0 (default 0) to the last save time. */
 export function runSettings(opts: IntegrateOptions): { rtol: number; atol: number; maxSteps: number; t0: number; tFinal: number } {
