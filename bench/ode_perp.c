@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#define ONEPASS_CPU_TIME 1 /* times are CPU seconds of the process (the JavaScript and numpy sides measure the same) */
 #include "dopri5_step.h"
 #ifdef USE_BLAS
 #include <cblas.h>

@@ -119,6 +119,8 @@ let tau: f64 = 0;
 
 @inline function ld(b: usize, i: i32): f64 { return load<f64>(b + (<usize>i << 3)); }
 @inline function st(b: usize, i: i32, v: f64): void { store<f64>(b + (<usize>i << 3), v); }
+@inline function vld(b: usize, i: i32): v128 { return v128.load(b + (<usize>i << 3)); }
+@inline function vst(b: usize, i: i32, v: v128): void { v128.store(b + (<usize>i << 3), v); }
 
 /** Sizes and buffer offsets; `at` holds the 21 offsets in the order of the globals above. */
 export function setup(width: i32, teacherWidth: i32, at: usize): void {
@@ -136,11 +138,25 @@ function transposeInto(A: usize, aOff: i32, n: i32, Bt: usize): void {
   for (let i = 0; i < p; i++) for (let m = 0; m < n; m++) st(Bt, m * p + i, ld(A, aOff + i * n + m));
 }
 
-function lowRankRow(out: usize, a: usize, aOff: i32, Bt: usize, n: i32, from: i32): void {
+/**
+ * lowRankRow of quadratic.ts: out[j] = Σ_m a[aOff + m] Bt[m p + j] for j in [from, p). Each
+ * out[j] is its own chain of the same operations in the same order, so two j at a time (one
+ * f64x2, unaligned loads where `from` is odd) give the JavaScript's bits. Inlined: at p = 8 it
+ * is called 48 times an evaluation on rows of 1–8 numbers, where a call costs as much as the work.
+ */
+@inline function lowRankRow(out: usize, a: usize, aOff: i32, Bt: usize, n: i32, from: i32): void {
   let m = 0;
+  const pairEnd = from + ((p - from) & ~1);
   if (n >= 2) {
     const a0 = ld(a, aOff), a1 = ld(a, aOff + 1);
-    for (let j = from; j < p; j++) st(out, j, a0 * ld(Bt, j) + a1 * ld(Bt, p + j));
+    const v0 = f64x2.splat(a0), v1 = f64x2.splat(a1);
+    const b1 = Bt + (<usize>p << 3);
+    let j = from;
+    for (; j < pairEnd; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(out + o, f64x2.add(f64x2.mul(v0, v128.load(Bt + o)), f64x2.mul(v1, v128.load(b1 + o))));
+    }
+    if (j < p) st(out, j, a0 * ld(Bt, j) + a1 * ld(Bt, p + j));
     m = 2;
   } else {
     const a0 = ld(a, aOff);
@@ -214,7 +230,7 @@ export function overlaps(noise: f64): f64 {
 /** quadraticPerpRhsInto of quadratic.ts after overlaps() at the same state (ε = eps): dy/dα into DY. */
 export function rhs(eps: f64, gf: f64, nq: f64, decay: f64): void {
   const pp = p * p;
-  const fp = <f64>p, fps = <f64>ps;
+  const fp = <f64>p, fps = <f64>ps, vfp = f64x2.splat(fp);
   rowDotsUpper(Y, Y, X2, p);
   rowsTimesRows(Y, MT, U, p, ps);
   for (let i = 0; i < p * ps; i++) st(H, i, ld(U, i) / fp + ld(MPID, i));
@@ -223,19 +239,36 @@ export function rhs(eps: f64, gf: f64, nq: f64, decay: f64): void {
     const ri = i * p, mi = i * ps;
     lowRankRow(ROW1, U, mi, MPIT, ps, i);
     lowRankRow(ROW2, MPI, mi, UT, ps, i);
-    for (let j = i; j < p; j++) st(LR, ri + j, ld(ROW1, j) + ld(ROW2, j));
+    const pairEnd = i + ((p - i) & ~1);
+    let j = i;
+    for (; j < pairEnd; j += 2) vst(LR, ri + j, f64x2.add(vld(ROW1, j), vld(ROW2, j)));
+    for (; j < p; j++) st(LR, ri + j, ld(ROW1, j) + ld(ROW2, j));
     lowRankRow(ROW1, MPID, mi, MPIT, ps, i);
-    for (let j = i; j < p; j++) st(G, ri + j, (ld(X2, ri + j) + ld(LR, ri + j)) / fp + ld(ROW1, j));
+    for (j = i; j < pairEnd; j += 2) vst(G, ri + j, f64x2.add(f64x2.div(f64x2.add(vld(X2, ri + j), vld(LR, ri + j)), vfp), vld(ROW1, j)));
+    for (; j < p; j++) st(G, ri + j, (ld(X2, ri + j) + ld(LR, ri + j)) / fp + ld(ROW1, j));
   }
   mirrorUpper(G);
   rowDotsUpper(G, Y, GX, p);
   rowsTimesRows(G, MT, GM, p, ps);
   const c0 = 2 * eps;
+  const ngf = f64x2.splat(-gf), tau2 = f64x2.splat(2 * tau), tau4 = f64x2.splat(4 * tau), decay2 = f64x2.splat(2 * decay);
+  const vnq = f64x2.splat(nq), vc0 = f64x2.splat(c0), two = f64x2.splat(2), eight = f64x2.splat(8), vfps = f64x2.splat(fps);
   for (let i = 0; i < p; i++) {
     const ri = i * p, mi = i * ps;
     lowRankRow(ROW1, GM, mi, MPIT, ps, i);
     lowRankRow(ROW2, H, mi, MT, ps, i);
-    for (let j = i; j < p; j++) {
+    // Two j at a time: the same operations on each lane as the scalar tail below.
+    const pairEnd = i + ((p - i) & ~1);
+    let j = i;
+    for (; j < pairEnd; j += 2) {
+      const s = f64x2.sub(f64x2.div(f64x2.add(vld(GX, ri + j), vld(ROW1, j)), vfp), f64x2.div(vld(ROW2, j), vfps));
+      const qqp = f64x2.add(f64x2.mul(two, vld(X2, ri + j)), vld(LR, ri + j));
+      const qp = vld(Y, ri + j);
+      const flow = f64x2.mul(ngf, f64x2.add(f64x2.mul(tau2, qp), f64x2.div(f64x2.mul(two, qqp), vfp)));
+      const noise = f64x2.mul(vnq, f64x2.add(f64x2.add(f64x2.mul(vc0, vld(Q, ri + j)), f64x2.mul(tau4, vld(G, ri + j))), f64x2.mul(eight, s)));
+      vst(DY, ri + j, f64x2.sub(f64x2.add(flow, noise), f64x2.mul(decay2, qp)));
+    }
+    for (; j < p; j++) {
       const s = (ld(GX, ri + j) + ld(ROW1, j)) / fp - ld(ROW2, j) / fps;
       const qqp = 2 * ld(X2, ri + j) + ld(LR, ri + j);
       const qp = ld(Y, ri + j);
@@ -244,4 +277,11 @@ export function rhs(eps: f64, gf: f64, nq: f64, decay: f64): void {
   }
   mirrorUpper(DY);
   for (let i = 0; i < p * ps; i++) st(DY, pp + i, -gf * (tau * ld(Y, pp + i) + 2 * ld(H, i)) - decay * ld(Y, pp + i));
+}
+
+/** overlaps() then rhs() on the state in Y, in one call (two crossings of the boundary fewer an evaluation); returns ε. */
+export function overlapsRhs(noise: f64, gf: f64, nq: f64, decay: f64): f64 {
+  const eps = overlaps(noise);
+  rhs(eps, gf, nq, decay);
+  return eps;
 }

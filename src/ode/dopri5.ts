@@ -4,69 +4,11 @@
  * of physics: a vector field, tolerances, the times to save at and a divergence check.
  * Like scipy's solve_ivp, the result says what happened (status, message, step counts).
  */
-import type { RunStatus } from '../model/trajectory.js';
+import type { VectorField, IntegrateOptions, IntegrateResult } from './integrateTypes.js';
+import { saveBook, finishRun, initialStep, runSettings } from './rkDriver.js';
+import { integrateDop853 } from './dop853.js';
 
-export type VectorField = (t: number, y: Float64Array, dy: Float64Array) => void;
-
-export interface IntegrateOptions {
-  /** Times at which to report y (dense output), increasing, all ≥ t0. */
-  readonly saveAt: ArrayLike<number>;
-  readonly t0?: number;
-  /** Relative and absolute tolerance of the local error (mixed norm, RMS over components). */
-  readonly rtol?: number;
-  readonly atol?: number;
-  /** Fixed step size: disables error control (used by the convergence-order tests). */
-  readonly fixedStep?: number;
-  readonly maxSteps?: number;
-  /** Called after each accepted step; a non-null string stops the run as diverged with that reason. */
-  readonly divergence?: (t: number, y: Float64Array) => string | null;
-  /** Called after each accepted step with the current time. */
-  readonly onStep?: (t: number) => void;
-  /**
-   * A scalar output g(y) (the reported quantity) whose local error is controlled relative to
-   * itself, on top of the per-component norm: a step is accepted only if, besides ‖err‖ ≤ 1,
-   * |g(y₁) − g(y₁ − err)| ≤ rtol·|g(y₁)| + floor(y₁), err the embedded error estimate. A quantity that
-   * shrinks by orders of magnitude (a loss) keeps its relative accuracy, which tolerances on the
-   * components, fixed in absolute terms once they stop shrinking, do not give.
-   */
-  readonly output?: OutputFunctional;
-  /**
-   * Checked after each accepted step (after its save times are written): true ends the run there
-   * with status 'completed', `stopped` set and the state in `yEnd`, so that the caller can go on
-   * from (tEnd, yEnd) in other variables.
-   */
-  readonly stopWhen?: (t: number, y: Float64Array) => boolean;
-  /**
-   * Called with each save point's index, time and state (a buffer reused from point to point
-   * when the state is not kept: copy what must outlive the call).
-   */
-  readonly onSave?: (index: number, t: number, y: Float64Array) => void;
-  /** Whether save point `index` keeps its state in the result (default all); the others get an empty array. */
-  readonly keepState?: (index: number) => boolean;
-}
-
-export interface OutputFunctional {
-  /** g(y), and the absolute floor of its control there (e.g. the rounding error of evaluating g). */
-  readonly g: (y: Float64Array) => { readonly value: number; readonly floor: number };
-  readonly rtol: number;
-}
-
-export interface IntegrateResult {
-  /** The save times actually reached (all of saveAt when status is 'completed'). */
-  readonly t: Float64Array;
-  readonly y: Float64Array[];
-  readonly status: RunStatus;
-  readonly message: string;
-  /** Time at which the integration stopped. */
-  readonly tEnd: number;
-  readonly acceptedSteps: number;
-  readonly rejectedSteps: number;
-  readonly rhsEvaluations: number;
-  /** The state at tEnd. */
-  readonly yEnd: Float64Array;
-  /** True when `stopWhen` ended the run before the last save time. */
-  readonly stopped?: boolean;
-}
+export type { VectorField, IntegrateOptions, OutputFunctional, IntegrateResult } from './integrateTypes.js';
 
 // Butcher tableau of Dormand & Prince (1980).
 const C2 = 1 / 5, C3 = 3 / 10, C4 = 4 / 5, C5 = 8 / 9;
@@ -83,13 +25,11 @@ const D1 = -12715105075 / 11282082432, D3 = 87487479700 / 32700410799, D4 = -106
 const D5 = 701980252875 / 199316789632, D6 = -1453857185 / 822651844, D7 = 69997945 / 29380423;
 
 export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptions): IntegrateResult {
+  if (opts.method === 'dop853') return integrateDop853(f, y0, opts);
   const n = y0.length;
-  const rtol = opts.rtol ?? 1e-10;
-  const atol = opts.atol ?? 1e-14;
-  const maxSteps = opts.maxSteps ?? 10_000_000;
+  const { rtol, atol, maxSteps, t0, tFinal } = runSettings(opts);
   const saveAt = opts.saveAt;
-  let t = opts.t0 ?? 0;
-  const tFinal = saveAt.length > 0 ? saveAt[saveAt.length - 1] : t;
+  let t = t0;
 
   const y = Float64Array.from(y0);
   const k1 = new Float64Array(n), k2 = new Float64Array(n), k3 = new Float64Array(n), k4 = new Float64Array(n);
@@ -98,61 +38,33 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
   const output = opts.output;
   const r1 = new Float64Array(n), r2 = new Float64Array(n), r3 = new Float64Array(n), r4 = new Float64Array(n), r5 = new Float64Array(n);
 
-  const outT: number[] = [];
-  const outY: Float64Array[] = [];
-  // A save point's state: a fresh array if it is kept, else the scratch buffer (a wide run saves
-  // the loss at every point and the p² overlaps at a few).
-  const scratch = new Float64Array(n), none = new Float64Array(0);
-  const stateFor = (index: number) => (!opts.keepState || opts.keepState(index) ? new Float64Array(n) : scratch);
-  const save = (index: number, out: Float64Array) => {
-    opts.onSave?.(index, saveAt[index], out);
-    outT.push(saveAt[index]);
-    outY.push(out === scratch ? none : out);
-  };
-  let next = 0;
-  while (next < saveAt.length && saveAt[next] <= t) { const out = stateFor(next); out.set(y); save(next, out); next++; }
+  const book = saveBook(opts, y, t);
+  // The counts are passed, not captured: a closure over t and the counts would keep them in a
+  // heap context that every step reads and writes (≈ 5 % of the loop's own time at n = 80).
+  const { stateFor, save } = book;
+  let next = book.next;
 
   let nfev = 0, accepted = 0, rejected = 0;
-  const finish = (status: IntegrateResult['status'], message: string, stopped = false): IntegrateResult => ({
-    t: Float64Array.from(outT), y: outY, status, message, tEnd: t, acceptedSteps: accepted, rejectedSteps: rejected, rhsEvaluations: nfev,
-    yEnd: Float64Array.from(y), ...(stopped ? { stopped } : {}),
-  });
-  if (next >= saveAt.length) return finish('completed', 'nothing to integrate');
+  if (next >= saveAt.length) return finishRun(book, { t, accepted, rejected, nfev }, y, 'completed', 'nothing to integrate');
 
   f(t, y, k1); nfev++;
   if (!k1.every(Number.isFinite) || !y.every(Number.isFinite)) {
-    return finish('failed', `the right-hand side is not finite at the initial point t = ${t} (degenerate initial condition?)`);
+    return finishRun(book, { t, accepted, rejected, nfev }, y, 'failed', `the right-hand side is not finite at the initial point t = ${t} (degenerate initial condition?)`);
   }
   const scale = (i: number, a: number, b: number) => atol + rtol * Math.max(Math.abs(a), Math.abs(b));
-  const rmsNorm = (v: Float64Array, ref: Float64Array) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) { const q = v[i] / (atol + rtol * Math.abs(ref[i])); s += q * q; }
-    return Math.sqrt(s / n);
-  };
 
-  // Initial step (Hairer's hinit): h ≈ 0.01 ‖y‖/‖f‖, refined by a second-derivative estimate.
   let h: number;
   if (opts.fixedStep !== undefined) h = opts.fixedStep;
-  else {
-    const d0 = rmsNorm(y, y), d1 = rmsNorm(k1, y);
-    let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
-    h0 = Math.min(h0, tFinal - t);
-    for (let i = 0; i < n; i++) yStage[i] = y[i] + h0 * k1[i];
-    f(t + h0, yStage, k2); nfev++;
-    for (let i = 0; i < n; i++) k3[i] = k2[i] - k1[i];
-    const d2 = rmsNorm(k3, y) / h0;
-    const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : Math.pow(0.01 / Math.max(d1, d2), 1 / 5);
-    h = Math.min(100 * h0, h1, tFinal - t);
-  }
+  else { h = initialStep(f, t, y, k1, k2, k3, yStage, tFinal, rtol, atol, 5); nfev++; }
 
   let facOld = 1e-4;
   let lastRejected = false;
   while (next < saveAt.length) {
-    if (accepted + rejected >= maxSteps) return finish('failed', `gave up after ${maxSteps} steps at t = ${t}`);
+    if (accepted + rejected >= maxSteps) return finishRun(book, { t, accepted, rejected, nfev }, y, 'failed', `gave up after ${maxSteps} steps at t = ${t}`);
     if (t + h > tFinal) h = tFinal - t;
     // Relative to t (a tiny first step from a tiny state is legitimate and then grows); also catches h = NaN.
     if (opts.fixedStep === undefined && (!(h > 1e-14 * Math.abs(t)) || h < 1e-300)) {
-      return finish('failed', `step size underflow at t = ${t} (the equations are stiff or singular here)`);
+      return finishRun(book, { t, accepted, rejected, nfev }, y, 'failed', `step size underflow at t = ${t} (the equations are stiff or singular here)`);
     }
     for (let i = 0; i < n; i++) yStage[i] = y[i] + h * A21 * k1[i];
     f(t + C2 * h, yStage, k2);
@@ -213,9 +125,9 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
       y.set(yNew);
       k1.set(k7); // first-same-as-last
       const reason = opts.divergence?.(t, y) ?? null;
-      if (reason !== null) return finish('diverged', reason);
+      if (reason !== null) return finishRun(book, { t, accepted, rejected, nfev }, y, 'diverged', reason);
       opts.onStep?.(t);
-      if (next < saveAt.length && opts.stopWhen?.(t, y)) return finish('completed', `stopped at t = ${t}`, true);
+      if (next < saveAt.length && opts.stopWhen?.(t, y)) return finishRun(book, { t, accepted, rejected, nfev }, y, 'completed', `stopped at t = ${t}`, true);
       if (opts.fixedStep === undefined) {
         // PI controller (Gustafsson; Hairer's β = 0.04), growth clamped to [0.2, 10].
         const fac11 = Math.pow(err, 0.2 - 0.04 * 0.75);
@@ -234,5 +146,5 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
       rejected++;
     }
   }
-  return finish('completed', `reached t = ${tFinal}`);
+  return finishRun(book, { t, accepted, rejected, nfev }, y, 'completed', `reached t = ${tFinal}`);
 }

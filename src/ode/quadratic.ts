@@ -224,7 +224,8 @@ function perpContext(p: number, ps: number, P: Float64Array, Pinv: Float64Array,
     p, ps, noise, Pinv, P2s, K: kernel?.K ?? new Float64Array(p * p), Q: kernel?.Q ?? new Float64Array(p * p), D: kernel?.D ?? new Float64Array(ps * ps),
     MPi: pps(), MPiD: pps(), H: pps(), U: work.U, GM: work.GM, Mt: work.Mt, MPit: pps(), Ut: pps(),
     G: work.G, LR: new Float64Array(size(p * p)), row1: new Float64Array(size(p)), row2: new Float64Array(size(p)), work, kernel,
-    tau: 0, lastY: new Float64Array(p * p + p * ps), lastValid: false, lastEps: 0,
+    // With the kernel, its input buffer Y is the last state (only perpOverlaps writes it): no copy of its own.
+    tau: 0, lastY: kernel?.Y ?? new Float64Array(p * p + p * ps), lastValid: false, lastEps: 0,
   };
 }
 
@@ -268,17 +269,11 @@ function perpOverlaps(y: Float64Array, c: PerpContext): number {
   // The integrator asks for ε and Q at the state it has just evaluated the right-hand side at
   // (first-same-as-last): the buffers still hold that state's values, and recomputing them
   // would give the same bits.
-  const last = c.lastY;
-  if (c.lastValid) {
-    let same = true;
-    for (let i = 0; i < last.length; i++) if (y[i] !== last[i]) { same = false; break; }
-    if (same) return c.lastEps;
-  }
+  if (isLast(y, c)) return c.lastEps;
   if (c.kernel) {
-    c.kernel.Y.set(y.length === last.length ? y : y.subarray(0, last.length));
-    const eps = c.kernel.overlaps(c.noise);
-    c.tau = c.kernel.tau();
-    return remember(c, y, eps);
+    setKernelState(y, c);
+    // τ stays in the kernel (tauOf): one crossing of the boundary fewer.
+    return remember(c, y, c.kernel.overlaps(c.noise));
   }
   const { p, ps, Pinv, P2s, K, Q, MPi, MPit, Mt, D, MPiD, row1 } = c;
   const pp = p * p;
@@ -329,8 +324,24 @@ function perpOverlaps(y: Float64Array, c: PerpContext): number {
   return remember(c, y, 0.5 * tau * tau + (qq + 2 * qk) / pp + trDPi2 + c.noise / 2);
 }
 
+/** Whether y is the state of the last perpOverlaps call (whose values the buffers still hold). */
+function isLast(y: Float64Array, c: PerpContext): boolean {
+  if (!c.lastValid) return false;
+  const last = c.lastY;
+  for (let i = 0; i < last.length; i++) if (y[i] !== last[i]) return false;
+  return true;
+}
+
+function setKernelState(y: Float64Array, c: PerpContext): void {
+  const n = c.lastY.length;
+  c.kernel!.Y.set(y.length === n ? y : y.subarray(0, n));
+}
+
+/** τ at the last state: the kernel's, or the JavaScript's. */
+const tauOf = (c: PerpContext) => (c.kernel ? c.kernel.tau() : c.tau);
+
 function remember(c: PerpContext, y: Float64Array, eps: number): number {
-  c.lastY.set(y.length === c.lastY.length ? y : y.subarray(0, c.lastY.length));
+  if (c.lastY !== c.kernel?.Y) c.lastY.set(y.length === c.lastY.length ? y : y.subarray(0, c.lastY.length));
   c.lastValid = true;
   c.lastEps = eps;
   return eps;
@@ -390,7 +401,7 @@ export function quadraticPerpForm(params: DynamicsParams, engine: 'wasm' | 'js' 
       let dNorm = 0;
       for (let i = 0; i < ps * ps; i++) dNorm += ctx.D[i] * ctx.D[i];
       const dD = (ps + 2) * u * pNorm * ps;
-      return { loss: eps, floor: 16 * u * Math.abs(eps) + dD * piNorm * (Math.abs(ctx.tau) + 2 * Math.sqrt(dNorm) * piNorm) };
+      return { loss: eps, floor: 16 * u * Math.abs(eps) + dD * piNorm * (Math.abs(tauOf(ctx)) + 2 * Math.sqrt(dNorm) * piNorm) };
     },
     toPerp: (Q, M) => {
       const y = new Float64Array(pp + p * ps);
@@ -416,12 +427,14 @@ export function quadraticPerpForm(params: DynamicsParams, engine: 'wasm' | 'js' 
  * become these two halves (p³): same equations, summed in another order (last bits differ).
  */
 function quadraticPerpRhsInto(y: Float64Array, dy: Float64Array, c: PerpContext, gf: number, nq: number, decay: number): void {
-  const eps = perpOverlaps(y, c);
   if (c.kernel) {
-    c.kernel.rhs(eps, gf, nq, decay);
+    // A new state (the usual case): its overlaps and the right-hand side in one call.
+    if (isLast(y, c)) c.kernel.rhs(c.lastEps, gf, nq, decay);
+    else { setKernelState(y, c); remember(c, y, c.kernel.overlapsRhs(c.noise, gf, nq, decay)); }
     dy.set(c.kernel.DY);
     return;
   }
+  const eps = perpOverlaps(y, c);
   const { p, ps, Q, MPi, MPit, Mt, MPiD, G, H, U, Ut, GM, LR, row1, row2, work } = c;
   const { X, X2, GX } = work;
   const pp = p * p, tau = c.tau;

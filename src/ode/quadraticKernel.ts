@@ -12,6 +12,7 @@ interface Exports {
   overlaps(noise: number): number;
   getTau(): number;
   rhs(eps: number, gf: number, nq: number, decay: number): void;
+  overlapsRhs(noise: number, gf: number, nq: number, decay: number): number;
   mirrorUpper(A: number): void;
 }
 
@@ -29,6 +30,8 @@ export interface QuadraticKernel {
   overlaps(noise: number): number;
   tau(): number;
   rhs(eps: number, gf: number, nq: number, decay: number): void;
+  /** overlaps then rhs at the state in Y; returns ε. */
+  overlapsRhs(noise: number, gf: number, nq: number, decay: number): number;
   mirrorK(): void;
   mirrorQ(): void;
 }
@@ -62,6 +65,7 @@ export function quadraticKernel(p: number, ps: number): QuadraticKernel | null {
     overlaps: (noise) => k.overlaps(noise),
     tau: () => k.getTau(),
     rhs: (eps, gf, nq, decay) => k.rhs(eps, gf, nq, decay),
+    overlapsRhs: (noise, gf, nq, decay) => k.overlapsRhs(noise, gf, nq, decay),
     mirrorK: () => k.mirrorUpper(at[5]),
     mirrorQ: () => k.mirrorUpper(at[6]),
   };

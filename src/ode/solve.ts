@@ -35,7 +35,20 @@ export interface OdeOptions {
   readonly sgdNoise?: boolean;
   /** Which save points keep Q and M (default the config's `saveOverlaps`); the others get empty arrays. */
   readonly saveOverlaps?: 'all' | 'none' | number;
+  /**
+   * The integrator (dopri5.ts, dop853.ts). Default: Dormand–Prince 8(5,3) for the quadratic
+   * network in (Q⊥, M) at p ≥ WIDE_DOP853_P, Dormand–Prince 5(4) everywhere else.
+   */
+  readonly method?: 'dopri5' | 'dop853';
 }
+
+/**
+ * From this width on the (Q⊥, M) form is integrated by Dormand–Prince 8(5,3): its steps are
+ * limited by accuracy on the plateau, and the 8th-order pair takes 0.40–0.43 of the 5(4) pair's
+ * evaluations (p = 32–128, README *Wide students*). Narrower networks keep the 5(4) pair and its
+ * bits (every accuracy table of the README was measured with it).
+ */
+export const WIDE_DOP853_P = 32;
 
 /**
  * The right-hand side of a problem's overlap ODE at its rates from α = `from` on (batch size and
@@ -171,6 +184,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     saveAt,
     rtol,
     atol,
+    method: options.method ?? (perp && isMeanQuadratic(problem.network) && p >= WIDE_DOP853_P ? 'dop853' : 'dopri5'),
     output: lossControl(lossAndFloor),
     divergence: (t, y) => { const e = check(t, perp ? perp.viewQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e, problem.config); },
     onStep: progress,
