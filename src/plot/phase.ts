@@ -31,6 +31,7 @@ export interface PhaseDiagramOptions {
 /** What the colour columns mean, for the colour bar's title. */
 const COLUMN_TITLES: Record<string, string> = {
   escape_alpha: 'escape α (escape_alpha)',
+  escape_t: 'escape time t (escape_t)',
   final_loss: 'final loss ε (final_loss)',
   plateau_loss: 'plateau loss ε (plateau_loss)',
   max_deviation: 'max |ε_SGD − ε_ODE| (max_deviation)',
@@ -92,7 +93,7 @@ export function phaseDiagramSpec(t: Table, o: PhaseDiagramOptions): TopLevelSpec
   }
   const shown = values.filter((v) => v.kind === 'value');
   const log = o.logColor && shown.length > 0 && shown.every((v) => v.value! > 0);
-  const noneLabel = o.color === 'escape_alpha' ? 'no escape within α_max' : `no ${o.color}`;
+  const noneLabel = o.color === 'escape_alpha' || o.color === 'escape_t' ? 'no escape within α_max' : `no ${o.color}`;
   const status = [...new Set(values.filter((v) => v.kind !== 'value').map((v) => (v.kind === 'diverged' ? 'diverged or failed' : noneLabel)))];
   // Ordinal axes in numeric order of the swept values (as strings they would sort 10 < 2).
   const order = (i: number) => sortValues([...new Set(rows.map((r) => r[i]))]).map(fmt);
