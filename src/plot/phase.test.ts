@@ -1,7 +1,7 @@
 /** Phase diagrams never average silently, mark diverged and empty cells with their own legend entries, and are wide enough to read. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { phaseDiagramSpec } from './phase.js';
+import { phaseDiagramSpec, cellLabel } from './phase.js';
 import type { Table } from '../model/table.js';
 
 const columns = ['N', 'eta', 'p', 'solver', 'final_loss', 'escape_alpha', 'status'];
@@ -76,5 +76,19 @@ test('a NaN result is a cell without a value (grey, its own legend entry) and a 
   const ticks = s.layer[0].encoding.color!.legend.values!;
   assert.ok(ticks.length > 0 && ticks.every((v) => v >= 0.25 && v <= 0.5), `ticks ${ticks}`);
   const label = (s.layer[1].encoding as unknown as { color: { condition: { test: string } } }).color.condition.test;
-  assert.match(label, /^datum\.value > 0\.35355/);
+  assert.match(label, /^datum\.shade > 0\.35355/);
+});
+
+test('a loss of exactly 0 (below its rounding floor) keeps a log colour bar for the others: coloured as the smallest positive loss, labelled 0; labels fit a cell (exponent form below 10⁻³)', () => {
+  const t: Table = { columns, rows: [[1000, 0.1, 2, 'ode', 0, 1, 'completed'], [1000, 0.1, 4, 'ode', 1.2e-6, 1, 'completed'], [1000, 0.1, 8, 'ode', 0.0044, 1, 'completed']] };
+  const s = spec(t, { x: 'p', y: 'eta', color: 'final_loss', logColor: true }) as unknown as { data: { values: { x: string; value: number; shade: number; label: string }[] }; layer: { encoding: { color: { scale: { type: string } } } }[] };
+  assert.equal(s.layer[0].encoding.color.scale.type, 'log');
+  assert.deepEqual(s.data.values.map((v) => [v.x, v.value, v.shade, v.label]), [['2', 0, 1.2e-6, '0'], ['4', 1.2e-6, 1.2e-6, '1.2e-6'], ['8', 0.0044, 0.0044, '0.0044']]);
+  assert.deepEqual([123456, 99999, 0.001, 0.00099949, -2.5e-7].map(cellLabel), ['1.23e5', '100000', '0.001', '9.99e-4', '-2.5e-7']);
+});
+
+test('a log colour bar over many decades is labelled at every power of ten, those below 1 included', () => {
+  const t: Table = { columns, rows: [[1000, 0.1, 2, 'ode', 1.5e-33, 1, 'completed'], [1000, 0.2, 2, 'ode', 0.69, 1, 'completed']] };
+  const ticks = spec(t, { x: 'eta', y: 'p', color: 'final_loss', logColor: true }).layer[0].encoding.color!.legend.values!;
+  assert.deepEqual(ticks.map((v) => Math.round(Math.log10(v))), Array.from({ length: 32 }, (_, k) => k - 32));
 });
