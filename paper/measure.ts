@@ -100,6 +100,8 @@ export interface Measurements {
   /** The width study (paper/overparameterisation.json at each p), every regime. */
   readonly widths: { readonly config: Config; readonly regimes: Regime[]; readonly runs: OdeRun[] };
   readonly sweeps: VarianceSweep[];
+  /** Wide students (study.wideWidths × study.wideVariances), in gradient flow and at the config's η. */
+  readonly wide: VarianceSweep[];
   /** paper/headline.json: the ODE in every regime, SGD for each N of the study. */
   readonly headline: { readonly config: Config; readonly initial: InitialCondition; readonly regimes: Regime[]; readonly ode: OdeRun[]; readonly sgd: SgdRuns[] };
   readonly hessian: HessianSetup[];
@@ -155,6 +157,17 @@ export async function measure(study: Study, progress: Progress = () => {}): Prom
     return { regime, ...s };
   });
 
+  // Wide students (issue 17): the same escape sweep out to p = 64 at two σ², gradient flow and the config's η.
+  const wideRegimes = widthRegimes.filter((r) => r.gradientFlow || r.eta === over.eta);
+  const wide: VarianceSweep[] = wideRegimes.map((regime, k) => {
+    const c = paperConfig('overparameterisation.json', inRegime(over, regime, { p: study.wideWidths[0] }));
+    const s = escapeSweep(c, {
+      ps: study.wideWidths, variances: study.wideVariances, gradientFlow: regime.gradientFlow,
+      onProgress: (f) => progress('escape time of wide students', (k + f) / wideRegimes.length),
+    });
+    return { regime, ...s };
+  });
+
   // Headline: ODE in each regime from the weights drawn at the config's N; SGD per N.
   const head = paperConfig('headline.json');
   const headInitial = initialCondition(head);
@@ -196,5 +209,5 @@ export async function measure(study: Study, progress: Progress = () => {}): Prom
   });
   progress('batch-size and schedule studies', 0);
   const protocols = measureProtocols();
-  return { protocols, study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval, finiteN: { escape, closest } };
+  return { protocols, study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, wide, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval, finiteN: { escape, closest } };
 }
