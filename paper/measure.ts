@@ -147,26 +147,16 @@ export async function measure(study: Study, progress: Progress = () => {}): Prom
     }
   }
 
+  /** One escape sweep (widths × σ²) of the width study's config per regime. */
+  const varianceSweeps = (rs: readonly Regime[], ps: readonly number[], variances: readonly number[], label: string): VarianceSweep[] => rs.map((regime, k) => {
+    const c = paperConfig('overparameterisation.json', inRegime(over, regime, { p: ps[0] }));
+    const s = escapeSweep(c, { ps, variances, gradientFlow: regime.gradientFlow, onProgress: (f) => progress(label, (k + f) / rs.length) });
+    return { regime, ...s };
+  });
   // The escape law: one σ² sweep per regime.
-  const sweeps: VarianceSweep[] = widthRegimes.map((regime, k) => {
-    const c = paperConfig('overparameterisation.json', inRegime(over, regime, { p: study.widths[0] }));
-    const s = escapeSweep(c, {
-      ps: study.widths, variances: study.variances, gradientFlow: regime.gradientFlow,
-      onProgress: (f) => progress('escape time against σ²', (k + f) / widthRegimes.length),
-    });
-    return { regime, ...s };
-  });
-
-  // Wide students (issue 17): the same escape sweep out to p = 64 at two σ², gradient flow and the config's η.
-  const wideRegimes = widthRegimes.filter((r) => r.gradientFlow || r.eta === over.eta);
-  const wide: VarianceSweep[] = wideRegimes.map((regime, k) => {
-    const c = paperConfig('overparameterisation.json', inRegime(over, regime, { p: study.wideWidths[0] }));
-    const s = escapeSweep(c, {
-      ps: study.wideWidths, variances: study.wideVariances, gradientFlow: regime.gradientFlow,
-      onProgress: (f) => progress('escape time of wide students', (k + f) / wideRegimes.length),
-    });
-    return { regime, ...s };
-  });
+  const sweeps = varianceSweeps(widthRegimes, study.widths, study.variances, 'escape time against σ²');
+  // Wide students (issue 17): the same sweep out to p = 64 at two σ², in gradient flow and at the config's η.
+  const wide = varianceSweeps(widthRegimes.filter((r) => r.gradientFlow || r.eta === over.eta), study.wideWidths, study.wideVariances, 'escape time of wide students');
 
   // Headline: ODE in each regime from the weights drawn at the config's N; SGD per N.
   const head = paperConfig('headline.json');
