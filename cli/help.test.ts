@@ -13,7 +13,7 @@ const help = (cmd: string) => spawnSync(process.execPath, [join(here, 'main.js')
 test('--help of analyze and escape names the files their --out writes, not the run commands\' trajectory.csv', () => {
   const analyze = help('analyze'), escape = help('escape');
   assert.match(analyze, /--out <dir> write analysis\.json, trajectory\.npz .*loss\.svg\/png\/pdf .*conserved\.svg\/png\/pdf into this folder/);
-  assert.match(escape, /--out <dir> write escape\.csv, escape\.json, escape\.svg\/png\/pdf and escape-curves\.svg\/png\/pdf into this folder/);
+  assert.match(escape, /--out <dir> write escape\.csv, escape\.json, escape\.svg\/png\/pdf, escape-curves\.svg\/png\/pdf and escape-vs-p\.svg\/png\/pdf into this folder/);
   for (const h of [analyze, escape]) assert.doesNotMatch(h, /trajectory\.csv/);
   assert.match(help("sim"), /--out <dir> write trajectory\.csv, trajectory\.npz \(numpy\), result\.json and loss\.svg\/png\/pdf/);
 });

@@ -162,11 +162,11 @@ test('reproduce writes a report with figures and marks each claim, with the verd
   const r = run('reproduce', '--out', dir, '--json');
   assert.equal(r.status, 0, r.stderr);
   const { checks } = JSON.parse(r.stdout);
-  const figures = ['compare', 'loss-vs-p', 'escape-vs-variance', 'conserved', 'hessian', 'batch-limit', 'batch-times', 'schedules', 'finite-n-escape', 'closest-probability'].flatMap((f) => [`${f}.png`, `${f}.svg`]);
+  const figures = ['compare', 'loss-vs-p', 'wide-escape-vs-p', 'wide-loss-vs-t', 'escape-vs-variance', 'conserved', 'hessian', 'batch-limit', 'batch-times', 'schedules', 'finite-n-escape', 'closest-probability'].flatMap((f) => [`${f}.png`, `${f}.svg`]);
   assert.deepEqual(readdirSync(dir).sort(), [...figures, 'report.json', 'report.md'].sort(), 'the report folder holds exactly the report');
-  // The eleven claims, the training protocols' two and the two finite-N findings, each decided at least once; the ODE claims in gradient flow and at η = 0.01 and 0.25.
+  // The paper's twelve claims, the training protocols' two and the two finite-N findings, each decided at least once; the ODE claims in gradient flow and at η = 0.01 and 0.25.
   type C = { id: string; regime: string; holds: boolean | null; criterion: string; margin: string };
-  const ids = ['sgdFollowsOde', 'escapeRate', 'lossDecay', 'modestAcceleration', 'escapeLog', 'conserved', 'closestSolution', 'sgdClosest', 'saddle', 'marginalMinima', 'phaseRetrieval', 'batchSize', 'schedules', 'finiteNExitTimes', 'closestProbability'];
+  const ids = ['sgdFollowsOde', 'escapeRate', 'lossDecay', 'modestAcceleration', 'wideEscape', 'escapeLog', 'conserved', 'closestSolution', 'sgdClosest', 'saddle', 'marginalMinima', 'phaseRetrieval', 'batchSize', 'schedules', 'finiteNExitTimes', 'closestProbability'];
   assert.deepEqual([...new Set(checks.map((c: C) => c.id))], ids);
   for (const id of ['lossDecay', 'modestAcceleration', 'escapeLog', 'closestSolution']) {
     for (const regime of ['gradient flow (η → 0)', 'η = 0.01', 'η = 0.25']) assert.ok(checks.some((c: C) => c.id === id && c.regime === regime), `${id} at ${regime}`);
@@ -177,7 +177,7 @@ test('reproduce writes a report with figures and marks each claim, with the verd
   for (const id of ['conserved', 'saddle', 'marginalMinima', 'closestSolution', 'phaseRetrieval', 'batchSize', 'schedules']) assert.ok(holds(id).every((h: boolean | null) => h === true), id);
   const report = readFileSync(join(dir, 'report.md'), 'utf8');
   assert.match(report, new RegExp(`## Summary\n\n\\d+ checks hold, \\d+ do not hold, \\d+ are undecided within margin \\(${checks.length} in all\\)`));
-  for (const f of ['compare', 'loss-vs-p', 'escape-vs-variance', 'conserved', 'hessian', 'batch-limit', 'batch-times', 'schedules', 'finite-n-escape', 'closest-probability']) {
+  for (const f of ['compare', 'loss-vs-p', 'wide-escape-vs-p', 'wide-loss-vs-t', 'escape-vs-variance', 'conserved', 'hessian', 'batch-limit', 'batch-times', 'schedules', 'finite-n-escape', 'closest-probability']) {
     assert.match(report, new RegExp(`!\\[${f}\\]\\(${f}\\.png\\)`));
     assert.deepEqual([...readFileSync(join(dir, `${f}.png`)).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   }

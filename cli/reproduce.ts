@@ -11,7 +11,7 @@ import { prepareRunFolder, writeRunFolder, RUN_FOLDER_FILES, svgToPng, dejavuTex
 import { runPaper, renderReport, FULL_STUDY, type Check } from '../paper/index.js';
 
 /** The report's figures, each written as NAME.svg and NAME.png. */
-const FIGURES = ['compare', 'loss-vs-p', 'escape-vs-variance', 'conserved', 'hessian', 'batch-limit', 'batch-times', 'schedules', 'finite-n-escape', 'closest-probability'] as const;
+const FIGURES = ['compare', 'loss-vs-p', 'wide-escape-vs-p', 'wide-loss-vs-t', 'escape-vs-variance', 'conserved', 'hessian', 'batch-limit', 'batch-times', 'schedules', 'finite-n-escape', 'closest-probability'] as const;
 const REPORT_FILES: ReadonlySet<string> = new Set(['report.md', 'report.json', ...FIGURES.flatMap((f) => [`${f}.svg`, `${f}.png`])]);
 
 /** Measures and decides every claim, and writes report.md, report.json and the figures. `note` hears what a killed run left. */

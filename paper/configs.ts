@@ -45,6 +45,9 @@ export interface Study {
    * exit times against ln N, and runs per point of the closest-solution probability.
    */
   readonly finiteN: { readonly escapeRuns: number; readonly escapeNs: readonly number[]; readonly closestRuns: number };
+  /** Wide students (issue 17): widths and σ² of the escape-time scaling check, in gradient flow and at the config's η. */
+  readonly wideWidths: readonly number[];
+  readonly wideVariances: readonly number[];
 }
 
 /**
@@ -61,6 +64,9 @@ export const FULL_STUDY: Study = {
   sgdSeeds: 3,
   hessianWidths: [2, 8],
   finiteN: { escapeRuns: 16, escapeNs: [1e3, 1e5, 1e7, 1e9], closestRuns: 16 },
+  // 12 ODEs per regime, ~1.5 s of CPU: the widest (p = 64) escapes at α ≈ 480 and 780.
+  wideWidths: [2, 4, 8, 16, 32, 64],
+  wideVariances: [1e-4, 1e-8],
 };
 
 /** The tests' size: the ODE claims on fewer points; the SGD claims are not run. */
@@ -73,4 +79,6 @@ export const REDUCED_STUDY: Study = {
   sgdSeeds: 0,
   hessianWidths: [2],
   finiteN: { escapeRuns: 8, escapeNs: [1e3, 1e7], closestRuns: 16 },
+  wideWidths: [2, 4, 16, 64],
+  wideVariances: [1e-4, 1e-8],
 };

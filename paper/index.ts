@@ -12,6 +12,7 @@ import { escapeRate } from './claims/escapeRate.js';
 import { lossDecay } from './claims/lossDecay.js';
 import { modestAcceleration } from './claims/modestAcceleration.js';
 import { escapeLog } from './claims/escapeLog.js';
+import { wideEscape } from './claims/wideEscape.js';
 import { conserved } from './claims/conserved.js';
 import { closestSolution } from './claims/closestSolution.js';
 import { sgdClosest } from './claims/sgdClosest.js';
@@ -29,9 +30,9 @@ export { verdict, type Check, type Decision } from './check.js';
 export type { Claim, Figure, Table } from './claim.js';
 export type { Measurements, Progress } from './measure.js';
 
-/** The paper's eleven claims, then the training protocols' two (issue 15), then the findings beyond the paper (finite N, SDE; issue 16), in the order of the report. */
+/** The paper's claims, then the training protocols' two (issue 15), then the findings beyond the paper (finite N, SDE; issue 16), in the order of the report. */
 export const CLAIMS: readonly ClaimModule[] = [
-  sgdFollowsOde, escapeRate, lossDecay, modestAcceleration, escapeLog, conserved, closestSolution, sgdClosest, saddle, marginalMinima, phaseRetrieval,
+  sgdFollowsOde, escapeRate, lossDecay, modestAcceleration, wideEscape, escapeLog, conserved, closestSolution, sgdClosest, saddle, marginalMinima, phaseRetrieval,
   batchSize, schedules,
   finiteNExitTimes, closestProbability,
 ];

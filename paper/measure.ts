@@ -100,6 +100,8 @@ export interface Measurements {
   /** The width study (paper/overparameterisation.json at each p), every regime. */
   readonly widths: { readonly config: Config; readonly regimes: Regime[]; readonly runs: OdeRun[] };
   readonly sweeps: VarianceSweep[];
+  /** Wide students (study.wideWidths × study.wideVariances), in gradient flow and at the config's η. */
+  readonly wide: VarianceSweep[];
   /** paper/headline.json: the ODE in every regime, SGD for each N of the study. */
   readonly headline: { readonly config: Config; readonly initial: InitialCondition; readonly regimes: Regime[]; readonly ode: OdeRun[]; readonly sgd: SgdRuns[] };
   readonly hessian: HessianSetup[];
@@ -145,15 +147,16 @@ export async function measure(study: Study, progress: Progress = () => {}): Prom
     }
   }
 
-  // The escape law: one σ² sweep per regime.
-  const sweeps: VarianceSweep[] = widthRegimes.map((regime, k) => {
-    const c = paperConfig('overparameterisation.json', inRegime(over, regime, { p: study.widths[0] }));
-    const s = escapeSweep(c, {
-      ps: study.widths, variances: study.variances, gradientFlow: regime.gradientFlow,
-      onProgress: (f) => progress('escape time against σ²', (k + f) / widthRegimes.length),
-    });
+  /** One escape sweep (widths × σ²) of the width study's config per regime. */
+  const varianceSweeps = (rs: readonly Regime[], ps: readonly number[], variances: readonly number[], label: string): VarianceSweep[] => rs.map((regime, k) => {
+    const c = paperConfig('overparameterisation.json', inRegime(over, regime, { p: ps[0] }));
+    const s = escapeSweep(c, { ps, variances, gradientFlow: regime.gradientFlow, onProgress: (f) => progress(label, (k + f) / rs.length) });
     return { regime, ...s };
   });
+  // The escape law: one σ² sweep per regime.
+  const sweeps = varianceSweeps(widthRegimes, study.widths, study.variances, 'escape time against σ²');
+  // Wide students (issue 17): the same sweep out to p = 64 at two σ², in gradient flow and at the config's η.
+  const wide = varianceSweeps(widthRegimes.filter((r) => r.gradientFlow || r.eta === over.eta), study.wideWidths, study.wideVariances, 'escape time of wide students');
 
   // Headline: ODE in each regime from the weights drawn at the config's N; SGD per N.
   const head = paperConfig('headline.json');
@@ -196,5 +199,5 @@ export async function measure(study: Study, progress: Progress = () => {}): Prom
   });
   progress('batch-size and schedule studies', 0);
   const protocols = measureProtocols();
-  return { protocols, study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval, finiteN: { escape, closest } };
+  return { protocols, study, widths: { config: over, regimes: widthRegimes, runs }, sweeps, wide, headline: { config: head, initial: headInitial, regimes: headRegimes, ode, sgd }, hessian, phaseRetrieval, finiteN: { escape, closest } };
 }

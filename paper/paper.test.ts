@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { solveOde, makeProblem, initialCondition, analyzeLossCurve } from '../src/index.js';
 import { decideBelow, decideAbove, allOf, relativeError, spread, theoryValue, verdict } from './check.js';
 import { runPaper, REDUCED_STUDY, renderReport, paperConfig, type Check } from './index.js';
+import { wideEscape } from './claims/wideEscape.js';
 
 const { measurements: m, claims } = await runPaper(REDUCED_STUDY);
 const checks = claims.flatMap((c) => c.checks);
@@ -74,6 +75,29 @@ test('the escape law: in gradient flow the rate At is the same for p = 4 and 16 
   assert.equal(prefactor.holds, true, prefactor.measured);
   assert.ok(prefactor.statistic > 0.05);
   for (const c of of('escapeLog')) assert.ok(c.holds === true && c.statistic > 0.97, `${c.regime}: ${c.measured}`);
+});
+
+test('wide students (p = 4, 16, 64): α_esc depends on p only through the prefactor: At the same within 5 % in gradient flow and at η = 0.25, and α_esc(64)/α_esc(16) within 5 % of 64/16 at both σ²', () => {
+  const wide = of('wideEscape');
+  assert.deepEqual(wide.map((c) => c.regime), [GF, 'η = 0.25']);
+  for (const c of wide) assert.ok(c.holds === true && c.statistic < 0.05, `${c.regime}: ${c.measured}`);
+  // In α the law reads α_esc = (p/η)(At ln(1/σ²) + Bt(p)): at fixed σ² the escape α grows like p, up to Bt.
+  for (const s of m.wide) for (const v of REDUCED_STUDY.wideVariances) {
+    const at = (p: number) => s.points.find((q) => q.p === p && q.variance === v)!.escapeAlpha!;
+    assert.ok(Math.abs(at(64) / at(16) / 4 - 1) < 0.05, `${s.regime.label}, σ² = ${v}: α_esc ${at(16)} → ${at(64)}`);
+  }
+});
+
+test('the wide-student claim can fail: At differing by 30 % between widths does not hold, a width without an escape does not hold', () => {
+  const fit = (p: number, At: number) => ({ p, A: 0, B: 0, At, Bt: 0.7, r2: 1, points: 2 });
+  const point = (p: number, escapeTime: number | null) => ({ p, variance: 1e-4, eta: 0.25, escapeAlpha: escapeTime, escapeTime, plateauLoss: null, alphaMax: 300, status: 'ok' });
+  const regime = { label: GF, gradientFlow: true, eta: 0.25 };
+  const fake = (fits: ReturnType<typeof fit>[], points: ReturnType<typeof point>[]) => wideEscape({ ...m, wide: [{ regime, fits, points }] });
+  const [spreadOut] = fake([fit(4, 0.10), fit(64, 0.13)], [point(4, 2), point(64, 2)]).checks;
+  assert.equal(spreadOut.holds, false, spreadOut.measured);
+  assert.ok(Math.abs(spreadOut.statistic - 0.3) < 1e-12);
+  const [noEscape] = fake([fit(4, 0.125)], [point(4, 2), point(64, null)]).checks;
+  assert.equal(noEscape.holds, false, noEscape.measured);
 });
 
 test('gradient flow conserves J to 10⁻⁶ (a decade inside the margin), and the ODE ends within 2.5 % of the typical distance at the closest solution in every regime', () => {

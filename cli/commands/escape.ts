@@ -59,7 +59,13 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
     const curveSeries = ps.flatMap((p) => result.points.filter((q) => q.p === p && q.variance === smallest && q.curve !== undefined && q.curve.t.length > 1)
       .map((q) => ({ label: `p = ${p}`, x: q.curve!.t.slice(1), y: q.curve!.loss.slice(1) })));
     const curvesSpec = curvesFigureSpec(curveSeries, { title: `Loss against ${timeDefinition(config)} (σ² = ${smallest})`, subtitle: figureSubtitle(config, swept), x: { title: timeDefinition(config), log: true }, y: { title: 'population loss ε', log: true } });
-    const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec], ['escape-curves', curvesSpec]] });
+    // t_esc against p, one line per σ²: flat where p enters only through the prefactor (paper/claims/wideEscape.ts).
+    const byP = variances.map((v) => {
+      const pts = result.points.filter((q) => q.variance === v && q.escapeTime !== null);
+      return { label: `σ² = ${v}`, x: pts.map((q) => q.p), y: pts.map((q) => q.escapeTime!), points: true };
+    });
+    const pSpec = curvesFigureSpec(byP, { title: 'Escape time against the student width', subtitle: figureSubtitle(config, swept), x: { title: 'student width p', log: true }, y: { title: `t_esc (${timeDefinition(config)})`, log: yLog } });
+    const files = await writeRunOutputs(opts.out, { tables: [['escape.csv', (write) => write(csv)]], json: ['escape.json', out], figures: [['escape', spec], ['escape-curves', curvesSpec], ['escape-vs-p', pSpec]] });
     if (!opts.json) console.log(`wrote ${files.join(', ')}`);
   }
 }
@@ -94,7 +100,7 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
 
 export function registerEscape(program: Command): void {
   withCommonOptions(program.command('escape').description(`sweep the escape time (ODE) over student widths p and initialisation variances σ², and fit α_esc ≈ A ln(1/σ²) + B per p (η = ${ESCAPE_DEFAULT_ETA} unless the config names eta; a point not escaped by alphaMax is run on to at most 16× alphaMax; dropped points are warned about on stderr and listed under "dropped")`),
-    'escape.csv, escape.json, escape.svg/png/pdf and escape-curves.svg/png/pdf')
+    'escape.csv, escape.json, escape.svg/png/pdf, escape-curves.svg/png/pdf and escape-vs-p.svg/png/pdf')
     .option('--p <list>', 'student widths, comma-separated (default p*, 2p*, 4p*, 8p*)')
     .option('--variances <list>', 'initialisation variances σ², comma-separated, e.g. 1e-2,1e-4,1e-6', '1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8')
     .option('--scale-eta', 'run width p at η·p/p_config instead of at the config\'s η, so that η/p (the step size of the mean readout, and t = ηα/p) stays the config\'s at every p')

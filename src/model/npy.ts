@@ -7,14 +7,18 @@
  *   then the data in C order.
  * Two dtypes are used: '<f8' (little-endian float64) for numbers and '<U n' (n UTF-32LE code
  * points per element) for strings, both of which `np.load` reads without `allow_pickle`.
- * An .npz is a zip of such files named `<key>.npy`, stored uncompressed; the zip container is
+ * An .npz is a zip of such files named `<key>.npy`, stored uncompressed (as `np.savez`) or, when
+ * asked, deflated (as `np.savez_compressed`; `np.load` reads both); the zip container is
  * fflate's streaming Zip (browser-safe), so arrays stream chunk by chunk and memory stays bounded.
+ * A sweep store deflates each point's archive: a wide run that keeps no overlap matrices
+ * (saveOverlaps "none") still has a T × p × p array of NaN for Q, 105 MB at p = 256 and
+ * 200 save points, which deflates about a thousandfold.
  * The zip format without its zip64 extension stops at 4 GiB: larger archives are refused (the run
  * memory cap of src/model/budget.ts keeps a run's arrays well below it).
  *
  * Core module: plain data, no Node API.
  */
-import { Zip, ZipPassThrough, unzipSync } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough, unzipSync } from 'fflate';
 import { OnepassError } from './errors.js';
 
 export type NpyDtype = '<f8' | `<U${number}`;
@@ -103,9 +107,11 @@ const itemSize = (descr: NpyDtype) => (descr === '<f8' ? 8 : 4 * Number(descr.sl
  * Writes an .npz of `entries` into `write`, one array at a time: nothing larger than one chunk
  * of one array is held. Each entry's produced byte count is checked against its shape (a
  * mismatch would be a file numpy refuses: it is a programming error, thrown here).
- * The zip's timestamps are fixed (1980-01-01), so equal data gives equal bytes.
+ * The zip's timestamps are fixed (1980-01-01), so equal data gives equal bytes. `compress`: each
+ * member deflated (level 1: the NaN runs it is for deflate as well at level 1 as at 9, and real
+ * float64 data hardly at all at any level).
  */
-export function writeNpz(entries: Iterable<NpzEntry>, write: (chunk: Uint8Array) => void): void {
+export function writeNpz(entries: Iterable<NpzEntry>, write: (chunk: Uint8Array) => void, options: { readonly compress?: boolean } = {}): void {
   let size = 0;
   let error: Error | null = null;
   const zip = new Zip((err, chunk) => {
@@ -118,11 +124,13 @@ export function writeNpz(entries: Iterable<NpzEntry>, write: (chunk: Uint8Array)
   for (const e of entries) {
     if (names.has(e.name)) throw new Error(`npz key ${e.name} given twice`);
     names.add(e.name);
-    const file = new ZipPassThrough(`${e.name}.npy`);
+    const expected = itemSize(e.descr) * e.shape.reduce((a, b) => a * b, 1);
+    // A deflated member records its uncompressed size in 32 bits too.
+    if (options.compress && expected > ZIP32_LIMIT) throw new OnepassError(`npz key ${e.name}: an array of more than 4 GiB cannot be written (the zip format without zip64): lower savePoints, p or runs`);
+    const file = options.compress ? new ZipDeflate(`${e.name}.npy`, { level: 1 }) : new ZipPassThrough(`${e.name}.npy`);
     file.mtime = new Date(1980, 0, 1);
     zip.add(file);
     file.push(npyHeader(e.descr, e.shape));
-    const expected = itemSize(e.descr) * e.shape.reduce((a, b) => a * b, 1);
     let bytes = 0;
     e.data((chunk) => { bytes += chunk.length; if (chunk.length) file.push(chunk); });
     if (bytes !== expected) throw new Error(`npz key ${e.name}: ${bytes} bytes of data for shape (${e.shape.join(', ')}) of ${e.descr} (${expected} expected)`);
@@ -132,10 +140,10 @@ export function writeNpz(entries: Iterable<NpzEntry>, write: (chunk: Uint8Array)
   if (error) throw error;
 }
 
-/** An .npz in memory (small archives: tests, one sweep point). */
-export function npzBytes(entries: Iterable<NpzEntry>): Uint8Array {
+/** An .npz in memory (small archives: tests, one sweep point, deflated when `compress`). */
+export function npzBytes(entries: Iterable<NpzEntry>, options: { readonly compress?: boolean } = {}): Uint8Array {
   const parts: Uint8Array[] = [];
-  writeNpz(entries, (c) => parts.push(c.slice()));
+  writeNpz(entries, (c) => parts.push(c.slice()), options);
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }

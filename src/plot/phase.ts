@@ -31,6 +31,7 @@ export interface PhaseDiagramOptions {
 /** What the colour columns mean, for the colour bar's title. */
 const COLUMN_TITLES: Record<string, string> = {
   escape_alpha: 'escape α (escape_alpha)',
+  escape_t: 'escape time t (escape_t)',
   final_loss: 'final loss ε (final_loss)',
   plateau_loss: 'plateau loss ε (plateau_loss)',
   max_deviation: 'max |ε_SGD − ε_ODE| (max_deviation)',
@@ -41,12 +42,23 @@ const sortValues = (vs: Cell[]) => [...vs].sort((a, b) => (typeof a === 'number'
 
 type Kind = 'value' | 'diverged' | 'none';
 
+/** A cell's printed value: 3 significant digits, in exponent form outside [10⁻³, 10⁵) so that it fits its cell ("1.2e-6", not "0.0000012"). */
+export function cellLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a === 0 || (a >= 1e-3 && a < 1e5)) return Number(v.toPrecision(3)).toString();
+  const [m, e] = v.toExponential(2).split('e');
+  return `${Number(m)}e${Number(e)}`;
+}
+
+/** 10ᵏ for an integer k (by its logarithm: as text 0.001 does not start with "1" the way 1e-7 does). */
+const isPowerOfTen = (v: number) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+
 /** Colour-bar ticks of a log scale: 1, 2, 5 × 10ᵏ inside [lo, hi] when that gives at most 8, else the powers of ten. */
 function logTicks(lo: number, hi: number): { values: number[]; labelExpr: string } {
   const all: number[] = [];
   for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) for (const m of [1, 2, 5]) all.push(Number((m * 10 ** k).toPrecision(1)));
   const inside = all.filter((v) => v >= lo && v <= hi);
-  return inside.length <= 8 ? { values: inside, labelExpr: "format(datum.value, '~g')" } : { values: inside.filter((v) => String(v).startsWith('1')), labelExpr: powerOfTenLabelExpr() };
+  return inside.length <= 8 ? { values: inside, labelExpr: "format(datum.value, '~g')" } : { values: inside.filter(isPowerOfTen), labelExpr: powerOfTenLabelExpr() };
 }
 
 export function phaseDiagramSpec(t: Table, o: PhaseDiagramOptions): TopLevelSpec {
@@ -81,23 +93,27 @@ export function phaseDiagramSpec(t: Table, o: PhaseDiagramOptions): TopLevelSpec
     throw new ConfigError('--plot', `rows of one cell differ in ${averaged.join(' and ')}: fix ${varying.size > 1 ? 'them' : 'it'} with --plot-where ${fewest}=VALUE, or average over ${varying.size > 1 ? 'them' : 'it'} with --plot-average`);
   }
 
-  const values: { x: string; y: string; value: number | null; n: number; diverged: number; kind: Kind; label: string }[] = [];
+  const values: { x: string; y: string; value: number | null; shade: number | null; n: number; diverged: number; kind: Kind; label: string }[] = [];
   for (const group of cells.values()) {
     const finite = group.map((r) => r[ci]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     // A cell where any run diverged is marked so: the mean of the survivors would flatter it.
     const diverged = sti < 0 ? 0 : group.filter((r) => r[sti] !== 'completed').length;
     const kind: Kind = diverged > 0 ? 'diverged' : finite.length === 0 ? 'none' : 'value';
     const value = kind === 'value' ? finite.reduce((a, b) => a + b, 0) / finite.length : null;
-    values.push({ x: fmt(group[0][xi]), y: fmt(group[0][yi]), value, n: group.length, diverged, kind, label: kind === 'value' ? Number(value!.toPrecision(3)).toString() : '' });
+    values.push({ x: fmt(group[0][xi]), y: fmt(group[0][yi]), value, shade: value, n: group.length, diverged, kind, label: kind === 'value' ? cellLabel(value!) : '' });
   }
   const shown = values.filter((v) => v.kind === 'value');
-  const log = o.logColor && shown.length > 0 && shown.every((v) => v.value! > 0);
-  const noneLabel = o.color === 'escape_alpha' ? 'no escape within α_max' : `no ${o.color}`;
+  // A loss spans decades and may be exactly 0 (below its rounding floor): on a log colour scale
+  // such a cell takes the colour of the smallest positive value (its label still says 0).
+  const positive = shown.map((v) => v.value!).filter((v) => v > 0);
+  const log = o.logColor && positive.length > 0 && shown.every((v) => v.value! >= 0);
+  if (log) for (const v of shown) v.shade = Math.max(v.value!, Math.min(...positive));
+  const noneLabel = o.color === 'escape_alpha' || o.color === 'escape_t' ? 'no escape within α_max' : `no ${o.color}`;
   const status = [...new Set(values.filter((v) => v.kind !== 'value').map((v) => (v.kind === 'diverged' ? 'diverged or failed' : noneLabel)))];
   // Ordinal axes in numeric order of the swept values (as strings they would sort 10 < 2).
   const order = (i: number) => sortValues([...new Set(rows.map((r) => r[i]))]).map(fmt);
   const xs = order(xi), ys = order(yi);
-  const lo = Math.min(...shown.map((v) => v.value!)), hi = Math.max(...shown.map((v) => v.value!));
+  const lo = Math.min(...shown.map((v) => v.shade!)), hi = Math.max(...shown.map((v) => v.shade!));
   const subtitle = [
     `solver ${solvers[0]}`,
     ...(where.length ? [Object.entries(o.where!).map(([k, v]) => `${k} = ${v}`).join(', ')] : []),
@@ -122,7 +138,7 @@ export function phaseDiagramSpec(t: Table, o: PhaseDiagramOptions): TopLevelSpec
         encoding: {
           x, y, tooltip,
           color: {
-            field: 'value', type: 'quantitative', title: COLUMN_TITLES[o.color] ?? o.color,
+            field: 'shade', type: 'quantitative', title: COLUMN_TITLES[o.color] ?? o.color,
             scale: { type: log ? 'log' : 'linear', scheme: 'viridis', ...(lo < hi ? {} : { domain: [lo * 0.9, hi * 1.1 + (hi === 0 ? 1 : 0)] }) },
             legend: { gradientLength: 300, gradientThickness: 18, titleLimit: 0, ...(log ? logTicks(lo, hi) : { tickCount: 6, labelExpr: "format(datum.value, '~g')" }) },
           },
@@ -131,7 +147,7 @@ export function phaseDiagramSpec(t: Table, o: PhaseDiagramOptions): TopLevelSpec
       {
         transform: [{ filter: "datum.kind === 'value'" }],
         mark: { type: 'text', fontSize: 11 },
-        encoding: { x, y, text: { field: 'label' }, color: { condition: { test: `datum.value > ${log ? Math.sqrt(lo * hi) : (lo + hi) / 2}`, value: '#111' }, value: '#fff' } },
+        encoding: { x, y, text: { field: 'label' }, color: { condition: { test: `datum.shade > ${log ? Math.sqrt(lo * hi) : (lo + hi) / 2}`, value: '#111' }, value: '#fff' } },
       },
       {
         transform: [{ filter: "datum.kind !== 'value'" }, { calculate: `datum.kind === 'diverged' ? 'diverged or failed' : '${noneLabel}'`, as: 'status' }],

@@ -37,6 +37,12 @@ test('each escape point carries its loss curve against t = ηα/p, the loss of t
   assert.ok(Math.abs(points[1].eta - 0.9) < 1e-15, 'η/p kept at 0.15');
 });
 
+test('a point whose predicted escape lies beyond maxAlphaFactor × alphaMax is still run to it (the bound is 3× the prediction): p = 4, σ² = 10⁻⁸ escapes at α ≈ 25 with alphaMax 5 and factor 2', () => {
+  const r = escapeSweep(parseConfig({ N: 100, alphaMax: 5, savePoints: 100 }), { ps: [4], variances: [1e-8], maxAlphaFactor: 2 });
+  assert.ok(r.points[0].escapeAlpha !== null && r.points[0].escapeAlpha > 10 && r.points[0].escapeAlpha < 40, JSON.stringify(r.points[0]));
+  assert.equal(r.warning, null);
+});
+
 test('a point not escaped by alphaMax is run on until it escapes (within 16× alphaMax); one that cannot escape is dropped with a warning', () => {
   // σ² = 10⁻⁸ at p = 4, η = 0.5 escapes at α ≈ 25: far beyond alphaMax = 5.
   const r = escapeSweep(parseConfig({ N: 100, alphaMax: 5, savePoints: 100 }), { ps: [4], variances: [1e-8], maxAlphaFactor: 16 });

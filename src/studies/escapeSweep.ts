@@ -5,7 +5,8 @@
  * the mean readout, ηα for the sum readout), so that
  * a user sees which of A and B the over-parameterisation changes. A point that has not escaped by
  * alphaMax is run again to twice as far, up to `maxAlphaFactor`·alphaMax (the quadratic network
- * starts at 1.5× the escape predicted by theory.ts when that is further); a point still without
+ * starts at 1.5× the escape predicted by theory.ts when that is further, and may go on to 3× that
+ * prediction: a wide student escapes at α ∝ p); a point still without
  * an escape, or whose run failed, is listed in `dropped` with a warning.
  */
 import type { Config } from '../model/config.js';
@@ -58,7 +59,11 @@ export interface EscapeSweepOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Called once every point has passed validation, before the first solve (a command announces long work here). */
   readonly onValidated?: () => void;
-  /** Bound on the extension of a point's run: at most this × alphaMax (default 16; 1 = never extend). */
+  /**
+   * Bound on the extension of a point's run: at most this × alphaMax (default 16; 1 = never
+   * extend), or for the quadratic network 3× the escape α predicted from the initial overlaps
+   * (src/analysis/theory.ts) when that is further.
+   */
   readonly maxAlphaFactor?: number;
 }
 
@@ -100,10 +105,15 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): Escape
     // Explicit save times are the user's: no extension then.
     const extend = !c0.saveAt;
     let c = c0;
+    // The bound of this point: a wide student escapes at α ∝ p/η (t = ηα/p fixed), beyond any
+    // fixed multiple of alphaMax (p = 256 at η = 0.2: α ≈ 3 900 against 16 × 80), so where the
+    // theory predicts the escape the bound is also 3× that prediction (never with maxAlphaFactor 1).
+    let pointCap = cap;
     if (extend && typeof c0.eta === 'number' && c0.batchSize === 1 && isMeanQuadratic(problem0.network) && problem0.secondLayerRate === undefined && c0.weightDecay === 0) {
       const s = { p, pStar: c0.pStar, eta, noise: c0.noise, P: init.P, sgdNoise: !options.gradientFlow };
       const predicted = predictEscape(s, init, lossAtZero(s) / 2);
-      if (predicted && 1.5 * predicted.alpha > c.alphaMax) c = parseConfig({ ...c0, alphaMax: Math.min(cap, 1.5 * predicted.alpha) });
+      if (predicted && cap > config.alphaMax) pointCap = Math.max(cap, 3 * predicted.alpha);
+      if (predicted && 1.5 * predicted.alpha > c.alphaMax) c = parseConfig({ ...c0, alphaMax: Math.min(pointCap, 1.5 * predicted.alpha) });
     }
     const method = options.gradientFlow ? 'gradientFlow' as const : 'ode' as const;
     // Progress within each solve too: a wide point takes seconds to minutes.
@@ -111,8 +121,8 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): Escape
     const onProgress = options.onProgress ? (f: number) => options.onProgress!((done + f) / total) : undefined;
     let t = solve(makeProblem(c), initial, { method, onProgress });
     let a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
-    while (extend && t.status === 'completed' && a.escapeAlpha === null && c.alphaMax < cap) {
-      c = parseConfig({ ...c0, alphaMax: Math.min(cap, 2 * c.alphaMax) });
+    while (extend && t.status === 'completed' && a.escapeAlpha === null && c.alphaMax < pointCap) {
+      c = parseConfig({ ...c0, alphaMax: Math.min(pointCap, 2 * c.alphaMax) });
       t = solve(makeProblem(c), initial, { method, onProgress });
       a = analyzeLossCurve(t.alpha, t.loss, { floor: c.noise / 2 });
     }
@@ -123,7 +133,7 @@ export function escapeSweep(config: Config, options: EscapeSweepOptions): Escape
       escapeTime: ok && a.escapeAlpha !== null ? timeAt(c, a.escapeAlpha) : null,
       plateauLoss: a.plateau?.loss ?? null,
       alphaMax: c.alphaMax,
-      status: ok ? (a.escapeAlpha === null ? `no escape before α = ${c.alphaMax}${extend ? ` (the bound, ${cap / config.alphaMax}× alphaMax)` : ''}` : 'ok') : t.message,
+      status: ok ? (a.escapeAlpha === null ? `no escape before α = ${c.alphaMax}${extend ? ` (the bound, ${pointCap > cap ? '3× the predicted escape' : `${cap / config.alphaMax}× alphaMax`})` : ''}` : 'ok') : t.message,
       curve: resolvedCurve(timeOf(c, t.alpha), t.loss, t.lossFloor),
     });
     options.onProgress?.(points.length / total);

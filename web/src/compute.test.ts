@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { computeRun, computeHessian, computeSde } from './compute.js';
 import type { WorkerReply } from './protocol.js';
-import { parseConfig, makeProblem, initialCondition, solve, hessianSpectrum } from '../../src/index.js';
+import { parseConfig, makeProblem, initialCondition, solve, hessianSpectrum, analyzeLossCurve } from '../../src/index.js';
 
 const bin = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -105,4 +105,31 @@ test('for an erf committee the explorer\'s SDE band is `onepass sde --json`\'s t
   assert.deepEqual(reply.mean, cli('sde', { ...erf, runs: 4 }).loss);
   const refused = computeSde(5, { ...erf, sdeNoise: 'exact' }, 4);
   assert.ok('notApplicable' in refused && /^sdeNoise: "exact" is derived for σ = z²/.test(refused.notApplicable), JSON.stringify(refused));
+});
+
+test('above p = 32 the explorer still reports the loss curve\'s plateau and escape (those of `onepass ode`\'s loss), with the quadratic analyses said to be skipped, and the ODE\'s progress rising to 1', () => {
+  // p = 40: α_esc ≈ p·t_esc/η ≈ 40·2/0.5 = 160 at σ² = 10⁻³ (t_esc ≈ 1.9, README): inside α_max = 240.
+  // saveOverlaps "none" keeps the CLI's JSON small (it changes no loss).
+  const input = { p: 40, pStar: 2, N: 200, alphaMax: 240, savePoints: 120, saveOverlaps: 'none' };
+  const replies = explorer(input);
+  const ode = replies.find((m) => m.type === 'ode');
+  assert.ok(ode?.type === 'ode' && ode.analysis === null && /skipped in the explorer above p = 32/.test(ode.notApplicable ?? ''));
+  const l = ode.lossAnalysis;
+  assert.ok(l !== null && l.plateau !== null && l.escapeAlpha !== null, JSON.stringify(l));
+  // The escape of the CLI's own ODE, analysed by the library (no copy of the worker's numbers).
+  const cliOde = cli('ode', input);
+  assert.deepEqual(ode.ode.loss, cliOde.loss);
+  assert.equal(l.escapeAlpha, analyzeLossCurve(cliOde.alpha, cliOde.loss).escapeAlpha);
+  // What the escape means, on the curve: the loss falls below half the plateau's level there and not before.
+  const half = l.plateau.loss / 2, i = cliOde.alpha.findIndex((a) => a >= l.escapeAlpha!);
+  assert.ok(cliOde.loss[i] <= half && cliOde.loss[i - 1] > half, `ε = ${cliOde.loss[i - 1]}, ${cliOde.loss[i]} around α_esc = ${l.escapeAlpha}, half the plateau ${half}`);
+  assert.ok(l.escapeAlpha > 100 && l.escapeAlpha < 240, `α_esc = ${l.escapeAlpha}`);
+  const fractions = replies.flatMap((m) => (m.type === 'ode-progress' ? [m.fraction] : []));
+  assert.ok(fractions.every((f, k) => f >= 0 && f <= 1 && (k === 0 || f >= fractions[k - 1])), `progress ${fractions}`);
+  // The SGD run, which keeps every matrix, reaches the page thinned like the ODE: Q at about 20 of its 120 saved α.
+  const done = replies.find((m) => m.type === 'sgd-done');
+  assert.ok(done?.type === 'sgd-done' && done.sgd.loss.length === 120);
+  const kept = (q: unknown[][]) => q.filter((x) => x.length > 0).length;
+  assert.equal(kept(done.sgd.Q as unknown[][]), kept(ode.ode.Q as unknown[][]));
+  assert.ok(kept(done.sgd.Q as unknown[][]) <= 21, `${kept(done.sgd.Q as unknown[][])} matrices`);
 });

@@ -6,7 +6,7 @@
  * `analyzeRun` for which analyses apply and their results. worker.ts only wires these to messages.
  */
 import {
-  parseConfig, makeProblem, initialCondition, solve, analysisRates, analyzeRun, analysisPlan, conservedDrift, hessianSpectrum,
+  parseConfig, makeProblem, initialCondition, solve, analysisRates, analyzeRun, analyzeLossCurve, analysisPlan, conservedDrift, hessianSpectrum,
   trajectoryJson, trajectoryCsv, provenance,
   type Trajectory, type Config,
 } from '../../src/index.js';
@@ -21,11 +21,26 @@ const BATCH_MS = 80;
 
 /**
  * Beyond this width the page gets the overlap matrices at about 20 of the saved α (a p = 256
- * trajectory at every point is 20 M numbers to clone and draw), and the Hessian analyses, whose
- * eigenproblems have p(p + p*) sides, are skipped.
+ * trajectory at every point is 20 M numbers to clone and draw), and the conserved-quantity and
+ * Hessian analyses, whose eigenproblems have p(p + p*) sides, are skipped; the loss curve and
+ * its plateau and escape are shown up to any width the config accepts (p = 256 tested in Node).
  */
 const WIDE_P = 32;
 const WIDE_FRAMES = 20;
+/**
+ * And at most about this many overlap numbers per trajectory: at p = 256 that is 7 frames of
+ * p² + p·p* numbers, not 20 (with the exports, a 100 MB message before), and the SGD run, which
+ * keeps every matrix, is thinned the same way before it is cloned or exported (all 200 of them
+ * made a JSON export longer than a string can be).
+ */
+const WIDE_NUMBERS = 5e5;
+
+/** The trajectory with Q and M (and v) emptied at the saved points `keep` rejects: "kept no overlaps" (Trajectory). */
+function thinned<T extends Trajectory>(t: T, keep: (i: number) => boolean): T {
+  const empty = new Float64Array(0);
+  const pick = (xs: Float64Array[]) => xs.map((x, i) => (keep(i) ? x : empty));
+  return { ...t, Q: pick(t.Q), M: pick(t.M), ...(t.v ? { v: pick(t.v) } : {}) };
+}
 
 function exportsOf(config: Config, ode: Trajectory, sgd: Trajectory[] = []): DataExport {
   const csv = trajectoryCsv([{ trajectory: ode, run: 0, seed: '' }, ...sgd.map((t, run) => ({ trajectory: t, run, seed: config.seed }))], config);
@@ -74,7 +89,8 @@ export function computeRun({ id, input, sdeRuns }: RunRequest, post: (m: WorkerR
   const plan = wide && plan0.quadratic
     ? { ...plan0, quadratic: false, gradientFlow: false, notApplicable: `the conserved quantity and Hessian analyses are skipped in the explorer above p = ${WIDE_P} (run onepass analyze)` }
     : plan0;
-  const every = wide ? Math.max(1, Math.ceil(problem.saveAt.length / WIDE_FRAMES)) : 1;
+  const frames = Math.max(3, Math.min(WIDE_FRAMES, Math.floor(WIDE_NUMBERS / (config.p * (config.p + config.pStar)))));
+  const every = wide ? Math.max(1, Math.ceil(problem.saveAt.length / frames)) : 1;
   const keep = (i: number) => !wide || i % every === 0 || i === problem.saveAt.length - 1;
   // Progress of the solves (a wide ODE takes seconds), at most every BATCH_MS.
   let shown = performance.now();
@@ -87,12 +103,14 @@ export function computeRun({ id, input, sdeRuns }: RunRequest, post: (m: WorkerR
   let t0 = performance.now();
   const ode = solve(problem, initial, { method: 'ode', onProgress: odeProgress(0, plan.gradientFlow ? 0.5 : 1), ...(wide ? { saveOverlaps: every } : {}) });
   const gradientFlow = plan.gradientFlow ? solve(problem, initial, { method: 'gradientFlow', onProgress: odeProgress(0.5, 0.5) }) : undefined;
-  // Wide runs skip even the loss-curve-only analysis object: the page shows plan.notApplicable.
   const analysis = wide ? null : analyzeRun(problem, initial.overlaps, ode, gradientFlow);
+  // The loss-curve analyses (plateaus, escape) hold for any network and cost one pass over the
+  // saved losses: shown wherever the others do not apply, wide runs included (as analyzeRun does
+  // for other activations: the floor of label noise Δ/2 under the loss).
+  const lossAnalysis = wide ? analyzeLossCurve(ode.alpha, ode.loss, { floor: config.noise / 2 }) : analysis && !analysis.quadratic ? analysis.result : null;
   post({
     type: 'ode', id, ode: trajectoryJson(ode), analysis: analysis?.quadratic ? analysis.result : null, notApplicable: plan.notApplicable,
-    // The loss-curve analyses (plateaus, escape) hold for any activation: shown when the others do not apply.
-    lossAnalysis: analysis && !analysis.quadratic ? analysis.result : null,
+    lossAnalysis,
     ms: performance.now() - t0,
     odeDrift: analysis?.drift ? Array.from(analysis.drift) : [],
     gradientFlowDrift: analysis?.gradientFlowDrift ? Array.from(analysis.gradientFlowDrift) : [],
@@ -132,9 +150,11 @@ export function computeRun({ id, input, sdeRuns }: RunRequest, post: (m: WorkerR
     }).runs[0]);
   }
   const ensemble = runs > 1 ? summarizeEnsemble(all, config.seed) : undefined;
+  // SGD keeps every overlap matrix: a wide run's are thinned like the ODE's before they are cloned or exported.
+  const sent = wide ? all.map((t) => thinned(t, keep)) : all;
   post({
-    type: 'sgd-done', id, sgd: trajectoryJson(sgd), drift: plan.quadratic ? Array.from(conservedDrift(sgd, rates.eta, rates.etaIntegral).drift) : [], ms: performance.now() - t0,
-    exports: exportsOf(config, ode, all), engine: sgd.stats.wasmKernel === 1 ? 'WebAssembly SIMD' : 'JavaScript',
+    type: 'sgd-done', id, sgd: trajectoryJson(sent[0]), drift: plan.quadratic ? Array.from(conservedDrift(sgd, rates.eta, rates.etaIntegral).drift) : [], ms: performance.now() - t0,
+    exports: exportsOf(config, ode, sent), engine: sgd.stats.wasmKernel === 1 ? 'WebAssembly SIMD' : 'JavaScript',
     ensemble: ensemble && { alpha: Array.from(ensemble.alpha), lossMean: Array.from(ensemble.lossMean), lossStd: Array.from(ensemble.lossStd), runs, notCompleted: all.filter((t) => t.status !== 'completed').length },
   });
 }
