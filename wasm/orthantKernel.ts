@@ -13,7 +13,8 @@
  * Memory (f64 index): 0 Kronrod nodes on [0, 1] (15, padded to 16 with weight 0), 16 their
  * weights, 32 the 7-point Gauss weights on them, 48 the 48 Gauss–Legendre nodes, 96 their
  * weights, 144 the parameters of up to 6 pairs (9 each), 200 the results (2 per pair: Kronrod and
- * Gauss sums, or the Gauss–Legendre sum and 0).
+ * Gauss sums, or the Gauss–Legendre sum and 0), 212 and 213 the start and width of rule 0's panel
+ * of [0, 1] (nodes a + w·x_q; the adaptive rule of orthant.ts bisects towards a layer).
  */
 import { asinPairSelect, sinPair, sp } from './kernelMath';
 
@@ -33,8 +34,9 @@ const INV_TWO_PI: f64 = 1 / (2 * Math.PI);
   return f64x2.add(sp(0.25), f64x2.mul(asinPairSelect(v), sp(INV_TWO_PI)));
 }
 
-/** The sums for `count` pairs: Kronrod and Gauss (rule 0) or 48-point Gauss–Legendre (rule 1). */
+/** The sums for `count` pairs: Kronrod and Gauss on the panel (rule 0) or 48-point Gauss–Legendre (rule 1). */
 export function pairSums(count: i32, rule: i32): void {
+  const a = sp(at(212)), w = sp(at(213)); // rule 0's panel [a, a + w] of [0, 1] (0 and 1: the whole; a + 1·x = x exactly)
   for (let i = 0; i < count; i++) {
     const o = 144 + 9 * i;
     const top = sp(at(o)), rho = sp(at(o + 1)), rinv = sp(1 / at(o + 1)), rkl = sp(at(o + 2)), akk = sp(at(o + 3)), bkk = sp(at(o + 4));
@@ -42,8 +44,8 @@ export function pairSums(count: i32, rule: i32): void {
     if (rule == 0) {
       let k = sp(0), g = sp(0);
       for (let q = 0; q < 16; q += 4) {
-        const f0 = integrand(vat(q), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-        const f1 = integrand(vat(q + 2), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        const f0 = integrand(f64x2.add(a, f64x2.mul(w, vat(q))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        const f1 = integrand(f64x2.add(a, f64x2.mul(w, vat(q + 2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
         k = f64x2.add(k, f64x2.mul(vat(16 + q), f0));
         g = f64x2.add(g, f64x2.mul(vat(32 + q), f0));
         k = f64x2.add(k, f64x2.mul(vat(18 + q), f1));

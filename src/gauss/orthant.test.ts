@@ -100,11 +100,34 @@ test('the orthant pair integrals give the same bits in the WebAssembly kernel an
       const [rki, rkj, rli, rlj, rkl] = r;
       k.memory.set([Math.asin(rho), rho, rkl, rki * rki + rkj * rkj, 2 * rho * rki * rkj, rli * rli + rlj * rlj, 2 * rho * rli * rlj, rki * rli + rkj * rlj, rho * (rki * rlj + rkj * rli)], 144 + 9 * q);
     }
-    for (const rule of [0, 1]) {
+    // Rule 0 on the whole of [0, 1] and on a panel of it (the adaptive rule's bisection).
+    for (const [rule, a, w] of [[0, 0, 1], [0, 0.75, 0.125], [1, 0, 1]]) {
+      k.memory[212] = a; k.memory[213] = w;
       const js = Float64Array.from(k.memory);
       k.pairSums(6, rule);
       orthantPairSumsJs(js, 6, rule);
-      for (let m = 200; m < 212; m++) assert.ok(Object.is(k.memory[m], js[m]), `trial ${trial}, rule ${rule}, slot ${m}: ${k.memory[m]} vs ${js[m]}`);
+      for (let m = 200; m < 212; m++) assert.ok(Object.is(k.memory[m], js[m]), `trial ${trial}, rule ${rule} on [${a}, ${a + w}], slot ${m}: ${k.memory[m]} vs ${js[m]}`);
     }
+    k.memory[212] = 0; k.memory[213] = 1;
+  }
+});
+
+test('4-variable orthant probabilities at near-singular covariances from late in ReLU committee trajectories agree with independent 40-digit values to 1e-13', () => {
+  // Covariances of four of the units (students λ, teachers ν) at α = 300 of the ReLU ODE (sum
+  // readout, p* = 2, η = 0.1, the default small initialisation): the 4-sets where the former
+  // fixed 48-point rule was furthest off (5.9e-8 and 5.4e-8). Several students on one teacher make
+  // the conditioning on a cross pair singular as t → 1 (a layer at the end of its term). The values:
+  // bench/orthant4_mpmath.py (Plackett's path in mpmath, tanh-sinh on panels graded towards the end).
+  const cases: [string, number[], number][] = [
+    ['p = 3: students 0, 1, 2, teacher 1', [0.5766117835838807, -0.12960705238052536, 0.2176944060635395, -0.08611714111341505, -0.12960705238052536, 0.6518157937542397, 0.1925845943906648, 0.8015784867649611, 0.2176944060635395, 0.1925845943906648, 0.19443612344589084, 0.27964215320900054, -0.08611714111341505, 0.8015784867649611, 0.27964215320900054, 1.0000000000000016], 0.209531200440470320711159595987],
+    ['p = 3: students 1, 2, teachers 0, 1', [0.6518157937542397, 0.1925845943906648, -0.08356556412920574, 0.8015784867649611, 0.1925845943906648, 0.19443612344589084, 0.3278869491915882, 0.27964215320900054, -0.08356556412920574, 0.3278869491915882, 1.0000000000000004, -2.7276791936259315e-17, 0.8015784867649611, 0.27964215320900054, -2.7276791936259315e-17, 1.0000000000000016], 0.228624687764967474785565235728],
+    ['p = 8: students 0, 5, 6, teacher 0', [0.09735080532551636, 0.11843142536558038, 0.08902101430765505, 0.31145670842125, 0.11843142536558038, 0.14599987825021543, 0.10874457452247276, 0.3810346445244605, 0.08902101430765505, 0.10874457452247276, 0.08223680309878224, 0.28616148381745615, 0.31145670842125, 0.3810346445244605, 0.28616148381745615, 1.0000000000000004], 0.472980959057409578253222275307],
+    ['p = 8: students 1, 4, teachers 0, 1', [0.091908922900389, 0.065076991962395, -0.031091606086889843, 0.3011479109902713, 0.065076991962395, 0.04685199771238796, -0.005238980868361925, 0.21587542741201743, -0.031091606086889843, -0.005238980868361925, 1.0000000000000004, -2.7276791936259315e-17, 0.3011479109902713, 0.21587542741201743, -2.7276791936259315e-17, 1.0000000000000016], 0.229500145544238340353352513639],
+    // Not the 48-point rule's worst but the adaptive rule's, had its panels stopped at 1e-11 (2.1e-13 off).
+    ['p = 8: students 0, 4, 6, teacher 1', [0.09735080532551636, -0.0011762091808292146, 0.08902101430765505, 0.0021040736889134624, -0.0011762091808292146, 0.04685199771238796, -0.00018072126101816477, 0.21587542741201743, 0.08902101430765505, -0.00018072126101816477, 0.08223680309878224, 0.006083618479715071, 0.0021040736889134624, 0.21587542741201743, 0.006083618479715071, 1.0000000000000016], 0.236640320337261937656810369612],
+  ];
+  for (const [name, C, reference] of cases) {
+    const value = orthant4(C);
+    assert.ok(Math.abs(value - reference) <= 1e-13, `${name}: ${value} vs ${reference} (off by ${value - reference})`);
   }
 });

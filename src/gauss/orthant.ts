@@ -4,8 +4,8 @@
  *  - 2 variables: 1/4 + arcsin ρ/(2π) (Sheppard).
  *  - 4 variables: no closed form; along the path R(t) = (1 − t) I + t R, Plackett's identity
  *    ∂P/∂ρ_ij = φ₂(0, 0; ρ_ij) · P(other two > 0 | z_i = z_j = 0) turns it into a smooth 1-D
- *    integral from P(I) = 1/16, in six pair terms: Gauss–Kronrod 7–15 where it has converged,
- *    else 48-point Gauss–Legendre. The nodes run in the WebAssembly SIMD kernel
+ *    integral from P(I) = 1/16, in six pair terms: Gauss–Kronrod 7–15 where it has converged on
+ *    the whole path, else adaptive Gauss–Kronrod 7–15 (bisection). The nodes run in the WebAssembly SIMD kernel
  *    wasm/orthantKernel.ts (two per instruction, sine and arcsine inline: kernelMath.ts), or in
  *    its JavaScript twin orthantPairSumsJs, which gives the same bits.
  *  - E[H H z⁺ z⁺] (ReLU I4) by integration by parts down to these, with closed forms for the
@@ -50,8 +50,8 @@ export function orthant4(C: ArrayLike<number>): number {
   canonicalUpper(R, key);
   const slot = memoFind(key);
   if (memoStamp[slot] === memoGeneration) return memoValue[slot];
-  // Integrated in the order asked (as before this table): where the 48-point rule is not
-  // converged (near-singular R), the order changes the value by up to ~1e-7.
+  // Integrated in the order asked (as before this table): the rounding of the variables' order
+  // changes the value in its last bits only.
   const value = orthant4Uncached(R);
   if (memoCount >= MEMO_SIZE / 2) { memoGeneration++; memoCount = 0; } // start afresh (the slot is now free too)
   memoKeys.set(key, 6 * slot);
@@ -134,7 +134,7 @@ function orthant4Uncached(R: Float64Array): number {
   // Gauss–Kronrod 7–15 first: where the 15-point value agrees with the 7-point one to 1e-11, it is
   // converged (measured on every 4-set along the ReLU p = 8 benchmark trajectory: within 1.5e-16
   // of 128-point Gauss–Legendre wherever accepted, ¾ of the pairs); the other pairs (near-singular,
-  // late in a trajectory) take the 48-point Gauss–Legendre rule as before.
+  // late in a trajectory) are bisected until each panel passes the same test (adaptivePair).
   k.pairSums(count, 0);
   let rejected = 0;
   for (let q = 0; q < count; q++) {
@@ -144,22 +144,54 @@ function orthant4Uncached(R: Float64Array): number {
     if (rejected !== q) m.copyWithin(PARAMS + 9 * rejected, PARAMS + 9 * q, PARAMS + 9 * q + 9);
     which[rejected++] = q;
   }
-  if (rejected) {
-    k.pairSums(rejected, 1);
-    for (let r = 0; r < rejected; r++) sums[which[r]] = m[RESULTS + 2 * r];
-  }
+  for (let r = 0; r < rejected; r++) sums[which[r]] = adaptivePair(k, r);
   let integral = 0;
   for (let q = 0; q < count; q++) integral += (tops[q] * sums[q]) / (2 * Math.PI);
   return 1 / 16 + integral;
 }
 
-const PARAMS = 144, RESULTS = 200;
+/**
+ * ∫₀¹ P₂(θ = top·x) dx for the q-th pair in the kernel's parameters, where Gauss–Kronrod 7–15 on
+ * the whole of [0, 1] has not converged: adaptive Gauss–Kronrod 7–15 (bisect every panel whose
+ * 7- and 15-point sums disagree, in the kernel with the pair moved to slot 0). Near a singular R(1) the integrand has a layer at x = 1 as thin
+ * as the smallest angle between the units (a student aligned with a teacher, or two students with
+ * one teacher); a fixed 48-point rule was up to 6e-8 off (issue 12; orthant.test.ts). A panel is accepted when
+ * its 7-point error estimate, w·|K − G|·|top|/(2π), is below PANEL_TOLERANCE = 1e-13 times its
+ * width w, so the pair's term is good to ≈ 1e-13 absolute however thin the layer (the 15-point
+ * value is usually far better; with 1e-11 per unit width one late p = 8 set was 2·10⁻¹³ off).
+ */
+function adaptivePair(k: OrthantKernel, q: number): number {
+  const m = k.memory;
+  if (q !== 0) m.copyWithin(PARAMS, PARAMS + 9 * q, PARAMS + 9 * q + 9);
+  const scale = Math.abs(m[PARAMS]) * INV_TWO_PI;
+  let total = 0, n = 0;
+  // [0, 1] itself was just rejected: start from its halves.
+  stackA[n] = 0.5; stackB[n++] = 1;
+  stackA[n] = 0; stackB[n++] = 0.5;
+  while (n > 0) {
+    const a = stackA[--n], b = stackB[n], w = b - a;
+    m[PANEL] = a; m[PANEL + 1] = w;
+    k.pairSums(1, 0);
+    const kr = m[RESULTS], g = m[RESULTS + 1];
+    if (scale * Math.abs(kr - g) <= PANEL_TOLERANCE || w < 2 ** -40 || n + 2 > stackA.length) { total += w * kr; continue; }
+    const c = a + 0.5 * w;
+    stackA[n] = a; stackB[n++] = c;
+    stackA[n] = c; stackB[n++] = b;
+  }
+  m[PANEL] = 0; m[PANEL + 1] = 1;
+  return total;
+}
+
+const PANEL_TOLERANCE = 1e-13;
+const stackA = new Float64Array(64), stackB = new Float64Array(64);
+
+const PARAMS = 144, RESULTS = 200, PANEL = 212;
 const sums = new Float64Array(6), tops = new Float64Array(6), which = new Int8Array(6);
 
 export interface OrthantKernel {
   /** The kernel's memory (orthantKernel.ts's layout), or the twin's. */
   readonly memory: Float64Array;
-  /** Rule 0: Kronrod and Gauss 7 sums; rule 1: the 48-point Gauss–Legendre sum (parameters at 144, results at 200). */
+  /** Rule 0: Kronrod and Gauss 7 sums on the panel [a, a + w] of [0, 1] (a, w at 212, 213); rule 1: the 48-point Gauss–Legendre sum (parameters at 144, results at 200). */
   pairSums(count: number, rule: number): void;
   /** Whether pairSums is the WebAssembly kernel (false: orthantPairSumsJs). */
   readonly wasm: boolean;
@@ -175,12 +207,12 @@ export function orthantKernel(): OrthantKernel {
     const module = new WebAssembly.Module(Uint8Array.from(atob(ORTHANT_KERNEL_BASE64), (ch) => ch.charCodeAt(0)));
     const mem = new WebAssembly.Memory({ initial: 1 });
     const exports = new WebAssembly.Instance(module, { env: { memory: mem } }).exports as unknown as { pairSums(count: number, rule: number): void };
-    memory = new Float64Array(mem.buffer, 0, 212);
+    memory = new Float64Array(mem.buffer, 0, 214);
     run = exports.pairSums;
   } catch {
     memory = null; // no WebAssembly SIMD here: the twin below
   }
-  const m = memory ?? new Float64Array(212);
+  const m = memory ?? new Float64Array(214);
   fillRules(m);
   const pairSums = run ?? ((count: number, rule: number) => orthantPairSumsJs(m, count, rule));
   kernel = { memory: m, pairSums, wasm: run !== null };
@@ -196,6 +228,7 @@ function fillRules(m: Float64Array): void {
   const rule = (legendre48 ??= legendreRule(48));
   m.set(rule.nodes, 48);
   m.set(rule.weights, 96);
+  m[PANEL] = 0; m[PANEL + 1] = 1;
 }
 
 /** The JavaScript twin of orthantKernel.ts's pairSums on the same layout: lanes of even and odd nodes, then lane 0 + lane 1. */
@@ -206,8 +239,9 @@ export function orthantPairSumsJs(m: Float64Array, count: number, rule: number):
     const f = (x: number) => pairIntegrand(m[o] * x, rinv, m[o + 1], m[o + 2], m[o + 3], m[o + 4], m[o + 5], m[o + 6], m[o + 7], m[o + 8]);
     if (rule === 0) {
       let k0 = 0, k1 = 0, g0 = 0, g1 = 0;
+      const a = m[PANEL], w = m[PANEL + 1];
       for (let q = 0; q < 16; q += 2) {
-        const f0 = f(m[q]), f1 = f(m[q + 1]);
+        const f0 = f(a + w * m[q]), f1 = f(a + w * m[q + 1]);
         k0 += m[16 + q] * f0; k1 += m[17 + q] * f1;
         g0 += m[32 + q] * f0; g1 += m[33 + q] * f1;
       }
