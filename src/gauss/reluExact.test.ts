@@ -43,3 +43,17 @@ test('near a solution (students within 8e-7 of the teachers, ε = 2.6e-13) the l
   const loss = toNumber(mul(s, dd(0.5)));
   assert.ok(Math.abs(loss - 2.58171579190052106442315e-13) < 1e-12 * 2.58e-13, `ε = ${loss}`);
 });
+
+test('the 4-orthant with several students on one teacher (cross correlations 0.5–0.9, late p = 3, p* = 2 states) agrees with independent 40-digit values to the rounding of the double reference', () => {
+  // Covariances and values as in orthant.test.ts (bench/orthant4_mpmath.py). With the graded rule
+  // switched on only above cross correlations of 0.9 these were 3.6e-10 and 7.6e-10 off.
+  const cases: [number[], number][] = [
+    [[0.5766117835838807, -0.12960705238052536, 0.2176944060635395, -0.08611714111341505, -0.12960705238052536, 0.6518157937542397, 0.1925845943906648, 0.8015784867649611, 0.2176944060635395, 0.1925845943906648, 0.19443612344589084, 0.27964215320900054, -0.08611714111341505, 0.8015784867649611, 0.27964215320900054, 1.0000000000000016], 0.209531200440470320711159595987],
+    [[0.6518157937542397, 0.1925845943906648, -0.08356556412920574, 0.8015784867649611, 0.1925845943906648, 0.19443612344589084, 0.3278869491915882, 0.27964215320900054, -0.08356556412920574, 0.3278869491915882, 1.0000000000000004, -2.7276791936259315e-17, 0.8015784867649611, 0.27964215320900054, -2.7276791936259315e-17, 1.0000000000000016], 0.228624687764967474785565235728],
+  ];
+  for (const [C, reference] of cases) {
+    const v = orthant4DD(C.map((x) => dd(x)));
+    // The reference is rounded to double here (≤ 1.4e-17), so 5e-17 is the test's resolution.
+    assert.ok(Math.abs(v.h - reference + v.l) <= 5e-17, `off by ${v.h - reference + v.l}`);
+  }
+});
