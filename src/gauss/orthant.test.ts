@@ -131,3 +131,14 @@ test('4-variable orthant probabilities at near-singular covariances from late in
     assert.ok(Math.abs(value - reference) <= 1e-13, `${name}: ${value} vs ${reference} (off by ${value - reference})`);
   }
 });
+
+test('a degenerate covariance (a unit of zero norm: students at the origin) returns at once instead of bisecting a NaN integrand forever', { timeout: 10_000 }, () => {
+  // Found by config.property.test.ts (ReLU p = p* = 3, studentVariance 4e-179): the adaptive
+  // panels never passed their test on a NaN integrand and would have taken 2⁴⁰ panels.
+  const started = Date.now();
+  const value = orthant4([1e-300, 0, 0, 0, 0, 1, 0.5, 0.2, 0, 0.5, 1, 0.3, 0, 0.2, 0.3, 1]);
+  const degenerate = orthant4([0, 0, 0, 0, 0, 1, 0.5, 0.2, 0, 0.5, 1, 0.3, 0, 0.2, 0.3, 1]);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  assert.ok(Number.isNaN(value) || (value >= 0 && value <= 1), `value ${value}`);
+  assert.ok(Number.isNaN(degenerate) || (degenerate >= 0 && degenerate <= 1), `degenerate ${degenerate}`);
+});
