@@ -139,3 +139,12 @@ test('a run that never leaves its initial transient says so in words, never "α 
   assert.match(d.message, /covers every α compared \(α ≤ 100:/);
   assert.doesNotMatch(d.message, /Infinity/);
 });
+
+test('an SDE run that blows up is named as an SDE run, not an SGD one', () => {
+  const config = parseConfig({ eta: 1, alphaMax: 10, N: 200 });
+  const stability = odeStability(config);
+  const run = { solver: 'sde' as const, status: 'diverged' as const, message: 'diverged at α = 3.2: the student norm Q[0][0] reached 1e3', divergedAt: 3.2, alpha: Float64Array.of(0, 3) };
+  const d = divergenceDiagnosis(run, stability, 7, 2)!;
+  assert.match(d.message, /^SDE run 2 \(seed 7\) diverged at α = 3\.2/);
+  assert.doesNotMatch(d.message, /SGD/);
+});

@@ -216,8 +216,8 @@ export function divergenceDiagnosis(run: Pick<Trajectory, 'solver' | 'status' | 
     if (run.status === 'failed') return { ...base, message: `ODE ${run.message}` };
     return { ...base, message: `ODE ${run.message}. From these initial overlaps ${limitText(stability)}${beyond(stability)}` };
   }
-  // An SGD run is named by the config's seed and its index r (its streams are (seed, ·, r)).
-  const who = `SGD run${runIndex !== undefined ? ` ${runIndex}` : ''}${seed !== undefined ? ` (seed ${seed})` : ''}`;
+  // A finite-N run (SGD or its SDE) is named by the config's seed and its index r (its streams are (seed, ·, r)).
+  const who = `${run.solver === 'sde' ? 'SDE' : 'SGD'} run${runIndex !== undefined ? ` ${runIndex}` : ''}${seed !== undefined ? ` (seed ${seed})` : ''}`;
   const c = clockOf(stability.time);
   const lastFinite = run.alpha.length ? ` (finite at the save point ${c.sym} = ${num(c.of(run.alpha[run.alpha.length - 1]))})` : '';
   const what = `${who} ${run.message}${run.status === 'diverged' ? lastFinite : ''}`;
