@@ -60,7 +60,7 @@ export let resultsTable: typeof TableModule.resultsTable, tableCsv: typeof Table
 export let slurmScript: typeof SlurmModule.slurmScript, shellQuote: typeof SlurmModule.shellQuote;
 export let slurmCollectScript: typeof SlurmModule.slurmCollectScript, slurmSubmitScript: typeof SlurmModule.slurmSubmitScript, parseSlurmTemplate: typeof SlurmModule.parseSlurmTemplate;
 export let phaseDiagramSpec: typeof PhaseModule.phaseDiagramSpec;
-export let ResultStore: typeof StoreModule.ResultStore, configHash: typeof StoreModule.configHash;
+export let ResultStore: typeof StoreModule.ResultStore, pointKey: typeof StoreModule.pointKey;
 export let tablePoints: typeof SweepExportModule.tablePoints, writeSweepNpz: typeof SweepExportModule.writeSweepNpz, writeSweepCsv: typeof SweepExportModule.writeSweepCsv, writeSweepJson: typeof SweepExportModule.writeSweepJson;
 export type ResultStore = StoreModule.ResultStore;
 export let runSweep: typeof SweepRunModule.runSweep, defaultWorkers: typeof SweepRunModule.defaultWorkers;
@@ -108,7 +108,7 @@ const parts = {
     ({ resultsTable, tableCsv, columnIndex } = table);
     ({ slurmScript, shellQuote, slurmCollectScript, slurmSubmitScript, parseSlurmTemplate } = slurm);
     ({ phaseDiagramSpec } = phase);
-    ({ ResultStore, configHash } = store);
+    ({ ResultStore, pointKey } = store);
     ({ tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson } = exporter);
     ({ runSweep, defaultWorkers } = run);
   },

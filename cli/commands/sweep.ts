@@ -19,7 +19,7 @@ import type { OutputProducer } from '../../src/io/files.js';
 // The library loads on demand (see library.ts): the action awaits load(...) first.
 import {
   load, applyOverrides, renderSvg, expandSweep, flattenConfig, parseShard, shardPoints, resultsTable, tableCsv, columnIndex, slurmScript, slurmCollectScript, slurmSubmitScript, parseSlurmTemplate, shellQuote,
-  phaseDiagramSpec, ResultStore, runSweep, configHash, tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, svgToPdf, cliProgress,
+  phaseDiagramSpec, ResultStore, runSweep, pointKey, tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson, defaultWorkers, readJsonFile, prepareOutDir, writeFileAtomic, writeFileSet, svgToPng, svgToPdf, cliProgress,
 } from '../library.js';
 import { parseOut, parseWorkers } from '../options.js';
 import { terminalBar, logProgress, type Progress } from '../progress.js';
@@ -116,9 +116,9 @@ async function phaseFiles(table: Table, opts: SweepOptions): Promise<[string, st
 async function writeExports(store: ResultStore, opts: SweepOptions, only?: readonly SweepPoint[]): Promise<{ files: string[]; removed: string[] }> {
   const table = resultsTable(store.rows());
   // After a run, the diagram shows that sweep's points, not older rows of the store (another N, another grid).
-  const hashes = only && new Set(only.map((p) => configHash(p.config)));
-  const hashColumn = table.columns.indexOf('config_hash');
-  const phase = await phaseFiles(hashes ? { ...table, rows: table.rows.filter((r) => hashes.has(String(r[hashColumn]))) } : table, opts);
+  const keys = only && new Set(only.map((p) => `${pointKey(p.config, p.solver)}/${p.solver}`));
+  const hashColumn = table.columns.indexOf('config_hash'), solverColumn = table.columns.indexOf('solver');
+  const phase = await phaseFiles(keys ? { ...table, rows: table.rows.filter((r) => keys.has(`${r[hashColumn]}/${r[solverColumn]}`)) } : table, opts);
   const stale = phase.length ? [] : PHASE.filter((name) => existsSync(join(opts.out, name)));
   const files = writeFileSet(opts.out, [[CSV, tableCsv(table)], ...phase], stale);
   return { files, removed: stale.map((name) => join(opts.out, name)) };
@@ -178,7 +178,7 @@ function refuseDefaultIntoStore(opts: SweepOptions, points: readonly SweepPoint[
   try {
     const rows = store.count();
     const done = store.doneKeys();
-    if (rows > 0 && points.some((p) => !done.has(`${configHash(p.config)}/${p.solver}`))) {
+    if (rows > 0 && points.some((p) => !done.has(`${pointKey(p.config, p.solver)}/${p.solver}`))) {
       throw new OnepassError(`sweep: ${join(opts.out, DB)} holds ${rows} point(s) of another sweep and no --config or --set was given; give the sweep's --config (or --set), --plot-only X,Y to redraw, --export FORMAT to export, or another --out`);
     }
   } finally { store.close(); }

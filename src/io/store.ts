@@ -1,20 +1,41 @@
 /**
  * The results store of sweeps (Node only): one SQLite file (better-sqlite3), one row per
- * (config hash, solver). The hash is sha256 of the canonical JSON (sorted keys) of the fully
- * resolved config, so a repeated or interrupted sweep finds every point already done whatever
- * the sweep file looked like. Each row is its own committed transaction in WAL mode: a process
- * killed mid-sweep loses at most the points still in flight, never a half-written row.
+ * (point key, solver). Each row is its own committed transaction in WAL mode: a process killed
+ * mid-sweep loses at most the points still in flight, never a half-written row.
  *
  * A store marks itself (SQLite's application_id = "onep", user_version = schema version), and an
  * existing file is checked before anything in it is changed: a database that is not a onepass
  * store (other tables, other columns, no mark) is refused, never given tables or switched to WAL.
+ *
+ * What invalidates a stored point, and what does not. A point is found again by its key (column
+ * `config_hash`), the sha256 of the canonical JSON (sorted keys) of its resolved config reduced to
+ * what changes its numbers (`pointKey`):
+ *  - `time` is left out (presentation only), and so are the keys a solver never reads: `sdeStep`
+ *    and `sdeNoise` for ODE and SGD points (SOLVER_KEYS), so a new SDE default leaves every
+ *    stored ODE and SGD point valid;
+ *  - a config key added from now on is left out while it holds its *baseline*, the value that
+ *    does what onepass did before the key existed (KEY_BASELINES; a test fails for a new key
+ *    without one). So a new key at its default changes no stored key: before this, adding
+ *    `sdeNoise` (default "auto", = the old behaviour) changed every point's key and a rerun
+ *    recomputed whole stores. The baseline is fixed when the key is added and never follows
+ *    later changes of its default: a point at the old default keeps its old key, a point at a
+ *    new default gets a new one and is computed.
+ * Every other key, at any value, is part of the key; the per-point seeds (src/sweep/grid.ts
+ * withPointSeeds) are in the config and so in the key, and do not depend on any of this.
  * Rows computed by another onepass version are not reused: the sweep recomputes them (and
- * replaces them), since a fix between versions may change the numbers.
+ * replaces them), since a fix between versions may change the numbers (the version is the one
+ * record of the code that computed a row; a change of numbers comes with a new version).
  *
  * Schema 2 keeps each point's trajectory beside its row (table `trajectories`: the point's
  * trajectory.npz bytes, src/model/trajectoryNpz.ts), written in the row's transaction. A schema-1
  * store (rows only) is upgraded when opened for writing (the table is added); its rows have no
  * trajectory and count as not done, so the next sweep over them recomputes them once.
+ * Schema 3 has the tables of 2 and the keys above (schemas 1 and 2 keyed the whole config but
+ * `time`). Opened for writing, an older store is re-keyed in one transaction from the config
+ * each row stores (`rekey`): nothing is recomputed, and where two rows become one point (the
+ * same point stored before and after a key was added) the one of this version with a trajectory,
+ * else the newest, is kept. Opened read-only (export, plot) it is left as it is and its keys are
+ * computed on reading. onepass before schema 3 refuses a schema-3 store (it would key otherwise).
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -26,7 +47,7 @@ import { canonicalJson, type SweepSolver } from '../sweep/grid.js';
 import type { PointResult } from '../sweep/point.js';
 import { VERSION } from '../version.js';
 
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 /** SQLite application_id of a onepass store: "onep" in ASCII. */
 export const STORE_APPLICATION_ID = 0x6f6e6570;
 /** The columns of the two tables, in order: a database with other tables or columns is not ours. */
@@ -36,7 +57,7 @@ const EXPECTED_COLUMNS: Record<string, string[]> = {
   trajectories: ['config_hash', 'solver', 'npz'],
 };
 /** The tables of each schema version this code reads. */
-const TABLES_OF_VERSION: Record<string, string[]> = { 1: ['meta', 'results'], 2: ['meta', 'results', 'trajectories'] };
+const TABLES_OF_VERSION: Record<string, string[]> = { 1: ['meta', 'results'], 2: ['meta', 'results', 'trajectories'], 3: ['meta', 'results', 'trajectories'] };
 const TRAJECTORIES_TABLE = `
 CREATE TABLE IF NOT EXISTS trajectories (
   config_hash TEXT NOT NULL,
@@ -48,9 +69,9 @@ CREATE TABLE IF NOT EXISTS trajectories (
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS results (
-  config_hash     TEXT NOT NULL,   -- sha256 of the canonical JSON of the resolved config
+  config_hash     TEXT NOT NULL,   -- the point's key (pointKey): sha256 of the canonical JSON of what of the config changes its numbers
   solver          TEXT NOT NULL,   -- 'ode' | 'sgd' | 'sde'
-  config          TEXT NOT NULL,   -- the canonical JSON itself
+  config          TEXT NOT NULL,   -- the canonical JSON of the whole resolved config
   status          TEXT NOT NULL,   -- 'completed' | 'diverged' | 'failed'
   message         TEXT NOT NULL,
   final_loss      REAL,
@@ -79,10 +100,52 @@ interface RawRow {
   seconds: number; computed_at: string; onepass_version: string;
 }
 
-/** The key of a point: its resolved config without `time`, which changes no number (only how results are shown). */
-export function configHash(config: Config): string {
-  const { time: _time, ...computed } = config;
-  return createHash('sha256').update(canonicalJson(computed)).digest('hex');
+/**
+ * Config keys (dotted paths) added after the keys of schema 3 were fixed, each with its baseline:
+ * the value that does what onepass did before the key existed. `pointKey` leaves a key out while
+ * it holds its baseline, so adding a key recomputes no stored point (see the header). Add every
+ * new config key that has a default here, with the value that reproduces the old behaviour (the
+ * store test lists the keys known when the keys were fixed and fails for one missing here).
+ */
+export const KEY_BASELINES: Readonly<Record<string, unknown>> = {};
+
+/** Config keys that only some solvers read: left out of the other solvers' keys (see the header). */
+export const SOLVER_KEYS: Readonly<Record<string, readonly SweepSolver[]>> = { sdeStep: ['sde'], sdeNoise: ['sde'] };
+
+/** `obj` without the key at dotted `path` (copies along the path only; the input is not changed). */
+function without(obj: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
+  const [head, ...rest] = path;
+  if (!(head in obj)) return obj;
+  const { [head]: inner, ...others } = obj;
+  if (rest.length === 0) return others;
+  if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return obj;
+  return { ...others, [head]: without(inner as Record<string, unknown>, rest) };
+}
+
+function valueAt(obj: Record<string, unknown>, path: readonly string[]): unknown {
+  let cur: unknown = obj;
+  for (const k of path) cur = cur !== null && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>)[k] : undefined;
+  return cur;
+}
+
+/**
+ * The part of a resolved config that the point's key is made of (see the header): without `time`,
+ * without the keys `solver` does not read, without keys added later at their baselines.
+ */
+export function keyedConfig(config: Config, solver: SweepSolver, baselines: Readonly<Record<string, unknown>> = KEY_BASELINES): Record<string, unknown> {
+  let c = without(config as unknown as Record<string, unknown>, ['time']);
+  for (const [key, solvers] of Object.entries(SOLVER_KEYS)) if (!solvers.includes(solver)) c = without(c, key.split('.'));
+  for (const [key, base] of Object.entries(baselines)) {
+    const path = key.split('.');
+    const v = valueAt(c, path);
+    if (v !== undefined && canonicalJson(v) === canonicalJson(base)) c = without(c, path);
+  }
+  return c;
+}
+
+/** The key of a point (column config_hash): sha256 of the canonical JSON of `keyedConfig`. */
+export function pointKey(config: Config, solver: SweepSolver, baselines: Readonly<Record<string, unknown>> = KEY_BASELINES): string {
+  return createHash('sha256').update(canonicalJson(keyedConfig(config, solver, baselines))).digest('hex');
 }
 
 /** An open store. A class because it holds a real resource: the database handle. */
@@ -91,6 +154,8 @@ export class ResultStore {
   private readonly insert: Database.Statement;
   /** False for a schema-1 store opened read-only: it has no trajectories table. */
   private readonly hasTrajectories: boolean;
+  /** False for a store of schema < 3 opened read-only: its config_hash column holds the old keys (see the header). */
+  private readonly keysCurrent: boolean;
 
   private constructor(readonly path: string, readonly: boolean) {
     try {
@@ -110,10 +175,11 @@ export class ResultStore {
         if (fresh) {
           this.db.exec(SCHEMA);
           this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
-        } else if (version === 1) {
-          // The upgrade to schema 2 (see the header): one transaction.
+        } else if (version < STORE_SCHEMA_VERSION) {
+          // The upgrades to schema 3 (see the header): one transaction, so a kill leaves the old store.
           this.db.transaction(() => {
-            this.db.exec(TRAJECTORIES_TABLE);
+            if (version === 1) this.db.exec(TRAJECTORIES_TABLE);
+            this.rekey();
             this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(STORE_SCHEMA_VERSION));
           })();
         }
@@ -121,6 +187,7 @@ export class ResultStore {
         this.db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
       } else if (fresh) throw new Error('an empty database, not a onepass store');
       this.hasTrajectories = !readonly || version >= 2;
+      this.keysCurrent = !readonly || version >= 3;
       this.insert = readonly ? this.db.prepare('SELECT 1') : this.db.prepare(`INSERT OR REPLACE INTO results VALUES
         (@config_hash, @solver, @config, @status, @message, @final_loss, @escape_alpha, @plateau_loss, @max_deviation, @seconds, @computed_at, @onepass_version)`);
     } catch (err) {
@@ -132,16 +199,61 @@ export class ResultStore {
   static open(path: string): ResultStore { return new ResultStore(path, false); }
   static openReadonly(path: string): ResultStore { return new ResultStore(path, true); }
 
-  /** Keys `hash/solver` of every point stored with its trajectory by this onepass version (others are recomputed, see the header). */
+  /** Keys `key/solver` (pointKey) of every point stored with its trajectory by this onepass version (others are recomputed, see the header). */
   doneKeys(): Set<string> {
-    const rows = this.db.prepare('SELECT config_hash, solver FROM results JOIN trajectories USING (config_hash, solver) WHERE onepass_version = ?').all(VERSION) as { config_hash: string; solver: string }[];
-    return new Set(rows.map((r) => `${r.config_hash}/${r.solver}`));
+    if (!this.hasTrajectories) return new Set();
+    return this.pointKeys('FROM results JOIN trajectories USING (config_hash, solver) WHERE onepass_version = ?', VERSION);
   }
 
-  /** Keys `hash/solver` of points stored by another onepass version: recomputed, then replaced. */
+  /** Keys `key/solver` of points stored by another onepass version: recomputed, then replaced. */
   otherVersionKeys(): Set<string> {
-    const rows = this.db.prepare('SELECT config_hash, solver FROM results WHERE onepass_version <> ?').all(VERSION) as { config_hash: string; solver: string }[];
-    return new Set(rows.map((r) => `${r.config_hash}/${r.solver}`));
+    return this.pointKeys('FROM results WHERE onepass_version <> ?', VERSION);
+  }
+
+  /** `key/solver` of the rows `from` selects: the stored keys, or, in an older store read as it is, computed from the stored configs. */
+  private pointKeys(from: string, ...params: unknown[]): Set<string> {
+    if (this.keysCurrent) {
+      const rows = this.db.prepare(`SELECT config_hash, solver ${from}`).all(...params) as { config_hash: string; solver: SweepSolver }[];
+      return new Set(rows.map((r) => `${r.config_hash}/${r.solver}`));
+    }
+    const out = new Set<string>();
+    for (const r of this.db.prepare(`SELECT config_hash, solver, config ${from}`).iterate(...params) as Iterable<{ config_hash: string; solver: SweepSolver; config: string }>) {
+      out.add(`${storedKey(r) ?? r.config_hash}/${r.solver}`);
+    }
+    return out;
+  }
+
+  /**
+   * Gives every row the key of schema 3, computed from the config it stores (see the header), in
+   * the caller's transaction. Rows that become one point keep one: this version's with a
+   * trajectory, else the newest. Reads keys and configs, never the trajectories' bytes.
+   */
+  private rekey(): void {
+    interface Row { config_hash: string; solver: SweepSolver; config: string; computed_at: string; onepass_version: string; has_npz: number }
+    const rows = this.db.prepare(`SELECT r.config_hash, r.solver, r.config, r.computed_at, r.onepass_version,
+      EXISTS (SELECT 1 FROM trajectories t WHERE t.config_hash = r.config_hash AND t.solver = r.solver) AS has_npz FROM results r`).all() as Row[];
+    const groups = new Map<string, { key: string; rows: Row[] }>();
+    for (const r of rows) {
+      const key = storedKey(r) ?? r.config_hash; // a damaged config keeps its key (rows() names it)
+      const g = groups.get(`${key}/${r.solver}`) ?? { key, rows: [] };
+      g.rows.push(r);
+      groups.set(`${key}/${r.solver}`, g);
+    }
+    const rank = (r: Row) => (r.onepass_version === VERSION && r.has_npz ? 1 : 0);
+    const del = [this.db.prepare('DELETE FROM results WHERE config_hash = ? AND solver = ?'), this.db.prepare('DELETE FROM trajectories WHERE config_hash = ? AND solver = ?')];
+    // Through a temporary key, so that no move meets a row not yet moved ('rekey:' is no hex key).
+    const move = ['results', 'trajectories'].map((t) => this.db.prepare(`UPDATE ${t} SET config_hash = ? WHERE config_hash = ? AND solver = ?`));
+    const moved: { key: string; solver: SweepSolver }[] = [];
+    for (const { key, rows: group } of groups.values()) {
+      group.sort((a, b) => rank(b) - rank(a) || (a.computed_at < b.computed_at ? 1 : a.computed_at > b.computed_at ? -1 : 0));
+      const [keep, ...drop] = group;
+      for (const r of drop) for (const d of del) d.run(r.config_hash, r.solver);
+      if (keep.config_hash !== key) {
+        for (const m of move) m.run(`rekey:${key}`, keep.config_hash, keep.solver);
+        moved.push({ key, solver: keep.solver });
+      }
+    }
+    for (const { key, solver } of moved) for (const m of move) m.run(key, `rekey:${key}`, solver);
   }
 
   count(): number {
@@ -150,7 +262,7 @@ export class ResultStore {
 
   /** Stores a point's row and its trajectory.npz bytes together (one transaction). */
   put(config: Config, solver: SweepSolver, r: PointResult, npz: Uint8Array): void {
-    const hash = configHash(config);
+    const hash = pointKey(config, solver);
     this.db.transaction(() => {
       this.insert.run({
         config_hash: hash, solver, config: canonicalJson(config), status: r.status, message: r.message,
@@ -178,19 +290,27 @@ export class ResultStore {
     }));
   }
 
-  /** Copies the rows of another store (a shard) that this one lacks; returns how many were new. */
+  /**
+   * Copies the rows of another store (a shard) that this one lacks, in one transaction; returns how
+   * many points were new. The rows of an older store are re-keyed here (`rekey`), the shard is only read.
+   */
   merge(otherPath: string): number {
-    ResultStore.openReadonly(otherPath).close(); // one-line error for a missing or foreign file
+    const other = ResultStore.openReadonly(otherPath); // one-line error for a missing or foreign file
+    const otherKeysCurrent = other.keysCurrent;
+    other.close();
     const before = this.count();
     this.db.prepare('ATTACH DATABASE ? AS other').run(otherPath);
     try {
-      // The trajectories of the rows that are new here, first (a row kept here keeps its own).
-      const otherHasTrajectories = this.db.prepare("SELECT 1 FROM other.sqlite_master WHERE type = 'table' AND name = 'trajectories'").get() !== undefined;
-      if (otherHasTrajectories) {
-        this.db.exec(`INSERT OR REPLACE INTO trajectories SELECT t.* FROM other.trajectories t
-          WHERE NOT EXISTS (SELECT 1 FROM main.results m WHERE m.config_hash = t.config_hash AND m.solver = t.solver)`);
-      }
-      this.db.exec('INSERT OR IGNORE INTO results SELECT * FROM other.results');
+      this.db.transaction(() => {
+        // The trajectories of the rows that are new here, first (a row kept here keeps its own).
+        const otherHasTrajectories = this.db.prepare("SELECT 1 FROM other.sqlite_master WHERE type = 'table' AND name = 'trajectories'").get() !== undefined;
+        if (otherHasTrajectories) {
+          this.db.exec(`INSERT OR REPLACE INTO trajectories SELECT t.* FROM other.trajectories t
+            WHERE NOT EXISTS (SELECT 1 FROM main.results m WHERE m.config_hash = t.config_hash AND m.solver = t.solver)`);
+        }
+        this.db.exec('INSERT OR IGNORE INTO results SELECT * FROM other.results');
+        if (!otherKeysCurrent) this.rekey();
+      })();
     } finally {
       this.db.exec('DETACH DATABASE other');
     }
@@ -198,6 +318,13 @@ export class ResultStore {
   }
 
   close(): void { this.db.close(); }
+}
+
+/** The schema-3 key of a stored row from the config it stores; undefined when that config is damaged. */
+function storedKey(r: { config: string; solver: SweepSolver }): string | undefined {
+  let config: unknown;
+  try { config = JSON.parse(r.config); } catch { return undefined; }
+  return config !== null && typeof config === 'object' && !Array.isArray(config) ? pointKey(config as Config, r.solver) : undefined;
 }
 
 /** A stored config, with a one-line error naming the row when its JSON is damaged. */

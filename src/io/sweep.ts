@@ -6,7 +6,7 @@
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
 import type { SweepPoint } from '../sweep/grid.js';
-import { configHash, type ResultStore } from './store.js';
+import { pointKey, type ResultStore } from './store.js';
 import type { PointTask, PointOutcome } from './sweepWorker.js';
 import { OnepassError, errorLine } from '../model/errors.js';
 
@@ -42,14 +42,14 @@ export async function runSweep(points: readonly SweepPoint[], store: ResultStore
   const done = store.doneKeys();
   // A point is computed once even if the grid lists its config twice (e.g. a repeated value).
   const todo = points.filter((p) => {
-    const key = `${configHash(p.config)}/${p.solver}`;
+    const key = `${pointKey(p.config, p.solver)}/${p.solver}`;
     if (done.has(key)) return false;
     done.add(key);
     return true;
   });
   const cached = points.length - todo.length;
   const stale = store.otherVersionKeys();
-  const otherVersion = todo.filter((p) => stale.has(`${configHash(p.config)}/${p.solver}`)).length;
+  const otherVersion = todo.filter((p) => stale.has(`${pointKey(p.config, p.solver)}/${p.solver}`)).length;
   let finished = cached, notCompleted = 0, computed = 0;
   const errors: { index: number; message: string }[] = [];
   options.onProgress?.(finished, points.length);
