@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { npyHeader, npzBytes, f8Entry, stringEntry, parseNpz, parseNpy, writeNpz } from './npy.js';
-import { trajectoryNpzEntries } from './trajectoryNpz.js';
+import { unzipSync } from 'fflate';
+import { npyHeader, npzBytes, npzEntries, f8Entry, stringEntry, parseNpz, parseNpy, writeNpz } from './npy.js';
+import { trajectoryNpzEntries, writeTrajectoryNpz } from './trajectoryNpz.js';
 import { parseConfig } from './config.js';
 import type { Trajectory } from './trajectory.js';
 
@@ -62,6 +63,46 @@ test('a large array streams in chunks of at most about 1 MiB', () => {
   writeNpz([f8Entry('big', [300000], (emit) => { for (let i = 0; i < 3000; i++) emit(new Float64Array(100).fill(i)); })], (c) => chunks.push(c.length));
   assert.ok(Math.max(...chunks) <= (1 << 20) + 1024, `largest chunk ${Math.max(...chunks)}`);
   assert.ok(chunks.reduce((a, b) => a + b, 0) > 2_400_000);
+});
+
+/** The zip compression method of each member (0 stored, 8 deflated), read by fflate. */
+const methods = (zip: Uint8Array) => { const m: number[] = []; unzipSync(zip, { filter: (f) => { m.push(f.compression); return false; } }); return m; };
+const MiB = 1 << 20;
+
+test('an array produced in one large chunk still reaches the zip, and the file, in pieces of at most 1 MiB', () => {
+  const chunks: number[] = [];
+  const big = new Float64Array(MiB).fill(0.5); // 8 MiB in one emit
+  writeNpz([f8Entry('big', [big.length], (emit) => emit(big))], (c) => chunks.push(c.length));
+  assert.ok(Math.max(...chunks) <= MiB + 1024, `largest chunk ${Math.max(...chunks)}`);
+});
+
+test('npzEntries streams an archive\'s arrays back, stored or deflated, in pieces of at most about 1 MiB, with the dtype, shape and bytes written', () => {
+  // 8 MiB: NaN (deflates about a thousandfold, the case of a stored sweep point's Q) then a ramp.
+  const big = new Float64Array(MiB).fill(NaN);
+  for (let i = MiB / 2; i < MiB; i++) big[i] = i / 7;
+  const entries = () => [f8Entry('Q', [2, MiB / 2], (emit) => emit(big)), stringEntry('config', '{"p":2}'), f8Entry('alpha', [3], (emit) => emit(Float64Array.from([0, 0.5, 1])))];
+  for (const compress of [false, true]) {
+    const zip = npzBytes(entries(), { compress });
+    assert.deepEqual(methods(zip), compress ? [8, 8, 8] : [0, 0, 0]);
+    const pieces: number[] = [];
+    const copy = npzBytes((function* () { for (const e of npzEntries(zip)) yield { ...e, data: (emit: (c: Uint8Array) => void) => e.data((c) => { pieces.push(c.length); emit(c); }) }; })());
+    assert.ok(Math.max(...pieces) <= 1.1 * MiB, `compress ${compress}: largest piece ${Math.max(...pieces)} bytes`);
+    assert.equal(pieces.reduce((a, b) => a + b, 0), 8 * MiB + 4 * 7 + 24);
+    const [a, b] = [parseNpz(zip), parseNpz(copy)];
+    assert.deepEqual([...b.keys()], ['Q', 'config', 'alpha']);
+    for (const k of a.keys()) assert.deepEqual(b.get(k), a.get(k), k);
+  }
+});
+
+test('trajectory.npz is deflated when the config keeps overlaps at some save points only (its Q and M mostly NaN), stored when it keeps them all', () => {
+  for (const saveOverlaps of ['none', 'all'] as const) {
+    const config = parseConfig({ p: 2, pStar: 3, eta: 0.5, saveOverlaps });
+    const parts: Uint8Array[] = [];
+    writeTrajectoryNpz(config, [{ prefix: '', runs: [run(0, 4)] }], (c) => parts.push(c.slice()));
+    const zip = new Uint8Array(Buffer.concat(parts));
+    assert.ok(methods(zip).every((m) => m === (saveOverlaps === 'none' ? 8 : 0)), `${saveOverlaps}: ${methods(zip)}`);
+    assert.deepEqual(parseNpz(zip).get('Q'), parseNpz(npzBytes(trajectoryNpzEntries(config, [{ prefix: '', runs: [run(0, 4)] }]))).get('Q'));
+  }
 });
 
 test('trajectory.npz holds per-run Q (full, symmetric), M, loss and status, NaN past a diverged run\'s last save, t and the config', () => {

@@ -18,7 +18,7 @@
  *
  * Core module: plain data, no Node API.
  */
-import { Zip, ZipDeflate, ZipPassThrough, unzipSync } from 'fflate';
+import { Inflate, Zip, ZipDeflate, ZipPassThrough, unzipSync } from 'fflate';
 import { OnepassError } from './errors.js';
 
 export type NpyDtype = '<f8' | `<U${number}`;
@@ -26,6 +26,12 @@ export type NpyDtype = '<f8' | `<U${number}`;
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 /** The zip format's limit without zip64 (sizes and offsets are uint32). */
 export const ZIP32_LIMIT = 2 ** 32 - 1;
+/**
+ * Data goes to the zip in pieces of at most this many bytes: fflate deflates each push at once
+ * into an output buffer of about the push's size, so a 105 MB array pushed whole doubled the
+ * memory it took; in 1 MiB pieces deflating adds about 1 MiB whatever the array.
+ */
+const PUSH_BYTES = 1 << 20;
 
 /** The .npy header (magic to '\n') of an array of `descr` and `shape`, format 1.0. */
 export function npyHeader(descr: NpyDtype, shape: readonly number[]): Uint8Array {
@@ -132,7 +138,10 @@ export function writeNpz(entries: Iterable<NpzEntry>, write: (chunk: Uint8Array)
     zip.add(file);
     file.push(npyHeader(e.descr, e.shape));
     let bytes = 0;
-    e.data((chunk) => { bytes += chunk.length; if (chunk.length) file.push(chunk); });
+    e.data((chunk) => {
+      bytes += chunk.length;
+      for (let at = 0; at < chunk.length; at += PUSH_BYTES) file.push(chunk.subarray(at, at + PUSH_BYTES));
+    });
     if (bytes !== expected) throw new Error(`npz key ${e.name}: ${bytes} bytes of data for shape (${e.shape.join(', ')}) of ${e.descr} (${expected} expected)`);
     file.push(new Uint8Array(0), true);
   }
@@ -208,6 +217,68 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
 /** Every array of an .npz, by key (the member name without .npy). */
 export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
   return new Map([...npzMembers(bytes)].map(([k, v]) => [k, parseNpy(v)]));
+}
+
+/**
+ * The arrays of an .npz as entries for `writeNpz`, one member at a time and streamed: each
+ * member's dtype and shape read from its .npy header, its data produced as it is inflated, in
+ * pieces of at most about 1 MiB (compressed input is fed 1 KiB at a time: deflate expands at
+ * most ≈ 1032-fold). So re-writing an archive holds no whole array, whatever its size (a stored
+ * sweep point's Q can be 105 MB of NaN in a few hundred kB). Members stored or deflated, as
+ * `np.savez` and `np.savez_compressed` write them; sizes are read from the central directory
+ * (this writer's members carry data descriptors). An entry's data can be produced once.
+ */
+export function* npzEntries(bytes: Uint8Array): Generator<NpzEntry> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = bytes.length - 22;
+  while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) end--;
+  if (end < 0) throw new Error('not a zip archive (no end of central directory)');
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  for (let i = 0; i < count; i++) {
+    if (view.getUint32(at, true) !== 0x02014b50) throw new Error('zip central directory damaged');
+    const method = view.getUint16(at + 10, true), compressed = view.getUint32(at + 20, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    const local = view.getUint32(at + 42, true);
+    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    if (!name.endsWith('.npy')) throw new Error(`npz member ${name} is not an .npy file`);
+    if (method !== 0 && method !== 8) throw new Error(`npz member ${name}: compression method ${method} is not supported (stored or deflated only)`);
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    const data = bytes.subarray(start, start + compressed);
+    yield method === 0 ? storedEntry(name.slice(0, -4), data) : deflatedEntry(name.slice(0, -4), data);
+  }
+}
+
+/** An npz entry of stored .npy bytes: the data after the header, in 1 MiB views. */
+function storedEntry(name: string, npy: Uint8Array): NpzEntry {
+  const { descr, shape, data } = npyParts(npy);
+  return { name, descr, shape, data: (emit) => { for (let at = 0; at < data.length; at += PUSH_BYTES) emit(data.subarray(at, at + PUSH_BYTES)); } };
+}
+
+/** An npz entry of deflated .npy bytes: inflated until its header is read, the rest as `data` runs. */
+function deflatedEntry(name: string, compressed: Uint8Array): NpzEntry {
+  const SLICE = 1024;
+  let pending: Uint8Array[] = [];
+  let sink: ((c: Uint8Array) => void) | null = null;
+  const inflate = new Inflate((chunk) => { if (sink) sink(chunk); else pending.push(chunk); });
+  let at = 0;
+  const step = () => { const next = Math.min(compressed.length, at + SLICE); inflate.push(compressed.subarray(at, next), next === compressed.length); at = next; };
+  const joined = () => { const out = new Uint8Array(pending.reduce((a, c) => a + c.length, 0)); let o = 0; for (const c of pending) { out.set(c, o); o += c.length; } pending = [out]; return out; };
+  // The header: 10 (or 12) bytes, then its stated length (format 1.0: uint16 at 8; 2.0 and 3.0: uint32).
+  const headerEnd = (b: Uint8Array) => (b.length < 12 ? Infinity : b[6] === 1 ? 10 + (b[8] | (b[9] << 8)) : 12 + new DataView(b.buffer, b.byteOffset).getUint32(8, true));
+  let head = joined();
+  while (head.length < headerEnd(head) && at < compressed.length) { step(); head = joined(); }
+  const { descr, shape, data: first } = npyParts(head);
+  return {
+    name, descr, shape,
+    data: (emit) => {
+      if (first.length) emit(first);
+      sink = emit;
+      while (at < compressed.length) step();
+      sink = null;
+    },
+  };
 }
 
 /** The .npy bytes of every member of an .npz, by key, in the archive's order. */

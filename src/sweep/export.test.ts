@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { expandSweep } from './grid.js';
 import { computePointWithNpz } from './point.js';
 import { resultsTable } from './table.js';
 import { tablePoints, writeSweepNpz, writeSweepCsv, writeSweepJson } from './export.js';
-import { parseNpz, npzBytes } from '../model/npy.js';
+import { parseNpz, npzBytes, f8Entry } from '../model/npy.js';
 import { stringEntry } from '../model/npy.js';
 
 /** Two ODE points (p = 2, 3) and one two-run SGD point, computed; the store replaced by a Map. */
@@ -38,6 +43,48 @@ test('trajectories.npz keys every point\'s arrays by its row in results.csv, wit
     // the stored npz is the same arrays, byte for byte
     assert.deepEqual(d.get(`${r.row}/loss`)!.data, parseNpz(lookup(r.configHash, r.solver)!).get('loss')!.data);
   }
+});
+
+const exportNpz = (refs: ReturnType<typeof tablePoints>, lookup: (h: string, s: string) => Uint8Array | undefined) => {
+  const parts: Uint8Array[] = [];
+  writeSweepNpz(refs, lookup, (c) => parts.push(c.slice()));
+  return new Uint8Array(Buffer.concat(parts));
+};
+
+test('trajectories.npz is deflated (as np.savez_compressed): every member of method 8; a point whose Q is 8 MB of NaN (no overlaps kept) exports in kilobytes', () => {
+  const { table, lookup } = sweep();
+  const methods: number[] = [];
+  unzipSync(exportNpz(tablePoints(table), lookup), { filter: (f) => { methods.push(f.compression); return false; } });
+  assert.ok(methods.length > 20 && methods.every((m) => m === 8), `methods ${methods}`);
+  const nan = npzBytes([f8Entry('Q', [1, 1000, 32, 32], (emit) => emit(new Float64Array(1000 * 32 * 32).fill(NaN)))], { compress: true });
+  const out = exportNpz([{ row: 0, configHash: 'h', solver: 'ode' }], () => nan);
+  assert.ok(out.length < 64 * 1024, `${out.length} bytes (raw: 8.2 MB)`);
+  assert.ok((parseNpz(out).get('0/Q')!.data as Float64Array).every(Number.isNaN));
+});
+
+test('numpy loads the deflated trajectories.npz (members ZIP_DEFLATED) with the stored arrays', (t) => {
+  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) { t.skip(`python3 with numpy is not installed here (${probe.error?.message ?? probe.stderr.trim().split('\n').pop()}); the test above reads the same file by the specification`); return; }
+  const { table, lookup } = sweep();
+  const refs = tablePoints(table);
+  const dir = mkdtempSync(join(tmpdir(), 'onepass-export-'));
+  try {
+    const path = join(dir, 'trajectories.npz');
+    writeFileSync(path, exportNpz(refs, lookup));
+    const sgd = refs.find((r) => r.solver === 'sgd' && table.rows[r.row][table.columns.indexOf('p')] === 3)!;
+    const script = [
+      'import json, sys, zipfile, numpy as np',
+      'd = np.load(sys.argv[1])',
+      'print(json.dumps({"deflated": all(i.compress_type == zipfile.ZIP_DEFLATED for i in zipfile.ZipFile(sys.argv[1]).infolist()),',
+      ' "Q": d[sys.argv[2] + "/Q"].tolist(), "solver": str(d[sys.argv[2] + "/solver"][()])}))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', script, path, String(sgd.row)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.deflated, true);
+    assert.equal(out.solver, 'sgd');
+    assert.deepEqual(out.Q.flat(3), Array.from(parseNpz(lookup(sgd.configHash, 'sgd')!).get('Q')!.data as Float64Array));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('trajectories.csv is long format in the CSV convention, with the columns of the widest point, empty where a point has fewer units', () => {

@@ -14,7 +14,7 @@
  * caller says how many. Core module: plain data, no Node API.
  */
 import type { Table } from '../model/table.js';
-import { npzMembers, npyParts, parseNpz, stringEntry, writeNpz, type NpzEntry, type NpyArray } from '../model/npy.js';
+import { npzEntries, parseNpz, stringEntry, writeNpz, type NpzEntry, type NpyArray } from '../model/npy.js';
 import { csvWriter, overlapColumns, type CsvCell } from '../model/csv.js';
 import type { SweepSolver } from './grid.js';
 
@@ -32,21 +32,23 @@ export function tablePoints(table: Table): PointRef[] {
 /** Looks a point's trajectory.npz bytes up (the store), undefined when none is stored. */
 export type TrajectoryLookup = (configHash: string, solver: SweepSolver) => Uint8Array | undefined;
 
-/** trajectories.npz: each point's arrays re-keyed `<row>/<key>`, one point read at a time. */
+/**
+ * trajectories.npz: each point's arrays re-keyed `<row>/<key>`, one point read at a time, each
+ * member deflated (as `np.savez_compressed`; a point that keeps no overlap matrices is mostly the
+ * NaN of its Q, which stored raw made the (p, η) preset's export 1.28 GB).
+ */
 export function writeSweepNpz(points: readonly PointRef[], lookup: TrajectoryLookup, write: (chunk: Uint8Array) => void): void {
   function* entries(): Generator<NpzEntry> {
     for (const p of points) {
       const npz = lookup(p.configHash, p.solver);
       if (!npz) continue;
-      for (const [key, bytes] of npzMembers(npz)) {
-        const { descr, shape, data } = npyParts(bytes);
-        yield { name: `${p.row}/${key}`, descr, shape, data: (emit) => emit(data) };
-      }
+      // Each array streamed from the stored archive as it is inflated (npzEntries): no whole array is held.
+      for (const e of npzEntries(npz)) yield { ...e, name: `${p.row}/${e.name}` };
       yield stringEntry(`${p.row}/solver`, p.solver);
       yield stringEntry(`${p.row}/config_hash`, p.configHash);
     }
   }
-  writeNpz(entries(), write);
+  writeNpz(entries(), write, { compress: true });
 }
 
 const f8 = (a: NpyArray | undefined) => a?.data as Float64Array | undefined;
