@@ -230,16 +230,17 @@ export class ResultStore {
    */
   private rekey(): void {
     interface Row { config_hash: string; solver: SweepSolver; config: string; computed_at: string; onepass_version: string; has_npz: number }
-    const rows = this.db.prepare(`SELECT r.config_hash, r.solver, r.config, r.computed_at, r.onepass_version,
-      EXISTS (SELECT 1 FROM trajectories t WHERE t.config_hash = r.config_hash AND t.solver = r.solver) AS has_npz FROM results r`).all() as Row[];
-    const groups = new Map<string, { key: string; rows: Row[] }>();
-    for (const r of rows) {
+    interface Kept { config_hash: string; solver: SweepSolver; computed_at: string; rank: number }
+    // Read row by row, keeping the keys only (not the configs): memory of ~200 bytes a row.
+    const groups = new Map<string, { key: string; rows: Kept[] }>();
+    for (const r of this.db.prepare(`SELECT r.config_hash, r.solver, r.config, r.computed_at, r.onepass_version,
+      EXISTS (SELECT 1 FROM trajectories t WHERE t.config_hash = r.config_hash AND t.solver = r.solver) AS has_npz FROM results r`).iterate() as Iterable<Row>) {
       const key = storedKey(r) ?? r.config_hash; // a damaged config keeps its key (rows() names it)
       const g = groups.get(`${key}/${r.solver}`) ?? { key, rows: [] };
-      g.rows.push(r);
+      g.rows.push({ config_hash: r.config_hash, solver: r.solver, computed_at: r.computed_at, rank: r.onepass_version === VERSION && r.has_npz ? 1 : 0 });
       groups.set(`${key}/${r.solver}`, g);
     }
-    const rank = (r: Row) => (r.onepass_version === VERSION && r.has_npz ? 1 : 0);
+    const rank = (r: Kept) => r.rank;
     const del = [this.db.prepare('DELETE FROM results WHERE config_hash = ? AND solver = ?'), this.db.prepare('DELETE FROM trajectories WHERE config_hash = ? AND solver = ?')];
     // Through a temporary key, so that no move meets a row not yet moved ('rekey:' is no hex key).
     const move = ['results', 'trajectories'].map((t) => this.db.prepare(`UPDATE ${t} SET config_hash = ? WHERE config_hash = ? AND solver = ?`));
