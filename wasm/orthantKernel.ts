@@ -1,24 +1,27 @@
 /**
  * The 4-variable orthant probability's pair integrals (src/gauss/orthant.ts, orthant4Uncached) in
- * WebAssembly (AssemblyScript, compiled by wasm/build.mjs with SIMD on): for pair i with
- * parameters (top, ρ, r_kl, a_kk, b_kk, a_ll, b_ll, a_kl, b_kl),
- *   Σ_q w_q P₂(θ_q),  θ_q = top·x_q,  t = sin θ_q · (1/ρ),  e = t²/(1 − t²ρ²),
+ * WebAssembly (AssemblyScript, compiled by wasm/build.mjs with SIMD on). Each job is one pair's
+ * integrand on one panel [a, a + w] of its variable, by Gauss–Kronrod 7–15. For the pair's
+ * parameters (top, ρ, r_kl, a_kk, b_kk, a_ll, b_ll, a_kl, b_kl) the integrand at x ∈ [0, 1] is
+ *   P₂(θ),  θ = top·x,  t = sin θ · (1/ρ),  e = t²/(1 − t²ρ²),
  *   s_kk = 1 − e (a_kk − t b_kk),  s_ll likewise,  s_kl = t r_kl − e (a_kl − t b_kl),
  *   P₂ = ¼ + asin(clamp(s_kl/√(s_kk s_ll))) · (1/(2π)),
- * (three divisions and two square roots per node: the divider is what limits the loop),
- * two nodes per f64x2 (lane 0: even q, lane 1: odd q; the sum is lane 0 + lane 1), with sin and
+ * (three divisions and two square roots per node: the divider is what limits the loop). A job's
+ * variable is x itself (mode 0) or u with x = 1 − u² (mode 1: the integrand times dx/du = 2u,
+ * orthant.ts's graded panels near the end x = 1, where a near-singular correlation puts a layer).
+ * Two nodes per f64x2 (lane 0: even q, lane 1: odd q; the sum is lane 0 + lane 1), with sin and
  * asin from kernelMath.ts. The JavaScript twin (orthantPairSumsJs in orthant.ts) does the same
  * operations in the same order, so both give the same bits.
  *
  * Memory (f64 index): 0 Kronrod nodes on [0, 1] (15, padded to 16 with weight 0), 16 their
- * weights, 32 the 7-point Gauss weights on them, 48 the 48 Gauss–Legendre nodes, 96 their
- * weights, 144 the parameters of up to 6 pairs (9 each), 200 the results (2 per pair: Kronrod and
- * Gauss sums, or the Gauss–Legendre sum and 0), 212 and 213 the start and width of rule 0's panel
- * of [0, 1] (nodes a + w·x_q; the adaptive rule of orthant.ts bisects towards a layer).
+ * weights, 32 the 7-point Gauss weights on them, 48 the jobs (12 each, up to 64: the nine pair
+ * parameters, a, w, mode), 816 the results (2 per job: the Kronrod and Gauss sums on the panel,
+ * per unit width).
  */
 import { asinPairSelect, sinPair, sp } from './kernelMath';
 
 const INV_TWO_PI: f64 = 1 / (2 * Math.PI);
+const JOBS: i32 = 48, RESULTS: i32 = 816;
 
 @inline function at(i: i32): f64 { return load<f64>(<usize>i << 3); }
 @inline function vat(i: i32): v128 { return v128.load(<usize>i << 3); }
@@ -34,15 +37,21 @@ const INV_TWO_PI: f64 = 1 / (2 * Math.PI);
   return f64x2.add(sp(0.25), f64x2.mul(asinPairSelect(v), sp(INV_TWO_PI)));
 }
 
-/** The sums for `count` pairs: Kronrod and Gauss on the panel (rule 0) or 48-point Gauss–Legendre (rule 1). */
-export function pairSums(count: i32, rule: i32): void {
-  const a = sp(at(212)), w = sp(at(213)); // rule 0's panel [a, a + w] of [0, 1] (0 and 1: the whole; a + 1·x = x exactly)
+/** The integrand in u with x = 1 − u², times dx/du = 2u (mode 1). */
+@inline function graded(u: v128, top: v128, rinv: v128, rho: v128, rkl: v128, akk: v128, bkk: v128, all: v128, bll: v128, akl: v128, bkl: v128): v128 {
+  const f = integrand(f64x2.sub(sp(1), f64x2.mul(u, u)), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  return f64x2.mul(f, f64x2.add(u, u));
+}
+
+/** The Kronrod and Gauss sums of `count` jobs (the mode tested once per job: a branch in the node loop cost 1.6×). */
+export function pairSums(count: i32): void {
   for (let i = 0; i < count; i++) {
-    const o = 144 + 9 * i;
+    const o = JOBS + 12 * i;
     const top = sp(at(o)), rho = sp(at(o + 1)), rinv = sp(1 / at(o + 1)), rkl = sp(at(o + 2)), akk = sp(at(o + 3)), bkk = sp(at(o + 4));
     const all = sp(at(o + 5)), bll = sp(at(o + 6)), akl = sp(at(o + 7)), bkl = sp(at(o + 8));
-    if (rule == 0) {
-      let k = sp(0), g = sp(0);
+    const a = sp(at(o + 9)), w = sp(at(o + 10)); // panel [a, a + w] (0 and 1: the whole; a + 1·x = x exactly)
+    let k = sp(0), g = sp(0);
+    if (at(o + 11) == 0) {
       for (let q = 0; q < 16; q += 4) {
         const f0 = integrand(f64x2.add(a, f64x2.mul(w, vat(q))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
         const f1 = integrand(f64x2.add(a, f64x2.mul(w, vat(q + 2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
@@ -51,19 +60,17 @@ export function pairSums(count: i32, rule: i32): void {
         k = f64x2.add(k, f64x2.mul(vat(18 + q), f1));
         g = f64x2.add(g, f64x2.mul(vat(34 + q), f1));
       }
-      store<f64>(<usize>(200 + 2 * i) << 3, f64x2.extract_lane(k, 0) + f64x2.extract_lane(k, 1));
-      store<f64>(<usize>(201 + 2 * i) << 3, f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1));
     } else {
-      let s = sp(0);
-      for (let q = 0; q < 48; q += 4) {
-        // Two independent node pairs per iteration (more work in flight; the sum's order unchanged).
-        const f0 = integrand(vat(48 + q), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-        const f1 = integrand(vat(50 + q), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-        s = f64x2.add(s, f64x2.mul(vat(96 + q), f0));
-        s = f64x2.add(s, f64x2.mul(vat(98 + q), f1));
+      for (let q = 0; q < 16; q += 4) {
+        const f0 = graded(f64x2.add(a, f64x2.mul(w, vat(q))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        const f1 = graded(f64x2.add(a, f64x2.mul(w, vat(q + 2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+        k = f64x2.add(k, f64x2.mul(vat(16 + q), f0));
+        g = f64x2.add(g, f64x2.mul(vat(32 + q), f0));
+        k = f64x2.add(k, f64x2.mul(vat(18 + q), f1));
+        g = f64x2.add(g, f64x2.mul(vat(34 + q), f1));
       }
-      store<f64>(<usize>(200 + 2 * i) << 3, f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1));
-      store<f64>(<usize>(201 + 2 * i) << 3, 0.0);
     }
+    store<f64>(<usize>(RESULTS + 2 * i) << 3, f64x2.extract_lane(k, 0) + f64x2.extract_lane(k, 1));
+    store<f64>(<usize>(RESULTS + 1 + 2 * i) << 3, f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1));
   }
 }

@@ -27,10 +27,6 @@ export function legendreRule(n: number): { nodes: Float64Array; weights: Float64
   return { nodes: values.map((x) => (x + 1) / 2), weights: Float64Array.from({ length: n }, (_, i) => vectors[i] ** 2) };
 }
 
-// Computed on first use, not at import: the 48×48 eigenproblem takes ~35 ms, which every CLI
-// command would pay whether or not it meets a ReLU.
-let legendre48: { nodes: Float64Array; weights: Float64Array } | undefined;
-
 const PAIRS: [number, number, number, number][] = [[0, 1, 2, 3], [0, 2, 1, 3], [0, 3, 1, 2], [1, 2, 0, 3], [1, 3, 0, 2], [2, 3, 0, 1]];
 
 /**
@@ -120,83 +116,129 @@ function orthant4Uncached(R: Float64Array): number {
     // s_uv(t) = t r_uv [u ≠ v] + [u = v] − t² (a_uv − t b_uv)/(1 − t² r_ij²),
     // a_uv = r_ui r_vi + r_uj r_vj, b_uv = r_ij (r_ui r_vj + r_uj r_vi).
     const rki = R[kk * 4 + i], rkj = R[kk * 4 + j], rli = R[l * 4 + i], rlj = R[l * 4 + j];
-    const o = PARAMS + 9 * count++;
-    tops[count - 1] = m[o] = Math.asin(Math.max(-1, Math.min(1, rho)));
-    m[o + 1] = rho;
-    m[o + 2] = R[kk * 4 + l];
-    m[o + 3] = rki * rki + rkj * rkj;
-    m[o + 4] = 2 * rho * rki * rkj;
-    m[o + 5] = rli * rli + rlj * rlj;
-    m[o + 6] = 2 * rho * rli * rlj;
-    m[o + 7] = rki * rli + rkj * rlj;
-    m[o + 8] = rho * (rki * rlj + rkj * rli);
+    const o = 9 * count;
+    tops[count] = pairParams[o] = Math.asin(Math.max(-1, Math.min(1, rho)));
+    pairParams[o + 1] = rho;
+    pairParams[o + 2] = R[kk * 4 + l];
+    pairParams[o + 3] = rki * rki + rkj * rkj;
+    pairParams[o + 4] = 2 * rho * rki * rkj;
+    pairParams[o + 5] = rli * rli + rlj * rlj;
+    pairParams[o + 6] = 2 * rho * rli * rlj;
+    pairParams[o + 7] = rki * rli + rkj * rlj;
+    pairParams[o + 8] = rho * (rki * rlj + rkj * rli);
+    setJob(m, count, count, 0, 1, 0);
+    count++;
   }
-  // Gauss–Kronrod 7–15 first: where the 15-point value agrees with the 7-point one to 1e-11, it is
-  // converged (measured on every 4-set along the ReLU p = 8 benchmark trajectory: within 1.5e-16
-  // of 128-point Gauss–Legendre wherever accepted, ¾ of the pairs); the other pairs (near-singular,
-  // late in a trajectory) are bisected until each panel passes the same test (adaptivePair).
-  k.pairSums(count, 0);
-  let rejected = 0;
+  // Gauss–Kronrod 7–15 on the whole path first: where the 15-point value agrees with the 7-point
+  // one to 1e-11, it is converged (measured on every 4-set along the ReLU p = 8 benchmark
+  // trajectory: within 1.5e-16 of 128-point Gauss–Legendre wherever accepted). The other pairs
+  // (near-singular, late in a trajectory) go on graded panels (gradedDepth says why), all in
+  // one kernel call, and any panel of those that fails its test is bisected (refine).
+  k.pairSums(count);
+  let jobs = 0;
   for (let q = 0; q < count; q++) {
-    const top = m[PARAMS + 9 * q];
-    if (Math.abs(top * (m[RESULTS + 2 * q] - m[RESULTS + 2 * q + 1])) <= 2 * Math.PI * 1e-11) { sums[q] = m[RESULTS + 2 * q]; continue; }
-    sums[q] = NaN;
-    if (rejected !== q) m.copyWithin(PARAMS + 9 * rejected, PARAMS + 9 * q, PARAMS + 9 * q + 9);
-    which[rejected++] = q;
+    const kr = m[RESULTS + 2 * q], g = m[RESULTS + 2 * q + 1];
+    if (Math.abs(tops[q] * (kr - g)) <= 2 * Math.PI * 1e-11) { sums[q] = kr; continue; }
+    sums[q] = 0;
+    panels[q] = 0;
+    // The graded mesh (see gradedDepth): x ∈ [0, 0.4375], then u ∈ [0, 0.75] in halvings towards u = 0.
+    jobOwner[jobs] = q; setJob(m, jobs++, q, 0, 0.4375, 0);
+    let hi = 0.75;
+    for (let d = gradedDepth(Math.abs(tops[q] * (kr - g)) * INV_TWO_PI); d > 0; d--) { hi *= 0.5; jobOwner[jobs] = q; setJob(m, jobs++, q, hi, hi, 1); }
+    jobOwner[jobs] = q; setJob(m, jobs++, q, 0, hi, 1);
   }
-  for (let r = 0; r < rejected; r++) sums[which[r]] = adaptivePair(k, r);
+  if (jobs > 0) refine(k, jobs);
   let integral = 0;
   for (let q = 0; q < count; q++) integral += (tops[q] * sums[q]) / (2 * Math.PI);
   return 1 / 16 + integral;
 }
 
+/** Job `slot` of the kernel: pair q's parameters on the panel [a, a + w] of its variable (mode 0: x, 1: u with x = 1 − u²). */
+function setJob(m: Float64Array, slot: number, q: number, a: number, w: number, mode: number): void {
+  const o = JOBS + JOB * slot;
+  for (let c = 0; c < 9; c++) m[o + c] = pairParams[9 * q + c];
+  m[o + 9] = a; m[o + 10] = w; m[o + 11] = mode;
+}
+
 /**
- * ∫₀¹ P₂(θ = top·x) dx for the q-th pair in the kernel's parameters, where Gauss–Kronrod 7–15 on
- * the whole of [0, 1] has not converged: adaptive Gauss–Kronrod 7–15 (bisect every panel whose
- * 7- and 15-point sums disagree, in the kernel with the pair moved to slot 0). Near a singular R(1) the integrand has a layer at x = 1 as thin
- * as the smallest angle between the units (a student aligned with a teacher, or two students with
- * one teacher); a fixed 48-point rule was up to 6e-8 off (issue 12; orthant.test.ts). A panel is accepted when
- * its 7-point error estimate, w·|K − G|·|top|/(2π), is below PANEL_TOLERANCE = 1e-13 times its
- * width w, so the pair's term is good to ≈ 1e-13 absolute however thin the layer (the 15-point
- * value is usually far better; with 1e-11 per unit width one late p = 8 set was 2·10⁻¹³ off).
+ * Adds the `jobs` panels set up in the kernel (owners in jobOwner) into sums, after evaluating
+ * them: a panel is accepted when its 7-point error estimate, w·|K − G|·|top|/(2π), is below
+ * PANEL_TOLERANCE = 1e-13 times its width w, else bisected (both halves in one kernel call) until
+ * it is, so that each pair's term is good to ≈ 1e-13 absolute (the 15-point value is usually far
+ * better; with 1e-11 per unit width one late p = 8 set was 2·10⁻¹³ off).
  */
-function adaptivePair(k: OrthantKernel, q: number): number {
+function refine(k: OrthantKernel, jobs: number): void {
   const m = k.memory;
-  if (q !== 0) m.copyWithin(PARAMS, PARAMS + 9 * q, PARAMS + 9 * q + 9);
-  const scale = Math.abs(m[PARAMS]) * INV_TWO_PI;
-  let total = 0, n = 0, panels = 0;
-  // [0, 1] itself was just rejected: start from its halves.
-  stackA[n] = 0.5; stackB[n++] = 1;
-  stackA[n] = 0; stackB[n++] = 0.5;
-  while (n > 0) {
-    const a = stackA[--n], b = stackB[n], w = b - a;
-    m[PANEL] = a; m[PANEL + 1] = w;
-    k.pairSums(1, 0);
-    const kr = m[RESULTS], g = m[RESULTS + 1];
-    // A non-finite integrand (a degenerate covariance, e.g. students of zero norm) is passed on as
-    // it is, for the ODE to report; bisecting it would never pass the test (2⁴⁰ panels: a hang).
-    // MAX_PANELS bounds the work of any other integrand that never converges.
-    if (!Number.isFinite(kr - g) || scale * Math.abs(kr - g) <= PANEL_TOLERANCE || w < 2 ** -40 || n + 2 > stackA.length || ++panels > MAX_PANELS) { total += w * kr; continue; }
-    const c = a + 0.5 * w;
-    stackA[n] = a; stackB[n++] = c;
-    stackA[n] = c; stackB[n++] = b;
+  k.pairSums(jobs);
+  let n = 0;
+  for (let r = 0; r < jobs; r++) {
+    const o = JOBS + JOB * r, q = jobOwner[r];
+    if (accept(m, r, q) || n >= STACK) { sums[q] += m[o + 10] * m[RESULTS + 2 * r]; continue; }
+    stackOwner[n] = q; stackA[n] = m[o + 9]; stackW[n] = m[o + 10]; stackMode[n++] = m[o + 11];
   }
-  m[PANEL] = 0; m[PANEL + 1] = 1;
-  return total;
+  while (n > 0) {
+    const q = stackOwner[--n], a = stackA[n], h = 0.5 * stackW[n], mode = stackMode[n];
+    setJob(m, 0, q, a, h, mode);
+    setJob(m, 1, q, a + h, h, mode);
+    k.pairSums(2);
+    panels[q] += 2;
+    for (let r = 0; r < 2; r++) {
+      // A non-finite integrand (a degenerate covariance, e.g. students of zero norm) is passed on as
+      // it is, for the ODE to report; bisecting it would never pass the test (2⁴⁰ panels: a hang).
+      // MAX_PANELS bounds the work of any other integrand that never converges.
+      if (accept(m, r, q) || h < 2 ** -40 || n >= STACK || panels[q] > MAX_PANELS) { sums[q] += h * m[RESULTS + 2 * r]; continue; }
+      stackOwner[n] = q; stackA[n] = a + r * h; stackW[n] = h; stackMode[n++] = mode;
+    }
+  }
+}
+
+/** Whether job r (of pair q) passed its test, or has a non-finite integrand (passed on as it is). */
+function accept(m: Float64Array, r: number, q: number): boolean {
+  const d = m[RESULTS + 2 * r] - m[RESULTS + 2 * r + 1];
+  return !Number.isFinite(d) || Math.abs(tops[q]) * INV_TWO_PI * Math.abs(d) <= PANEL_TOLERANCE;
+}
+
+/**
+ * How many halvings towards u = 0 the graded mesh of a pair starts with, from the 7-point error
+ * estimate e on the whole path. Why graded, and in u: late in a ReLU committee trajectory several
+ * students align with one teacher, so R(1) and its 3 × 3 principal minors are nearly singular,
+ * and the pair's integrand has branch points just beyond the end of the path. The conditional
+ * correlation r(t) = s_kl/√(s_kk s_ll) has 1 − r² = det S/(s_kk s_ll), with det S(t) =
+ * det R(t)/(1 − t²ρ²), det R(t) = Π_m (1 − t + t μ_m) (μ_m the eigenvalues of R), and s_kk =
+ * det R_ijk(t)/(1 − t²ρ²): each small eigenvalue μ of R or of R_ijk, R_ijl puts a zero at
+ * t* = 1/(1 − μ) ≈ 1 + μ. Near a zero of det R, arcsin r = ±(π/2 − √(2(1 − |r|)) + …) behaves as
+ * √(t* − t), near a zero of s_kk as a logarithm: in x = θ/top, a layer of width δ ∝ μ at x = 1
+ * (δ ≈ 10⁻³–10⁻⁴ at α = 300 of the p = 8 benchmark), which bisection in x resolved with one
+ * accepted panel per halving of δ, and as many rejected ones (8–22 panels per pair). Substituting
+ * x = 1 − u² (dx = 2u du) turns √(δ + 1 − x) into √(δ + u²) and log(δ + 1 − x) into log(δ + u²):
+ * the singularities move to u = ±i√δ, a layer of width √δ, half as many halvings; a geometric
+ * mesh towards u = 0 (each panel as far from the singularity as it is wide, where 15 Kronrod
+ * nodes converge to ≈ 10⁻¹⁶) resolves it. The mesh: x ∈ [0, 0.4375] as it is, and u ∈ [0, 0.75]
+ * (x ∈ [0.4375, 1]; all exact in binary) on [3/8, 3/4], [3/16, 3/8], …, down to the depth chosen
+ * here, then [0, 3/(4·2^depth)]; any panel that fails its test is bisected (refine). The depth
+ * follows e, which grows as δ shrinks: on the pairs of 11 states along the benchmark trajectory the
+ * depth that needed fewest panels was 1 at e ≤ 10⁻⁹, 2 at e ≈ 10⁻⁸, 3 at e ≈ 10⁻⁶, 3–4 at 10⁻⁵,
+ * 4–5 beyond; a wrong guess costs panels only, never accuracy. Late in the benchmark 5–6 panels per
+ * pair, where bisection in x took 15 (with its rejected parents).
+ */
+function gradedDepth(e: number): number {
+  return e > 1e-4 ? 5 : e > 1e-5 ? 4 : e > 1e-7 ? 3 : e > 1e-9 ? 2 : 1;
 }
 
 const PANEL_TOLERANCE = 1e-13;
 const MAX_PANELS = 1 << 14;
-const stackA = new Float64Array(64), stackB = new Float64Array(64);
+const STACK = 256;
+const stackA = new Float64Array(STACK), stackW = new Float64Array(STACK), stackMode = new Float64Array(STACK), stackOwner = new Int8Array(STACK);
 
-const PARAMS = 144, RESULTS = 200, PANEL = 212;
-const sums = new Float64Array(6), tops = new Float64Array(6), which = new Int8Array(6);
+// Kernel memory layout (orthantKernel.ts): rules at 0–47, jobs of 12 f64 from 48 (up to 64), results from 816.
+const JOBS = 48, JOB = 12, RESULTS = 816, MEMORY = 944;
+const sums = new Float64Array(6), tops = new Float64Array(6), pairParams = new Float64Array(54), panels = new Int32Array(6), jobOwner = new Int8Array(64);
 
 export interface OrthantKernel {
   /** The kernel's memory (orthantKernel.ts's layout), or the twin's. */
   readonly memory: Float64Array;
-  /** Rule 0: Kronrod and Gauss 7 sums on the panel [a, a + w] of [0, 1] (a, w at 212, 213); rule 1: the 48-point Gauss–Legendre sum (parameters at 144, results at 200). */
-  pairSums(count: number, rule: number): void;
+  /** Kronrod and Gauss 7 sums (per unit width) of `count` jobs (each: a pair's nine parameters, its panel a, w, and mode) at 48 + 12i, into 816 + 2i. */
+  pairSums(count: number): void;
   /** Whether pairSums is the WebAssembly kernel (false: orthantPairSumsJs). */
   readonly wasm: boolean;
 }
@@ -206,57 +248,47 @@ let kernel: OrthantKernel | undefined;
 /** The pair integrals in WebAssembly where the runtime has SIMD, else their JavaScript twin (same bits). */
 export function orthantKernel(): OrthantKernel {
   if (kernel) return kernel;
-  let memory: Float64Array | null = null, run: ((count: number, rule: number) => void) | null = null;
+  let memory: Float64Array | null = null, run: ((count: number) => void) | null = null;
   try {
     const module = new WebAssembly.Module(Uint8Array.from(atob(ORTHANT_KERNEL_BASE64), (ch) => ch.charCodeAt(0)));
     const mem = new WebAssembly.Memory({ initial: 1 });
-    const exports = new WebAssembly.Instance(module, { env: { memory: mem } }).exports as unknown as { pairSums(count: number, rule: number): void };
-    memory = new Float64Array(mem.buffer, 0, 214);
+    const exports = new WebAssembly.Instance(module, { env: { memory: mem } }).exports as unknown as { pairSums(count: number): void };
+    memory = new Float64Array(mem.buffer, 0, MEMORY);
     run = exports.pairSums;
   } catch {
     memory = null; // no WebAssembly SIMD here: the twin below
   }
-  const m = memory ?? new Float64Array(214);
+  const m = memory ?? new Float64Array(MEMORY);
   fillRules(m);
-  const pairSums = run ?? ((count: number, rule: number) => orthantPairSumsJs(m, count, rule));
+  const pairSums = run ?? ((count: number) => orthantPairSumsJs(m, count));
   kernel = { memory: m, pairSums, wasm: run !== null };
   return kernel;
 }
 
-/** The node tables of orthantKernel.ts's layout: Kronrod 15 (+ a node of weight 0), Gauss 7 weights, Gauss–Legendre 48. */
+/** The node tables of orthantKernel.ts's layout: Kronrod 15 (+ a node of weight 0), its weights, the Gauss 7 weights. */
 function fillRules(m: Float64Array): void {
   m.set(KRONROD_NODES, 0);
   m[15] = 0.5;
   m.set(KRONROD_WEIGHTS, 16);
   m.set(GAUSS7_WEIGHTS, 32);
-  const rule = (legendre48 ??= legendreRule(48));
-  m.set(rule.nodes, 48);
-  m.set(rule.weights, 96);
-  m[PANEL] = 0; m[PANEL + 1] = 1;
 }
 
 /** The JavaScript twin of orthantKernel.ts's pairSums on the same layout: lanes of even and odd nodes, then lane 0 + lane 1. */
-export function orthantPairSumsJs(m: Float64Array, count: number, rule: number): void {
+export function orthantPairSumsJs(m: Float64Array, count: number): void {
   for (let i = 0; i < count; i++) {
-    const o = PARAMS + 9 * i;
+    const o = JOBS + JOB * i;
     const rinv = 1 / m[o + 1];
     const f = (x: number) => pairIntegrand(m[o] * x, rinv, m[o + 1], m[o + 2], m[o + 3], m[o + 4], m[o + 5], m[o + 6], m[o + 7], m[o + 8]);
-    if (rule === 0) {
-      let k0 = 0, k1 = 0, g0 = 0, g1 = 0;
-      const a = m[PANEL], w = m[PANEL + 1];
-      for (let q = 0; q < 16; q += 2) {
-        const f0 = f(a + w * m[q]), f1 = f(a + w * m[q + 1]);
-        k0 += m[16 + q] * f0; k1 += m[17 + q] * f1;
-        g0 += m[32 + q] * f0; g1 += m[33 + q] * f1;
-      }
-      m[RESULTS + 2 * i] = k0 + k1;
-      m[RESULTS + 2 * i + 1] = g0 + g1;
-    } else {
-      let s0 = 0, s1 = 0;
-      for (let q = 0; q < 48; q += 2) { s0 += m[96 + q] * f(m[48 + q]); s1 += m[97 + q] * f(m[49 + q]); }
-      m[RESULTS + 2 * i] = s0 + s1;
-      m[RESULTS + 2 * i + 1] = 0;
+    const node = m[o + 11] === 0 ? f : (u: number) => f(1 - u * u) * (u + u);
+    let k0 = 0, k1 = 0, g0 = 0, g1 = 0;
+    const a = m[o + 9], w = m[o + 10];
+    for (let q = 0; q < 16; q += 2) {
+      const f0 = node(a + w * m[q]), f1 = node(a + w * m[q + 1]);
+      k0 += m[16 + q] * f0; k1 += m[17 + q] * f1;
+      g0 += m[32 + q] * f0; g1 += m[33 + q] * f1;
     }
+    m[RESULTS + 2 * i] = k0 + k1;
+    m[RESULTS + 2 * i + 1] = g0 + g1;
   }
 }
 
