@@ -93,8 +93,29 @@ const UPPER_I = Int8Array.from(UPPER, ([i]) => i), UPPER_J = Int8Array.from(UPPE
 const PERM_UPPER = new Int8Array(24 * 6);
 for (let q = 0; q < 24; q++) for (let m = 0; m < 6; m++) PERM_UPPER[q * 6 + m] = PERMUTATIONS[4 * q + UPPER[m][0]] * 4 + PERMUTATIONS[4 * q + UPPER[m][1]];
 
-/** The upper triangle of R under the permutation that makes it lexicographically smallest, into out. */
+/**
+ * The upper triangle of R under the permutation that makes it lexicographically smallest, into out.
+ * Its first entry is the smallest correlation R_ab, so the permutation starts (a, b) or (b, a),
+ * and its second entry then picks the third variable: with no ties among the entries compared,
+ * two candidates decide it (a fifth of the work of trying all 24); with ties, all 24.
+ */
 function canonicalUpper(R: Float64Array, out: Float64Array): void {
+  let a = 0, b = 1, min = R[1], ties = false;
+  for (let m = 1; m < 6; m++) {
+    const x = R[UPPER_I[m] * 4 + UPPER_J[m]];
+    if (x < min) { min = x; a = UPPER_I[m]; b = UPPER_J[m]; ties = false; } else if (x === min) ties = true;
+  }
+  if (!ties) {
+    // The other two variables, c < d.
+    const c = a === 0 ? (b === 1 ? 2 : 1) : 0, d = 6 - a - b - c;
+    if (orient(R, a, b, c, d, best) && orient(R, b, a, c, d, scratchUpper)) {
+      let m = 0;
+      for (; m < 6 && scratchUpper[m] === best[m]; m++);
+      if (m === 6 || scratchUpper[m] < best[m]) best.set(scratchUpper);
+      out.set(best);
+      return;
+    }
+  }
   for (let m = 0; m < 6; m++) best[m] = R[PERM_UPPER[m]];
   for (let o = 6; o < 144; o += 6) {
     let m = 0;
@@ -103,6 +124,17 @@ function canonicalUpper(R: Float64Array, out: Float64Array): void {
   }
   out.set(best);
 }
+
+/** The upper triangle of R in the order (x, y, then the other two by R_x·, smaller first) into out; false on a tie there. */
+function orient(R: Float64Array, x: number, y: number, c: number, d: number, out: Float64Array): boolean {
+  const rc = R[x * 4 + c], rd = R[x * 4 + d];
+  if (rc === rd) return false;
+  const u = rc < rd ? c : d, v = rc < rd ? d : c;
+  out[0] = R[x * 4 + y]; out[1] = R[x * 4 + u]; out[2] = R[x * 4 + v];
+  out[3] = R[y * 4 + u]; out[4] = R[y * 4 + v]; out[5] = R[u * 4 + v];
+  return true;
+}
+const scratchUpper = new Float64Array(6);
 
 function orthant4Uncached(R: Float64Array): number {
   const k = orthantKernel();

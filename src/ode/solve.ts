@@ -37,7 +37,8 @@ export interface OdeOptions {
   readonly saveOverlaps?: 'all' | 'none' | number;
   /**
    * The integrator (dopri5.ts, dop853.ts). Default: Dormand–Prince 8(5,3) for the quadratic
-   * network in (Q⊥, M) at p ≥ WIDE_DOP853_P, Dormand–Prince 5(4) everywhere else.
+   * network in (Q⊥, M) at p ≥ WIDE_DOP853_P and for ReLU in (Q, M) at p ≥ RELU_DOP853_P,
+   * Dormand–Prince 5(4) everywhere else.
    */
   readonly method?: 'dopri5' | 'dop853';
 }
@@ -49,6 +50,16 @@ export interface OdeOptions {
  * bits (every accuracy table of the README was measured with it).
  */
 export const WIDE_DOP853_P = 32;
+
+/**
+ * From this width on a ReLU network on the generic (Q, M) path is integrated by Dormand–Prince
+ * 8(5,3) too: its steps are limited by accuracy (the p = 8 benchmark of README *Benchmarks*
+ * rejects 1 step in 593), and 8(5,3) takes 0.45–0.54 of the evaluations at p = 3–8 (sum and mean
+ * readouts, α ≤ 100–300), each a four-variable orthant sum of O(p⁴) terms. Below it the runs
+ * take well under a second and keep the 5(4) bits that the ReLU accuracy tables (p = p* = 2) and
+ * the reference tests were measured with.
+ */
+export const RELU_DOP853_P = 4;
 
 /**
  * The right-hand side of a problem's overlap ODE at its rates from α = `from` on (batch size and
@@ -184,7 +195,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     saveAt,
     rtol,
     atol,
-    method: options.method ?? (perp && isMeanQuadratic(problem.network) && p >= WIDE_DOP853_P ? 'dop853' : 'dopri5'),
+    method: options.method ?? ((perp && isMeanQuadratic(problem.network) && p >= WIDE_DOP853_P) || (noisyRhs && p >= RELU_DOP853_P) ? 'dop853' : 'dopri5'),
     output: lossControl(lossAndFloor),
     divergence: (t, y) => { const e = check(t, perp ? perp.viewQ(y) : y.subarray(0, pp)); return e && divergenceMessage(e, problem.config); },
     onStep: progress,
