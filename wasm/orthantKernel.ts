@@ -3,10 +3,12 @@
  * WebAssembly (AssemblyScript, compiled by wasm/build.mjs with SIMD on). Each job is one pair's
  * integrand on one panel [a, a + w] of its variable, by Gauss–Kronrod 7–15. For the pair's
  * parameters (top, ρ, r_kl, a_kk, b_kk, a_ll, b_ll, a_kl, b_kl) the integrand at x ∈ [0, 1] is
- *   P₂(θ),  θ = top·x,  t = sin θ · (1/ρ),  e = t²/(1 − t²ρ²),
- *   s_kk = 1 − e (a_kk − t b_kk),  s_ll likewise,  s_kl = t r_kl − e (a_kl − t b_kl),
- *   P₂ = ¼ + asin(clamp(s_kl/√(s_kk s_ll))) · (1/(2π)),
- * (three divisions and two square roots per node: the divider is what limits the loop). A job's
+ *   P₂(θ),  θ = top·x,  t = sin θ · (1/ρ),  d = 1 − t²ρ²,
+ *   n_kk = d − t² (a_kk − t b_kk),  n_ll likewise,  n_kl = t r_kl d − t² (a_kl − t b_kl),
+ *   P₂ = ¼ + asin(clamp(n_kl/√(n_kk n_ll))) · (1/(2π)),
+ * (n = d·s, the conditional covariances s of orthant.ts times d > 0, which cancels in the
+ * correlation: two divisions and two square roots per node, with the arcsine's; the divider is
+ * what limits the loop, and dividing by d first cost a third division). A job's
  * variable is x itself (mode 0) or u with x = 1 − u² (mode 1: the integrand times dx/du = 2u,
  * orthant.ts's graded panels near the end x = 1, where a near-singular correlation puts a layer).
  * Two nodes per f64x2 (lane 0: even q, lane 1: odd q; the sum is lane 0 + lane 1), with sin and
@@ -29,11 +31,11 @@ const JOBS: i32 = 48, RESULTS: i32 = 816;
 @inline function integrand(x: v128, top: v128, rinv: v128, rho: v128, rkl: v128, akk: v128, bkk: v128, all: v128, bll: v128, akl: v128, bkl: v128): v128 {
   const t = f64x2.mul(sinPair(f64x2.mul(top, x)), rinv);
   const t2 = f64x2.mul(t, t);
-  const e = f64x2.div(t2, f64x2.sub(sp(1), f64x2.mul(f64x2.mul(t2, rho), rho))); // t²/d: the one division by d
-  const skk = f64x2.sub(sp(1), f64x2.mul(e, f64x2.sub(akk, f64x2.mul(t, bkk))));
-  const sll = f64x2.sub(sp(1), f64x2.mul(e, f64x2.sub(all, f64x2.mul(t, bll))));
-  const skl = f64x2.sub(f64x2.mul(t, rkl), f64x2.mul(e, f64x2.sub(akl, f64x2.mul(t, bkl))));
-  const v = f64x2.max(sp(-1), f64x2.min(sp(1), f64x2.div(skl, f64x2.sqrt(f64x2.mul(skk, sll)))));
+  const d = f64x2.sub(sp(1), f64x2.mul(f64x2.mul(t2, rho), rho));
+  const nkk = f64x2.sub(d, f64x2.mul(t2, f64x2.sub(akk, f64x2.mul(t, bkk))));
+  const nll = f64x2.sub(d, f64x2.mul(t2, f64x2.sub(all, f64x2.mul(t, bll))));
+  const nkl = f64x2.sub(f64x2.mul(f64x2.mul(t, rkl), d), f64x2.mul(t2, f64x2.sub(akl, f64x2.mul(t, bkl))));
+  const v = f64x2.max(sp(-1), f64x2.min(sp(1), f64x2.div(nkl, f64x2.sqrt(f64x2.mul(nkk, nll)))));
   return f64x2.add(sp(0.25), f64x2.mul(asinPairSelect(v), sp(INV_TWO_PI)));
 }
 
@@ -52,23 +54,59 @@ export function pairSums(count: i32): void {
     const a = sp(at(o + 9)), w = sp(at(o + 10)); // panel [a, a + w] (0 and 1: the whole; a + 1·x = x exactly)
     let k = sp(0), g = sp(0);
     if (at(o + 11) == 0) {
-      for (let q = 0; q < 16; q += 4) {
-        const f0 = integrand(f64x2.add(a, f64x2.mul(w, vat(q))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-        const f1 = integrand(f64x2.add(a, f64x2.mul(w, vat(q + 2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-        k = f64x2.add(k, f64x2.mul(vat(16 + q), f0));
-        g = f64x2.add(g, f64x2.mul(vat(32 + q), f0));
-        k = f64x2.add(k, f64x2.mul(vat(18 + q), f1));
-        g = f64x2.add(g, f64x2.mul(vat(34 + q), f1));
-      }
+      // All eight node pairs of the panel in flight at once: each is a long dependent chain (sine, arcsine),
+      // so the loop is latency-bound (two at a time took 1.4× as long per panel, four 1.1×).
+      const f0 = integrand(f64x2.add(a, f64x2.mul(w, vat(0))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f1 = integrand(f64x2.add(a, f64x2.mul(w, vat(2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f2 = integrand(f64x2.add(a, f64x2.mul(w, vat(4))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f3 = integrand(f64x2.add(a, f64x2.mul(w, vat(6))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f4 = integrand(f64x2.add(a, f64x2.mul(w, vat(8))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f5 = integrand(f64x2.add(a, f64x2.mul(w, vat(10))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f6 = integrand(f64x2.add(a, f64x2.mul(w, vat(12))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f7 = integrand(f64x2.add(a, f64x2.mul(w, vat(14))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      k = f64x2.add(k, f64x2.mul(vat(16), f0));
+      g = f64x2.add(g, f64x2.mul(vat(32), f0));
+      k = f64x2.add(k, f64x2.mul(vat(18), f1));
+      g = f64x2.add(g, f64x2.mul(vat(34), f1));
+      k = f64x2.add(k, f64x2.mul(vat(20), f2));
+      g = f64x2.add(g, f64x2.mul(vat(36), f2));
+      k = f64x2.add(k, f64x2.mul(vat(22), f3));
+      g = f64x2.add(g, f64x2.mul(vat(38), f3));
+      k = f64x2.add(k, f64x2.mul(vat(24), f4));
+      g = f64x2.add(g, f64x2.mul(vat(40), f4));
+      k = f64x2.add(k, f64x2.mul(vat(26), f5));
+      g = f64x2.add(g, f64x2.mul(vat(42), f5));
+      k = f64x2.add(k, f64x2.mul(vat(28), f6));
+      g = f64x2.add(g, f64x2.mul(vat(44), f6));
+      k = f64x2.add(k, f64x2.mul(vat(30), f7));
+      g = f64x2.add(g, f64x2.mul(vat(46), f7));
     } else {
-      for (let q = 0; q < 16; q += 4) {
-        const f0 = graded(f64x2.add(a, f64x2.mul(w, vat(q))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-        const f1 = graded(f64x2.add(a, f64x2.mul(w, vat(q + 2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-        k = f64x2.add(k, f64x2.mul(vat(16 + q), f0));
-        g = f64x2.add(g, f64x2.mul(vat(32 + q), f0));
-        k = f64x2.add(k, f64x2.mul(vat(18 + q), f1));
-        g = f64x2.add(g, f64x2.mul(vat(34 + q), f1));
-      }
+      // All eight node pairs of the panel in flight at once: each is a long dependent chain (sine, arcsine),
+      // so the loop is latency-bound (two at a time took 1.4× as long per panel, four 1.1×).
+      const f0 = graded(f64x2.add(a, f64x2.mul(w, vat(0))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f1 = graded(f64x2.add(a, f64x2.mul(w, vat(2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f2 = graded(f64x2.add(a, f64x2.mul(w, vat(4))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f3 = graded(f64x2.add(a, f64x2.mul(w, vat(6))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f4 = graded(f64x2.add(a, f64x2.mul(w, vat(8))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f5 = graded(f64x2.add(a, f64x2.mul(w, vat(10))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f6 = graded(f64x2.add(a, f64x2.mul(w, vat(12))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      const f7 = graded(f64x2.add(a, f64x2.mul(w, vat(14))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+      k = f64x2.add(k, f64x2.mul(vat(16), f0));
+      g = f64x2.add(g, f64x2.mul(vat(32), f0));
+      k = f64x2.add(k, f64x2.mul(vat(18), f1));
+      g = f64x2.add(g, f64x2.mul(vat(34), f1));
+      k = f64x2.add(k, f64x2.mul(vat(20), f2));
+      g = f64x2.add(g, f64x2.mul(vat(36), f2));
+      k = f64x2.add(k, f64x2.mul(vat(22), f3));
+      g = f64x2.add(g, f64x2.mul(vat(38), f3));
+      k = f64x2.add(k, f64x2.mul(vat(24), f4));
+      g = f64x2.add(g, f64x2.mul(vat(40), f4));
+      k = f64x2.add(k, f64x2.mul(vat(26), f5));
+      g = f64x2.add(g, f64x2.mul(vat(42), f5));
+      k = f64x2.add(k, f64x2.mul(vat(28), f6));
+      g = f64x2.add(g, f64x2.mul(vat(44), f6));
+      k = f64x2.add(k, f64x2.mul(vat(30), f7));
+      g = f64x2.add(g, f64x2.mul(vat(46), f7));
     }
     store<f64>(<usize>(RESULTS + 2 * i) << 3, f64x2.extract_lane(k, 0) + f64x2.extract_lane(k, 1));
     store<f64>(<usize>(RESULTS + 1 + 2 * i) << 3, f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1));

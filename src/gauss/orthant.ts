@@ -328,10 +328,11 @@ export function orthantPairSumsJs(m: Float64Array, count: number): void {
 function pairIntegrand(theta: number, rinv: number, rho: number, rkl: number, akk: number, bkk: number, all: number, bll: number, akl: number, bkl: number): number {
   const t = kernelSin(theta) * rinv;
   const t2 = t * t;
-  const e = t2 / (1 - t2 * rho * rho);
-  const skk = 1 - e * (akk - t * bkk), sll = 1 - e * (all - t * bll);
-  const skl = t * rkl - e * (akl - t * bkl);
-  return 0.25 + kernelAsin(Math.max(-1, Math.min(1, skl / Math.sqrt(skk * sll)))) * INV_TWO_PI;
+  // The conditional covariances times d = 1 − t²ρ² > 0 (d cancels in the correlation).
+  const d = 1 - t2 * rho * rho;
+  const nkk = d - t2 * (akk - t * bkk), nll = d - t2 * (all - t * bll);
+  const nkl = t * rkl * d - t2 * (akl - t * bkl);
+  return 0.25 + kernelAsin(Math.max(-1, Math.min(1, nkl / Math.sqrt(nkk * nll)))) * INV_TWO_PI;
 }
 
 const INV_TWO_PI = 1 / (2 * Math.PI);
