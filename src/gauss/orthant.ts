@@ -528,13 +528,15 @@ function reluI4Merged(C: ArrayLike<number>): number | null {
     group[i] = g;
     kind[g] = kind[g] === H ? f : f === H ? kind[g] : R2;
   }
-  const s = (x: number, y: number) => C[rep[x] * 4 + rep[y]];
-  if (k === 1) return kind[0] === R2 ? 0.5 * s(0, 0) : null;
+  // C between the representatives of groups x and y: C[rep[x] * 4 + rep[y]] (written out: a closure over C here was allocated per call).
+  if (k === 1) return kind[0] === R2 ? 0.5 * C[rep[0] * 5] : null;
   if (k === 2) {
-    if (kind[0] === R && kind[1] === R) return eRR(s(0, 0), s(0, 1), s(1, 1));
+    const r0 = rep[0], r1 = rep[1];
+    if (kind[0] === R && kind[1] === R) return eRR(C[r0 * 5], C[r0 * 4 + r1], C[r1 * 5]);
     const a = kind[0] === H ? 0 : 1, b = 1 - a; // E[H(a)(b⁺)²]
     if (kind[a] !== H || kind[b] !== R2) return null;
-    return eHR2(s(a, a), s(a, b), s(b, b));
+    const ra = rep[a], rb = rep[b];
+    return eHR2(C[ra * 5], C[ra * 4 + rb], C[rb * 5]);
   }
   if (k !== 3) return null;
   let nH = 0, nR2 = 0;
@@ -543,7 +545,7 @@ function reluI4Merged(C: ArrayLike<number>): number | null {
   const order = nH === 1 ? orderHRR : orderHHR2;
   if (!((nH === 1 && nR2 === 0) || (nH === 2 && nR2 === 1))) return null;
   order(kind);
-  for (let x = 0; x < 3; x++) for (let y = 0; y < 3; y++) S3[x * 3 + y] = s(perm3[x], perm3[y]);
+  for (let x = 0; x < 3; x++) for (let y = 0; y < 3; y++) S3[x * 3 + y] = C[rep[perm3[x]] * 4 + rep[perm3[y]]];
   return nH === 1 ? eHRR(S3) : eHHR2(S3);
 }
 
@@ -579,8 +581,8 @@ function eHR2(saa: number, sab: number, sbb: number): number | null {
 
 /** P(z₀, z₁, z₂ > 0) = 1/8 + (arcsin ρ₀₁ + arcsin ρ₀₂ + arcsin ρ₁₂)/(4π). */
 function orthant3(S: Float64Array): number {
-  const r = (i: number, j: number) => S[i * 3 + j] / Math.sqrt(S[i * 3 + i] * S[j * 3 + j]);
-  return 0.125 + (Math.asin(r(0, 1)) + Math.asin(r(0, 2)) + Math.asin(r(1, 2))) / (4 * Math.PI);
+  const r01 = S[1] / Math.sqrt(S[0] * S[4]), r02 = S[2] / Math.sqrt(S[0] * S[8]), r12 = S[5] / Math.sqrt(S[4] * S[8]);
+  return 0.125 + (Math.asin(r01) + Math.asin(r02) + Math.asin(r12)) / (4 * Math.PI);
 }
 
 /** E[H(z_i) z_j⁺ | z_y = 0] · φ(0; S_yy) for the 3 × 3 covariance S (i, j, y distinct). */
