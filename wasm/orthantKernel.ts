@@ -45,70 +45,49 @@ const JOBS: i32 = 48, RESULTS: i32 = 816;
   return f64x2.mul(f, f64x2.add(u, u));
 }
 
-/** The Kronrod and Gauss sums of `count` jobs (the mode tested once per job: a branch in the node loop cost 1.6×). */
+/** The integrand at node pair q of the panel: in x, or in u when `inU` (a constant at each call, so each copy has no branch). */
+@inline function node(q: i32, inU: bool, a: v128, w: v128, top: v128, rinv: v128, rho: v128, rkl: v128, akk: v128, bkk: v128, all: v128, bll: v128, akl: v128, bkl: v128): v128 {
+  const u = f64x2.add(a, f64x2.mul(w, vat(q)));
+  return inU ? graded(u, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl) : integrand(u, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+}
+
+/**
+ * The Kronrod and Gauss sums of job i (at o) into the results. All eight node pairs of the panel
+ * are in flight at once: each is a long dependent chain (sine, arcsine), so the loop is
+ * latency-bound (two at a time took 1.4× as long per panel, four 1.1×; a test of the mode inside
+ * the node loop, 1.6×).
+ */
+@inline function job(i: i32, o: i32, inU: bool): void {
+  const top = sp(at(o)), rho = sp(at(o + 1)), rinv = sp(1 / at(o + 1)), rkl = sp(at(o + 2)), akk = sp(at(o + 3)), bkk = sp(at(o + 4));
+  const all = sp(at(o + 5)), bll = sp(at(o + 6)), akl = sp(at(o + 7)), bkl = sp(at(o + 8));
+  const a = sp(at(o + 9)), w = sp(at(o + 10)); // panel [a, a + w] (0 and 1: the whole; a + 1·x = x exactly)
+  const f0 = node(0, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  const f1 = node(2, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  const f2 = node(4, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  const f3 = node(6, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  const f4 = node(8, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  const f5 = node(10, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  const f6 = node(12, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  const f7 = node(14, inU, a, w, top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
+  // Summed in node order, as the JavaScript twin does (lane 0: even nodes, lane 1: odd).
+  let k = sp(0), g = sp(0);
+  k = f64x2.add(k, f64x2.mul(vat(16), f0)); g = f64x2.add(g, f64x2.mul(vat(32), f0));
+  k = f64x2.add(k, f64x2.mul(vat(18), f1)); g = f64x2.add(g, f64x2.mul(vat(34), f1));
+  k = f64x2.add(k, f64x2.mul(vat(20), f2)); g = f64x2.add(g, f64x2.mul(vat(36), f2));
+  k = f64x2.add(k, f64x2.mul(vat(22), f3)); g = f64x2.add(g, f64x2.mul(vat(38), f3));
+  k = f64x2.add(k, f64x2.mul(vat(24), f4)); g = f64x2.add(g, f64x2.mul(vat(40), f4));
+  k = f64x2.add(k, f64x2.mul(vat(26), f5)); g = f64x2.add(g, f64x2.mul(vat(42), f5));
+  k = f64x2.add(k, f64x2.mul(vat(28), f6)); g = f64x2.add(g, f64x2.mul(vat(44), f6));
+  k = f64x2.add(k, f64x2.mul(vat(30), f7)); g = f64x2.add(g, f64x2.mul(vat(46), f7));
+  store<f64>(<usize>(RESULTS + 2 * i) << 3, f64x2.extract_lane(k, 0) + f64x2.extract_lane(k, 1));
+  store<f64>(<usize>(RESULTS + 1 + 2 * i) << 3, f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1));
+}
+
+/** The Kronrod and Gauss sums of `count` jobs (the mode tested once per job). */
 export function pairSums(count: i32): void {
   for (let i = 0; i < count; i++) {
     const o = JOBS + 12 * i;
-    const top = sp(at(o)), rho = sp(at(o + 1)), rinv = sp(1 / at(o + 1)), rkl = sp(at(o + 2)), akk = sp(at(o + 3)), bkk = sp(at(o + 4));
-    const all = sp(at(o + 5)), bll = sp(at(o + 6)), akl = sp(at(o + 7)), bkl = sp(at(o + 8));
-    const a = sp(at(o + 9)), w = sp(at(o + 10)); // panel [a, a + w] (0 and 1: the whole; a + 1·x = x exactly)
-    let k = sp(0), g = sp(0);
-    if (at(o + 11) == 0) {
-      // All eight node pairs of the panel in flight at once: each is a long dependent chain (sine, arcsine),
-      // so the loop is latency-bound (two at a time took 1.4× as long per panel, four 1.1×).
-      const f0 = integrand(f64x2.add(a, f64x2.mul(w, vat(0))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f1 = integrand(f64x2.add(a, f64x2.mul(w, vat(2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f2 = integrand(f64x2.add(a, f64x2.mul(w, vat(4))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f3 = integrand(f64x2.add(a, f64x2.mul(w, vat(6))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f4 = integrand(f64x2.add(a, f64x2.mul(w, vat(8))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f5 = integrand(f64x2.add(a, f64x2.mul(w, vat(10))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f6 = integrand(f64x2.add(a, f64x2.mul(w, vat(12))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f7 = integrand(f64x2.add(a, f64x2.mul(w, vat(14))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      k = f64x2.add(k, f64x2.mul(vat(16), f0));
-      g = f64x2.add(g, f64x2.mul(vat(32), f0));
-      k = f64x2.add(k, f64x2.mul(vat(18), f1));
-      g = f64x2.add(g, f64x2.mul(vat(34), f1));
-      k = f64x2.add(k, f64x2.mul(vat(20), f2));
-      g = f64x2.add(g, f64x2.mul(vat(36), f2));
-      k = f64x2.add(k, f64x2.mul(vat(22), f3));
-      g = f64x2.add(g, f64x2.mul(vat(38), f3));
-      k = f64x2.add(k, f64x2.mul(vat(24), f4));
-      g = f64x2.add(g, f64x2.mul(vat(40), f4));
-      k = f64x2.add(k, f64x2.mul(vat(26), f5));
-      g = f64x2.add(g, f64x2.mul(vat(42), f5));
-      k = f64x2.add(k, f64x2.mul(vat(28), f6));
-      g = f64x2.add(g, f64x2.mul(vat(44), f6));
-      k = f64x2.add(k, f64x2.mul(vat(30), f7));
-      g = f64x2.add(g, f64x2.mul(vat(46), f7));
-    } else {
-      // All eight node pairs of the panel in flight at once: each is a long dependent chain (sine, arcsine),
-      // so the loop is latency-bound (two at a time took 1.4× as long per panel, four 1.1×).
-      const f0 = graded(f64x2.add(a, f64x2.mul(w, vat(0))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f1 = graded(f64x2.add(a, f64x2.mul(w, vat(2))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f2 = graded(f64x2.add(a, f64x2.mul(w, vat(4))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f3 = graded(f64x2.add(a, f64x2.mul(w, vat(6))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f4 = graded(f64x2.add(a, f64x2.mul(w, vat(8))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f5 = graded(f64x2.add(a, f64x2.mul(w, vat(10))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f6 = graded(f64x2.add(a, f64x2.mul(w, vat(12))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      const f7 = graded(f64x2.add(a, f64x2.mul(w, vat(14))), top, rinv, rho, rkl, akk, bkk, all, bll, akl, bkl);
-      k = f64x2.add(k, f64x2.mul(vat(16), f0));
-      g = f64x2.add(g, f64x2.mul(vat(32), f0));
-      k = f64x2.add(k, f64x2.mul(vat(18), f1));
-      g = f64x2.add(g, f64x2.mul(vat(34), f1));
-      k = f64x2.add(k, f64x2.mul(vat(20), f2));
-      g = f64x2.add(g, f64x2.mul(vat(36), f2));
-      k = f64x2.add(k, f64x2.mul(vat(22), f3));
-      g = f64x2.add(g, f64x2.mul(vat(38), f3));
-      k = f64x2.add(k, f64x2.mul(vat(24), f4));
-      g = f64x2.add(g, f64x2.mul(vat(40), f4));
-      k = f64x2.add(k, f64x2.mul(vat(26), f5));
-      g = f64x2.add(g, f64x2.mul(vat(42), f5));
-      k = f64x2.add(k, f64x2.mul(vat(28), f6));
-      g = f64x2.add(g, f64x2.mul(vat(44), f6));
-      k = f64x2.add(k, f64x2.mul(vat(30), f7));
-      g = f64x2.add(g, f64x2.mul(vat(46), f7));
-    }
-    store<f64>(<usize>(RESULTS + 2 * i) << 3, f64x2.extract_lane(k, 0) + f64x2.extract_lane(k, 1));
-    store<f64>(<usize>(RESULTS + 1 + 2 * i) << 3, f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1));
+    if (at(o + 11) == 0) job(i, o, false);
+    else job(i, o, true);
   }
 }
