@@ -67,7 +67,9 @@ const PAIRS: [number, number, number, number][] = [[0, 1, 2, 3], [0, 2, 1, 3], [
  */
 export function orthant4(C: ArrayLike<number>): number {
   const R = scratchR;
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) R[i * 4 + j] = C[i * 4 + j] / Math.sqrt(C[i * 4 + i] * C[j * 4 + j]);
+  // A correlation matrix already (reluI4 is called on one): C_ij/√(1·1) = C_ij exactly, so copy it.
+  if (C[0] === 1 && C[5] === 1 && C[10] === 1 && C[15] === 1) for (let m = 0; m < 16; m++) R[m] = C[m];
+  else for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) R[i * 4 + j] = C[i * 4 + j] / Math.sqrt(C[i * 4 + i] * C[j * 4 + j]);
   // P(z > 0) is symmetric in the four variables, and the committee ODE asks for the same set of
   // four units in up to six roles per right-hand side (E[H(λ_k)H(λ_l) λ_u⁺ λ_w⁺] for every split of
   // {k, l, u, w} into a student pair and the rest): remember each by its correlations in a

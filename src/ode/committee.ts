@@ -10,6 +10,7 @@ import { jointCovariance, type Overlaps } from '../model/overlaps.js';
 import type { Network } from '../model/network.js';
 import { pairExpectations, unitAt } from '../gauss/mixed.js';
 import { erfCommitteeRhs, isErfCommittee } from './erfCommittee.js';
+import { reluI4 } from '../gauss/orthant.js';
 
 /** Copies the covariance of the variables `idx` out of the joint covariance C (side n). */
 function subCovariance(C: Float64Array, n: number, idx: ArrayLike<number>, out: Float64Array): Float64Array {
@@ -77,12 +78,25 @@ export function genericCommitteeRhs(params: DynamicsParams, net: Network): Overl
   // Index lists reused (an array literal per expectation was 4 % of the ReLU p = 8 run in GC).
   const idx3 = new Int32Array(3), idx4 = new Int32Array(4);
   const Cbuf = new Float64Array(n * n);
+  // ReLU student and teacher: E[H(λ_k)H(λ_l) z_u⁺ z_w⁺] = √C_uu √C_ww · reluI4(the correlations),
+  // which relu.ts's perVariable computes per term; here the correlations of all units once per
+  // call (the same operations, so the same bits), then reluI4 on their 4 × 4 blocks.
+  const relu = net.student.name === 'relu' && net.teacher.name === 'relu';
+  const sd = new Float64Array(n), Rbuf = new Float64Array(n * n);
+  const reluTerm = (): number => {
+    for (let m = 0; m < 4; m++) if (!(sd[idx4[m]] > 0)) return 0; // a unit of zero variance: λ = 0, H(0) = 0 = 0⁺
+    return sd[idx4[2]] * sd[idx4[3]] * reluI4(subCovariance(Rbuf, n, idx4, c4));
+  };
   return (y, dy, alpha = 0) => {
     // η(α) and η_v(α) of a schedule (src/ode/protocol.ts); constants otherwise.
     const eta = etaAt ? etaAt(alpha) : params.eta;
     const etaV = secondLayerRateAt ? secondLayerRateAt(alpha) : params.secondLayerRate!;
     if (train) for (let k = 0; k < p; k++) { v[k] = y[offV + k]; c[k] = v[k]; } // the second layer is state
     const C = jointCovariance({ p, pStar, Q: y.subarray(0, pp) as Float64Array, M: y.subarray(pp, offV) as Float64Array, P }, Cbuf);
+    if (relu) {
+      for (let i = 0; i < n; i++) sd[i] = Math.sqrt(C[i * n + i]);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Rbuf[i * n + j] = C[i * n + j] / (sd[i] * sd[j]);
+    }
     // dv_k/dα = −η_v E[e σ(λ_k)] = −η_v Σ_u c_u E[σ(λ_k) s_u(z_u)]
     if (train) {
       for (let k = 0; k < p; k++) {
@@ -107,7 +121,7 @@ export function genericCommitteeRhs(params: DynamicsParams, net: Network): Overl
           idx4[0] = k; idx4[1] = l;
           for (let u = 0; u < n; u++) for (let w = u; w < n; w++) {
             idx4[2] = u; idx4[3] = w;
-            const term = c[u] * c[w] * E.I4(subCovariance(C, n, idx4, c4), unitAt(u, p), unitAt(w, p));
+            const term = c[u] * c[w] * (relu ? reluTerm() : E.I4(subCovariance(C, n, idx4, c4), unitAt(u, p), unitAt(w, p)));
             e2 += u === w ? term : 2 * term; // symmetric in (u, w)
           }
         }
