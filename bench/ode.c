@@ -66,6 +66,6 @@ int main(int argc, char **argv) {
   P = calloc(ps * ps, sizeof(double)); G = malloc(sizeof(double) * p * p); H = malloc(sizeof(double) * p * ps);
   for (int i = 0; i < ps; i++) P[i * ps + i] = 1;
   for (int i = 0; i < n; i++) y0[i] = atof(argv[6 + i]);
-  dopri5_bench(rhs, y0, y, n, h, steps, reps, k, ys);
+  dopri5_bench(rhs, y0, y, n, h, steps, reps, k, ys, NULL);
   return 0;
 }

@@ -13,7 +13,8 @@
  * which gcc vectorises with AVX and fused multiply-adds.
  * Usage: ode_perp p pStar eta eval COUNT REPEATS < state   (COUNT evaluations at the state)
  *        ode_perp p pStar eta step COUNT REPEATS h < state (COUNT fixed Dormand–Prince steps of h,
- *        stages combined as in src/ode/dopri5.ts and bench/ode.c)
+ *        stages combined as in src/ode/dopri5.ts and bench/ode.c, with the embedded error
+ *        estimate and its norm as the adaptive step computes them: bench/dopri5_step.h)
  * with the state on stdin (p² + p p* numbers: Q⊥ then M, row-major) → one JSON line: the median
  * seconds per evaluation or steps per second, and the sum of dy or of the final state (to check
  * that the sides agree).
@@ -152,6 +153,6 @@ int main(int argc, char **argv) {
     printf("{\"secondsPerEvaluation\":%.6g,\"dySum\":%.17g}\n", times[reps / 2], sum);
     return 0;
   }
-  dopri5_bench(rhs, y0, y, (long)n, h, count, reps, k, ys);
+  dopri5_bench(rhs, y0, y, (long)n, h, count, reps, k, ys, alloc(n)); /* with the error estimate, as onepass's step */
   return 0;
 }

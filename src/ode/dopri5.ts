@@ -31,10 +31,13 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
   const saveAt = opts.saveAt;
   let t = t0;
 
-  const y = Float64Array.from(y0);
-  const k1 = new Float64Array(n), k2 = new Float64Array(n), k3 = new Float64Array(n), k4 = new Float64Array(n);
-  const k5 = new Float64Array(n), k6 = new Float64Array(n), k7 = new Float64Array(n);
-  const yStage = new Float64Array(n), yNew = new Float64Array(n), yErr = new Float64Array(n);
+  // The field's own step (the WebAssembly kernel), working in its own buffers; else the stages below.
+  const stepper = f.dopri5 !== undefined && f.dopri5.y.length === n ? f.dopri5 : null;
+  const vec = (b: Float64Array | undefined) => b ?? new Float64Array(n);
+  const y = vec(stepper?.y);
+  y.set(y0);
+  const [k1, k2, k3, k4, k5, k6, k7] = Array.from({ length: 7 }, (_, i) => vec(stepper?.k[i]));
+  const yStage = new Float64Array(n), yNew = vec(stepper?.yNew), yErr = vec(stepper?.yErr);
   const output = opts.output;
   const r1 = new Float64Array(n), r2 = new Float64Array(n), r3 = new Float64Array(n), r4 = new Float64Array(n), r5 = new Float64Array(n);
 
@@ -66,29 +69,38 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
     if (opts.fixedStep === undefined && (!(h > 1e-14 * Math.abs(t)) || h < 1e-300)) {
       return finishRun(book, { t, accepted, rejected, nfev }, y, 'failed', `step size underflow at t = ${t} (the equations are stiff or singular here)`);
     }
-    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * A21 * k1[i];
-    f(t + C2 * h, yStage, k2);
-    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]);
-    f(t + C3 * h, yStage, k3);
-    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
-    f(t + C4 * h, yStage, k4);
-    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
-    f(t + C5 * h, yStage, k5);
-    for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
-    f(t + h, yStage, k6);
-    for (let i = 0; i < n; i++) yNew[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
-    f(t + h, yNew, k7);
-    nfev += 6;
-
     let err = 0;
-    if (opts.fixedStep === undefined) {
-      for (let i = 0; i < n; i++) {
-        const ei = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
-        yErr[i] = yNew[i] - ei;
-        const e = ei / scale(i, y[i], yNew[i]);
-        err += e * e;
+    if (stepper) {
+      // k2 … k7, yNew, yErr and the error's sum of squares in one call: the operations below, in
+      // their order. The error is computed at a fixed step too (the same step code throughout).
+      const sum = stepper.step(h, rtol, atol);
+      nfev += 6;
+      if (opts.fixedStep === undefined) err = Math.sqrt(sum / n);
+    } else {
+      for (let i = 0; i < n; i++) yStage[i] = y[i] + h * A21 * k1[i];
+      f(t + C2 * h, yStage, k2);
+      for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]);
+      f(t + C3 * h, yStage, k3);
+      for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
+      f(t + C4 * h, yStage, k4);
+      for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
+      f(t + C5 * h, yStage, k5);
+      for (let i = 0; i < n; i++) yStage[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
+      f(t + h, yStage, k6);
+      for (let i = 0; i < n; i++) yNew[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
+      f(t + h, yNew, k7);
+      nfev += 6;
+      if (opts.fixedStep === undefined) {
+        for (let i = 0; i < n; i++) {
+          const ei = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
+          yErr[i] = yNew[i] - ei;
+          const e = ei / scale(i, y[i], yNew[i]);
+          err += e * e;
+        }
+        err = Math.sqrt(err / n);
       }
-      err = Math.sqrt(err / n);
+    }
+    if (opts.fixedStep === undefined) {
       if (output && err <= 1) {
         // The output's local error from the same estimate (its first-order change along err).
         const g1 = output.g(yNew);

@@ -4,7 +4,27 @@
  */
 import type { RunStatus } from '../model/trajectory.js';
 
-export type VectorField = (t: number, y: Float64Array, dy: Float64Array) => void;
+/**
+ * dy/dt = f(t, y), written into dy. A field may carry its own Dormand–Prince 5(4) step
+ * (`dopri5`), which the 5(4) integrator then takes in place of its JavaScript stages.
+ */
+export type VectorField = ((t: number, y: Float64Array, dy: Float64Array) => void) & { readonly dopri5?: Dopri5Stepper };
+
+/**
+ * One Dormand–Prince 5(4) step of a vector field done elsewhere (the WebAssembly kernel of the
+ * quadratic network's (Q⊥, M) form, quadratic.ts), in buffers of its own. It must do the
+ * operations of dopri5.ts's stages and error estimate in the same order (same bits), and the
+ * field must not depend on t (the stages' times are not passed).
+ */
+export interface Dopri5Stepper {
+  /** The state y, the stages k1 … k7, the new state and the new state minus the error estimate. */
+  readonly y: Float64Array;
+  readonly k: readonly Float64Array[];
+  readonly yNew: Float64Array;
+  readonly yErr: Float64Array;
+  /** From (y, k1 = f(y)): k2 … k7, yNew = f's state of k7, and yErr; returns Σ_i (e_i/sc_i)², sc_i = atol + rtol·max(|y_i|, |yNew_i|). */
+  step(h: number, rtol: number, atol: number): number;
+}
 
 export interface IntegrateOptions {
   /** Times at which to report y (dense output), increasing, all ≥ t0. */

@@ -21,6 +21,7 @@ import { trace, frobeniusDot } from '../linalg/matrix.js';
 import type { Overlaps } from '../model/overlaps.js';
 import { rowDotsWorkspace, type RowDotsWorkspace } from './rowDots.js';
 import { quadraticKernel, type QuadraticKernel } from './quadraticKernel.js';
+import type { Dopri5Stepper } from './integrateTypes.js';
 
 /** ε = ½ E[e²] = ½ [τ² + 2 tr(ACAC)] + Δ/2: mean² plus variance of the quadratic form. */
 export function quadraticPopulationLoss(o: Overlaps, noise: number): number {
@@ -367,6 +368,12 @@ export interface PerpForm {
   readonly toQ: (y: Float64Array) => Float64Array;
   /** The same Q in a work buffer, valid until the next call (no allocation, for per-step checks). */
   readonly viewQ: (y: Float64Array) => Float64Array;
+  /**
+   * The whole Dormand–Prince 5(4) step on `rhs` in the WebAssembly kernel (stages, evaluations,
+   * error estimate; the same bits as dopri5.ts's JavaScript stages on `rhs`), for a vector field
+   * to carry (integrateTypes.ts); null or absent without the kernel, under an η(α) schedule and in other forms.
+   */
+  readonly dopri5?: Dopri5Stepper | null;
 }
 
 /**
@@ -388,7 +395,19 @@ export function quadraticPerpForm(params: DynamicsParams, engine: 'wasm' | 'js' 
   piNorm = Math.sqrt(piNorm);
   const u = Number.EPSILON / 2;
   const { etaAt } = params, noisy = params.sgdNoise !== false, wd = params.weightDecay ?? 0;
+  const kernel = ctx.kernel;
+  const dopri5: Dopri5Stepper | null = kernel && !etaAt ? {
+    ...kernel.step,
+    step: (h, rtol, atol) => {
+      const sum = kernel.dopri5Step(h, rtol, atol, noise, gf, nq, decay);
+      // The kernel's input Y (ctx.lastY) now holds the new state and its overlaps (k7's).
+      ctx.lastValid = true;
+      ctx.lastEps = kernel.lastEps();
+      return sum;
+    },
+  } : null;
   return {
+    dopri5,
     // η(α) (src/ode/protocol.ts): the same coefficients, recomputed at each α.
     rhs: etaAt
       ? (y, dy, alpha = 0) => { const e = etaAt(alpha); quadraticPerpRhsInto(y, dy, ctx, (2 * e) / p, noisy ? (4 * e * e) / pp : 0, e * wd); }

@@ -14,6 +14,8 @@ interface Exports {
   rhs(eps: number, gf: number, nq: number, decay: number): void;
   overlapsRhs(noise: number, gf: number, nq: number, decay: number): number;
   mirrorUpper(A: number): void;
+  dopri5Step(h: number, rtol: number, atol: number, noise: number, gf: number, nq: number, decay: number): number;
+  getLastEps(): number;
 }
 
 export interface QuadraticKernel {
@@ -34,6 +36,18 @@ export interface QuadraticKernel {
   overlapsRhs(noise: number, gf: number, nq: number, decay: number): number;
   mirrorK(): void;
   mirrorQ(): void;
+  /**
+   * Dormand–Prince 5(4)'s state y, stages k1 … k7, new state and new state minus the error
+   * estimate (dopri5.ts, integrate) in the kernel's memory.
+   */
+  readonly step: { readonly y: Float64Array; readonly k: readonly Float64Array[]; readonly yNew: Float64Array; readonly yErr: Float64Array };
+  /**
+   * One Dormand–Prince step of h from (y, k1 = f(y)): k2 … k7, yNew (left in Y with its
+   * overlaps) and yErr; returns Σ (e_i/sc_i)² of the error estimate e.
+   */
+  dopri5Step(h: number, rtol: number, atol: number, noise: number, gf: number, nq: number, decay: number): number;
+  /** ε at the new state of the last dopri5Step. */
+  lastEps(): number;
 }
 
 const MAX_BYTES = 2 ** 31;
@@ -45,9 +59,10 @@ export function quadraticKernel(p: number, ps: number): QuadraticKernel | null {
   const n = p * p + p * ps;
   // Sizes in numbers, in the order setup() reads the offsets.
   const sizes = [n, n, p * p, p * p, p * p, p * p, p * p, p * p, ps * ps, ps * ps, ps * ps,
-    p * ps, p * ps, p * ps, p * ps, p * ps, p * ps, p * ps, p * ps, p, p];
+    p * ps, p * ps, p * ps, p * ps, p * ps, p * ps, p * ps, p * ps, p, p,
+    n, n, n, n, n, n, n, n, n, n];
   const at: number[] = [];
-  let top = 128; // the offset table itself
+  let top = 128; // the offset table itself (31 offsets)
   for (const s of sizes) { at.push(top); top += Math.ceil((8 * s) / 16) * 16; }
   if (top > MAX_BYTES) return null;
   let memory: WebAssembly.Memory, k: Exports;
@@ -68,5 +83,8 @@ export function quadraticKernel(p: number, ps: number): QuadraticKernel | null {
     overlapsRhs: (noise, gf, nq, decay) => k.overlapsRhs(noise, gf, nq, decay),
     mirrorK: () => k.mirrorUpper(at[5]),
     mirrorQ: () => k.mirrorUpper(at[6]),
+    step: { y: view(21), k: [22, 23, 24, 25, 26, 27, 28].map(view), yNew: view(29), yErr: view(30) },
+    dopri5Step: (h, rtol, atol, noise, gf, nq, decay) => k.dopri5Step(h, rtol, atol, noise, gf, nq, decay),
+    lastEps: () => k.getLastEps(),
   };
 }

@@ -13,7 +13,7 @@ import { packState } from './equations.js';
 import { quadraticRhs, quadraticPerpForm } from './quadratic.js';
 import { committeeRhs, committeeLossAndFloor } from './committee.js';
 import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
-import { integrate } from './dopri5.js';
+import { integrate, type VectorField } from './dopri5.js';
 import { integratePieces, protocolRates, type ProtocolProblem } from './protocol.js';
 import { isConstantEta, scaleEta, smoothPieces } from '../model/schedule.js';
 import { deviationForm, exactExpectationsOf, SWITCH_LOSS_RATIO } from './deviation.js';
@@ -158,7 +158,6 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     : isSingleRelu(problem.network) ? reluSinglePerpForm(paramsFrom(from))
     : null;
   const perp = perpFrom(0);
-  const rhsFrom = (from: number): OverlapRhs => (perp ? perpFrom(from)!.rhs : overlapRhs(problem, initial.P, sgdNoise, from));
   const overlapsOf = (y: Float64Array): Overlaps => ({ p, pStar, Q: y.subarray(0, pp), M: y.subarray(pp, offV), P: initial.P });
   const networkOf = (y: Float64Array) => (train ? { ...problem.network, v: y.subarray(offV) } : problem.network);
   const noisyRhs = !perp && hasRelu(problem.network);
@@ -191,7 +190,16 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   // The last state saved without its overlaps: a run that stops early (diverged, failed) keeps it as its final point.
   const lastDropped = new Float64Array(y0.length);
   // A piecewise η is integrated piece by piece, each jump a step boundary (protocol.ts).
-  const result = integratePieces(smoothPieces(problem.etaSchedule, tFinal), (from) => { const rhs = rhsFrom(from); return (t, y, dy) => rhs(y, dy, t); }, y0, {
+  // The (Q⊥, M) form's field carries its Dormand–Prince 5(4) step in the WebAssembly kernel (same
+  // bits). The first piece's is `perp` itself: the loss control then finds the overlaps of the
+  // new state (the step's last evaluation) still in its buffers.
+  const fieldOf = (from: number): VectorField => {
+    const form = perp ? (from === 0 ? perp : perpFrom(from)!) : null;
+    const rhs: OverlapRhs = form ? form.rhs : overlapRhs(problem, initial.P, sgdNoise, from);
+    const field = (t: number, y: Float64Array, dy: Float64Array) => rhs(y, dy, t);
+    return form?.dopri5 ? Object.assign(field, { dopri5: form.dopri5 }) : field;
+  };
+  const result = integratePieces(smoothPieces(problem.etaSchedule, tFinal), fieldOf, y0, {
     saveAt,
     rtol,
     atol,
