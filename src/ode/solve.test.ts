@@ -244,3 +244,15 @@ test('ReLU committee (p = p* = 2, sum readout, η = 0.5): every saved loss withi
   });
   assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
+
+test('the quadratic network\'s trajectories are the same bits with the WebAssembly kernel\'s right-hand side and Dormand–Prince step and with the JavaScript fallback (p = 8 default setup, p = 5 with label noise and weight decay, a piecewise η)', () => {
+  for (const c of [{}, { p: 5, pStar: 2, eta: 0.3, noise: 0.01, weightDecay: 0.001, alphaMax: 300 }, { p: 8, alphaMax: 300, eta: { schedule: 'piecewise', values: [0.5, 0.1], until: [100] } }]) {
+    const config = parseConfig(c), problem = makeProblem(config), init = initialCondition(config).overlaps;
+    const a = solveOde(problem, init), b = solveOde(problem, init, { engine: 'js' });
+    assert.equal(a.status, 'completed');
+    assert.deepEqual(a.stats, b.stats);
+    assert.deepEqual(a.loss, b.loss);
+    assert.deepEqual(a.Q, b.Q);
+    assert.deepEqual(a.M, b.M);
+  }
+});

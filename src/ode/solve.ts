@@ -41,6 +41,12 @@ export interface OdeOptions {
    * Dormand–Prince 5(4) everywhere else.
    */
   readonly method?: 'dopri5' | 'dop853';
+  /**
+   * Where the quadratic network's (Q⊥, M) right-hand side and Dormand–Prince 5(4) step run:
+   * 'auto' (default) in the WebAssembly kernel where WebAssembly SIMD exists, 'js' in the
+   * JavaScript fallback. Both give the same bits (tested).
+   */
+  readonly engine?: 'auto' | 'js';
 }
 
 /**
@@ -154,7 +160,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   // (quadratic.ts), and so does one ReLU unit learning one (reluSingle.ts); other networks
   // integrate (Q, M[, v]) and their loss has a rounding floor.
   const perpFrom = (from: number) => train ? null
-    : isMeanQuadratic(problem.network) ? quadraticPerpForm(paramsFrom(from))
+    : isMeanQuadratic(problem.network) ? quadraticPerpForm(paramsFrom(from), options.engine === 'js' ? 'js' : 'wasm')
     : isSingleRelu(problem.network) ? reluSinglePerpForm(paramsFrom(from))
     : null;
   const perp = perpFrom(0);
