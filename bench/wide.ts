@@ -4,7 +4,10 @@
  *    (WebAssembly SIMD products), the same equations in C (bench/ode_perp.c) as a blocked loop and
  *    with OpenBLAS (when the Debian package libopenblas-dev is installed), and numpy
  *    (bench/ode_perp_numpy.py, full products with @);
- *  - the fixed-step Dormand–Prince step at p = 8 on the same form, onepass against C;
+ *  - the fixed-step Dormand–Prince 5(4) step at p = 8 on the same form, onepass against C: onepass
+ *    through `integrate` with the field as solveOde builds it (the WebAssembly kernel's step, the
+ *    one the adaptive solver takes at p < 32), both sides computing the embedded error estimate
+ *    and its norm every step as an adaptive step does (bench/dopri5_step.h);
  *  - whole trajectories (p* = 2, η = 0.1, σ² = 1e-3, α_max = 40p, 300 save points keeping the loss
  *    only (saveOverlaps "none"), rtol 1e-10,
  *    atol 1e-14): onepass's solveOde (Dormand–Prince 8(5,3) at these widths, and the 5(4) pair it
@@ -93,7 +96,7 @@ export function perEvaluation(p: number, refs: { loop: string | null; blas: stri
   return { p, onepass: median(times), cLoop: loop?.secondsPerEvaluation ?? null, cBlas: blas?.secondsPerEvaluation ?? null, numpy: np?.secondsPerEvaluation ?? null, agreement };
 }
 
-/** Dormand–Prince steps per second at p = 8 on the (Q⊥, M) form, fixed h, from the headline start (η = 0.5). */
+/** Dormand–Prince 5(4) steps per second at p = 8 on the (Q⊥, M) form, fixed h, from the headline start (η = 0.5). */
 export function perpStep(loop: string | null): { js: number; c: number | null; agreement: number | null } {
   const p = 8, pStar = 2, h = 0.05, eta = 0.5;
   const config = parseConfig({ p, pStar, alphaMax: 1, savePoints: 2, init: { teacher: 'orthonormal', studentVariance: 1e-6, seed: 1 } });
@@ -176,7 +179,7 @@ export function wideCases(benchDir: string, tmp: string, numpy: boolean): string
   }
   const s = perpStep(refs.loop);
   console.log(JSON.stringify({ case: 'quadratic-perp-step', p: 8, ...s }));
-  rows.push(`| Dormand–Prince steps/s, p = 8 (fixed h = 0.05; final states differ by ${s.agreement === null ? '—' : s.agreement.toExponential(0)}) | ${fmt(s.js)} | ${fmt(s.c)} | — | — | ${s.c ? fmt(s.js / s.c) : '—'} (C / onepass ${s.c ? fmt(s.c / s.js) : '—'}) | — | — |`);
+  rows.push(`| Dormand–Prince steps/s, p = 8 (fixed h = 0.05, error estimate computed on both sides; final states differ by ${s.agreement === null ? '—' : s.agreement.toExponential(0)}) | ${fmt(s.js)} | ${fmt(s.c)} | — | — | ${s.c ? fmt(s.js / s.c) : '—'} (C / onepass ${s.c ? fmt(s.c / s.js) : '—'}) | — | — |`);
   rows.push('', '| whole trajectory, p* = 2, η = 0.1, σ² = 1e-3, α_max = 40p, rtol 1e-10 | onepass, CPU s | evaluations | onepass with 5(4) (before), CPU s | evaluations | scipy DOP853 (numpy), CPU s | evaluations | onepass / scipy | before / scipy | final losses, relative difference to scipy |', '|---|---|---|---|---|---|---|---|---|---|');
   const cases: [number, WideReadout][] = [[32, 'mean'], [64, 'mean'], [128, 'mean'], [32, 'sum'], [32, 'teacher']];
   if (big) cases.push([256, 'mean'], [512, 'mean']);

@@ -308,11 +308,22 @@ export function mirrorUpper(A: usize): void {
       qk += w * qp * s;
     }
   }
-  for (let a = 0; a < ps; a++) for (let b = a; b < ps; b++) {
-    let s: f64 = 0;
-    for (let k = 0; k < p; k++) s += ld(MT, a * p + k) * ld(MT, b * p + k);
-    const v = divBy(s, p, invP) - ld(P2S, a * ps + b);
-    st(D, a * ps + b, v); st(D, b * ps + a, v);
+  if (ps == 2) {
+    // The three sums below in one pass: three independent chains instead of one after another.
+    let s00: f64 = 0, s01: f64 = 0, s11: f64 = 0;
+    for (let k = 0; k < p; k++) {
+      const x = ld(MT, k), z = ld(MT, p + k);
+      s00 += x * x; s01 += x * z; s11 += z * z;
+    }
+    const v01 = divBy(s01, p, invP) - ld(P2S, 1);
+    st(D, 0, divBy(s00, p, invP) - ld(P2S, 0)); st(D, 1, v01); st(D, 2, v01); st(D, 3, divBy(s11, p, invP) - ld(P2S, 3));
+  } else {
+    for (let a = 0; a < ps; a++) for (let b = a; b < ps; b++) {
+      let s: f64 = 0;
+      for (let k = 0; k < p; k++) s += ld(MT, a * p + k) * ld(MT, b * p + k);
+      const v = divBy(s, p, invP) - ld(P2S, a * ps + b);
+      st(D, a * ps + b, v); st(D, b * ps + a, v);
+    }
   }
   for (let i = 0; i < p; i++) for (let j = 0; j < ps; j++) {
     let s: f64 = 0;
@@ -343,10 +354,22 @@ export function mirrorUpper(A: usize): void {
     const ri = i * p, mi = i * ps;
     const pairEnd = i + ((p - i) & ~1);
     let j = i;
-    for (; j < pairEnd; j += 2) {
-      const lr = f64x2.add(lrPair(U, mi, MPIT, ps, j, p), lrPair(MPI, mi, UT, ps, j, p));
-      vst(LR, ri + j, lr);
-      vst(G, ri + j, f64x2.add(vdivBy(f64x2.add(vld(X2, ri + j), lr), p, invP), lrPair(MPID, mi, MPIT, ps, j, p)));
+    if (ps == 2) {
+      // lrPair with its row's coefficients splatted once (the stores below could alias them, so
+      // the compiler would reload them for every pair).
+      const u0 = sp(ld(U, mi)), u1 = sp(ld(U, mi + 1)), m0 = sp(ld(MPI, mi)), m1 = sp(ld(MPI, mi + 1)), d0 = sp(ld(MPID, mi)), d1 = sp(ld(MPID, mi + 1));
+      for (; j < pairEnd; j += 2) {
+        const b0 = vld(MPIT, j), b1 = vld(MPIT, p + j);
+        const lr = f64x2.add(f64x2.add(f64x2.mul(u0, b0), f64x2.mul(u1, b1)), f64x2.add(f64x2.mul(m0, vld(UT, j)), f64x2.mul(m1, vld(UT, p + j))));
+        vst(LR, ri + j, lr);
+        vst(G, ri + j, f64x2.add(vdivBy(f64x2.add(vld(X2, ri + j), lr), p, invP), f64x2.add(f64x2.mul(d0, b0), f64x2.mul(d1, b1))));
+      }
+    } else {
+      for (; j < pairEnd; j += 2) {
+        const lr = f64x2.add(lrPair(U, mi, MPIT, ps, j, p), lrPair(MPI, mi, UT, ps, j, p));
+        vst(LR, ri + j, lr);
+        vst(G, ri + j, f64x2.add(vdivBy(f64x2.add(vld(X2, ri + j), lr), p, invP), lrPair(MPID, mi, MPIT, ps, j, p)));
+      }
     }
     if (j < p) {
       const lr = lrOne(U, mi, MPIT, ps, j, p) + lrOne(MPI, mi, UT, ps, j, p);
@@ -365,8 +388,13 @@ export function mirrorUpper(A: usize): void {
     // Two j at a time: the same operations on each lane as the scalar tail below.
     const pairEnd = i + ((p - i) & ~1);
     let j = i;
+    // With p* = 2, lrPair with its row's coefficients splatted once.
+    const two2 = ps == 2;
+    const g0 = sp(ld(GM, mi)), h0 = sp(ld(H, mi)), g1 = two2 ? sp(ld(GM, mi + 1)) : g0, h1 = two2 ? sp(ld(H, mi + 1)) : h0;
     for (; j < pairEnd; j += 2) {
-      const s = f64x2.sub(vdivBy(f64x2.add(vld(GX, ri + j), lrPair(GM, mi, MPIT, ps, j, p)), p, invP), vdivBy(lrPair(H, mi, MT, ps, j, p), ps, invPs));
+      const gm = two2 ? f64x2.add(f64x2.mul(g0, vld(MPIT, j)), f64x2.mul(g1, vld(MPIT, p + j))) : lrPair(GM, mi, MPIT, ps, j, p);
+      const hm = two2 ? f64x2.add(f64x2.mul(h0, vld(MT, j)), f64x2.mul(h1, vld(MT, p + j))) : lrPair(H, mi, MT, ps, j, p);
+      const s = f64x2.sub(vdivBy(f64x2.add(vld(GX, ri + j), gm), p, invP), vdivBy(hm, ps, invPs));
       const qqp = f64x2.add(f64x2.mul(two, vld(X2, ri + j)), vld(LR, ri + j));
       const qp = vld(Y, ri + j);
       const flow = f64x2.mul(ngf, f64x2.add(f64x2.mul(tau2, qp), vdivBy(f64x2.mul(two, qqp), p, invP)));
