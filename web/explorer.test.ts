@@ -184,6 +184,15 @@ test('a wide student (p = 64, p* = 2) runs in the page: the same final ODE loss 
   await page.close();
 });
 
+test('a p = 8 student (Dormand–Prince 5(4) steps taken whole in the WebAssembly kernel) gives Node\'s final ODE loss to the last bit', async () => {
+  const input = { p: 8, N: 200, alphaMax: 200, eta: 0.1 };
+  const page = await newPage('?p=8&N=200&alphaMax=200&eta=0.1');
+  assert.equal(await odeFinalLoss(page), libraryFinalLoss(input), 'the kernel\'s step gives Node\'s bits in Chromium');
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+  await page.close();
+});
+
 test('after SGD diverges, "final loss, SGD" says diverged and where, not its last finite loss', async () => {
   const page = await newPage('?eta=4&N=200&alphaMax=10');
   await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
