@@ -2,7 +2,7 @@
 // a generated TypeScript module (not committed), so that the core loads them the same way in
 // Node and in the browser, with no file access. Run before tsc.
 //   wasm/sgdKernel.ts → src/sim/sgdKernelBinary.ts   (SGD_KERNEL_BASE64: the SGD step)
-//   wasm/odeKernel.ts → src/ode/odeKernelBinary.ts   (ODE_KERNEL_BASE64: the quadratic ODE's products)
+//   wasm/odeKernel.ts → src/ode/odeKernelBinary.ts   (ODE_KERNEL_BASE64: the quadratic ODE's products, right-hand side and Dormand–Prince step)
 //   wasm/erfKernel.ts → src/ode/erfKernelBinary.ts   (ERF_KERNEL_BASE64: the erf committee ODE's arcsine sums)
 //   wasm/orthantKernel.ts → src/gauss/orthantKernelBinary.ts   (ORTHANT_KERNEL_BASE64: the 4-orthant's pair integrals)
 //   wasm/sdeKernel.ts → src/sde/sdeKernelBinary.ts   (SDE_KERNEL_BASE64: the SDE noise covariance's loops)

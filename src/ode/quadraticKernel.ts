@@ -1,7 +1,8 @@
 /**
  * The quadratic network's (Q⊥, M) right-hand side in WebAssembly (wasm/odeKernel.ts: overlaps,
- * rhs), one instance per problem with its own memory holding the state, the derivative and every
- * work matrix for the whole integration. Its arithmetic is that of the JavaScript in quadratic.ts,
+ * rhs, and a whole Dormand–Prince 5(4) step on it, dopri5Step), one instance per problem with its
+ * own memory holding the state, the derivative, the step's stages and every work matrix for the
+ * whole integration. Its arithmetic is that of the JavaScript in quadratic.ts,
  * operation for operation (the products' order is rowDots.ts's), so both give the same bits; it
  * runs in place of the JavaScript wherever WebAssembly SIMD exists (Node, current browsers).
  */
