@@ -20,6 +20,28 @@
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
+/**
+ * The four dot products of rows a0, a1 with rows b0, b1 (p numbers each: `pairs` bytes of whole
+ * lane pairs, then the last number when p is odd), stored as (a0·b0, a0·b1) at c0 and
+ * (a1·b0, a1·b1) at c1. Each load serves two products, and the four sums are independent chains.
+ */
+@inline function dots2x2(a0: usize, a1: usize, b0: usize, b1: usize, pairs: usize, odd: bool, last: usize, c0: usize, c1: usize): void {
+  let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o), z0 = v128.load(b0 + o), z1 = v128.load(b1 + o);
+    s00 = f64x2.add(s00, f64x2.mul(x0, z0));
+    s01 = f64x2.add(s01, f64x2.mul(x0, z1));
+    s10 = f64x2.add(s10, f64x2.mul(x1, z0));
+    s11 = f64x2.add(s11, f64x2.mul(x1, z1));
+  }
+  let r00 = lanes(s00), r01 = lanes(s01), r10 = lanes(s10), r11 = lanes(s11);
+  if (odd) {
+    const x0 = load<f64>(a0 + last), x1 = load<f64>(a1 + last), z0 = load<f64>(b0 + last), z1 = load<f64>(b1 + last);
+    r00 += x0 * z0; r01 += x0 * z1; r10 += x1 * z0; r11 += x1 * z1;
+  }
+  store<f64>(c0, r00); store<f64>(c0, r01, 8); store<f64>(c1, r10); store<f64>(c1, r11, 8);
+}
+
 @inline function rowDotsUpperIn(A: usize, B: usize, C: usize, p: i32): void {
   const row = <usize>p << 3;
   const pairs = <usize>(p >> 1) << 4; // bytes covered by whole lane pairs
@@ -30,22 +52,9 @@
     const a0 = A + <usize>i * row, a1 = a0 + row;
     let j = i;
     for (; j + 1 < p; j += 2) {
-      const b0 = B + <usize>j * row, b1 = b0 + row;
-      let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
-      for (let o: usize = 0; o < pairs; o += 16) {
-        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o), z0 = v128.load(b0 + o), z1 = v128.load(b1 + o);
-        s00 = f64x2.add(s00, f64x2.mul(x0, z0));
-        s01 = f64x2.add(s01, f64x2.mul(x0, z1));
-        s10 = f64x2.add(s10, f64x2.mul(x1, z0));
-        s11 = f64x2.add(s11, f64x2.mul(x1, z1));
-      }
-      let r00 = lanes(s00), r01 = lanes(s01), r10 = lanes(s10), r11 = lanes(s11);
-      if (odd) {
-        const x0 = load<f64>(a0 + last), x1 = load<f64>(a1 + last), z0 = load<f64>(b0 + last), z1 = load<f64>(b1 + last);
-        r00 += x0 * z0; r01 += x0 * z1; r10 += x1 * z0; r11 += x1 * z1;
-      }
-      const c0 = C + (<usize>(i * p + j) << 3), c1 = c0 + row;
-      store<f64>(c0, r00); store<f64>(c0, r01, 8); store<f64>(c1, r10); store<f64>(c1, r11, 8);
+      const b0 = B + <usize>j * row;
+      const c0 = C + (<usize>(i * p + j) << 3);
+      dots2x2(a0, a1, b0, b0 + row, pairs, odd, last, c0, c0 + row);
     }
     if (j < p) {
       const b0 = B + <usize>j * row;
@@ -101,22 +110,9 @@ export function rowDotsUpper(A: usize, B: usize, C: usize, p: i32): void {
     const c0 = C + (<usize>(i * n) << 3), c1 = c0 + crow;
     let m = 0;
     for (; m + 1 < n; m += 2) {
-      const b0 = B + <usize>m * row, b1 = b0 + row;
-      let s00 = f64x2.splat(0), s01 = f64x2.splat(0), s10 = f64x2.splat(0), s11 = f64x2.splat(0);
-      for (let o: usize = 0; o < pairs; o += 16) {
-        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o), z0 = v128.load(b0 + o), z1 = v128.load(b1 + o);
-        s00 = f64x2.add(s00, f64x2.mul(x0, z0));
-        s01 = f64x2.add(s01, f64x2.mul(x0, z1));
-        s10 = f64x2.add(s10, f64x2.mul(x1, z0));
-        s11 = f64x2.add(s11, f64x2.mul(x1, z1));
-      }
-      let r00 = lanes(s00), r01 = lanes(s01), r10 = lanes(s10), r11 = lanes(s11);
-      if (odd) {
-        const x0 = load<f64>(a0 + last), x1 = load<f64>(a1 + last), z0 = load<f64>(b0 + last), z1 = load<f64>(b1 + last);
-        r00 += x0 * z0; r01 += x0 * z1; r10 += x1 * z0; r11 += x1 * z1;
-      }
+      const b0 = B + <usize>m * row;
       const o = <usize>m << 3;
-      store<f64>(c0 + o, r00); store<f64>(c0 + o, r01, 8); store<f64>(c1 + o, r10); store<f64>(c1 + o, r11, 8);
+      dots2x2(a0, a1, b0, b0 + row, pairs, odd, last, c0 + o, c1 + o);
     }
     if (m < n) {
       const b0 = B + <usize>m * row;
