@@ -29,6 +29,10 @@
  * The error left is the state's rounding, u relative to D, R (and the integration error, which
  * the loss control of solve.ts keeps relative to the loss).
  *
+ * The rates are those of the protocol (protocol.ts): η(α)/n_b of a schedule and batch size, read
+ * at each evaluation, and on a piecewise schedule each piece's constant (`rhsWith`: the same
+ * variables, around the same A, across a jump).
+ *
  * Double-double costs ≈ 10–20× a double right-hand side, so a run switches here only once its
  * loss falls below SWITCH_LOSS_RATIO times the size of the terms it cancels (solve.ts); above
  * that the double form's rounding is ≲ 10⁻⁸ relative.

@@ -278,3 +278,21 @@ test('ReLU committee (p = p* = 2, sum readout, η = 0.5): every saved loss withi
   });
   assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
+
+test('ReLU committee (p = p* = 2, sum readout) under a power law η = 0.5 (1 + α/20)^−½: every saved loss within 1e-6 relative of an independent 32-digit solve, from ε ≈ 2.1e-7 down to 1.4e-11', () => {
+  // Reference: bench/relu_committee_mpmath.py --power 0.5 20 0.5 (its η(α) at the modified
+  // midpoint rule's own times), from the same state at α = 80 as the test above, α counted from
+  // there; macro steps 2 (9 levels, the values here) and 1 (8 levels) agree to 1e-17 relative.
+  // Measured: ≤ 6.4e-8 (3.3e-8 from ε = 1.1e-8 on). Before, the schedule kept the run in (Q, M):
+  // `< 9e-8` from α = 40 on, the numbers behind 1.9e-5 / 1.3e-4 / 1.5e-3 / 2.9e-2 off, and 3.6e-7
+  // at α = 20.
+  const reference: [number, number][] = [
+    [20, 2.137190041158797644780128e-7], [40, 1.108156020886690083620719e-8],
+    [60, 9.004494723988806837902249e-10], [80, 9.925226879026987456334697e-11], [100, 1.420672239265008403521212e-11],
+  ];
+  const config = parseConfig({
+    activation: 'relu', readout: 'sum', p: 2, pStar: 2, eta: { schedule: 'power', eta0: 0.5, alpha0: 20, exponent: 0.5 }, alphaMax: 100,
+    saveAt: reference.map(([a]) => a), init: RELU_AT_80,
+  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
+});

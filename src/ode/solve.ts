@@ -110,8 +110,8 @@ function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: Ode
 /**
  * Accuracy floor of a ReLU network on the (Q, M) path (p > 1, or p = 1 with other than unit
  * readouts: before its loss falls to where it switches to the deviation form, with ReLU
- * expectations in double-double (gauss/reluExact.ts), and all along under an η schedule or a mixed
- * activation, which do not switch), in units of u·scale (scale = ½Σ|c_u c_v I2_uv| ≈ 2.7 at p = p* = 2, sum readout).
+ * expectations in double-double (gauss/reluExact.ts), with or without an η schedule; at
+ * 3·10⁸ u ≈ 3.3·10⁻⁸ of the scale it lies below that switch, 10⁻⁷ of it), in units of u·scale (scale = ½Σ|c_u c_v I2_uv| ≈ 2.7 at p = p* = 2, sum readout).
  * Why. Its right-hand side is a sum of O(1) expectations in double (the 4-variable one by
  * quadrature, the 3-variable one with the conditional variance C_cc − C_ac²/C_aa that cancels as a
  * student aligns with a teacher), so every evaluation carries an absolute rounding error of some
