@@ -21,10 +21,15 @@ pairs stay fixed along the path and the integrand stays smooth.
 Integration: Gragg–Bulirsch–Stoer (modified midpoint, polynomial extrapolation in h², sequence
 2, 4, …, 2K) with a fixed macro step; run twice (macro steps H and H/2) and compare.
 
-Usage: python3 bench/relu_committee_mpmath.py [--from '{"Q": [4 numbers], "M": [4 numbers]}'] H K DPS NODES
-alpha1 alpha2 ...  (prints α, ε, the largest extrapolation-error estimate, seconds). Without --from
-the initial overlaps are INIT_Q, INIT_M below (P is INIT_P either way); the numbers are read as the
-doubles they name.
+A learning-rate schedule η(α) = η0 (1 + α/α0)^(−β) (`--power η0 α0 β`, α counted from the start
+of this run) makes the ODE non-autonomous; the modified midpoint rule evaluates it at its own
+times t0 + i·h, and its error still expands in h², so the extrapolation is unchanged.
+
+Usage: python3 bench/relu_committee_mpmath.py [--from '{"Q": [4 numbers], "M": [4 numbers]}']
+[--power ETA0 ALPHA0 BETA] H K DPS NODES alpha1 alpha2 ...  (prints α, ε, the largest
+extrapolation-error estimate, seconds). Without --from the initial overlaps are INIT_Q, INIT_M
+below (P is INIT_P either way); the numbers are read as the doubles they name. Without --power
+η = ETA.
 """
 import sys
 import time
@@ -35,6 +40,14 @@ from mpmath import mpf
 P_ = 2  # student width p
 PS = 2  # teacher width p*
 ETA = mpf(1) / 2
+POWER = None  # (η0, α0, β) of a power-law schedule, or None for the constant ETA
+
+
+def eta_at(a):
+    if POWER is None:
+        return ETA
+    eta0, alpha0, beta = POWER
+    return eta0 * (1 + a / alpha0) ** (-beta)
 
 INIT_Q = [[0.09876174671120784, 0.0012136211769233469], [0.0012136211769233469, 0.10441019399276652]]
 INIT_M = [[0.0025130641480854473, -0.006809623197198043], [-0.011944861572191223, 0.009531773158696607]]
@@ -196,8 +209,9 @@ def loss(y):
     return s / 2
 
 
-def rhs(y):
+def rhs(y, a):
     C = covariance(y)
+    eta = eta_at(a)
 
     def e_h_z(k, b):  # E[e H(z_k) z_b]
         return sum(COEF[u] * expect_units(C, [(k, 1, 0), (b, 0, 1), (u, 1, 1)]) for u in range(N_UNITS))
@@ -213,23 +227,23 @@ def rhs(y):
     dQ = {}
     for k in range(P_):
         for l in range(k, P_):
-            dQ[k, l] = -ETA * (e_h_z(k, l) + e_h_z(l, k)) + ETA * ETA * e2_hh(k, l)
-    dM = [[-ETA * e_h_z(k, P_ + j) for j in range(PS)] for k in range(P_)]
+            dQ[k, l] = -eta * (e_h_z(k, l) + e_h_z(l, k)) + eta * eta * e2_hh(k, l)
+    dM = [[-eta * e_h_z(k, P_ + j) for j in range(PS)] for k in range(P_)]
     return [dQ[0, 0], dQ[0, 1], dQ[1, 1], dM[0][0], dM[0][1], dM[1][0], dM[1][1]]
 
 
-def gbs_step(y, H, K):
+def gbs_step(y, t, H, K):
     table = []
     for j in range(1, K + 1):
         n = 2 * j
         h = H / n
         z0 = y
-        f0 = rhs(y)
+        f0 = rhs(y, t)
         z1 = [a + h * b for a, b in zip(z0, f0)]
-        for _ in range(n - 1):
-            f = rhs(z1)
+        for i in range(1, n):
+            f = rhs(z1, t + i * h)
             z0, z1 = z1, [a + 2 * h * b for a, b in zip(z0, f)]
-        f = rhs(z1)
+        f = rhs(z1, t + H)
         row = [[(a + b + h * c) / 2 for a, b, c in zip(z1, z0, f)]]
         for k in range(1, j):
             ratio = (mpf(n) / (2 * (j - k))) ** 2 - 1
@@ -241,16 +255,21 @@ def gbs_step(y, H, K):
 
 
 def main():
-    global INIT_Q, INIT_M
+    global INIT_Q, INIT_M, POWER
     if sys.argv[1] == '--from':
         import json
         start = json.loads(sys.argv[2])
         INIT_Q = [[float(start['Q'][0]), float(start['Q'][1])], [float(start['Q'][2]), float(start['Q'][3])]]
         INIT_M = [[float(start['M'][0]), float(start['M'][1])], [float(start['M'][2]), float(start['M'][3])]]
         del sys.argv[1:3]
+    if sys.argv[1] == '--power':
+        POWER = sys.argv[2:5]  # read once the precision is set
+        del sys.argv[1:5]
     H, K, dps, nodes = mpf(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     save = [mpf(a) for a in sys.argv[5:]]
     mp.mp.dps = dps
+    if POWER is not None:
+        POWER = tuple(mpf(x) for x in POWER)
     NODES.extend(legendre_rule(nodes))
     y = [mpf(INIT_Q[0][0]), mpf(INIT_Q[0][1]), mpf(INIT_Q[1][1]), mpf(INIT_M[0][0]), mpf(INIT_M[0][1]), mpf(INIT_M[1][0]), mpf(INIT_M[1][1])]
     a = mpf(0)
@@ -258,7 +277,7 @@ def main():
     worst = mpf(0)
     for target in save:
         while a < target - H / 2:
-            y, err = gbs_step(y, H, K)
+            y, err = gbs_step(y, a, H, K)
             worst = max(worst, err)
             a += H
         print(mp.nstr(a, 8), mp.nstr(loss(y), 25), mp.nstr(worst, 3), round(time.time() - start), flush=True)

@@ -29,6 +29,10 @@
  * The error left is the state's rounding, u relative to D, R (and the integration error, which
  * the loss control of solve.ts keeps relative to the loss).
  *
+ * The rates are those of the protocol (protocol.ts): η(α)/n_b of a schedule and batch size, read
+ * at each evaluation, and on a piecewise schedule each piece's constant (`rhsWith`: the same
+ * variables, around the same A, across a jump).
+ *
  * Double-double costs ≈ 10–20× a double right-hand side, so a run switches here only once its
  * loss falls below SWITCH_LOSS_RATIO times the size of the terms it cancels (solve.ts); above
  * that the double form's rounding is ≲ 10⁻⁸ relative.
@@ -54,8 +58,17 @@ export function exactExpectationsOf(net: Network): ExactExpectations | null {
   return net.student.exact;
 }
 
+/** The rates of the ODE on one smooth piece of a protocol (protocol.ts): constants, or η(α), η_v(α). */
+export type DeviationRates = Pick<DynamicsParams, 'eta' | 'secondLayerRate' | 'etaAt' | 'secondLayerRateAt'>;
+
 export interface DeviationForm {
-  readonly rhs: (y: Float64Array, dy: Float64Array) => void;
+  /** dy/dα at the rates of `params` (η(α) when they vary: α the third argument, 0 when omitted). */
+  readonly rhs: (y: Float64Array, dy: Float64Array, alpha?: number) => void;
+  /**
+   * The same field at other rates (the next piece of a piecewise schedule): the reference A and
+   * the state's meaning are those of this form, so a run goes on across a jump in the same variables.
+   */
+  readonly rhsWith: (rates: DeviationRates) => (y: Float64Array, dy: Float64Array, alpha?: number) => void;
   readonly lossAndFloor: (y: Float64Array) => { loss: number; floor: number };
   /** The deviation state of overlaps (Q, M[, v]) packed as y = [Q, M, v]. */
   readonly y0: Float64Array;
@@ -70,7 +83,7 @@ export interface DeviationForm {
  * The same equations as committee.ts (see its header), term for term, in double-double.
  */
 export function deviationForm(params: DynamicsParams, net: Network, E: ExactExpectations, y: Float64Array): DeviationForm {
-  const { p, pStar, eta, noise } = params;
+  const { p, pStar, noise } = params;
   const P = params.P;
   const n = p + pStar, pp = p * p, offV = pp + p * pStar;
   const train = params.secondLayerRate !== undefined;
@@ -153,13 +166,18 @@ export function deviationForm(params: DynamicsParams, net: Network, E: ExactExpe
   const dM: DD[] = new Array(p * pStar).fill(ZERO);
   const dQ: DD[] = new Array(pp).fill(ZERO);
 
-  const rhs = (s: Float64Array, dy: Float64Array) => {
+  // The rates enter only as double factors of the double-double sums: η (and η_v) at α, from a
+  // schedule's η(α)/n_b (protocol.ts, equations (4)–(6)), or the constants, whose products
+  // (η², ηλ) are the same operations as in a constant-rate field, so the same bits.
+  const rhsWith = (rates: DeviationRates) => (s: Float64Array, dy: Float64Array, alpha = 0) => {
+    const eta = rates.etaAt ? rates.etaAt(alpha) : rates.eta;
+    const etaV = rates.secondLayerRateAt ? rates.secondLayerRateAt(alpha) : rates.secondLayerRate!;
     rebuild(s);
     if (train) {
       for (let k = 0; k < p; k++) {
         let t = ZERO;
         for (let w = 0; w < n; w++) t = add(t, mul(c[w], I2(k, w)));
-        dy[offV + k] = -params.secondLayerRate! * toNumber(t);
+        dy[offV + k] = -etaV * toNumber(t);
       }
     }
     for (let k = 0; k < p; k++) {
@@ -197,6 +215,7 @@ export function deviationForm(params: DynamicsParams, net: Network, E: ExactExpe
       }
     }
   };
+  const rhs = rhsWith(params);
 
   const lossAndFloor = (s: Float64Array) => {
     rebuild(s);
@@ -238,5 +257,5 @@ export function deviationForm(params: DynamicsParams, net: Network, E: ExactExpe
     for (let k = 0; k < p; k++) for (let l = 0; l < p; l++) qBuf[k * p + l] = toNumber(C[k * n + l]);
     return qBuf;
   };
-  return { rhs, lossAndFloor, y0, toOverlaps, viewQ };
+  return { rhs, rhsWith, lossAndFloor, y0, toOverlaps, viewQ };
 }

@@ -28,6 +28,30 @@ test('batch size 1 at a constant η reproduces main\'s ODE bit for bit (quadrati
   }
 });
 
+test('a constant η that crosses into the deviation form near zero loss gives main\'s bits before this change (erf K = M = 2 from the small init, ReLU p = p* = 2 from its state at α = 80; sum readout, η = 0.5), step counts included', () => {
+  // The deviation field now takes its rate per evaluation (η(α) of a schedule) and runs piece by
+  // piece; at a constant η it must do the same arithmetic as before. Numbers printed by main at 6ffa432.
+  const P = [[1.0000000000000004, -2.7276791936259315e-17], [-2.7276791936259315e-17, 1.0000000000000016]];
+  const cases = [
+    {
+      input: { activation: 'erf', readout: 'sum', p: 2, pStar: 2, eta: 0.5, alphaMax: 700, saveAt: [400, 500, 600, 700], init: { Q: [[0.09876174671120784, 0.0012136211769233469], [0.0012136211769233469, 0.10441019399276652]], M: [[0.0025130641480854473, -0.006809623197198043], [-0.011944861572191223, 0.009531773158696607]], P } },
+      loss: [8.5758454201795e-08, 1.0433526136905744e-09, 1.2658150194295598e-11, 1.5327999021262424e-13],
+      Mlast: [0.9999986974760815, 6.402277992222255e-07, 6.410758031328983e-07, 0.9999986991990364], steps: 1395,
+    },
+    {
+      input: { activation: 'relu', readout: 'sum', p: 2, pStar: 2, eta: 0.5, alphaMax: 60, saveAt: [10, 20, 40, 60], init: { Q: [[0.9997354404176053, 0.00020117616111341887], [0.00020117616111341887, 0.999887807349842]], M: [[0.9998525061056409, 0.00007425724654623443], [0.00015068984058953813, 0.9999286882622719]], P } },
+      loss: [1.085352711482912e-06, 1.268496137798783e-07, 1.736344087425062e-09, 2.5264617902816064e-11],
+      Mlast: [0.999997493787756, -2.5045209241526235e-06, 2.5062333835435325e-06, 1.0000025045168446], steps: 327,
+    },
+  ];
+  for (const c of cases) {
+    const t = solve(c.input as ConfigInput);
+    assert.deepEqual(Array.from(t.loss), c.loss, c.input.activation);
+    assert.deepEqual(Array.from(t.M.at(-1)!), c.Mlast, c.input.activation);
+    assert.equal(t.stats.acceptedSteps, c.steps, c.input.activation);
+  }
+});
+
 test('batch n_b at η is batch 1 at η/n_b in α, for every right-hand side (eqs. 4–6; erf + trained second layer, sum readout + decay, single ReLU)', () => {
   const cases: ConfigInput[] = [
     { activation: 'erf', p: 2, pStar: 2, trainSecondLayer: true, noise: 0.01, alphaMax: 4, saveAt: [0, 1, 2, 4], rtol: 1e-8 },

@@ -73,7 +73,9 @@ export function effectiveEta(problem: ProtocolProblem, alpha: number): number {
  * own vector field (`fieldOf(from)`), carrying the state across: a jump of η is where one
  * integration ends and the next starts, so no Dormand–Prince step straddles it. The result is
  * that of one integration over the whole grid (saves, status, summed step counts). One piece is
- * exactly one call of `integrate`.
+ * exactly one call of `integrate`. When `opts.stopWhen` ends the run inside a piece, the result
+ * is that piece's (`stopped`, `tEnd`, `yEnd`) with the saves before it, and later pieces are not
+ * started: the caller goes on from there (solve.ts, in deviation variables; `piecesFrom`).
  */
 export function integratePieces(pieces: readonly { from: number; to: number }[], fieldOf: (from: number) => VectorField, y0: Float64Array, opts: IntegrateOptions): IntegrateResult {
   if (pieces.length <= 1) return integrate(fieldOf(pieces[0]?.from ?? 0), y0, opts);
@@ -94,13 +96,22 @@ export function integratePieces(pieces: readonly { from: number; to: number }[],
       ...(opts.keepState ? { keepState: (k: number) => k >= last || opts.keepState!(base + k) } : {}),
     });
     accepted += r.acceptedSteps; rejected += r.rejectedSteps; nfev += r.rhsEvaluations;
-    const n = carry && r.status === 'completed' ? r.t.length - 1 : r.t.length;
+    // A run that `stopWhen` ended inside this piece never reached the carried save: all it saved is the grid's.
+    const n = carry && r.status === 'completed' && !r.stopped ? r.t.length - 1 : r.t.length;
     for (let k = 0; k < n; k++) { t.push(r.t[k]); y.push(r.y[k]); }
     final = r;
-    if (r.status !== 'completed') break;
+    if (r.status !== 'completed' || r.stopped) break;
     state = r.y[r.y.length - 1];
   }
   return { ...final!, t: Float64Array.from(t), y, acceptedSteps: accepted, rejectedSteps: rejected, rhsEvaluations: nfev };
+}
+
+/**
+ * The smooth pieces of [from, to] (from a switch time inside some piece on): the pieces of
+ * `smoothPieces(schedule, to)` that end after `from`, the first one cut to start at `from`.
+ */
+export function piecesFrom(pieces: readonly { from: number; to: number }[], from: number): { from: number; to: number }[] {
+  return pieces.filter((q) => q.to > from).map((q) => ({ from: Math.max(q.from, from), to: q.to }));
 }
 
 /**

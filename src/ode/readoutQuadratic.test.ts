@@ -49,3 +49,26 @@ test('closed-form loss for any readout of σ = z² equals the generic pair sum w
     assert.ok(Math.abs(fast.floor - slow.floor) <= 1e-12 * slow.floor, `floor ${fast.floor} vs ${slow.floor}`);
   }
 });
+
+test('the closed form for σ = z² follows a time-dependent η(α) and η_v(α) (a power-law schedule): at α its field is the constant-rate field at η(α), η_v(α), bit for bit', () => {
+  // Before, it read the constant `eta` only: a power law on teacher readout weights or a trained
+  // second layer ran at η(0) throughout (the same 591 steps as the constant η, diverging at 4.345).
+  const rng = new Rng(43);
+  const p = 3, pStar = 2;
+  const { Q, M, P } = randomOverlaps(p, pStar, rng);
+  const y = new Float64Array(stateSize(p, pStar, true));
+  y.set(Q);
+  y.set(M, p * p);
+  const v = [0.4, -0.7, 1.1];
+  y.set(v, p * p + p * pStar);
+  const net = makeNetwork(p, pStar, square, square, 'mean', [1, 0.5], v);
+  const base = { p, pStar, noise: 0.1, P, weightDecay: 0.02 };
+  const etaAt = (a: number) => 0.5 / (1 + a), etaVAt = (a: number) => 0.3 / (1 + a);
+  const varying = readoutQuadraticRhs({ ...base, eta: 0.5, secondLayerRate: 0.3, etaAt, secondLayerRateAt: etaVAt }, net);
+  for (const alpha of [0, 0.7, 3]) {
+    const got = new Float64Array(y.length), want = new Float64Array(y.length);
+    varying(y, got, alpha);
+    readoutQuadraticRhs({ ...base, eta: etaAt(alpha), secondLayerRate: etaVAt(alpha) }, net)(y, want);
+    assert.deepEqual(Array.from(got), Array.from(want), `α = ${alpha}`);
+  }
+});

@@ -31,12 +31,11 @@ export function isSquareNetwork(net: Network): boolean {
 }
 
 export function readoutQuadraticRhs(params: DynamicsParams, net: Network): OverlapRhs {
-  const { p, pStar: ps, eta, noise, P } = params;
+  const { p, pStar: ps, noise, P, etaAt, secondLayerRateAt } = params;
   const pp = p * p, offV = pp + p * ps;
   const train = params.secondLayerRate !== undefined;
-  const etaV = params.secondLayerRate ?? 0;
   const decay = params.weightDecay ?? 0;
-  const nq = params.sgdNoise === false ? 0 : 4 * eta * eta;
+  const noisy = params.sgdNoise !== false;
   const v = Float64Array.from(net.v), vs = Float64Array.from(net.vStar);
   // Teacher-only constants: Σ v*_j P_jj, tr(V*PV*P), and V*P, V*Mᵀ-free pieces.
   let trVsP = 0, trVsPVsP = 0;
@@ -46,7 +45,11 @@ export function readoutQuadraticRhs(params: DynamicsParams, net: Network): Overl
   }
   const VQ = new Float64Array(pp), G = new Float64Array(pp), S = new Float64Array(pp), H = new Float64Array(p * ps);
   const MVs = new Float64Array(p * ps), HVs = new Float64Array(p * ps);
-  return (y, dy) => {
+  return (y, dy, alpha = 0) => {
+    // η(α) and η_v(α) of a power-law schedule (src/ode/protocol.ts); constants otherwise.
+    const eta = etaAt ? etaAt(alpha) : params.eta;
+    const etaV = secondLayerRateAt ? secondLayerRateAt(alpha) : params.secondLayerRate ?? 0;
+    const nq = noisy ? 4 * eta * eta : 0;
     if (train) for (let k = 0; k < p; k++) v[k] = y[offV + k];
     // VQ = diag(v) Q; M V*; τ; tr(VQVQ) = Σ_kl (VQ)_kl (VQ)_lk; tr(VMV*Mᵀ)
     let tau = -trVsP, trVQVQ = 0, trVMVsM = 0;

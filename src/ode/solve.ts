@@ -14,8 +14,8 @@ import { quadraticRhs, quadraticPerpForm } from './quadratic.js';
 import { committeeRhs, committeeLossAndFloor } from './committee.js';
 import { isSingleRelu, reluSinglePerpForm } from './reluSingle.js';
 import { integrate, type VectorField } from './dopri5.js';
-import { integratePieces, protocolRates, type ProtocolProblem } from './protocol.js';
-import { isConstantEta, scaleEta, smoothPieces } from '../model/schedule.js';
+import { integratePieces, piecesFrom, protocolRates, type ProtocolProblem } from './protocol.js';
+import { scaleEta, smoothPieces } from '../model/schedule.js';
 import { deviationForm, exactExpectationsOf, SWITCH_LOSS_RATIO } from './deviation.js';
 import { divergenceCheck, divergenceMessage } from '../dynamics/divergence.js';
 import { formatTime } from '../model/time.js';
@@ -117,8 +117,8 @@ function solveUniformQuadratic(problem: Problem, initial: Overlaps, options: Ode
 /**
  * Accuracy floor of a ReLU network on the (Q, M) path (p > 1, or p = 1 with other than unit
  * readouts: before its loss falls to where it switches to the deviation form, with ReLU
- * expectations in double-double (gauss/reluExact.ts), and all along under an η schedule or a mixed
- * activation, which do not switch), in units of u·scale (scale = ½Σ|c_u c_v I2_uv| ≈ 2.7 at p = p* = 2, sum readout).
+ * expectations in double-double (gauss/reluExact.ts), with or without an η schedule; at
+ * 3·10⁸ u ≈ 3.3·10⁻⁸ of the scale it lies below that switch, 10⁻⁷ of it), in units of u·scale (scale = ½Σ|c_u c_v I2_uv| ≈ 2.7 at p = p* = 2, sum readout).
  * Why. Its right-hand side is a sum of O(1) expectations in double (the 4-variable one by
  * quadrature, the 3-variable one with the conditional variance C_cc − C_ac²/C_aa that cancels as a
  * student aligns with a teacher), so every evaluation carries an absolute rounding error of some
@@ -155,7 +155,6 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   const rtol = options.rtol ?? problem.config.rtol;
   // The rates on the piece of the schedule starting at `from` (batch size and η(α): protocol.ts).
   const paramsFrom = (from: number): DynamicsParams => ({ p, pStar, noise: problem.noise, P: initial.P, sgdNoise, weightDecay: problem.weightDecay, ...protocolRates(problem, from) });
-  const params = paramsFrom(0);
   // The quadratic network integrates (Q⊥, M), in which its loss is not a cancellation
   // (quadratic.ts), and so does one ReLU unit learning one (reluSingle.ts); other networks
   // integrate (Q, M[, v]) and their loss has a rounding floor.
@@ -185,10 +184,10 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     ({ g: (y: Float64Array) => { const r = g(y); return { value: r.loss, floor: r.floor }; }, rtol: LOSS_RTOL_FACTOR * rtol });
   const progress = options.onProgress && tFinal > 0 ? (t: number) => options.onProgress!(t / tFinal) : undefined;
   // Networks on the generic path whose expectations exist in double-double go on, once their
-  // loss is small against the terms it cancels, in deviation variables (deviation.ts).
-  // Its right-hand side takes a constant rate: with an η that varies (a schedule) the run stays in
-  // (Q, M[, v]) and keeps the generic path's rounding floor.
-  const exact = perp || !isConstantEta(problem.etaSchedule) ? null : exactExpectationsOf(problem.network);
+  // loss is small against the terms it cancels, in deviation variables (deviation.ts), at the
+  // protocol's rates: η(α)/n_b on a power law, piece by piece on a piecewise schedule (the switch
+  // may fall in any piece; the pieces after it run in deviation variables).
+  const exact = perp ? null : exactExpectationsOf(problem.network);
   const keepMode = options.saveOverlaps ?? problem.config.saveOverlaps;
   const keep = (i: number) => keepsOverlaps(keepMode, i, saveAt.length);
   // The loss at every save point, from the state as it is saved (kept or not).
@@ -205,7 +204,8 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     const field = (t: number, y: Float64Array, dy: Float64Array) => rhs(y, dy, t);
     return form?.dopri5 ? Object.assign(field, { dopri5: form.dopri5 }) : field;
   };
-  const result = integratePieces(smoothPieces(problem.etaSchedule, tFinal), fieldOf, y0, {
+  const pieces = smoothPieces(problem.etaSchedule, tFinal);
+  const result = integratePieces(pieces, fieldOf, y0, {
     saveAt,
     rtol,
     atol,
@@ -227,10 +227,11 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
   let { status, message, tEnd } = result;
   const alpha = Array.from(result.t);
   if (result.stopped && exact) {
-    const form = deviationForm(params, problem.network, exact, result.yEnd);
+    const form = deviationForm(paramsFrom(result.tEnd), problem.network, exact, result.yEnd);
     const switchLoss = lossAndFloor(result.yEnd).loss;
     const rest = Array.from(saveAt).filter((a) => a > result.tEnd);
-    const r2 = integrate((_t, y, dy) => form.rhs(y, dy), form.y0, {
+    // The rest of the switch's piece and every later one, each at its own rates (protocol.ts).
+    const r2 = integratePieces(piecesFrom(pieces, result.tEnd), (from) => { const rhs = form.rhsWith(protocolRates(problem, from)); return (t, y, dy) => rhs(y, dy, t); }, form.y0, {
       t0: result.tEnd,
       saveAt: rest,
       rtol: rtol,
