@@ -34,3 +34,19 @@ test('p = p*: the tail is fitted as an exponential and compared with the theory\
   assert.equal(decay.theory.normGrowthRate, null);
   assert.ok(decay.theory.notDerived.length > 0);
 });
+
+test('a run saved with saveOverlaps "none" or every k-th point is analysed at the points that kept Q and M (it failed reading the empty ones)', () => {
+  const full = analyzeConfig({ alphaMax: 30, savePoints: 40 }).a;
+  for (const saveOverlaps of ['none', 7] as const) {
+    const { a, trajectory } = analyzeConfig({ alphaMax: 30, savePoints: 40, saveOverlaps });
+    const kept = trajectory.Q.flatMap((q, i) => (q.length > 0 ? [i] : []));
+    assert.ok(kept.length < trajectory.alpha.length && kept.length >= 2);
+    // The Hessian along the run: exactly the kept points, with the spectra of the full run there.
+    assert.deepEqual(a.hessian.trajectory.alpha, kept.map((i) => trajectory.alpha[i]));
+    for (const [k, i] of kept.entries()) assert.deepEqual(a.hessian.trajectory.hessian[k], full.hessian.trajectory.hessian[i]);
+    // The conserved quantity's drift is that of the full run's kept points (J needs Q, M).
+    assert.deepEqual(a.conserved.initial, full.conserved.initial);
+    assert.ok(a.conserved.maxDrift <= full.conserved.maxDrift && a.conserved.maxDrift > 0);
+    assert.deepEqual(a.implicitBias, full.implicitBias);
+  }
+});

@@ -62,7 +62,8 @@ export interface ConservedDrift {
 /** Relative drift of J along a trajectory (ODE or SGD) run with learning rate η. */
 export function conservedDrift(t: { p: number; pStar: number; alpha: ArrayLike<number>; Q: Float64Array[]; M: Float64Array[]; P: Float64Array }, eta: number, etaIntegral?: (alpha: number) => number): ConservedDrift {
   // With a varying η (schedule, src/ode/protocol.ts) ηα becomes ∫₀^α η: J at η = 1 and that time.
-  const J = Array.from(t.Q, (Q, i) => conservedQuantity({ p: t.p, pStar: t.pStar, Q, M: t.M[i], P: t.P }, etaIntegral ? 1 : eta, etaIntegral ? etaIntegral(t.alpha[i]) : t.alpha[i]));
+  // Points saved without overlaps (config saveOverlaps: "none" or k) hold empty Q and M: J is not evaluated there.
+  const J = Array.from(t.Q, (Q, i) => Q.length < t.p * t.p ? null : conservedQuantity({ p: t.p, pStar: t.pStar, Q, M: t.M[i], P: t.P }, etaIntegral ? 1 : eta, etaIntegral ? etaIntegral(t.alpha[i]) : t.alpha[i]));
   const J0 = J[0];
   const drift = new Float64Array(J.length).fill(NaN);
   let maxDrift = 0, evaluatedUpTo = t.alpha[0];

@@ -219,13 +219,15 @@ export interface HessianTrajectory {
  */
 export function hessianTrajectory(t: { alpha: ArrayLike<number>; Q: Float64Array[]; M: Float64Array[]; P: Float64Array; p: number; pStar: number }): HessianTrajectory {
   const n = t.p * (t.p + t.pStar);
-  const count = t.alpha.length;
+  // Only the points saved with their overlaps (config saveOverlaps: "none" or k leaves the others empty).
+  const kept = Array.from(t.Q.keys()).filter((i) => i < t.alpha.length && t.Q[i].length === t.p * t.p && t.M[i].length === t.p * t.pStar);
+  const count = kept.length;
   const keep = Math.min(count, Math.max(12, Math.floor(2e8 / n ** 3)));
   const step = count <= keep ? 1 : (count - 1) / (keep - 1);
   const alpha: number[] = [], parts: HessianParts[] = [];
   let last = -1;
   for (let k = 0; k < Math.min(keep, count); k++) {
-    const i = Math.min(count - 1, Math.round(k * step));
+    const i = kept[Math.min(count - 1, Math.round(k * step))];
     if (i === last) continue;
     last = i;
     alpha.push(t.alpha[i]);
