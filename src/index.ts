@@ -44,7 +44,7 @@ export { analyzeLossCurve, alignmentGrowthRate, firstCrossing, type LossCurveAna
 export { conservedQuantity, conservedDrift, orthogonalOverlap, type ConservedDrift } from './analysis/conserved.js';
 export { implicitBias, closestSolution, distanceToSolution, distanceBetweenSolutions, type ImplicitBias } from './analysis/implicitBias.js';
 export { hessianSpectrum, reducedHessian, symmetricSaddle, symmetricPlateau, solutionOverlaps, expectedSolutionZeroModes, type HessianSpectrum } from './analysis/hessian.js';
-export { analyzeSetup, analyzeRun, analysisPlan, quadraticAnalysesApply, QUADRATIC_ONLY, type SetupAnalysis, type AnalyzeInput, type AnalysisPlan, type RunAnalysis, type LossCurveOnlyAnalysis } from './analysis/analyze.js';
+export { analyzeSetup, analyzeRun, analysisPlan, quadraticAnalysesApply, QUADRATIC_ONLY, HESSIAN_MAX_SIDES, hessianSkipReason, hessianOf, type SetupAnalysis, type AnalyzeInput, type AnalysisPlan, type RunAnalysis, type LossCurveOnlyAnalysis } from './analysis/analyze.js';
 export { escapeSweep, escapeCsv, type EscapePoint, type EscapeFit, type EscapeSweepOptions } from './studies/escapeSweep.js';
 export { stabilityLimit, odeStability, type StabilityLimit } from './studies/stability.js';
 export { divergenceCheck, divergenceMessage, DIVERGENCE_FACTOR, type DivergenceEvent } from './dynamics/divergence.js';

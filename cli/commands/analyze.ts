@@ -43,8 +43,9 @@ function analysisSummary(a: SetupAnalysis, config: Config): string {
     lines.push(`  the solution reached is ${num(b.reachedToClosest, 3)} from the closest one (two typical solutions: ${num(b.typicalBetweenSolutions, 3)} apart); manifold dimension ${b.manifoldDimension}`);
   } else lines.push('implicit bias: n/a (p < p*: no zero-loss manifold, or M₀ rank deficient)');
   const h = a.hessian;
-  lines.push(`Hessian at the symmetric saddle: ${h.saddle.negative} negative, ${h.saddle.zero} zero, ${h.saddle.positive} positive`);
-  if (h.solution && h.expectedSolutionZeroModes) {
+  if (!h) lines.push(a.hessianSkipped ?? 'Hessian spectra skipped');
+  else lines.push(`Hessian at the symmetric saddle: ${h.saddle.negative} negative, ${h.saddle.zero} zero, ${h.saddle.positive} positive`);
+  if (h?.solution && h.expectedSolutionZeroModes) {
     const e = h.expectedSolutionZeroModes;
     lines.push(`Hessian on the zero-loss manifold: ${h.solution.negative} negative, ${h.solution.zero} zero (manifold ${e.manifold} + second-order-flat ${e.secondOrderFlat} = ${e.manifold + e.secondOrderFlat}), ${h.solution.positive} positive`);
   }
@@ -105,9 +106,12 @@ async function cmdAnalyze(opts: AnalyzeOptions): Promise<void> {
       if (gradientFlow && analysis.gradientFlowDrift) series.push({ label: 'gradient flow', x: timeAxis(config, gradientFlow.alpha).values, y: analysis.gradientFlowDrift });
       const { xLog, yLog } = axesOf(opts.plotScale === undefined ? 'loglog' : lossScale(config, opts));
       figures.push(['conserved', curvesFigureSpec(series, { title: 'Relative drift of the conserved quantity J', subtitle: figureSubtitle(config), x: { title: timeAxis(config, []).title, log: xLog }, y: { title: '‖J(α) − J(0)‖ / ‖J(0)‖', log: yLog } })]);
-      figures.push(['hessian-trajectory', hessianTrajectorySpec(analysis.result, figureSubtitle(config))]);
-      const hessianCsv = hessianTrajectoryCsv(analysis.result.hessian.trajectory);
-      tables.push(['hessian-trajectory.csv', (write) => write(hessianCsv)]);
+      const hessian = analysis.result.hessian;
+      if (hessian) {
+        figures.push(['hessian-trajectory', hessianTrajectorySpec({ ...analysis.result, hessian }, figureSubtitle(config))]);
+        const hessianCsv = hessianTrajectoryCsv(hessian.trajectory);
+        tables.push(['hessian-trajectory.csv', (write) => write(hessianCsv)]);
+      }
     } else {
       figures.push(['loss', lossFigureSpec([{ label, trajectory }], 'Loss, plateau and escape', figureSubtitle(config), escapeAlpha === null ? [] : [{ x: escapeAlpha, label: 'α_esc' }], more)]);
     }

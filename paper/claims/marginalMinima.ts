@@ -6,6 +6,7 @@
  */
 import { fmt, relativeError, type Check } from '../check.js';
 import type { Claim } from '../claim.js';
+import { hessianOf } from '../../src/index.js';
 import type { Measurements } from '../measure.js';
 import { countsRobust, countsText, COUNT_MARGIN } from './hessianCounts.js';
 
@@ -14,7 +15,7 @@ const statement = 'zero-loss solutions are marginal minima whose zero modes come
 
 export function marginalMinima(m: Measurements): Claim {
   const rows = m.hessian.map((r) => {
-    const h = r.analysis.hessian, e = h.expectedSolutionZeroModes;
+    const h = hessianOf(r.analysis), e = h.expectedSolutionZeroModes;
     const expected = e ? e.manifold + e.secondOrderFlat : NaN;
     return { ...r, s: h.solution, e, expected, ok: !!h.solution && h.solution.negative === 0 && h.solution.zero === expected, robust: !!h.solution && countsRobust(h.solution) };
   });

@@ -5,6 +5,7 @@
  */
 import { allOf, decideBelow, fmt, relativeError, theoryValue, type Check } from '../check.js';
 import type { Claim } from '../claim.js';
+import { hessianOf } from '../../src/index.js';
 import type { Measurements } from '../measure.js';
 import { countsRobust, countsText } from './hessianCounts.js';
 
@@ -12,7 +13,7 @@ export const id = 'phaseRetrieval';
 const statement = 'phase retrieval: the saddle has exactly one negative direction and the solution ±w* is an isolated, strict minimum';
 
 export function phaseRetrieval(m: Measurements): Claim {
-  const r = m.phaseRetrieval, a = r.analysis, h = a.hessian;
+  const r = m.phaseRetrieval, a = r.analysis, h = hessianOf(a);
   const countsOk = h.saddle.negative === 1 && h.saddle.zero === 0 && h.solution?.zero === 0 && h.solution?.negative === 0;
   const robust = countsRobust(h.saddle) && !!h.solution && countsRobust(h.solution);
   const saddleLoss = theoryValue(a.theory, 'saddleLoss');

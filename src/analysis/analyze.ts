@@ -41,6 +41,7 @@ export interface SetupAnalysis {
     readonly initial: number[];
   };
   readonly implicitBias: ImplicitBias | null;
+  /** The Hessian analyses; null when skipped for size (`hessianSkipped` says why: see HESSIAN_MAX_SIDES). */
   readonly hessian: {
     /** At the symmetric saddle Q = q I, M = 0 (symmetricSaddle). */
     readonly saddle: HessianSpectrum;
@@ -54,7 +55,9 @@ export interface SetupAnalysis {
      * the residual part (~√ε) gives small negative eigenvalues next to the manifold of marginal minima.
      */
     readonly trajectory: { readonly alpha: number[] } & { readonly [K in keyof HessianParts]: HessianParts[K][] };
-  };
+  } | null;
+  /** Why `hessian` is null (a student too wide for dense n×n eigenproblems), else null. */
+  readonly hessianSkipped: string | null;
   readonly theory: {
     /** Loss at the symmetric saddle Q = p (tr P/p* − λp/2)/(p+2)·I, M = 0 (gradient-flow fixed point with weight decay λ). */
     readonly saddleLoss: number;
@@ -87,6 +90,29 @@ export interface SetupAnalysis {
  */
 export function quadraticAnalysesApply(problem: Pick<Problem, 'network' | 'secondLayerRate'>): boolean {
   return isMeanQuadratic(problem.network) && problem.secondLayerRate === undefined;
+}
+
+/**
+ * Largest side n = p(p + p*) of the reduced Hessian for which `analyze` computes the Hessian
+ * analyses: they are dense n×n symmetric eigenproblems (ml-matrix, ≈ 6·10⁻⁹ n³ s of CPU each,
+ * measured at n = 400–624) and 26 of them at least (12 points along the run, two each, the saddle
+ * and the solution), so n = 700 (p = 25 at p* = 2) takes about a minute, n = 1088 (p = 32) four,
+ * p = 64 hours, and p = 256 would need 35 GB a matrix. Above it they are skipped and said to be.
+ */
+export const HESSIAN_MAX_SIDES = 700;
+
+/** Why the Hessian analyses are skipped at widths p, p*; null when they are computed (HESSIAN_MAX_SIDES). */
+export function hessianSkipReason(p: number, pStar: number): string | null {
+  const n = p * (p + pStar);
+  return n > HESSIAN_MAX_SIDES
+    ? `Hessian spectra skipped: p(p + p*) = ${n} sides, above ${HESSIAN_MAX_SIDES} (dense n×n eigenproblems, ≈ 6·10⁻⁹ n³ s each, ${26 * 6e-9 * n ** 3 < 3600 ? `${Math.ceil((26 * 6e-9 * n ** 3) / 60)} minutes` : `${Math.ceil((26 * 6e-9 * n ** 3) / 3600)} hours`} for the 26 of them here${n ** 2 * 8 > 2 ** 31 ? `, ${((n ** 2 * 8) / 2 ** 30).toPrecision(2)} GiB a matrix` : ''})`
+    : null;
+}
+
+/** The Hessian analyses of a run that has them (a narrow student); throws (an engine bug) when they were skipped. */
+export function hessianOf(a: Pick<SetupAnalysis, 'hessian' | 'hessianSkipped'>): NonNullable<SetupAnalysis['hessian']> {
+  if (!a.hessian) throw new Error(a.hessianSkipped ?? 'no Hessian analyses');
+  return a.hessian;
 }
 
 /** Why the quadratic network's analyses are not reported, when they are not. */
@@ -187,14 +213,15 @@ function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Flo
   if (derived && escape === null) notDerived.push('escape time (no SGD saddle at this η, or no alignment to grow)');
   const tail = derived ? tailTheory(setup) : null;
   if (derived && tail === null) notDerived.push(p < pStar ? 'tail (p < p*: no zero-loss point)' : 'tail with label noise (the loss tends to an SGD-noise floor)');
-  const ht = hessianTrajectory(t);
+  const hessianSkipped = hessianSkipReason(p, pStar);
+  const ht = hessianSkipped ? null : hessianTrajectory(t);
   const drift = conservedDrift(t, eta, input.etaIntegral);
   const last = t.alpha.length - 1;
   const final: Overlaps = { p, pStar, Q: t.Q[last], M: t.M[last], P };
   const saddle = symmetricSaddle(p, pStar, P);
   const R = p >= pStar ? closestSolution(initial) : null;
   const lambdaMaxP = symmetricEigen(P, pStar).values[pStar - 1];
-  const saddleSpectrum = hessianSpectrum(saddle);
+  const saddleSpectrum = hessianSkipped ? null : hessianSpectrum(saddle);
   const gradientFlowDrift = input.gradientFlow ? conservedDrift(input.gradientFlow, eta, input.etaIntegral) : null;
   const result: SetupAnalysis = {
     solver: t.solver,
@@ -215,7 +242,7 @@ function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Flo
       initial: drift.initial,
     },
     implicitBias: implicitBias(initial, final),
-    hessian: {
+    hessian: !ht || !saddleSpectrum ? null : {
       saddle: saddleSpectrum,
       plateau: saddleSpectrum,
       solution: R ? hessianSpectrum(solutionOverlaps(R, P, p, pStar)) : null,
@@ -230,6 +257,7 @@ function setupAnalysis(input: AnalyzeInput): { result: SetupAnalysis; drift: Flo
         outsideResidual: ht.parts.map((h) => h.outsideResidual),
       },
     },
+    hessianSkipped,
     // The saddle of the dynamics moves with weight decay; the Hessian above stays that of ε at its λ = 0 saddle.
     theory: {
       saddleLoss: quadraticPopulationLoss(symmetricSaddle(p, pStar, P, lambda), noise),

@@ -44,7 +44,7 @@ export function theoryRules(a: Pick<SetupAnalysis, 'theory' | 'escapeAlpha'>): N
  * The Hessian's eigenvalues against α (log axis): the full reduced Hessian, its Gauss–Newton and
  * residual parts, and the outside block, each as a cloud of points, with the escape marked.
  */
-export function hessianTrajectorySpec(a: Pick<SetupAnalysis, 'hessian' | 'theory' | 'escapeAlpha'>, subtitle: string): TopLevelSpec {
+export function hessianTrajectorySpec(a: Pick<SetupAnalysis, 'theory' | 'escapeAlpha'> & { readonly hessian: NonNullable<SetupAnalysis['hessian']> }, subtitle: string): TopLevelSpec {
   const h = a.hessian.trajectory;
   const cloud = (label: string, values: number[][]): Series => {
     const x: number[] = [], y: number[] = [];

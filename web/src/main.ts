@@ -281,8 +281,8 @@ function showOde(ode: TrajectoryJson, a: SetupAnalysis | null, lossAnalysis: Los
     ['plateau', a.plateau ? `ε ≈ ${fmt(a.plateau.loss)} on α ∈ [${fmt(a.plateau.startAlpha, 3)}, ${fmt(a.plateau.endAlpha, 3)}] (saddle ${fmt(a.theory.saddleLoss)})` : 'none found'],
     ['escape', a.escapeAlpha === null ? 'not within α_max' : `α_esc = ${fmt(a.escapeAlpha)}`],
     ['conserved J', `max drift ${fmt(a.conserved.maxDrift, 3)} (gradient flow ${fmt(a.conserved.gradientFlowMaxDrift, 3)})`],
-    ['Hessian, saddle', `${h.saddle.negative} negative, ${h.saddle.zero} zero, ${h.saddle.positive} positive`],
-    ['Hessian, solution', h.solution ? `${h.solution.negative} negative, ${h.solution.zero} zero, ${h.solution.positive} positive` : 'n/a (p < p*)'],
+    ['Hessian, saddle', !h ? a.hessianSkipped ?? 'skipped' : `${h.saddle.negative} negative, ${h.saddle.zero} zero, ${h.saddle.positive} positive`],
+    ['Hessian, solution', !h ? 'skipped' : h.solution ? `${h.solution.negative} negative, ${h.solution.zero} zero, ${h.solution.positive} positive` : 'n/a (p < p*)'],
     ['ODE', `${ode.stats.acceptedSteps} steps in ${ms.toFixed(0)} ms; ${ode.message}`],
   ].map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
 }
@@ -355,6 +355,7 @@ function driftRows(): Record<string, unknown[]> {
 function hessianRows(): Record<string, unknown[]> {
   if (!current.analysis || !current.ode) return { eig: [] };
   const h = current.analysis.hessian;
+  if (!h) return { eig: [] };
   const rows = h.saddle.eigenvalues.map((eigenvalue, index) => ({ index, eigenvalue, where: 'symmetric saddle' }));
   h.solution?.eigenvalues.forEach((eigenvalue, index) => rows.push({ index, eigenvalue, where: 'zero-loss solution' }));
   // And at the current point of the ODE trajectory (the slider's α), once the Hessian worker has it.
