@@ -67,6 +67,11 @@ export function loadConfig(opts: CommonOptions, parse: { readonly weights?: bool
  */
 let pendingNote: string | null = null;
 
+/** Announces work estimated beyond a minute (estimateNote) at the command's first progress display, as checkWork does. */
+export function announceWork(seconds: number, work: string): void {
+  pendingNote = estimateNote(seconds, work);
+}
+
 /**
  * Progress on stderr (cli/progress.ts): a bar on a terminal; in a log (not a terminal: a cluster
  * job, a pipe) a line every 10 s or more; nothing with --no-progress. Fractions in [0, 1]. First

@@ -5,7 +5,7 @@
  * pay for starting the threads, else one after another in this thread.
  */
 import type { Command } from 'commander';
-import { type SimOptions, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, finishEnsemble, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
+import { type SimOptions, announceWork, loadConfig, prepareOut, workersOption, printJson, describe, fmtTime, lossTable, finishEnsemble, withCommonOptions, withResumeOptions, progressBar } from '../common.js';
 import { load, makeProblem, ensembleJson, provenance } from '../library.js';
 import { OnepassError } from '../../src/model/errors.js';
 import { checkTime, sdeWork } from '../../src/model/budget.js';
@@ -26,6 +26,7 @@ async function cmdSde(opts: SimOptions): Promise<void> {
   const { sdeSetup } = await import('../../src/sde/ensemble.js');
   const { steps, seconds } = sdeWork(config, sdeSetup(problem) !== null); // a bad sdeNoise fails here
   checkTime(seconds, `${steps.toPrecision(3)} SDE steps`, 'lower alphaMax or runs, or raise sdeStep', opts.yes);
+  announceWork(seconds, `${steps.toPrecision(3)} SDE steps`);
   const { simulateSdeEnsembleOnPool } = await import('../../src/io/sdePool.js');
   const bar = progressBar(`SDE N=${config.N}`, opts);
   const t0 = performance.now();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { runMemoryBytes, keptPointCount, sgdWork, MAX_RUN_BYTES, CONFIRM_SECONDS, MAX_STEPS, odeSeconds } from './budget.js';
+import { runMemoryBytes, keptPointCount, sgdWork, sdeWork, MAX_RUN_BYTES, CONFIRM_SECONDS, MAX_STEPS, odeSeconds } from './budget.js';
 
 test('saved overlaps are estimated up front: p = 512 at 300 save points (3.8 GB measured) is refused, naming the keys to change', () => {
   const c = { p: 512, pStar: 2, runs: 1, trainSecondLayer: false, savePoints: 300 };
@@ -41,4 +41,20 @@ test('a p = 512 run that the overlaps at 300 points would not fit (3.8 GB measur
   assert.equal(keptPointCount({ savePoints: 300, saveOverlaps: 30 }), 11);
   assert.equal(keptPointCount({ savePoints: 300 }), 300);
   assert.ok(runMemoryBytes({ p: 512, pStar: 2, runs: 1, trainSecondLayer: false, savePoints: 300, saveOverlaps: 'none' }) < 0.2 * 2 ** 30);
+});
+
+test('SDE work: the exact noise\'s D×D covariance is refused above 2 GiB (p = 256 was killed for memory) and its D³ Cholesky factor is costed; save times count as steps', () => {
+  const at = (p: number, more: Record<string, unknown> = {}) => parseConfig({ p, N: 300, alphaMax: 20, ...more });
+  // D = p(p+1)/2 + p p* = 33408 at p = 256: 16 D² bytes = 17 GiB.
+  assert.throws(() => sdeWork(at(256), true), (e: unknown) => e instanceof ConfigError && e.field === 'sdeNoise' && /"auto" takes the exact noise here.*33408×33408.*about 17 GiB of memory; at most 2\.0 GiB: set sdeNoise to "sampled"/.test(e.message));
+  assert.throws(() => sdeWork(at(256, { sdeNoise: 'exact' }), true), /sdeNoise: "exact" needs the 33408×33408 covariance/);
+  assert.ok(sdeWork(at(256, { sdeNoise: 'sampled' }), false).seconds < 3600);
+  // p = 48 (D = 1272): ≈ 60 ms a step measured; the quadratic term alone gave 60 ms at p = 48 but 41 s instead of ~1100 s at p = 256's D.
+  const p48 = sdeWork(at(48, { savePoints: 2 }), true);
+  assert.equal(p48.steps, 200 + 2);
+  assert.ok(p48.seconds / p48.steps > 0.05 && p48.seconds / p48.steps < 0.08, `${p48.seconds / p48.steps}`);
+  const p128 = sdeWork(at(128, { savePoints: 2 }), true); // D = 8512: the Cholesky factor dominates
+  assert.ok(Math.abs(p128.seconds / p128.steps / (3e-11 * 8512 ** 3) - 1) < 1e-12);
+  // The default setup: 200 steps of h = 0.1 plus 300 save times.
+  assert.equal(sdeWork(parseConfig({ alphaMax: 20 }), true).steps, 500);
 });

@@ -107,14 +107,21 @@ export function sgdWork(c: Pick<Config, 'alphaMax' | 'N' | 'p' | 'pStar' | 'runs
 /**
  * Euler–Maruyama steps and rough seconds of one thread for the config's SDE ensemble (src/sde/):
  * per step, measured on a busy machine, exact noise ≈ 12 µs at p = 4, p* = 2 (the covariance is
- * O(D²), D = p(p+1)/2 + p p*); sampled noise ≈ 15 µs there, O(D) (8 samples) plus the drift, whose
- * ReLU quadrature makes a step ≈ 1 ms at p = 4 (O(p(p + p*))). Independent of N.
+ * O(D²), D = p(p+1)/2 + p p*) and ≈ 60 ms at p = 48 (D = 1272), where the covariance's Cholesky
+ * factor, D³/6 multiply-adds, takes over: 3·10⁻¹¹ D³ s; sampled noise ≈ 15 µs there, O(D) (8
+ * samples) plus the drift, whose ReLU quadrature makes a step ≈ 1 ms at p = 4 (O(p(p + p*))).
+ * Independent of N. Each save time shortens a step into two (1191 steps to α = 100 at h = 0.1 and
+ * 300 save points). The exact noise holds the D×D covariance and its factor (16 D² bytes: 17 GiB at
+ * p = 256, where the process was killed for memory): more than MAX_RUN_BYTES is refused.
  */
-export function sdeWork(c: Pick<Config, 'alphaMax' | 'p' | 'pStar' | 'runs'> & { readonly sdeStep: number; readonly activation: string; readonly teacherActivation?: string | undefined }, exact: boolean): { readonly steps: number; readonly seconds: number } {
-  const steps = c.runs * Math.ceil(c.alphaMax / c.sdeStep);
+export function sdeWork(c: Pick<Config, 'alphaMax' | 'p' | 'pStar' | 'runs' | 'saveAt' | 'savePoints'> & { readonly sdeStep: number; readonly activation: string; readonly teacherActivation?: string | undefined; readonly sdeNoise?: string }, exact: boolean): { readonly steps: number; readonly seconds: number } {
+  const steps = c.runs * (Math.ceil(c.alphaMax / c.sdeStep) + savePointCount(c));
   const D = (c.p * (c.p + 1)) / 2 + c.p * c.pStar;
+  if (exact && 16 * D * D > MAX_RUN_BYTES) {
+    throw new ConfigError('sdeNoise', `${c.sdeNoise === 'exact' ? '"exact"' : '"auto" takes the exact noise here, which'} needs the ${D}×${D} covariance of the p(p+1)/2 + p·p* overlaps at p = ${c.p} and its Cholesky factor, about ${gib(16 * D * D)} of memory; at most ${gib(MAX_RUN_BYTES)}: set sdeNoise to "sampled" (memory O(D)) or lower p`);
+  }
   const relu = c.activation === 'relu' || c.teacherActivation === 'relu';
-  const perStep = exact ? 12e-6 * (D / 18) ** 2 : relu ? 1e-3 * (c.p * (c.p + c.pStar)) / 24 : 15e-6 * Math.max(1, D / 18);
+  const perStep = exact ? Math.max(12e-6 * (D / 18) ** 2, 3e-11 * D ** 3) : relu ? 1e-3 * (c.p * (c.p + c.pStar)) / 24 : 15e-6 * Math.max(1, D / 18);
   return { steps, seconds: steps * perStep };
 }
 
