@@ -58,3 +58,15 @@ test('SDE work: the exact noise\'s D×D covariance is refused above 2 GiB (p = 2
   // The default setup: 200 steps of h = 0.1 plus 300 save times.
   assert.equal(sdeWork(parseConfig({ alphaMax: 20 }), true).steps, 500);
 });
+
+test('ODE work of mixed activations: every η² term is a 24⁴-node quadrature, costed per term (p = 4, p* = 2 took 8.2 s an evaluation and was estimated at 24 µs in all)', () => {
+  const mixed = odeSeconds({ p: 4, pStar: 2, alphaMax: 80, activation: 'square', teacherActivation: 'erf' });
+  // 210 quadrature terms an evaluation at 0.05 s, 210 evaluations: about 37 minutes, announced (> 60 s).
+  assert.ok(Math.abs(mixed - 210 * 0.05 * 210) < 1e-9, `${mixed}`);
+  assert.ok(odeSeconds({ p: 1, pStar: 1, alphaMax: 10, activation: 'square', teacherActivation: 'erf' }) > 8 * 0.5);
+  // The SDE's drift is that right-hand side, once a step.
+  const sde = sdeWork(parseConfig({ teacherActivation: 'erf', alphaMax: 10, savePoints: 2 }), false);
+  assert.ok(Math.abs(sde.seconds - 102 * 210 * 0.05) < 1e-9, `${sde.seconds}`);
+  // Same activation for both (closed forms) keeps its estimate.
+  assert.ok(odeSeconds({ p: 4, pStar: 2, alphaMax: 80, activation: 'erf', teacherActivation: 'erf' }) < 1);
+});
