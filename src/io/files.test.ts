@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, rmSync, openSync, closeSync, fstatSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, rmSync, openSync, closeSync, fstatSync, symlinkSync, lstatSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,23 @@ test('an output folder under /proc, /sys or /dev, or below a file, is refused at
   assert.throws(() => checkOutPath(''), /must name a folder/);
   checkOutPath(join(parent, 'new', 'deeper'));
   assert.equal(existsSync(join(parent, 'new')), false, 'checking creates nothing');
+});
+
+test('--out naming a link to a folder writes the run into the folder it leads to and keeps the link (the link was replaced by a real folder, the target left as it was)', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'onepass-run-'));
+  const target = join(parent, 'scratch', 'D'), link = join(parent, 'L');
+  oldRun(target);
+  symlinkSync(target, link);
+  prepareRunFolder(link);
+  writeRunFolder(link, [['result.json', '{"new":true}\n']]);
+  assert.ok(lstatSync(link).isSymbolicLink(), 'the link stays a link');
+  assert.deepEqual(contents(target), { 'result.json': '{"new":true}\n' });
+  assert.deepEqual(readdirSync(parent).sort(), ['L', 'scratch']);
+  assert.deepEqual(readdirSync(join(parent, 'scratch')), ['D'], 'no temporary sibling left beside the target');
+  // A link to a folder that does not exist is refused without creating anything.
+  symlinkSync(join(parent, 'missing'), join(parent, 'dangling'));
+  assert.throws(() => prepareRunFolder(join(parent, 'dangling')), OnepassError);
+  assert.ok(!existsSync(join(parent, 'missing')));
 });
 
 test('a run folder holding files onepass did not write, a folder named like an output, or the current folder is refused before computing', () => {

@@ -118,6 +118,20 @@ export function prepareOutDir(dir: string): void {
   }
 }
 
+/**
+ * The path where the run folder `dir` is swapped: `dir` itself, or, when `dir` is a symbolic link
+ * to a folder (`runs -> /scratch/runs`), the folder it leads to, so that the outputs land there and
+ * the link stays (renaming the link aside replaced it with a real folder on the link's filesystem and
+ * left the target as it was). A link to nothing is refused.
+ */
+function runFolderPath(dir: string): string {
+  const abs = resolve(dir);
+  if (!lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return abs;
+  try { return realpathSync(abs); } catch (err) {
+    throw new OnepassError(`--out ${dir}: is a link to ${errCode(err) === 'ENOENT' ? 'nothing (its target is missing)' : `a path that cannot be resolved (${errCode(err)})`}; give a folder, or a link to one`);
+  }
+}
+
 /** Every file a run folder can hold: outputs of the run commands, and a simulation's checkpoint. */
 export const RUN_FOLDER_FILES: ReadonlySet<string> = new Set([
   'trajectory.csv', 'trajectory.npz', 'result.json', 'loss.svg', 'loss.png', 'loss.pdf', 'analysis.json', 'conserved.svg', 'conserved.png', 'conserved.pdf',
@@ -134,7 +148,7 @@ const isOwnTemporary = (name: string) => name.startsWith('.') && name.endsWith('
  */
 export function prepareRunFolder(dir: string, allowed: (name: string) => boolean = (name) => RUN_FOLDER_FILES.has(name)): string | undefined {
   checkOutPath(dir);
-  const abs = resolve(dir);
+  const abs = runFolderPath(dir);
   const cwd = process.cwd();
   if (abs === cwd || cwd.startsWith(abs.endsWith(sep) ? abs : abs + sep)) {
     throw new OnepassError(`--out ${dir}: a run folder is replaced as a whole when the run ends, so it cannot be the current folder or contain it; give a subfolder`);
@@ -226,7 +240,7 @@ export const runFolderFaults: { after?: (step: SwapStep) => void } = {};
  * Returns the paths written.
  */
 export function writeRunFolder(dir: string, files: readonly (readonly [string, string | Uint8Array | OutputProducer])[]): string[] {
-  const abs = resolve(dir);
+  const abs = runFolderPath(dir);
   const parent = dirname(abs);
   const part = siblingOf(abs, 'part'), fresh = siblingOf(abs, 'new'), old = siblingOf(abs, 'old');
   let current = '';
@@ -290,7 +304,7 @@ function isAlive(pid: number): boolean {
  * line saying what was done, or undefined when there was nothing to do.
  */
 export function recoverRunFolder(dir: string): string | undefined {
-  const abs = resolve(dir);
+  const abs = runFolderPath(dir);
   const parent = dirname(abs), base = basename(abs);
   let names: string[];
   try { names = readdirSync(parent); } catch { return undefined; }
