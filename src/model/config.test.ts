@@ -30,6 +30,12 @@ test('every bad field is named in a one-line message with what is allowed', () =
   rejects({ alphaMax: 'Infinity' }, /^alphaMax: must be a finite number/);
 });
 
+test('a number that overflows to ±Infinity (1e999 in a JSON file) is quoted as Infinity, not as null', () => {
+  rejects(JSON.parse('{"eta": 1e999}'), /^eta: must be > 0 \(learning rate\) \(got Infinity\)$/);
+  rejects(JSON.parse('{"noise": -1e999}'), /\(got -Infinity\)$/);
+  rejects(JSON.parse('{"init": {"teacher": "orthonormal", "studentVariance": 1e999, "seed": 0}}'), /^init\.studentVariance: .*\(got Infinity\)$/);
+});
+
 test('seeds are any safe integers, negative and beyond 2³² included; anything else is a one-line error naming the seed', () => {
   for (const seed of [0, -1, 2 ** 32, -(2 ** 53 - 1), 2 ** 53 - 1]) {
     assert.equal(parseConfig({ seed }).seed, seed);

@@ -155,6 +155,14 @@ export function parseConfig(input: unknown, options: { readonly weights?: boolea
   return config;
 }
 
+/**
+ * A given value as a message quotes it: JSON, except that a non-finite number is spelled out (JSON
+ * writes Infinity and NaN as null, so `eta: 1e999`, which JSON.parse reads as Infinity, said "got null").
+ */
+function shown(v: unknown): string {
+  return clip(typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
+}
+
 /** One zod issue as a one-line ConfigError: field path, what is allowed, what was given. */
 function configError(issue: z.core.$ZodIssue, input: unknown, prefix: string[], knownKeys: string[]): ConfigError {
   const path = [...prefix, ...issue.path.map(String)].join('.');
@@ -164,8 +172,8 @@ function configError(issue: z.core.$ZodIssue, input: unknown, prefix: string[], 
     return new ConfigError(clip(path ? `${path}.${key}` : key), `unknown key${hint ? ` (did you mean "${hint}"?)` : ''} (allowed: ${knownKeys.join(', ')})`);
   }
   const got = valueAt(input, issue.path);
-  const shown = got === undefined ? '' : ` (got ${clip(JSON.stringify(got) ?? String(got))})`;
-  return new ConfigError(clip(path) || 'config', `${issue.message.replace(/^Invalid input: /, '')}${shown}`);
+  const given = got === undefined ? '' : ` (got ${shown(got)})`;
+  return new ConfigError(clip(path) || 'config', `${issue.message.replace(/^Invalid input: /, '')}${given}`);
 }
 
 /**
@@ -176,7 +184,7 @@ function checkEtaShape(eta: unknown): void {
   if (eta === undefined) return;
   if (typeof eta === 'number') {
     const r = configSchema.shape.eta.safeParse(eta);
-    if (!r.success) throw new ConfigError('eta', `must be > 0 (learning rate) (got ${clip(JSON.stringify(eta) ?? String(eta))})`);
+    if (!r.success) throw new ConfigError('eta', `must be > 0 (learning rate) (got ${shown(eta)})`);
     return;
   }
   if (eta === null || typeof eta !== 'object' || Array.isArray(eta)) throw new ConfigError('eta', `${ETA_RULE} (got ${clip(JSON.stringify(eta) ?? String(eta))})`);
