@@ -30,3 +30,11 @@ test('--port takes 0 … 65535 and not the empty string; --out takes any non-emp
   assert.equal(parseOut('runs/x'), 'runs/x');
   for (const bad of ['', '  ']) assert.throws(() => parseOut(bad), /--out: must name a folder/);
 });
+
+test('escape --p "" and --finite-n --etas "" are refused like any empty list (they fell back to the defaults and ran)', () => {
+  for (const args of [['escape', '--p', ''], ['escape', '--finite-n', '--etas', '']]) {
+    const r = spawnSync(process.execPath, [bin, ...args, '--set', 'alphaMax=1'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: ${args[args.length - 2]}: expected a comma-separated list of positive (integers|numbers) \\(got ""\\)\\n$`));
+  }
+});

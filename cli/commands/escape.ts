@@ -24,7 +24,7 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
   const namesEta = (raw !== null && typeof raw === 'object' && 'eta' in raw) || opts.set.some((kv) => /^eta=/.test(kv));
   const config = namesEta ? loadConfig(opts) : loadConfig({ ...opts, set: [`eta=${ESCAPE_DEFAULT_ETA}`, ...opts.set] });
   prepareOut(opts, false);
-  const ps = opts.p ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
+  const ps = opts.p !== undefined ? parseList('p', opts.p, true) : [1, 2, 4, 8].map((k) => k * config.pStar);
   const variances = parseList('variances', opts.variances, false);
   const escapeWork = `${ps.length * variances.length} ODE${ps.length * variances.length === 1 ? '' : 's'} up to α = ${config.alphaMax}`;
   const escapeSeconds = escapeSweepSeconds(config, ps, variances.length);
@@ -75,7 +75,7 @@ async function cmdFiniteN(opts: EscapeOptions): Promise<void> {
   const config = loadConfig(opts, { weights: false });
   prepareOut(opts, false);
   const Ns = parseList('n-list', opts.nList, false);
-  const etas = opts.etas ? parseList('etas', opts.etas, false) : [initialEta(config.eta)]; // constant rates, one per point (a schedule's η at α = 0)
+  const etas = opts.etas !== undefined ? parseList('etas', opts.etas, false) : [initialEta(config.eta)]; // constant rates, one per point (a schedule's η at α = 0)
   const { finiteNEscape } = await import('../../src/analysis/finiteNEscape.js');
   const bar = progressBar('finite-N escape', opts);
   let result;
