@@ -308,3 +308,75 @@ test('the quadratic network\'s trajectories are the same bits with the WebAssemb
     assert.deepEqual(a.M, b.M);
   }
 });
+
+// The next three start, as the one above, from a state the run reaches from the small init (given
+// here as doubles, α counted from there), and their references are bench/relu_committee_mpmath.py
+// (--setup; 30 digits; Gragg–Bulirsch–Stoer with 6 or 7 levels; its 4-orthant graded towards the
+// end of the path when three units are nearly aligned, refining it moved the right-hand side by
+// ≤ 5e-24 and 40 digits by 1.5e-27 at the p = 3 state).
+
+test('ReLU committee with two students sharing a teacher (p = 3, p* = 2, sum readout, η = 0.5): every saved loss within 1e-6 relative of an independent 30-digit solve, in the deviation form (ε ≈ 2.5e-8)', () => {
+  // From the small init's (init.seed 0, σ² = 1e-3) state at α = 1000, ε = 2.75e-8 (the loss decays
+  // as a power of α there: two students split one teacher, a flat direction of the loss). Macro
+  // step 5, 6 levels, extrapolation-error estimate 1.8e-14 of the state. Measured: 2.3e-10 relative
+  // at the default rtol, 3.3e-11 at 1e-12.
+  const reference: [number, number][] = [[25, 2.508965881465113782803237e-8]];
+  const config = parseConfig({
+    activation: 'relu', readout: 'sum', p: 3, pStar: 2, eta: 0.5, alphaMax: 25, saveAt: reference.map(([a]) => a),
+    init: {
+      Q: [[0.6016640517833058, -0.0022829516599701853, 0.17401251743754922], [-0.0022829516599701853, 0.9999440422321114, 0.002287607226558881], [0.17401251743754922, 0.002287607226558881, 0.050343003696181346]],
+      M: [[0.775664169958563, -0.0022721054046026035], [-1.4084182655745868e-05, 0.9999720137326426], [0.2243518629198517, 0.002290840978230855]],
+      P: SMALL_INIT_2X2.P,
+    },
+  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
+});
+
+test('ReLU committee with the mean readout (p = p* = 2, η = 1): every saved loss within 1e-6 relative of an independent 30-digit solve, from ε ≈ 2e-7 down to 2e-13', () => {
+  // From the small init's (SMALL_INIT_2X2) state at α = 140 (ε = 2.2e-6); macro step 2, 7 levels.
+  const reference: [number, number][] = [
+    [40, 2.073802602889023536617339e-8], [60, 2.004365055333244145004926e-9],
+  ];
+  const config = parseConfig({
+    activation: 'relu', readout: 'mean', p: 2, pStar: 2, eta: 1, alphaMax: reference[reference.length - 1][0], saveAt: reference.map(([a]) => a),
+    init: {
+      Q: [[0.9996397786376185, 0.00039055679731789646], [0.00039055679731789646, 0.9996063387242512]],
+      M: [[0.9998034963167775, 0.00021875106975839827], [0.00020196678784940628, 0.9997867767107824]],
+      P: SMALL_INIT_2X2.P,
+    },
+  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
+});
+
+test('a ReLU committee started past the switch (near a solution: mean readout, p = p* = 2, η = 1, ε = 1.9e-11) goes on in the deviation form from α = 0, within 1e-6 relative of an independent 30-digit solve', () => {
+  // The small init's (SMALL_INIT_2X2) state at α = 240; macro step 2, 7 levels. Before, the first
+  // step was tried on the (Q, M) path, whose double right-hand side is NaN at a stage this close to
+  // a solution: the run failed with a step size underflow at α = 0.
+  // α = 0 is on the grid too: the initial state's loss, as the deviation form evaluates it.
+  const reference: [number, number][] = [[0, 1.874434193646526414166814e-11], [20, 1.823278440229563823974496e-12]];
+  const config = parseConfig({
+    activation: 'relu', readout: 'mean', p: 2, pStar: 2, eta: 1, alphaMax: reference[reference.length - 1][0], saveAt: reference.map(([a]) => a),
+    init: {
+      Q: [[1.0000017142551951, 1.835082632322483e-08], [1.835082632322483e-08, 0.9999982492563065]],
+      M: [[1.0000008569882488, 8.755620502191809e-07], [-8.569546951156447e-07, 0.9999991244888052]],
+      P: SMALL_INIT_2X2.P,
+    },
+  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
+});
+
+test('ReLU committee with teacher readout (1, ½) (p = p* = 2, sum readout, η = 0.5): every saved loss within 1e-6 relative of an independent 30-digit solve, from ε ≈ 3e-6 down to 2.4e-13', () => {
+  // From the small init's (SMALL_INIT_2X2) state at α = 140 (ε = 1.8e-5); macro step 2, 7 levels.
+  const reference: [number, number][] = [
+    [60, 8.08329205828023866507644e-8], [80, 1.317160513271459460821214e-8],
+  ];
+  const config = parseConfig({
+    activation: 'relu', readout: 'sum', teacherReadout: [1, 0.5], p: 2, pStar: 2, eta: 0.5, alphaMax: reference[reference.length - 1][0], saveAt: reference.map(([a]) => a),
+    init: {
+      Q: [[0.9841536433784066, 0.0040355921821508866], [0.0040355921821508866, 0.2579284806321866]],
+      M: [[0.992006059178873, -0.007811671948372336], [0.008074120158278133, 0.5077857642078538]],
+      P: SMALL_INIT_2X2.P,
+    },
+  });
+  assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
+});

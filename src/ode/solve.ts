@@ -205,7 +205,16 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     return form?.dopri5 ? Object.assign(field, { dopri5: form.dopri5 }) : field;
   };
   const pieces = smoothPieces(problem.etaSchedule, tFinal);
-  const result = integratePieces(pieces, fieldOf, y0, {
+  const pastSwitch = (y: Float64Array) => { const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise); return r.loss < SWITCH_LOSS_RATIO * r.scale; };
+  // A run that starts past the switch (its initial overlaps near a solution, e.g. a late state
+  // given as init) goes into the deviation form at once: there the (Q, M) right-hand side in
+  // double came out NaN at the initial-step probe (an Euler step of up to α_max from so close to a
+  // solution), and the run failed with a step size underflow at α = 0; when it did step, its first
+  // step left 3.6e-6 of error (the teacher-readout case in solve.test.ts).
+  const startsPast = exact !== null && pastSwitch(y0);
+  const result = startsPast
+    ? { t: new Float64Array(0), y: [] as Float64Array[], status: 'completed' as const, message: '', tEnd: 0, yEnd: y0, stopped: true, acceptedSteps: 0, rejectedSteps: 0, rhsEvaluations: 0 }
+    : integratePieces(pieces, fieldOf, y0, {
     saveAt,
     rtol,
     atol,
@@ -215,7 +224,7 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     onStep: progress,
     onSave: (i, _t, y) => { lf[i] = lossAndFloor(y); if (!keep(i)) lastDropped.set(y); },
     keepState: keep,
-    ...(exact ? { stopWhen: (_t: number, y: Float64Array) => { const r = committeeLossAndFloor(overlapsOf(y), networkOf(y), problem.noise); return r.loss < SWITCH_LOSS_RATIO * r.scale; } } : {}),
+    ...(exact ? { stopWhen: (_t: number, y: Float64Array) => pastSwitch(y) } : {}),
   });
   const none = new Float64Array(0);
   const saved = result.y.length;
@@ -230,6 +239,15 @@ export function solveOde(problem: Problem, initial: Overlaps, options: OdeOption
     const form = deviationForm(paramsFrom(result.tEnd), problem.network, exact, result.yEnd);
     const switchLoss = lossAndFloor(result.yEnd).loss;
     const rest = Array.from(saveAt).filter((a) => a > result.tEnd);
+    if (startsPast && saveAt[0] <= result.tEnd) {
+      // α = 0 itself on the grid: the initial state, as the deviation form sees it.
+      const yq = form.toOverlaps(form.y0);
+      alpha.push(result.tEnd);
+      Q.push(yq.slice(0, pp));
+      M.push(yq.slice(pp, offV));
+      v?.push(yq.slice(offV));
+      lf.push(form.lossAndFloor(form.y0));
+    }
     // The rest of the switch's piece and every later one, each at its own rates (protocol.ts).
     const r2 = integratePieces(piecesFrom(pieces, result.tEnd), (from) => { const rhs = form.rhsWith(protocolRates(problem, from)); return (t, y, dy) => rhs(y, dy, t); }, form.y0, {
       t0: result.tEnd,
