@@ -332,10 +332,10 @@ test('ReLU committee with two students sharing a teacher (p = 3, p* = 2, sum rea
   assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
 
-test('ReLU committee with the mean readout (p = p* = 2, η = 1): every saved loss within 1e-6 relative of an independent 30-digit solve, from ε ≈ 2e-7 down to 2e-13', () => {
+test('ReLU committee with the mean readout (p = p* = 2, η = 1): every saved loss within 1e-6 relative of an independent 30-digit solve, in the deviation form, ε from 2e-8 down to 1.9e-10', () => {
   // From the small init's (SMALL_INIT_2X2) state at α = 140 (ε = 2.2e-6); macro step 2, 7 levels.
   const reference: [number, number][] = [
-    [40, 2.073802602889023536617339e-8], [60, 2.004365055333244145004926e-9],
+    [40, 2.073802602889023536617339e-8], [60, 2.004365055333244145004926e-9], [80, 1.937188831992854059886739e-10],
   ];
   const config = parseConfig({
     activation: 'relu', readout: 'mean', p: 2, pStar: 2, eta: 1, alphaMax: reference[reference.length - 1][0], saveAt: reference.map(([a]) => a),
@@ -348,7 +348,7 @@ test('ReLU committee with the mean readout (p = p* = 2, η = 1): every saved los
   assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
 });
 
-test('a ReLU committee started past the switch (near a solution: mean readout, p = p* = 2, η = 1, ε = 1.9e-11) goes on in the deviation form from α = 0, within 1e-6 relative of an independent 30-digit solve', () => {
+test('a ReLU committee started past the switch (near a solution: mean readout, η = 1, ε = 1.9e-11; teacher readout (1, ½), η = 0.5, ε = 9.2e-12) goes on in the deviation form from α = 0, within 1e-6 relative of an independent 30-digit solve', () => {
   // The small init's (SMALL_INIT_2X2) state at α = 240; macro step 2, 7 levels. Before, the first
   // step was tried on the (Q, M) path, whose double right-hand side is NaN at a stage this close to
   // a solution: the run failed with a step size underflow at α = 0.
@@ -363,12 +363,24 @@ test('a ReLU committee started past the switch (near a solution: mean readout, p
     },
   });
   assertMatchesReference(solveOde(makeProblem(config), initialCondition(config).overlaps), reference);
+  // The teacher-readout run's state at α = 300: before, the default rtol did step on the (Q, M)
+  // path first and was 3.6e-6 off at α = 20 (rtol 1e-12 failed at α = 0, as above).
+  const teacherReference: [number, number][] = [[0, 9.206534523617971238655488e-12], [20, 1.496366235175779560715523e-12]];
+  const teacherConfig = parseConfig({
+    activation: 'relu', readout: 'sum', teacherReadout: [1, 0.5], p: 2, pStar: 2, eta: 0.5, alphaMax: 20, saveAt: teacherReference.map(([a]) => a),
+    init: {
+      Q: [[0.9999886917303551, 2.8271065802931955e-06], [2.8271065802931955e-06, 0.25000565413619547]],
+      M: [[0.9999943458288524, -5.654076437749352e-06], [5.6542125701983265e-06, 0.5000056540635447]],
+      P: SMALL_INIT_2X2.P,
+    },
+  });
+  assertMatchesReference(solveOde(makeProblem(teacherConfig), initialCondition(teacherConfig).overlaps), teacherReference);
 });
 
-test('ReLU committee with teacher readout (1, ½) (p = p* = 2, sum readout, η = 0.5): every saved loss within 1e-6 relative of an independent 30-digit solve, from ε ≈ 3e-6 down to 2.4e-13', () => {
+test('ReLU committee with teacher readout (1, ½) (p = p* = 2, sum readout, η = 0.5): every saved loss within 1e-6 relative of an independent 30-digit solve, in the deviation form, ε from 8e-8 down to 2.1e-9', () => {
   // From the small init's (SMALL_INIT_2X2) state at α = 140 (ε = 1.8e-5); macro step 2, 7 levels.
   const reference: [number, number][] = [
-    [60, 8.08329205828023866507644e-8], [80, 1.317160513271459460821214e-8],
+    [60, 8.08329205828023866507644e-8], [80, 1.317160513271459460821214e-8], [100, 2.142993490726741875627973e-9],
   ];
   const config = parseConfig({
     activation: 'relu', readout: 'sum', teacherReadout: [1, 0.5], p: 2, pStar: 2, eta: 0.5, alphaMax: reference[reference.length - 1][0], saveAt: reference.map(([a]) => a),
