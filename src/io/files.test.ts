@@ -125,6 +125,18 @@ test('configs are read from regular files only: /dev/zero and a folder are refus
   assert.throws(() => readJsonFile(tmpdir()), /not a regular file/);
 });
 
+test('a config key given twice in one object is refused with its path and both lines, at any depth (JSON.parse keeps the last silently)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onepass-dup-'));
+  const file = join(dir, 'c.json');
+  writeFileSync(file, '{\n  "eta": 0.1,\n  "eta": 0.5\n}\n');
+  assert.throws(() => readJsonFile(file), (err: Error) => err.message === `--config ${file}: eta: given twice (lines 2 and 3); each key may appear once in an object`);
+  writeFileSync(file, '{"teacher": {"g": "erf"}, "points": [{"p": 2}, {"p": 3, "x": {"a": 1,\n "a": 2}}]}');
+  assert.throws(() => readJsonFile(file), /: points\[1\]\.x\.a: given twice \(lines 1 and 2\)/);
+  // The same key in different objects, and in sibling array elements, is not a duplicate.
+  writeFileSync(file, '{"eta": 1, "a": {"eta": 2}, "b": [{"eta": 3}, {"eta": 4}]}');
+  assert.deepEqual(readJsonFile(file), { eta: 1, a: { eta: 2 }, b: [{ eta: 3 }, { eta: 4 }] });
+});
+
 // ---- a kill at any point of the swap: the next run on the folder recovers ----
 
 const STEPS = ['written', 'completed', 'old-moved', 'new-moved'] as const;

@@ -22,6 +22,7 @@ import {
 import { dirname, join, basename, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { OnepassError } from '../model/errors.js';
+import { visit as visitJson } from 'jsonc-parser';
 
 const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
@@ -369,11 +370,35 @@ export function readJsonFile(path: string): unknown {
     if (err instanceof OnepassError) throw err;
     throw new OnepassError(`--config ${path}: cannot read the file (${errCode(err)})`);
   }
+  text = text.replace(/^\uFEFF/, ''); // a UTF-8 byte-order mark (Windows editors) is not JSON
+  let value: unknown;
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, '')); // a UTF-8 byte-order mark (Windows editors) is not JSON
+    value = JSON.parse(text);
   } catch (err) {
     throw new OnepassError(`--config ${path}: not valid JSON (${(err as Error).message})`);
   }
+  const twice = duplicateKey(text);
+  if (twice) throw new OnepassError(`--config ${path}: ${twice.key}: given twice (lines ${twice.lines[0]} and ${twice.lines[1]}); each key may appear once in an object`);
+  return value;
+}
+
+/**
+ * The first key that appears twice in one object of valid JSON text, with its dotted path and the lines of both.
+ * JSON.parse keeps the last silently, so `{"eta": 0.1, "eta": 0.5}` would run at η = 0.5 whatever the author meant.
+ */
+export function duplicateKey(text: string): { key: string; lines: [number, number] } | undefined {
+  const seen = new Map<string, number>();
+  let found: { key: string; lines: [number, number] } | undefined;
+  visitJson(text, {
+    onObjectProperty: (property, _offset, _length, line, _column, pathSupplier) => {
+      if (found) return;
+      const path = [...pathSupplier(), property].map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('');
+      const first = seen.get(path);
+      if (first === undefined) seen.set(path, line + 1);
+      else found = { key: path, lines: [first, line + 1] };
+    },
+  });
+  return found;
 }
 
 /** Vector PDF of an SVG figure (src/io/pdf.ts). */
