@@ -25,6 +25,13 @@ function oneLine(r: { status: number | null; stderr: string }, pattern: RegExp, 
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 }
 
+test('an option taking one number refuses a list by name instead of running at its first value', () => {
+  oneLine(run(['batch', '--fraction', '1,2', ...small]), /^error: --fraction: expected one positive number, not a list \(got "1,2"\)$/, 'batch --fraction 1,2');
+  oneLine(run(['batch', '--target', '1e-3,1e-4', ...small]), /^error: --target: expected one positive number, not a list/, 'batch --target list');
+  oneLine(run(['schedule', '--drop-factor', '0.1,0.5', ...small]), /^error: --drop-factor: expected one positive number, not a list/, 'schedule --drop-factor list');
+  oneLine(run(['schedule', '--alpha0', '', ...small]), /^error: --alpha0: expected a positive number \(got ""\)$/, 'schedule --alpha0 empty');
+});
+
 test('unknown options and commands are one line and exit 2; --help and --version exit 0', () => {
   oneLine(run(['ode', '--bogus']), /^error: unknown option '--bogus' \(run with --help for usage\)$/, 'unknown option');
   oneLine(run(['bogus']), /^error: unknown command 'bogus' \(run with --help for usage\)$/, 'unknown command');

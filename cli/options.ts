@@ -34,3 +34,15 @@ export function parseOut(raw: string | undefined): string | undefined {
   if (raw !== undefined && raw.trim() === '') throw new OnepassError('--out: must name a folder (got "")');
   return raw;
 }
+
+/**
+ * An option that takes one positive number (--fraction, --target, --alpha0 …). A list such as
+ * "1,2" is refused by name: reading it with the list parser and keeping the first value ran at 1
+ * without a word.
+ */
+export function parsePositive(name: string, raw: string): number {
+  if (raw.includes(',')) throw new OnepassError(`--${name}: expected one positive number, not a list (got "${raw}")`);
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v <= 0) throw new OnepassError(`--${name}: expected a positive number (got "${raw}")`);
+  return v;
+}

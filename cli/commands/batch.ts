@@ -4,6 +4,7 @@ import { odeSeconds, checkTime } from '../../src/model/budget.js';
 import { batchStudy, type BatchStudy } from '../../src/studies/batch.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
 import { load, provenance, curvesFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
+import { parsePositive } from '../options.js';
 
 type BatchOptions = CommonOptions & { batchSizes: string; fraction: string; target: string };
 
@@ -14,8 +15,8 @@ async function cmdBatch(opts: BatchOptions): Promise<void> {
   const config = loadConfig(opts);
   prepareOut(opts, false);
   const batchSizes = parseList('batch-sizes', opts.batchSizes, true);
-  const [fraction] = parseList('fraction', opts.fraction, false);
-  const [target] = parseList('target', opts.target, false);
+  const fraction = parsePositive('fraction', opts.fraction);
+  const target = parsePositive('target', opts.target);
   checkTime(batchSizes.length * SOLVES_PER_BATCH * odeSeconds(config), `${batchSizes.length} stability bisections and ODEs up to α = ${config.alphaMax}`, 'lower alphaMax or give fewer --batch-sizes', opts.yes);
   const bar = progressBar('batch study', opts);
   let study: BatchStudy;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { odeSeconds, checkTime } from '../../src/model/budget.js';
 import { scheduleStudy } from '../../src/studies/schedule.js';
 import { type CommonOptions, loadConfig, prepareOut, progressBar, printJson, describe, num, parseList, withCommonOptions } from '../common.js';
+import { parsePositive } from '../options.js';
 import { load, provenance, lossFigureSpec, renderSvg, writeRunFolder, svgToPng } from '../library.js';
 
 type ScheduleOptions = CommonOptions & { exponents: string; alpha0?: string; dropAt?: string; dropFactor: string };
@@ -11,7 +12,7 @@ async function cmdSchedule(opts: ScheduleOptions): Promise<void> {
   const config = loadConfig(opts);
   prepareOut(opts, false);
   const exponents = parseList('exponents', opts.exponents, false);
-  const one = (name: string, raw: string | undefined) => (raw === undefined ? undefined : parseList(name, raw, false)[0]);
+  const one = (name: string, raw: string | undefined) => (raw === undefined ? undefined : parsePositive(name, raw));
   const options = { exponents, alpha0: one('alpha0', opts.alpha0), dropAt: one('drop-at', opts.dropAt), dropFactor: one('drop-factor', opts.dropFactor) };
   checkTime((exponents.length + 2) * odeSeconds(config), `${exponents.length + 2} ODEs up to α = ${config.alphaMax}`, 'lower alphaMax or give fewer --exponents', opts.yes);
   const bar = progressBar('schedule study', opts);
