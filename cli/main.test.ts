@@ -17,6 +17,15 @@ const bin = join(here, 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 const small = ['--set', 'alphaMax=3', '--set', 'savePoints=20', '--set', 'N=200'];
 
+test('escape with one variance prints the α_esc table and one line saying why there is no fit, not an empty fit section', () => {
+  const r = run('escape', '--p', '2', '--variances', '1e-2', '--no-progress', ...small);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[2], /^\s+2\s+\S+$/, 'the table row of p = 2');
+  assert.equal(lines.at(-1), 'no fit α_esc ≈ A ln(1/σ²) + B: a line needs at least 2 variances (--variances gave 1)');
+  assert.doesNotMatch(r.stdout, /^fit /m);
+});
+
 test('the core VERSION matches package.json', () => {
   const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8'));
   assert.equal(VERSION, pkg.version);

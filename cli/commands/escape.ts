@@ -39,8 +39,17 @@ async function cmdEscape(opts: EscapeOptions): Promise<void> {
     console.log(`onepass escape: α_esc (ODE) against p and σ²; ${describe(config)}${opts.scaleEta ? ' (η/p kept fixed)' : ''}; N = ${config.N} for the initial weights`);
     console.log(['p \\ σ²', ...variances.map((v) => v.toExponential())].map((s) => s.padStart(9)).join(''));
     for (const p of ps) console.log([String(p), ...result.points.filter((q) => q.p === p).map((q) => (q.escapeAlpha === null ? '—' : q.escapeAlpha.toFixed(2)))].map((s) => s.padStart(9)).join(''));
-    console.log(`fit α_esc ≈ A ln(1/σ²) + B, and in ${timeDefinition(config)}: t_esc ≈ At ln(1/σ²) + Bt`);
-    for (const f of result.fits) console.log(`  p = ${String(f.p).padStart(3)}: A = ${num(f.A)}, B = ${num(f.B)}; At = ${num(f.At)}, Bt = ${num(f.Bt)} (R² ${num(f.r2, 3)}, ${f.points} points)`);
+    // A line through α_esc against ln(1/σ²) needs two σ²: with one, the table above is the answer, and the fit says why it is absent.
+    if (variances.length < 2) console.log(`no fit α_esc ≈ A ln(1/σ²) + B: a line needs at least 2 variances (--variances gave 1)`);
+    else {
+      console.log(`fit α_esc ≈ A ln(1/σ²) + B, and in ${timeDefinition(config)}: t_esc ≈ At ln(1/σ²) + Bt`);
+      for (const p of ps) {
+        const f = result.fits.find((g) => g.p === p);
+        const measured = result.points.filter((q) => q.p === p && q.escapeAlpha !== null).length;
+        console.log(f ? `  p = ${String(f.p).padStart(3)}: A = ${num(f.A)}, B = ${num(f.B)}; At = ${num(f.At)}, Bt = ${num(f.Bt)} (R² ${num(f.r2, 3)}, ${f.points} points)`
+          : `  p = ${String(p).padStart(3)}: no fit (α_esc measured at ${measured} of ${variances.length} variances; a line needs 2)`);
+      }
+    }
   }
   // Loudly, whatever the output mode: a dropped point changes the fits.
   if (result.warning) console.error(`onepass escape: warning: ${result.warning}`);
