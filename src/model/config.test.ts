@@ -151,7 +151,10 @@ test('relu mixed with another activation is refused (its mixed expectations woul
 });
 
 test('a run shorter than one SGD step, or save times that round to the same step, are refused (they were 0 steps with deviation 0, or merged points)', () => {
-  rejects({ alphaMax: 1e-4, N: 2000 }, /^alphaMax: must be at least one SGD step, 1\/N = 0\.0005 \(got 0\.0001 with N = 2000\)$/);
+  rejects({ alphaMax: 1e-4, N: 2000 }, /^alphaMax: must round to at least one SGD step: runs end at the nearest whole step of 1\/N = 0\.0005, so alphaMax ≥ 0\.00025 \(got 0\.0001 with N = 2000\)$/);
+  // The bound the message states is the behaviour: 0.0004 at N = 2000 is 0.8 of a step, run as one step to α = 0.0005.
+  assert.deepEqual([...saveGrid(parseConfig({ alphaMax: 4e-4, N: 2000 }))], [0, 5e-4]);
+  rejects({ alphaMax: 2.4e-4, N: 2000 }, /^alphaMax: must round to at least one SGD step/);
   rejects({ alphaMax: 1, N: 2000, saveAt: [0.1, 0.1001, 0.5] }, /^saveAt\.1: α = 0\.1 and 0\.1001 fall on the same SGD step/);
   assert.doesNotThrow(() => parseConfig({ alphaMax: 1e-3, N: 2000 }));
   assert.doesNotThrow(() => parseConfig({ alphaMax: 1, N: 2000, saveAt: [0.1, 0.1005, 0.5] }));

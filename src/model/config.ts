@@ -256,7 +256,9 @@ function checkConsistency(c: Config, weights: boolean): void {
 function checkWholeSteps(c: Config): void {
   const step = c.batchSize === 1 ? '1/N' : `batchSize/N`;
   if (stepOf(c.alphaMax, c) < 1) {
-    throw new ConfigError('alphaMax', `must be at least one SGD step, ${step} = ${c.batchSize / c.N} (got ${c.alphaMax} with N = ${c.N}${c.batchSize === 1 ? '' : `, batchSize = ${c.batchSize}`})`);
+    // alphaMax, like every save time, is rounded to the nearest whole step (0.0004 at N = 2000 runs one step, to 0.0005),
+    // so the bound is half a step; the message says so, as "at least one step" alone contradicted that run.
+    throw new ConfigError('alphaMax', `must round to at least one SGD step: runs end at the nearest whole step of ${step} = ${c.batchSize / c.N}, so alphaMax ≥ ${c.batchSize / c.N / 2} (got ${c.alphaMax} with N = ${c.N}${c.batchSize === 1 ? '' : `, batchSize = ${c.batchSize}`})`);
   }
   if (!c.saveAt) return;
   for (let i = 1; i < c.saveAt.length; i++) {

@@ -26,7 +26,7 @@ test('bad schedules and batch sizes get a one-line error naming the field', () =
   rejects({ eta: { schedule: 'piecewise', values: [], until: [] } }, 'eta.values', /at least one/);
   rejects({ batchSize: 0 }, 'batchSize', /integer ≥ 1/);
   rejects({ batchSize: 2.5 }, 'batchSize', /integer ≥ 1/);
-  rejects({ N: 100, batchSize: 300, alphaMax: 1 }, 'alphaMax', /at least one SGD step, batchSize\/N = 3/);
+  rejects({ N: 100, batchSize: 300, alphaMax: 1 }, 'alphaMax', /at least one SGD step: runs end at the nearest whole step of batchSize\/N = 3, so alphaMax ≥ 1\.5/);
   rejects({ N: 100, batchSize: 10, saveAt: [0.2, 0.21], alphaMax: 1 }, 'saveAt.1', /same SGD step \(saves are at multiples of batchSize\/N = 0.1\)/);
 });
 
