@@ -132,6 +132,8 @@ test('a config key given twice in one object is refused with its path and both l
   assert.throws(() => readJsonFile(file), (err: Error) => err.message === `--config ${file}: eta: given twice (lines 2 and 3); each key may appear once in an object`);
   writeFileSync(file, '{"teacher": {"g": "erf"}, "points": [{"p": 2}, {"p": 3, "x": {"a": 1,\n "a": 2}}]}');
   assert.throws(() => readJsonFile(file), /: points\[1\]\.x\.a: given twice \(lines 1 and 2\)/);
+  writeFileSync(file, '{"init": {"seed": 1, "seed": 2}}');
+  assert.throws(() => readJsonFile(file), /: init\.seed: given twice \(line 1\); each key/);
   // The same key in different objects, and in sibling array elements, is not a duplicate.
   writeFileSync(file, '{"eta": 1, "a": {"eta": 2}, "b": [{"eta": 3}, {"eta": 4}]}');
   assert.deepEqual(readJsonFile(file), { eta: 1, a: { eta: 2 }, b: [{ eta: 3 }, { eta: 4 }] });

@@ -378,7 +378,7 @@ export function readJsonFile(path: string): unknown {
     throw new OnepassError(`--config ${path}: not valid JSON (${(err as Error).message})`);
   }
   const twice = duplicateKey(text);
-  if (twice) throw new OnepassError(`--config ${path}: ${twice.key}: given twice (lines ${twice.lines[0]} and ${twice.lines[1]}); each key may appear once in an object`);
+  if (twice) throw new OnepassError(`--config ${path}: ${twice.key}: given twice (${twice.lines[0] === twice.lines[1] ? `line ${twice.lines[0]}` : `lines ${twice.lines[0]} and ${twice.lines[1]}`}); each key may appear once in an object`);
   return value;
 }
 
