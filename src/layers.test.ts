@@ -29,8 +29,9 @@ const root = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../
  */
 export const LAYERS: readonly (readonly string[])[] = [
   // small dense linear algebra; the generator and its streams; the version string; the error
-  // types (every layer throws them: gauss/ names a bad activation with a ConfigError)
-  ['src/linalg', 'src/random', 'src/version.ts', 'src/model/errors.ts'],
+  // types (every layer throws them: gauss/ names a bad activation with a ConfigError); the
+  // engine-independent power function
+  ['src/linalg', 'src/random', 'src/version.ts', 'src/model/errors.ts', 'src/math'],
   ['src/gauss'], //     Gaussian expectations (pure mathematics: the model's activations are built from them)
   ['src/model'], //     config, overlaps, network, init, problem, trajectory and ensemble types, output schema, plain tables
   ['src/dynamics'], //  what both solvers share: the divergence stopping rule

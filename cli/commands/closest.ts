@@ -28,7 +28,7 @@ async function cmdClosest(opts: ClosestOptions): Promise<void> {
   const D = (config.p * (config.p + 1)) / 2 + config.p * config.pStar;
   let steps = 0;
   for (const N of Ns) for (const v of variances) for (const eta of etas) steps += config.runs * Math.ceil(closestAlphaMax(eta, N, v) / Math.min(1, CLOSEST_ETA_STEP / eta));
-  checkTime(steps * 20e-6 * (D / 18) ** 2, `${steps.toPrecision(3)} SDE steps`, 'give fewer --etas, --variances, --n-list or runs', opts.yes);
+  checkTime(steps * 20e-6 * (D / 18) * (D / 18), `${steps.toPrecision(3)} SDE steps`, 'give fewer --etas, --variances, --n-list or runs', opts.yes);
   const bar = progressBar('closest-solution study', opts);
   let result;
   try { result = closestSolutionStudy(config, { Ns, etas, variances, threshold, onProgress: bar.update }); } finally { bar.stop(); }

@@ -17,7 +17,7 @@ const statement = 'at finite N the escape α grows like ln N with the ODE\'s slo
 function slope(x: readonly number[], y: readonly number[]): number {
   const n = x.length, mx = x.reduce((a, b) => a + b, 0) / n, my = y.reduce((a, b) => a + b, 0) / n;
   let sxy = 0, sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; }
+  for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); const dx = x[i] - mx; sxx += dx * dx; }
   return sxy / sxx;
 }
 
@@ -28,8 +28,8 @@ export function finiteNExitTimes(m: Measurements): Claim {
   const sdeSlope = fits[0].slope, odeSlope = slope(lnN, points.map((q) => q.ode));
   const slopeError = Math.abs(sdeSlope / odeSlope - 1);
   // Standard error of the least-squares slope from the means' errors sd/√escaped: Σ w_i² sd_i²/n_i, w_i = (x_i − x̄)/Σ(x − x̄)².
-  const mx = lnN.reduce((u, v) => u + v, 0) / lnN.length, sxx = lnN.reduce((u, x) => u + (x - mx) ** 2, 0);
-  const slopeSe = Math.sqrt(points.reduce((u, q, i) => u + ((lnN[i] - mx) / sxx) ** 2 * (q.std ** 2 / q.escaped), 0));
+  const mx = lnN.reduce((u, v) => u + v, 0) / lnN.length, sxx = lnN.reduce((u, x) => u + (x - mx) * (x - mx), 0);
+  const slopeSe = Math.sqrt(points.reduce((u, q, i) => u + ((lnN[i] - mx) / sxx) * ((lnN[i] - mx) / sxx) * ((q.std * q.std) / q.escaped), 0));
   const first = points[0], last = points[points.length - 1];
   const spreadRatio = last.std / first.std;
   const allEscaped = points.every((q) => q.escaped === q.runs);

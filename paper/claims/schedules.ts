@@ -12,6 +12,7 @@ import type { Claim } from '../claim.js';
 import type { Measurements } from '../measure.js';
 import { PROTOCOLS, relaxationRate, stationaryExcess } from '../protocols.js';
 import type { ScheduleRun } from '../../src/studies/schedule.js';
+import { pow } from '../../src/math/pow.js';
 
 export const id = 'schedules';
 const statement = 'with label noise a constant η stalls at an excess loss ∝ η, and a decaying η goes lower';
@@ -54,7 +55,7 @@ export function schedules(m: Measurements): Claim {
   ];
   const floor = noise / 2;
   const excessSeries = study.runs.map((r) => ({ label: r.label, x: r.trajectory.alpha, y: Array.from(r.trajectory.loss, (l) => l - floor) }));
-  const grid = Array.from({ length: 200 }, (_, i) => alphaMax * 10 ** (-3 + (3 * i) / 199));
+  const grid = Array.from({ length: 200 }, (_, i) => alphaMax * pow(10, -3 + (3 * i) / 199));
   const theory = best ? [{ label: `(T1) at η(α) of β = ${study.bestExponent}`, x: grid, y: grid.map((a) => stationaryExcess(etaAt(best.eta, a), noise, p)), dashed: true }] : [];
   const drop = study.runs.find((r) => r.kind === 'piecewise')!;
   const stuck = powers.filter((r) => r.excessLoss > constant.excessLoss);

@@ -15,7 +15,7 @@ const statement = 'finite-N SGD from a small initialisation also ends at the clo
 
 const finalOverlaps = (t: Trajectory): Overlaps => ({ p: t.p, pStar: t.pStar, Q: t.Q[t.alpha.length - 1], M: t.M[t.alpha.length - 1], P: t.P });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) * (x - mean(xs)), 0) / (xs.length - 1)) : 0);
 
 export function sgdClosest(m: Measurements): Claim {
   const perN = m.headline.sgd.map((s) => {

@@ -72,7 +72,7 @@ export function conservedDrift(t: { p: number; pStar: number; alpha: ArrayLike<n
     J.forEach((j, i) => {
       if (!j) return;
       let d = 0;
-      for (let k = 0; k < j.length; k++) d += (j[k] - J0[k]) ** 2;
+      for (let k = 0; k < j.length; k++) { const e = j[k] - J0[k]; d += e * e; }
       drift[i] = Math.sqrt(d) / norm0;
       maxDrift = Math.max(maxDrift, drift[i]);
       evaluatedUpTo = t.alpha[i];

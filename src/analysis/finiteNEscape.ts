@@ -62,7 +62,7 @@ export function finiteNEscape(config: Config, o: { readonly Ns: readonly number[
     const xs = pts.map((q) => Math.log(q.N)), ys = pts.map((q) => q.mean);
     const n = xs.length, mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
     let sxy = 0, sxx = 0;
-    for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+    for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); const dx = xs[i] - mx; sxx += dx * dx; }
     const slope = n > 1 ? sxy / sxx : NaN;
     return { eta, slope, intercept: my - slope * mx, points: n };
   });

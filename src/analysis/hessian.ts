@@ -222,7 +222,7 @@ export function hessianTrajectory(t: { alpha: ArrayLike<number>; Q: Float64Array
   // Only the points saved with their overlaps (config saveOverlaps: "none" or k leaves the others empty).
   const kept = Array.from(t.Q.keys()).filter((i) => i < t.alpha.length && t.Q[i].length === t.p * t.p && t.M[i].length === t.p * t.pStar);
   const count = kept.length;
-  const keep = Math.min(count, Math.max(12, Math.floor(2e8 / n ** 3)));
+  const keep = Math.min(count, Math.max(12, Math.floor(2e8 / (n * n * n))));
   const step = count <= keep ? 1 : (count - 1) / (keep - 1);
   const alpha: number[] = [], parts: HessianParts[] = [];
   let last = -1;

@@ -195,7 +195,7 @@ function logLinearFit(alpha: ArrayLike<number>, loss: ArrayLike<number>, n: numb
   const m = xs.length;
   const xm = xs.reduce((a, b) => a + b) / m, ym = ys.reduce((a, b) => a + b) / m;
   let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < m; i++) { sxy += (xs[i] - xm) * (ys[i] - ym); sxx += (xs[i] - xm) ** 2; syy += (ys[i] - ym) ** 2; }
+  for (let i = 0; i < m; i++) { sxy += (xs[i] - xm) * (ys[i] - ym); const dx = xs[i] - xm, dy = ys[i] - ym; sxx += dx * dx; syy += dy * dy; }
   const slope = sxy / sxx;
   return { slope, intercept: ym - slope * xm, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1, fromAlpha: as[0], toAlpha: as[m - 1], points: m };
 }

@@ -28,7 +28,7 @@ export function summary(xs: readonly number[]): Summary {
   const v = xs.filter(Number.isFinite);
   const n = v.length;
   const mean = v.reduce((s, x) => s + x, 0) / n;
-  const std = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(n - 1, 1));
+  const std = Math.sqrt(v.reduce((s, x) => s + (x - mean) * (x - mean), 0) / Math.max(n - 1, 1));
   return { mean, std, n };
 }
 

@@ -88,7 +88,7 @@ export function isotropicSixthMoment(s: TheorySetup, q: number): number {
   const { p } = s;
   const T = trace(s.P, s.pStar) / s.pStar;
   const y2 = 2 * lossAtZero(s);
-  return (q ** 3 * (p + 2) * (p + 4)) / (p * p) - (2 * T * q * q * (p + 2)) / p + y2 * q;
+  return (q * q * q * (p + 2) * (p + 4)) / (p * p) - (2 * T * q * q * (p + 2)) / p + y2 * q;
 }
 
 /** Growth rate of tr Q per unit α at W ≈ 0, SGD noise included: (4η/p)T + (8η²/p²)ε₀. */

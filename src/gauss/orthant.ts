@@ -53,7 +53,7 @@ export function legendreRule(n: number): { nodes: Float64Array; weights: Float64
   const J = new Float64Array(n * n);
   for (let k = 1; k < n; k++) { const b = k / Math.sqrt(4 * k * k - 1); J[(k - 1) * n + k] = b; J[k * n + k - 1] = b; }
   const { values, vectors } = symmetricEigen(J, n);
-  return { nodes: values.map((x) => (x + 1) / 2), weights: Float64Array.from({ length: n }, (_, i) => vectors[i] ** 2) };
+  return { nodes: values.map((x) => (x + 1) / 2), weights: Float64Array.from({ length: n }, (_, i) => vectors[i] * vectors[i]) };
 }
 
 const PAIRS: [number, number, number, number][] = [[0, 1, 2, 3], [0, 2, 1, 3], [0, 3, 1, 2], [1, 2, 0, 3], [1, 3, 0, 2], [2, 3, 0, 1]];

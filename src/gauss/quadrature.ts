@@ -19,7 +19,7 @@ export function hermiteRule(n: number): HermiteRule {
   const J = new Float64Array(n * n);
   for (let k = 1; k < n; k++) { J[(k - 1) * n + k] = Math.sqrt(k); J[k * n + k - 1] = Math.sqrt(k); }
   const { values, vectors } = symmetricEigen(J, n);
-  const weights = Float64Array.from({ length: n }, (_, i) => vectors[i] ** 2); // first component squared
+  const weights = Float64Array.from({ length: n }, (_, i) => vectors[i] * vectors[i]); // first component squared
   const total = weights.reduce((a, b) => a + b, 0);
   return { nodes: values, weights: weights.map((w) => w / total) };
 }
@@ -39,7 +39,8 @@ export function gaussianExpectation(f: (z: Float64Array) => number, C: ArrayLike
   const z = new Float64Array(d);
   const idx = new Int32Array(d);
   let total = 0;
-  const count = n ** d;
+  let count = 1;
+  for (let k = 0; k < d; k++) count *= n;
   for (let m = 0; m < count; m++) {
     let r = m, w = 1;
     for (let a = 0; a < d; a++) { idx[a] = r % n; r = (r - idx[a]) / n; w *= rule.weights[idx[a]]; }

@@ -40,6 +40,7 @@
  */
 import type { ExactExpectations } from './expectations.js';
 import { add, addD, asin, div, dd, mul, mulD, neg, ONE, PI, sinCosDD, sqrt, sub, ZERO, type DD } from './dd.js';
+import { pow } from '../math/pow.js';
 
 const TWO_PI = mulD(PI, 2);
 const FOUR_PI = mulD(PI, 4);
@@ -111,7 +112,7 @@ let graded: { x: DD[]; w: DD[] } | undefined;
 function gradedRule(): { x: DD[]; w: DD[] } {
   const base = legendreDD(16), x: DD[] = [], w: DD[] = [];
   const edges = [0];
-  for (let m = 1; m <= 30; m++) edges.push(1 - 2 ** -m);
+  for (let m = 1; m <= 30; m++) edges.push(1 - pow(2, -m));
   edges.push(1);
   for (let e = 0; e + 1 < edges.length; e++) {
     const a = edges[e], width = edges[e + 1] - a; // exact: dyadic

@@ -124,7 +124,7 @@ export function sdeWork(c: Pick<Config, 'alphaMax' | 'p' | 'pStar' | 'runs' | 's
   // Mixed activations: the drift is the ODE's right-hand side, one 24⁴-node quadrature per η² term (odeSeconds).
   const mixed = c.teacherActivation !== undefined && c.teacherActivation !== c.activation;
   const n = c.p + c.pStar;
-  const perStep = exact ? Math.max(12e-6 * (D / 18) ** 2, 3e-11 * D ** 3) : mixed ? 0.05 * ((c.p * (c.p + 1)) / 2) * ((n * (n + 1)) / 2) : relu ? 1e-3 * (c.p * (c.p + c.pStar)) / 24 : 15e-6 * Math.max(1, D / 18);
+  const perStep = exact ? Math.max(12e-6 * (D / 18) * (D / 18), 3e-11 * D * D * D) : mixed ? 0.05 * ((c.p * (c.p + 1)) / 2) * ((n * (n + 1)) / 2) : relu ? 1e-3 * (c.p * (c.p + c.pStar)) / 24 : 15e-6 * Math.max(1, D / 18);
   return { steps, seconds: steps * perStep };
 }
 
@@ -153,7 +153,7 @@ export function odeSeconds(c: Pick<Config, 'alphaMax' | 'p' | 'pStar'> & { eta?:
   if (rate !== null) {
     // A schedule is costed at its η at α = 0 (its largest, for the decaying schedules in use).
     const evals = 2500 + 1.6 * (c.eta === undefined ? 0.5 : initialEta(c.eta)) * c.alphaMax;
-    const perEval = 3e-6 + (c.p ** 3 + 4 * c.p * c.p * c.pStar) / rate + (7 * c.p * (c.p + c.pStar)) / 1e9;
+    const perEval = 3e-6 + (c.p * c.p * c.p + 4 * c.p * c.p * c.pStar) / rate + (7 * c.p * (c.p + c.pStar)) / 1e9;
     return evals * perEval;
   }
   if (c.teacherActivation !== undefined && c.teacherActivation !== c.activation) {

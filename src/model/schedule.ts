@@ -14,6 +14,7 @@
  * jumps of a piecewise schedule segment by segment, each jump a step boundary.
  * Plain data and pure functions (no zod): the sweep's workers and the browser import it.
  */
+import { pow } from '../math/pow.js';
 
 export interface PowerSchedule {
   readonly schedule: 'power';
@@ -34,7 +35,7 @@ export type EtaSpec = number | PowerSchedule | PiecewiseSchedule;
 /** η at time α (α = samples/N). */
 export function etaAt(spec: EtaSpec, alpha: number): number {
   if (typeof spec === 'number') return spec;
-  if (spec.schedule === 'power') return spec.eta0 * Math.pow(1 + alpha / spec.alpha0, -spec.exponent);
+  if (spec.schedule === 'power') return spec.eta0 * pow(1 + alpha / spec.alpha0, -spec.exponent);
   const jumps = scheduleJumps(spec);
   let i = 0;
   while (i < jumps.length && alpha >= jumps[i]) i++;
@@ -92,7 +93,7 @@ export function integratedEta(spec: EtaSpec, alpha: number): number {
   if (spec.schedule === 'power') {
     const { eta0, alpha0, exponent: b } = spec;
     if (Math.abs(1 - b) < 1e-12) return eta0 * alpha0 * Math.log1p(alpha / alpha0);
-    return (eta0 * alpha0 * (Math.pow(1 + alpha / alpha0, 1 - b) - 1)) / (1 - b);
+    return (eta0 * alpha0 * (pow(1 + alpha / alpha0, 1 - b) - 1)) / (1 - b);
   }
   let sum = 0, from = 0;
   for (const [i, to] of [...scheduleJumps(spec), Infinity].entries()) {

@@ -226,7 +226,7 @@ export function deviationForm(params: DynamicsParams, net: Network, E: ExactExpe
     let dsz = 0, rsz = 0;
     for (let k = 0; k < p; k++) {
       for (let l = 0; l < p; l++) dsz += Math.abs(s[k * p + l] * toNumber(c[k]) * toNumber(c[l]));
-      for (let j = 0; j < pStar; j++) rsz += s[pp + k * pStar + j] ** 2;
+      for (let j = 0; j < pStar; j++) { const z = s[pp + k * pStar + j]; rsz += z * z; }
     }
     return { loss, floor: 8 * u * (Math.abs(loss) + 4 * dsz + rsz) + u * noise + 1e-30 };
   };

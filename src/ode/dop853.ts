@@ -14,6 +14,7 @@
  */
 import type { IntegrateOptions, IntegrateResult, VectorField } from './integrateTypes.js';
 import { saveBook, finishRun, initialStep, runSettings } from './rkDriver.js';
+import { pow } from '../math/pow.js';
 
 /** Nodes c_i of the 12 stages, and of the three extra stages of the continuous extension (13–15; 12 is t + h). */
 const C = [0, 0.05260015195876773, 0.0789002279381516, 0.1183503419072274, 0.2816496580927726, 0.3333333333333333, 0.25,
@@ -221,7 +222,7 @@ export function integrateDop853(f: VectorField, y0: Float64Array, opts: Integrat
       if (book.next < saveAt.length && opts.stopWhen?.(t, y)) return finish('completed', `stopped at t = ${t}`, true);
       if (opts.fixedStep === undefined) {
         // Hairer's dop853 control: fac = err^{1/8}/0.9 clamped to [1/6, 3] (h grows at most 6×, shrinks at most 3×).
-        const fac11 = Math.pow(err, 1 / 8);
+        const fac11 = pow(err, 1 / 8);
         const fac = Math.max(1 / 6, Math.min(1 / 0.333, fac11 / 0.9));
         let hNew = h / fac;
         if (lastRejected) hNew = Math.min(hNew, h);
@@ -229,7 +230,7 @@ export function integrateDop853(f: VectorField, y0: Float64Array, opts: Integrat
         h = hNew;
       }
     } else {
-      const fac11 = Math.pow(err, 1 / 8);
+      const fac11 = pow(err, 1 / 8);
       h = h / Math.min(1 / 0.333, fac11 / 0.9);
       lastRejected = true;
       rejected++;

@@ -7,6 +7,7 @@
 import type { VectorField, IntegrateOptions, IntegrateResult } from './integrateTypes.js';
 import { saveBook, finishRun, initialStep, runSettings } from './rkDriver.js';
 import { integrateDop853 } from './dop853.js';
+import { pow } from '../math/pow.js';
 
 export type { VectorField, IntegrateOptions, OutputFunctional, IntegrateResult } from './integrateTypes.js';
 
@@ -142,8 +143,8 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
       if (next < saveAt.length && opts.stopWhen?.(t, y)) return finishRun(book, { t, accepted, rejected, nfev }, y, 'completed', `stopped at t = ${t}`, true);
       if (opts.fixedStep === undefined) {
         // PI controller (Gustafsson; Hairer's β = 0.04), growth clamped to [0.2, 10].
-        const fac11 = Math.pow(err, 0.2 - 0.04 * 0.75);
-        let fac = fac11 / Math.pow(facOld, 0.04);
+        const fac11 = pow(err, 0.2 - 0.04 * 0.75);
+        let fac = fac11 / pow(facOld, 0.04);
         fac = Math.max(0.1, Math.min(5, fac / 0.9));
         let hNew = h / fac;
         if (lastRejected) hNew = Math.min(hNew, h);
@@ -152,7 +153,7 @@ export function integrate(f: VectorField, y0: Float64Array, opts: IntegrateOptio
         h = hNew;
       }
     } else {
-      const fac11 = Math.pow(err, 0.2 - 0.04 * 0.75);
+      const fac11 = pow(err, 0.2 - 0.04 * 0.75);
       h = h / Math.min(5, fac11 / 0.9);
       lastRejected = true;
       rejected++;

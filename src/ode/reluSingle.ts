@@ -42,11 +42,12 @@ function angleTerms(theta: number): { g1: number; g2: number } {
   }
   // g1 = Σ_{k≥1} (−1)^{k+1} (2θ)^{2k+1} / (2 (2k+1)!),  g2 = Σ_{k≥1} (−1)^{k+1} 2k θ^{2k+1} / (2k+1)!
   const t2 = theta * theta;
-  let g1 = 0, g2 = 0, pow = theta * t2, fact = 6, sign = 1;
+  let g1 = 0, g2 = 0, pow = theta * t2, fact = 6, sign = 1, four = 4;
   for (let k = 1; k <= 12; k++) {
-    g1 += (sign * pow * 2 ** (2 * k)) / fact; // (2θ)^{2k+1}/2 = 2^{2k} θ^{2k+1}
+    g1 += (sign * pow * four) / fact; // (2θ)^{2k+1}/2 = 2^{2k} θ^{2k+1}; four = 4^k, exact
     g2 += (sign * 2 * k * pow) / fact;
     pow *= t2;
+    four *= 4;
     fact *= (2 * k + 2) * (2 * k + 3);
     sign = -sign;
   }
@@ -87,7 +88,7 @@ export function reluSinglePerpForm(params: DynamicsParams): PerpForm {
       const eHnu = (m - P) / 2 + (P * st.g1) / (2 * Math.PI);
       const e2H = st.dist / 2 - (2 * st.a * st.b * st.g2 + P * st.g1) / (2 * Math.PI);
       dy[1] = -eta * eHnu - decay * m;
-      dy[0] = -eta * (Math.max(qp, 0) - (st.a * st.b * st.s ** 3) / Math.PI) + nq * (e2H + noise / 2) - 2 * decay * qp;
+      dy[0] = -eta * (Math.max(qp, 0) - (st.a * st.b * st.s * st.s * st.s) / Math.PI) + nq * (e2H + noise / 2) - 2 * decay * qp;
     },
     lossAndFloor: (y) => {
       const m = y[1];

@@ -4,6 +4,7 @@
  * step. No arithmetic of a step is here, so each method's bits are its own.
  */
 import type { IntegrateOptions, IntegrateResult, VectorField } from './integrateTypes.js';
+import { pow } from '../math/pow.js';
 
 /** The options' defaults: rtol 10⁻¹⁰, atol 10⁻¹⁴, 10⁷ steps at most, from t0 (default 0) to the last save time. */
 export function runSettings(opts: IntegrateOptions): { rtol: number; atol: number; maxSteps: number; t0: number; tFinal: number } {
@@ -72,6 +73,6 @@ export function initialStep(f: VectorField, t: number, y: Float64Array, k1: Floa
   f(t + h0, yStage, k2);
   for (let i = 0; i < n; i++) k3[i] = k2[i] - k1[i];
   const d2 = rmsNorm(k3, y) / h0;
-  const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : Math.pow(0.01 / Math.max(d1, d2), 1 / order);
+  const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : pow(0.01 / Math.max(d1, d2), 1 / order);
   return Math.min(100 * h0, h1, tFinal - t);
 }

@@ -12,6 +12,7 @@ import { ConfigError } from '../model/errors.js';
 import { columnIndex, type Cell, type Table } from '../model/table.js';
 import { FIGURE_CONFIG } from './loss.js';
 import { powerOfTenLabelExpr } from './scale.js';
+import { pow } from '../math/pow.js';
 
 export interface PhaseDiagramOptions {
   readonly x: string;
@@ -56,7 +57,7 @@ const isPowerOfTen = (v: number) => Math.abs(Math.log10(v) - Math.round(Math.log
 /** Colour-bar ticks of a log scale: 1, 2, 5 × 10ᵏ inside [lo, hi] when that gives at most 8, else the powers of ten. */
 function logTicks(lo: number, hi: number): { values: number[]; labelExpr: string } {
   const all: number[] = [];
-  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) for (const m of [1, 2, 5]) all.push(Number((m * 10 ** k).toPrecision(1)));
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) for (const m of [1, 2, 5]) all.push(Number((m * pow(10, k)).toPrecision(1)));
   const inside = all.filter((v) => v >= lo && v <= hi);
   return inside.length <= 8 ? { values: inside, labelExpr: "format(datum.value, '~g')" } : { values: inside.filter(isPowerOfTen), labelExpr: powerOfTenLabelExpr() };
 }

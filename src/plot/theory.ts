@@ -6,6 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { SetupAnalysis } from '../analysis/analyze.js';
 import { curvesFigureSpec, type Series, type FigureOptions } from './loss.js';
+import { pow } from '../math/pow.js';
 
 /**
  * Dashed predictions over the α range of a loss curve: the saddle's loss (gradient flow), and the
@@ -20,8 +21,8 @@ export function theoryLossSeries(a: Pick<SetupAnalysis, 'theory' | 'finalDecay' 
   const tail = a.theory.tail;
   const from = a.finalDecay?.fromAlpha ?? a.escapeAlpha;
   if (tail && from !== null && from > 0) {
-    const xs = Array.from({ length: 60 }, (_, i) => from * (hi / from) ** (i / 59));
-    if (tail.law === 'power') out.push({ label: `α^−${tail.exponent} tail (theory)`, x: xs, y: xs.map((x) => tail.prefactor * x ** -tail.exponent), dashed: true });
+    const xs = Array.from({ length: 60 }, (_, i) => from * pow(hi / from, i / 59));
+    if (tail.law === 'power') out.push({ label: `α^−${tail.exponent} tail (theory)`, x: xs, y: xs.map((x) => tail.prefactor * pow(x, -tail.exponent)), dashed: true });
     else {
       let i0 = 0;
       while (i0 < n - 1 && curve.alpha[i0] < from) i0++;

@@ -13,6 +13,7 @@
 import type { Overlaps } from '../model/overlaps.js';
 import type { Rng } from '../random/rng.js';
 import { ConfigError } from '../model/errors.js';
+import { pow } from '../math/pow.js';
 
 function uniform(rng: Rng): number {
   return (rng.nextUint32() + 0.5) / 4294967296;
@@ -20,7 +21,7 @@ function uniform(rng: Rng): number {
 
 /** Gamma(shape, 1) by Marsaglia–Tsang. */
 export function gammaDraw(shape: number, rng: Rng): number {
-  if (shape < 1) return gammaDraw(shape + 1, rng) * Math.pow(uniform(rng), 1 / shape);
+  if (shape < 1) return gammaDraw(shape + 1, rng) * pow(uniform(rng), 1 / shape);
   const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
   for (;;) {
     let x: number, v: number;

@@ -38,6 +38,7 @@
  */
 
 import { SDE_KERNEL_BASE64 } from './sdeKernelBinary.js';
+import { pow } from '../math/pow.js';
 
 /** Largest power of q in (7)–(8): h(e)² has degree 4 in e. */
 const R = 4;
@@ -123,7 +124,7 @@ export function quadraticNoise(p: number, pStar: number, eta: number, noise: num
   const K: number[][] = [];
   for (let r = 0; r <= R; r++) {
     K.push(new Array(R + 1).fill(0));
-    for (let k = 0; k <= r; k += 2) K[r][r - k] = binom(r, k) * noise ** (k / 2) * zeta[k];
+    for (let k = 0; k <= r; k += 2) K[r][r - k] = binom(r, k) * pow(noise, k / 2) * zeta[k];
   }
   const fact = [1, 1, 2, 6, 24];
   const C = new Float64Array(nn);

@@ -102,7 +102,7 @@ export function summarizeEnsemble<S extends SgdStats | SdeStats>(trajectories: T
     for (const t of trajectories) m += t.loss[i];
     m /= runs;
     let v = 0;
-    for (const t of trajectories) v += (t.loss[i] - m) ** 2;
+    for (const t of trajectories) { const d = t.loss[i] - m; v += d * d; }
     lossMean[i] = m;
     lossStd[i] = runs > 1 ? Math.sqrt(v / (runs - 1)) : 0;
   }

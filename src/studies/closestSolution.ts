@@ -33,6 +33,7 @@ import { ConfigError } from '../model/errors.js';
 import { simulateSdeEnsemble } from '../sde/ensemble.js';
 import { finalBias } from '../analysis/sdeValidation.js';
 import { lawOverlaps } from '../analysis/finiteNEscape.js';
+import { pow } from '../math/pow.js';
 
 /** ηh of the study's SDE step (see the header). */
 export const CLOSEST_ETA_STEP = 0.025;
@@ -124,7 +125,7 @@ export function closestPoint(config: Config, N: number, eta: number, variance: n
   const n = ratios.length, near = ratios.filter((r) => r < threshold).length;
   const P = n ? near / n : NaN;
   const mean = n ? ratios.reduce((s, x) => s + x, 0) / n : NaN;
-  const std = n > 1 ? Math.sqrt(ratios.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : NaN;
+  const std = n > 1 ? Math.sqrt(ratios.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (n - 1)) : NaN;
   return { N, eta, variance, runs: c.runs, converged: n, near, probability: P, stderr: n ? Math.sqrt((P * (1 - P)) / n) : NaN, ratioMean: mean, ratioStd: std, ratios: [...ratios].sort((u, v) => u - v), alphaMax, sdeStep };
 }
 
@@ -174,7 +175,7 @@ export function logisticFit(X: readonly (readonly number[])[], k: readonly numbe
 
 /** The fitted variable x = η·(σ²)^a·N^b of a study. */
 export const scalingVariable = (s: Pick<ClosestStudy, 'variable'>, q: Pick<ClosestPoint, 'eta' | 'variance' | 'N'>): number =>
-  q.eta * q.variance ** s.variable.a * q.N ** s.variable.b;
+  q.eta * pow(q.variance, s.variable.a) * pow(q.N, s.variable.b);
 
 /** The collapse analysis of grid points (needs points at ≥ 2 values of η, σ² or N for each fitted exponent). */
 export function collapseOf(points: readonly ClosestPoint[], threshold: number): ClosestStudy {

@@ -167,7 +167,7 @@ function linearFit(x: number[], y: number[]): { slope: number; intercept: number
   const n = x.length;
   const xm = x.reduce((a, b) => a + b) / n, ym = y.reduce((a, b) => a + b) / n;
   let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) { sxy += (x[i] - xm) * (y[i] - ym); sxx += (x[i] - xm) ** 2; syy += (y[i] - ym) ** 2; }
+  for (let i = 0; i < n; i++) { sxy += (x[i] - xm) * (y[i] - ym); const dx = x[i] - xm, dy = y[i] - ym; sxx += dx * dx; syy += dy * dy; }
   const slope = sxx > 0 ? sxy / sxx : 0;
   return { slope, intercept: ym - slope * xm, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };
 }
