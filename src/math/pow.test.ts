@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pow } from './pow.js';
 import { Rng } from '../random/rng.js';
@@ -93,18 +93,11 @@ export function enginePowers(src: string): string[] {
   return [...code.matchAll(/Math\s*\.\s*pow\b|[^\n]{0,30}\*\*[^\n]{0,30}/g)].map((m) => m[0].trim());
 }
 
-function sources(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const rel = posix.join(dir, e.name);
-      if (e.isDirectory()) { if (e.name !== 'dist' && e.name !== 'node_modules') walk(rel); }
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !e.name.endsWith('.test.ts')) out.push(rel);
-    }
-  };
-  walk(folder);
-  return out;
-}
+/** The non-test .ts files under a folder, repository-relative with '/'. */
+const sources = (folder: string): string[] =>
+  readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })
+    .map((f) => posix.join(folder, f.split(sep).join('/')))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts') && !/\/(dist|node_modules)\//.test(f));
 
 test('the reader of powers finds Math.pow and ** in code, not in comments, strings or constant integer powers', () => {
   assert.deepEqual(enginePowers('const a = Math.pow(x, 0.2);'), ['Math.pow']);
