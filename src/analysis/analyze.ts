@@ -105,7 +105,7 @@ export const HESSIAN_MAX_SIDES = 700;
 export function hessianSkipReason(p: number, pStar: number): string | null {
   const n = p * (p + pStar);
   return n > HESSIAN_MAX_SIDES
-    ? `Hessian spectra skipped: p(p + p*) = ${n} sides, above ${HESSIAN_MAX_SIDES} (dense n×n eigenproblems, ≈ 6·10⁻⁹ n³ s each, ${26 * 6e-9 * n ** 3 < 3600 ? `${Math.ceil((26 * 6e-9 * n ** 3) / 60)} minutes` : `${Math.ceil((26 * 6e-9 * n ** 3) / 3600)} hours`} for the 26 of them here${n ** 2 * 8 > 2 ** 31 ? `, ${((n ** 2 * 8) / 2 ** 30).toPrecision(2)} GiB a matrix` : ''})`
+    ? `Hessian spectra skipped: p(p + p*) = ${n} sides, above ${HESSIAN_MAX_SIDES} (dense n×n eigenproblems, ≈ 6·10⁻⁹ n³ s each, ${26 * 6e-9 * n * n * n < 3600 ? `${Math.ceil((26 * 6e-9 * n * n * n) / 60)} minutes` : `${Math.ceil((26 * 6e-9 * n * n * n) / 3600)} hours`} for the 26 of them here${n * n * 8 > 2 ** 31 ? `, ${((n * n * 8) / 2 ** 30).toPrecision(2)} GiB a matrix` : ''})`
     : null;
 }
 
