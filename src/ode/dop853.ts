@@ -167,7 +167,8 @@ export function integrateDop853(f: VectorField, y0: Float64Array, opts: Integrat
       }
       const deno = s5 + 0.01 * s3;
       const s = deno > 0 ? Math.sqrt(s5 / deno) : 0;
-      err = deno > 0 ? (Math.abs(h) * s5) / Math.sqrt(n * deno) : 0;
+      // deno is NaN when a stage left the field's domain (a NaN right-hand side): reject, never accept as err = 0.
+      err = deno > 0 ? (Math.abs(h) * s5) / Math.sqrt(n * deno) : deno === 0 ? 0 : Infinity;
       if (output && err <= 1) {
         for (let i = 0; i < n; i++) yErr[i] = yNew[i] - h * s * e5[i];
         const g1 = output.g(yNew);

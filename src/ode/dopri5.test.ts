@@ -63,3 +63,29 @@ test('an output functional keeps its relative accuracy when it is a cancellation
   assert.ok(rel(plain) > 1e-4, `without output control: ${rel(plain)}`);
   assert.ok(rel(controlled) < 1e-6, `with output control: ${rel(controlled)}`);
 });
+
+// Rotation on the unit circle whose field is NaN off it (by more than 1e-6 in r²), as a
+// covariance's right-hand side is NaN once a trial state stops being positive definite.
+const circleOnly: VectorField = (_t, y, dy) => {
+  const r2 = y[0] * y[0] + y[1] * y[1];
+  dy[0] = r2 > 1 + 1e-6 ? NaN : -y[1];
+  dy[1] = y[0];
+};
+
+test('a NaN right-hand side at the starting-step probe or at a trial stage shrinks the step: both methods reach the exact rotation to 1e-8', () => {
+  // From (√½, √½) Hairer's starting probe (an Euler step of 0.01) lands at r² = 1 + 1e-4, where
+  // the field is NaN: the run failed at t = 0 with a step-size underflow. From (1, 0) the probe is
+  // fine, but 8(5,3)'s larger steps put trial stages off the circle: its error norm came out NaN,
+  // was read as 0 and the step was accepted, a run 'completed' with NaN in every saved state.
+  for (const y0 of [[Math.SQRT1_2, Math.SQRT1_2], [1, 0]]) {
+    for (const method of ['dopri5', 'dop853'] as const) {
+      const r = integrate(circleOnly, Float64Array.from(y0), { saveAt: [1, 2], method });
+      assert.equal(r.status, 'completed', `${method} from (${y0}): ${r.message}`);
+      const phase = Math.atan2(y0[1], y0[0]);
+      r.t.forEach((t, i) => {
+        const dev = Math.hypot(r.y[i][0] - Math.cos(phase + t), r.y[i][1] - Math.sin(phase + t));
+        assert.ok(dev < 1e-8, `${method} from (${y0}) at t = ${t}: off by ${dev}`);
+      });
+    }
+  }
+});

@@ -73,6 +73,10 @@ export function initialStep(f: VectorField, t: number, y: Float64Array, k1: Floa
   f(t + h0, yStage, k2);
   for (let i = 0; i < n; i++) k3[i] = k2[i] - k1[i];
   const d2 = rmsNorm(k3, y) / h0;
+  // The probe state can leave the field's domain (a NaN right-hand side, e.g. a covariance that
+  // is no longer positive definite next to a solution): no curvature estimate, so start at
+  // h0/1000 and let the controller's rejections shrink the step further if needed.
+  if (!Number.isFinite(d2)) return Math.min(h0 * 1e-3, tFinal - t);
   const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : pow(0.01 / Math.max(d1, d2), 1 / order);
   return Math.min(100 * h0, h1, tFinal - t);
 }
