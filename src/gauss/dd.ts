@@ -10,6 +10,7 @@
  * Only what the closed-form expectations need: + − × ÷, √, arcsin (one Newton step on a double
  * guess, with sin/cos from Taylor series after halving the angle three times).
  */
+import { cos } from '../math/trig.js';
 
 /** hi + lo. Immutable; operations return new values. */
 export interface DD {
@@ -152,7 +153,7 @@ function sinDD(a: number): DD {
  */
 export function asin(x: DD): DD {
   const y0 = Math.asin(Math.max(-1, Math.min(1, x.h)));
-  const c = Math.cos(y0);
+  const c = cos(y0);
   if (c < 1e-8) return dd(y0); // |x| → 1: the root's conditioning, not the arithmetic, limits
   const d = sub(x, sinDD(y0));
   return addD(dd(d.h / c, 0), y0);

@@ -12,6 +12,7 @@
 import type { Activation, GaussianExpectations } from './expectations.js';
 import { reluI4 } from './orthant.js';
 import { reluExactExpectations } from './reluExact.js';
+import { sin, cos } from '../math/trig.js';
 
 const relu = (z: number) => (z > 0 ? z : 0);
 const heaviside = (z: number) => (z > 0 ? 1 : 0);
@@ -45,7 +46,7 @@ const reluExpectationsUnscaled: GaussianExpectations = {
     const s = Math.sqrt(C[0] * C[3]);
     if (s === 0) return 0;
     const theta = Math.acos(clampUnit(C[1] / s));
-    return (s / (2 * Math.PI)) * (Math.sin(theta) + (Math.PI - theta) * Math.cos(theta));
+    return (s / (2 * Math.PI)) * (sin(theta) + (Math.PI - theta) * cos(theta));
   },
   J2: (C) => 0.25 + Math.asin(clampUnit(C[1] / Math.sqrt(C[0] * C[3]))) / (2 * Math.PI),
   I3: (C) => {

@@ -41,6 +41,7 @@
 import type { ExactExpectations } from './expectations.js';
 import { add, addD, asin, div, dd, mul, mulD, neg, ONE, PI, sinCosDD, sqrt, sub, ZERO, type DD } from './dd.js';
 import { pow } from '../math/pow.js';
+import { cos } from '../math/trig.js';
 
 const TWO_PI = mulD(PI, 2);
 const FOUR_PI = mulD(PI, 4);
@@ -79,7 +80,7 @@ function legendreDD(n: number): { x: DD[]; w: DD[] } {
   };
   const xs: DD[] = [], ws: DD[] = [];
   for (let i = 1; i <= n; i++) {
-    let x = Math.cos((Math.PI * (i - 0.25)) / (n + 0.5));
+    let x = cos((Math.PI * (i - 0.25)) / (n + 0.5));
     for (let it = 0; it < 100; it++) {
       let p0 = 1, p1 = x;
       for (let k = 2; k <= n; k++) { const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k; p0 = p1; p1 = p2; }

@@ -27,6 +27,7 @@
 import type { DynamicsParams } from './equations.js';
 import type { Network } from '../model/network.js';
 import type { PerpForm } from './quadratic.js';
+import { sin, cos } from '../math/trig.js';
 
 /** True for the network this form covers: ReLU student and teacher, one unit each, weights 1. */
 export function isSingleRelu(net: Network): boolean {
@@ -37,7 +38,7 @@ export function isSingleRelu(net: Network): boolean {
 /** θ − sin θ cos θ and sin θ − θ cos θ, by their Taylor series below θ = 1/2 (no cancellation). */
 function angleTerms(theta: number): { g1: number; g2: number } {
   if (theta >= 0.5) {
-    const s = Math.sin(theta), c = Math.cos(theta);
+    const s = sin(theta), c = cos(theta);
     return { g1: theta - s * c, g2: s - theta * c };
   }
   // g1 = Σ_{k≥1} (−1)^{k+1} (2θ)^{2k+1} / (2 (2k+1)!),  g2 = Σ_{k≥1} (−1)^{k+1} 2k θ^{2k+1} / (2k+1)!
