@@ -6,7 +6,7 @@
  * plain JavaScript by @stdlib: only +, −, ×, ÷, sqrt (correctly rounded everywhere, IEEE 754)
  * and bit manipulation of the words of a double, so a seed gives the same numbers in the CLI,
  * the explorer and under any Node version. Error below one ulp (fdlibm's bound). Every power in
- * the numeric source goes through here or is a product (squares as x * x); src/math/pow.test.ts
+ * the numeric source goes through here or is a product (squares as x * x); src/math/engineMath.test.ts
  * fails if `Math.pow` or a non-constant `**` comes back.
  */
 import stdlibPow from '@stdlib/math-base-special-pow';
