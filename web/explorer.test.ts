@@ -184,17 +184,21 @@ test('a wide student (p = 64, p* = 2) runs in the page: the same final ODE loss 
   await page.close();
 });
 
+/** The page at `query` shows exactly Node's final ODE loss for `input` (the same config), then finishes its SGD run without errors. */
+async function assertNodeBits(query: string, input: ConfigInput): Promise<void> {
+  const page = await newPage(query);
+  const shown = await odeFinalLoss(page), expected = libraryFinalLoss(input);
+  assert.equal(shown, expected, `Chromium gives Node's bits for ${query}`);
+  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
+  assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
+  await page.close();
+}
+
 test('a p = 8 student (Dormand–Prince 5(4) steps taken whole in the WebAssembly kernel) gives Node\'s final ODE loss to the last bit', async () => {
   // The step-size controller's powers go through src/math/pow.ts (plain IEEE arithmetic): with
   // the engine's Math.pow, which differs between Node 20's V8 and this Chromium's in the last bit
   // for about 5 % of arguments, the step sizes and so the final loss differed (…217 against …205).
-  const input = { p: 8, N: 200, alphaMax: 200, eta: 0.1 };
-  const page = await newPage('?p=8&N=200&alphaMax=200&eta=0.1');
-  const shown = await odeFinalLoss(page), expected = libraryFinalLoss(input);
-  assert.equal(shown, expected, 'Chromium gives Node\'s bits at p = 8');
-  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
-  assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
-  await page.close();
+  await assertNodeBits('?p=8&N=200&alphaMax=200&eta=0.1', { p: 8, N: 200, alphaMax: 200, eta: 0.1 });
 });
 
 test('a single ReLU unit (its angle form\'s sin θ and cos θ) gives Node\'s final ODE loss to the last bit', async () => {
@@ -202,13 +206,7 @@ test('a single ReLU unit (its angle form\'s sin θ and cos θ) gives Node\'s fin
   // and Math.cos, which differ between Node 20's V8 and this Chromium's in the last bit for a few
   // per cent of arguments, the right-hand side and so the final loss differed (…125128e-9 in
   // Chromium against Node's …125062e-9).
-  const input = { activation: 'relu', p: 1, pStar: 1, N: 200, alphaMax: 200, eta: 0.1 } as const;
-  const page = await newPage('?activation=relu&p=1&pStar=1&N=200&alphaMax=200&eta=0.1');
-  const shown = await odeFinalLoss(page), expected = libraryFinalLoss(input);
-  assert.equal(shown, expected, 'Chromium gives Node\'s bits for the single ReLU unit');
-  await page.waitForFunction(() => document.body.dataset.status === 'done', null, { timeout: 60_000 });
-  assert.deepEqual((page as Page & { errors?: string[] }).errors, []);
-  await page.close();
+  await assertNodeBits('?activation=relu&p=1&pStar=1&N=200&alphaMax=200&eta=0.1', { activation: 'relu', p: 1, pStar: 1, N: 200, alphaMax: 200, eta: 0.1 });
 });
 
 test('after SGD diverges, "final loss, SGD" says diverged and where, not its last finite loss', async () => {
